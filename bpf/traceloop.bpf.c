@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The kernel half of traceloop: two programs on the raw syscall
+ * tracepoints. A task whose cgroup is not registered costs one hash lookup.
+ * A registered one appends an enter record (and the captured arguments the
+ * `rules` map asks for) at sys_enter and an exit record at sys_exit to its
+ * cgroup's ring for this CPU. Layout and protocol: traceloop.h.
+ *
+ * Nothing here wakes anybody: readers poll. On this VM a wakeup per event
+ * costs 20x the whole recording path.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "traceloop.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the loader before load; the verifier sees them as constants, which
+ * is what lets it prove every ring access in bounds. */
+const volatile __u64 ring_bytes = 65536 * 4;   /* data bytes, power of two */
+const volatile __u64 ctrl_bytes = TL_PAGE_SIZE; /* control block + page index */
+const volatile __u32 max_capture = 256;        /* bytes of one captured arg */
+
+struct ring_template {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);       /* set to the number of possible CPUs */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 8192);     /* set to ctrl_bytes + ring_bytes */
+};
+
+/* cgroup id -> that cgroup's per-CPU rings */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, TL_MAX_CGROUPS);
+	__type(key, __u64);
+	__array(values, struct ring_template);
+} cgroup_rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TL_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct tl_rule);
+} rules SEC(".maps");
+
+/* One writer's view of the ring it holds locked. */
+struct tl_writer {
+	__u8 *ring; /* the per-CPU element: control block, then data */
+	struct tl_ring_ctrl *ctl;
+	__u64 head; /* absolute position of the next record */
+	__u32 cpu;
+	__u32 tid;
+};
+
+/* Keeps the compiler from sinking record stores below the publishing store.
+ * x86 is TSO, so program order is what other CPUs see. */
+#define compiler_barrier() asm volatile("" ::: "memory")
+
+static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
+{
+	__u64 cg = bpf_get_current_cgroup_id();
+	void *rings = bpf_map_lookup_elem(&cgroup_rings, &cg);
+	if (!rings)
+		return NULL;
+	w->cpu = bpf_get_smp_processor_id();
+	w->ring = bpf_map_lookup_elem(rings, &w->cpu);
+	if (!w->ring)
+		return NULL;
+	w->ctl = (struct tl_ring_ctrl *)w->ring;
+	/* A writer preempted on this CPU while holding the ring leaves it
+	 * busy; the task that preempted it gives up and says so. */
+	if (__sync_lock_test_and_set(&w->ctl->busy, 1)) {
+		__sync_fetch_and_add(&w->ctl->failed, 1);
+		return NULL;
+	}
+	w->head = w->ctl->head;
+	return w->ctl;
+}
+
+static __always_inline void unlock_ring(struct tl_writer *w)
+{
+	compiler_barrier();
+	w->ctl->busy = 0;
+}
+
+/* Records in page_start[] the position `end` when the record [start, end)
+ * crossed into a new page: the next record is the first to start there. */
+static __always_inline void index_page(struct tl_writer *w, __u64 start, __u64 end)
+{
+	__u64 npages_mask = (ring_bytes >> TL_PAGE_SHIFT) - 1;
+
+	if ((end >> TL_PAGE_SHIFT) != (start >> TL_PAGE_SHIFT))
+		w->ctl->page_start[(end >> TL_PAGE_SHIFT) & npages_mask] = end;
+}
+
+/*
+ * Returns the data offset for a record of at most `max` bytes, padding out
+ * the lap first if it might not fit before the end. `max` must be a
+ * constant, so the verifier learns off <= ring_bytes - max.
+ */
+static __always_inline __u64 reserve(struct tl_writer *w, __u64 max)
+{
+	__u64 off = w->head & (ring_bytes - TL_ALIGN);
+
+	if (off > ring_bytes - max) {
+		struct tl_hdr *pad = (void *)(w->ring + ctrl_bytes + off);
+
+		pad->size = ring_bytes - off;
+		pad->type = TL_REC_PAD;
+		pad->flags = 0;
+		pad->tid = 0;
+		index_page(w, w->head, w->head + (ring_bytes - off));
+		w->head += ring_bytes - off;
+		off = 0;
+	}
+	return off;
+}
+
+/* Makes the record that ends at w->head visible to readers. */
+static __always_inline void publish(struct tl_writer *w, __u64 start)
+{
+	index_page(w, start, w->head);
+	compiler_barrier();
+	w->ctl->head = w->head;
+}
+
+static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev, __u8 type,
+				       __u16 size, __u32 nr)
+{
+	ev->h.size = size;
+	ev->h.type = type;
+	ev->h.flags = 0;
+	ev->h.tid = w->tid;
+	ev->seq = w->ctl->emitted++;
+	ev->cpu = w->cpu;
+	ev->nr = nr;
+	ev->ts = bpf_ktime_get_ns();
+}
+
+#define PARAM_MAX (sizeof(struct tl_param) + TL_MAX_CAPTURE)
+
+/* Writes one TL_REC_PARAM with up to max_capture bytes from user memory. */
+static __always_inline void put_param(struct tl_writer *w, __u8 arg, __u8 kind, const void *src,
+				      __u64 want)
+{
+	__u64 start, off, len;
+	struct tl_param *p;
+	long n;
+
+	start = w->head;
+	off = reserve(w, sizeof(struct tl_param) + max_capture);
+	start = w->head;
+	p = (void *)(w->ring + ctrl_bytes + off);
+	p->h.type = TL_REC_PARAM;
+	p->h.flags = 0;
+	p->h.tid = w->tid;
+	p->arg = arg;
+	p->status = TL_PARAM_OK;
+	p->want = want;
+	if (kind == TL_CAP_STR) {
+		n = bpf_probe_read_user_str((void *)(p + 1), max_capture, src);
+		if (n < 0) {
+			len = 0;
+			p->status = TL_PARAM_FAULT;
+			w->ctl->faults++;
+		} else {
+			len = n > 0 ? n - 1 : 0; /* without the NUL */
+			if (n == max_capture)
+				p->status = TL_PARAM_TRUNCATED;
+		}
+	} else {
+		len = want;
+		if (len > max_capture) {
+			len = max_capture;
+			p->status = TL_PARAM_TRUNCATED;
+		}
+		/* restate the bound in the register the helper sees */
+		len &= TL_MAX_CAPTURE * 2 - 1;
+		if (len > max_capture)
+			len = 0;
+		if (len && bpf_probe_read_user((void *)(p + 1), len, src)) {
+			len = 0;
+			p->status = TL_PARAM_FAULT;
+			w->ctl->faults++;
+		}
+	}
+	p->len = len;
+	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
+	w->head += p->h.size;
+	publish(w, start);
+}
+
+static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
+{
+	switch (i) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
+	}
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
+{
+	struct tl_writer w;
+	struct tl_enter *e;
+	struct tl_rule *rule = NULL;
+	__u32 nr = id, nargs = TL_MAX_ARGS, nparams = 0;
+	__u64 start, off, pid_tgid;
+
+	if (!lock_ring(&w))
+		return 0;
+	if (nr < TL_MAX_SYSCALLS)
+		rule = bpf_map_lookup_elem(&rules, &nr);
+	if (rule) {
+		nargs = rule->nargs <= TL_MAX_ARGS ? rule->nargs : TL_MAX_ARGS;
+		for (int i = 0; i < TL_MAX_PARAMS; i++) {
+			__u8 k = rule->cap[i].kind;
+			if (k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN || k == TL_CAP_STRUCT_ENTER)
+				nparams++;
+		}
+	}
+
+	pid_tgid = bpf_get_current_pid_tgid();
+	w.tid = (__u32)pid_tgid;
+	start = w.head;
+	off = reserve(&w, sizeof(struct tl_enter));
+	start = w.head;
+	e = (void *)(w.ring + ctrl_bytes + off);
+	event_head(&w, &e->ev, TL_REC_ENTER, TL_ENTER_BYTES(nargs), nr);
+	e->pid = pid_tgid >> 32;
+	e->nargs = nargs;
+	e->nparams = nparams;
+	e->reserved = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* All six are copied; the record ends after nargs of them. Stores
+	 * past the end land in space the next record overwrites. */
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
+	w.head += TL_ENTER_BYTES(nargs);
+	publish(&w, start);
+
+	if (nparams) {
+		for (int i = 0; i < TL_MAX_PARAMS; i++) {
+			struct tl_capture *c = &rule->cap[i];
+			__u8 k = c->kind;
+			__u32 a = c->arg;
+			const void *src;
+			__u64 want = 0;
+
+			if (k != TL_CAP_STR && k != TL_CAP_BUF_ARGLEN && k != TL_CAP_STRUCT_ENTER)
+				continue;
+			src = (const void *)arg_of(regs, a);
+			if (k == TL_CAP_BUF_ARGLEN)
+				want = arg_of(regs, c->len_arg);
+			else if (k == TL_CAP_STRUCT_ENTER)
+				want = c->size;
+			put_param(&w, a, k, src, want);
+		}
+	}
+	unlock_ring(&w);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct tl_writer w;
+	struct tl_exit *x;
+	struct tl_rule *rule = NULL;
+	__u32 nr, nparams = 0;
+	__u64 start, off, pid_tgid;
+
+	if (!lock_ring(&w))
+		return 0;
+	nr = regs->orig_ax;
+	if (nr < TL_MAX_SYSCALLS)
+		rule = bpf_map_lookup_elem(&rules, &nr);
+	if (rule) {
+		for (int i = 0; i < TL_MAX_PARAMS; i++) {
+			__u8 k = rule->cap[i].kind;
+			if ((k == TL_CAP_BUF_RETLEN && ret > 0) ||
+			    (k == TL_CAP_STRUCT_EXIT && ret >= 0))
+				nparams++;
+		}
+	}
+
+	pid_tgid = bpf_get_current_pid_tgid();
+	w.tid = (__u32)pid_tgid;
+	start = w.head;
+	off = reserve(&w, sizeof(struct tl_exit));
+	start = w.head;
+	x = (void *)(w.ring + ctrl_bytes + off);
+	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), nr);
+	x->ret = ret;
+	x->pid = pid_tgid >> 32;
+	x->nparams = nparams;
+	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
+	w.head += sizeof(struct tl_exit);
+	publish(&w, start);
+
+	if (nparams) {
+		for (int i = 0; i < TL_MAX_PARAMS; i++) {
+			struct tl_capture *c = &rule->cap[i];
+			__u8 k = c->kind;
+			__u64 want;
+
+			if (k == TL_CAP_BUF_RETLEN && ret > 0)
+				want = ret;
+			else if (k == TL_CAP_STRUCT_EXIT && ret >= 0)
+				want = c->size;
+			else
+				continue;
+			put_param(&w, c->arg, k, (const void *)arg_of(regs, c->arg), want);
+		}
+	}
+	unlock_ring(&w);
+	return 0;
+}

@@ -1,0 +1,304 @@
+#include "recorder.h"
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+extern "C" {
+#include "../bpf/.output/traceloop.skel.h"
+#include "../bpf/traceloop.h"
+}
+
+#include "merge.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+namespace traceloop {
+
+namespace {
+
+// libbpf talks through a print callback. Keep its last words for our error
+// message; show everything only when TRACELOOP_DEBUG is set.
+std::string libbpf_log;
+
+int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	char line[1024];
+	vsnprintf(line, sizeof(line), fmt, args);
+	if (std::getenv("TRACELOOP_DEBUG"))
+		std::fputs(line, stderr);
+	if (level != LIBBPF_DEBUG) {
+		libbpf_log += line;
+		if (libbpf_log.size() > 8192)
+			libbpf_log.erase(0, libbpf_log.size() - 8192);
+	}
+	return 0;
+}
+
+std::string last_libbpf_line()
+{
+	std::string s = libbpf_log;
+	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+		s.pop_back();
+	auto nl = s.rfind('\n');
+	return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+[[noreturn]] void fail_bpf(const std::string &what, int err)
+{
+	err = err < 0 ? -err : err;
+	if (err == EPERM || err == EACCES)
+		throw UserError(what + ": permission denied: run as root (traceloop needs CAP_BPF "
+				       "and CAP_PERFMON)");
+	std::string detail = last_libbpf_line();
+	throw UserError(what + ": " + std::strerror(err) +
+			(detail.empty() ? "" : " (libbpf: " + detail + ")") +
+			"; set TRACELOOP_DEBUG=1 for libbpf's full log");
+}
+
+bool is_power_of_two(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+} // namespace
+
+Recorder::Recorder(const RecorderConfig &config)
+{
+	libbpf_set_print(on_libbpf_print);
+	libbpf_log.clear();
+
+	if (!is_power_of_two(config.ring_bytes) || config.ring_bytes < TL_MIN_RING_BYTES ||
+	    config.ring_bytes > TL_MAX_RING_BYTES)
+		throw UserError("ring size must be a power of two between 4 KiB and 16 MiB, got " +
+				std::to_string(config.ring_bytes) + " bytes");
+	if (config.rules.size() != TL_MAX_SYSCALLS * sizeof(tl_rule))
+		throw UserError("internal: capture rules must be " +
+				std::to_string(TL_MAX_SYSCALLS * sizeof(tl_rule)) + " bytes");
+	struct stat st;
+	if (::stat("/sys/kernel/btf/vmlinux", &st) != 0)
+		throw UserError("this kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing): "
+				"traceloop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+
+	int n = libbpf_num_possible_cpus();
+	if (n <= 0)
+		fail_bpf("counting CPUs", n);
+	ncpus_ = static_cast<uint32_t>(n);
+
+	// A capture may take at most an eighth of the ring, so that a ring of
+	// one page still holds several records.
+	uint64_t cap = config.max_capture;
+	const uint64_t cap_limit = config.ring_bytes / 8 - sizeof(tl_param);
+	if (cap > cap_limit)
+		cap = cap_limit;
+	if (cap > TL_MAX_CAPTURE)
+		cap = TL_MAX_CAPTURE;
+	cap &= ~uint64_t(TL_ALIGN - 1);
+	geo_.ring_bytes = config.ring_bytes;
+	geo_.ctrl_bytes = ctrl_bytes_for(config.ring_bytes);
+	const uint64_t largest = std::max<uint64_t>(sizeof(tl_enter), sizeof(tl_param) + cap);
+	geo_.inflight_bytes = 2 * largest; // a pad shorter than `largest`, then the record
+
+	skel_ = traceloop_bpf__open();
+	if (!skel_)
+		fail_bpf("opening the BPF object", errno);
+	skel_->rodata->ring_bytes = geo_.ring_bytes;
+	skel_->rodata->ctrl_bytes = geo_.ctrl_bytes;
+	skel_->rodata->max_capture = static_cast<uint32_t>(cap);
+
+	// The verifier checks ring accesses against the inner map's value size,
+	// so the template the outer map is created from must have the real one.
+	// (libbpf 1.1 cannot resize the declared template: give it a map.)
+	const int tmpl_fd = create_ring_map();
+	if (tmpl_fd < 0) {
+		int e = errno;
+		close();
+		fail_bpf("creating the ring template", e);
+	}
+	int err = bpf_map__set_inner_map_fd(skel_->maps.cgroup_rings, tmpl_fd);
+	if (err) {
+		::close(tmpl_fd);
+		close();
+		fail_bpf("sizing the ring template", err);
+	}
+
+	err = traceloop_bpf__load(skel_);
+	::close(tmpl_fd);
+	if (err) {
+		close();
+		fail_bpf("loading the BPF programs", err);
+	}
+
+	const int rules_fd = bpf_map__fd(skel_->maps.rules);
+	for (uint32_t nr = 0; nr < TL_MAX_SYSCALLS; nr++) {
+		const uint8_t *rule = config.rules.data() + nr * sizeof(tl_rule);
+		if (bpf_map_update_elem(rules_fd, &nr, rule, BPF_ANY)) {
+			int e = errno;
+			close();
+			fail_bpf("filling the capture rules", e);
+		}
+	}
+
+	err = traceloop_bpf__attach(skel_);
+	if (err) {
+		close();
+		fail_bpf("attaching to the syscall tracepoints", err);
+	}
+}
+
+Recorder::~Recorder()
+{
+	close();
+}
+
+void Recorder::free_rings(Rings &r)
+{
+	if (r.mem)
+		munmap(r.mem, r.mem_len);
+	if (r.map_fd >= 0)
+		::close(r.map_fd);
+	r.mem = nullptr;
+	r.map_fd = -1;
+}
+
+void Recorder::close()
+{
+	for (auto &[id, r] : cgroups_)
+		free_rings(r);
+	cgroups_.clear();
+	if (skel_) {
+		traceloop_bpf__destroy(skel_); // detaches the links, closes the maps
+		skel_ = nullptr;
+	}
+}
+
+uint64_t Recorder::add_cgroup(const std::string &path)
+{
+	if (!skel_)
+		throw UserError("the recorder is closed");
+	struct statfs fs;
+	struct stat st;
+	if (::statfs(path.c_str(), &fs) != 0 || ::stat(path.c_str(), &st) != 0)
+		throw UserError(path + ": " + std::strerror(errno) +
+				": give the path of a cgroup2 directory, e.g. /sys/fs/cgroup/system.slice/ssh.service");
+	if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode))
+		throw UserError(path + ": not a cgroup2 directory (look for the cgroup2 mount in "
+				       "/proc/self/mountinfo)");
+	// On cgroup2 the id bpf_get_current_cgroup_id() returns is the
+	// directory's inode number.
+	const uint64_t id = st.st_ino;
+	if (cgroups_.count(id))
+		throw UserError(path + ": already recorded");
+
+	Rings r;
+	const uint64_t value_size = geo_.ctrl_bytes + geo_.ring_bytes;
+	r.map_fd = create_ring_map();
+	if (r.map_fd < 0)
+		fail_bpf("creating the rings of " + path, errno);
+	r.mem_len = value_size * ncpus_;
+	void *mem = mmap(nullptr, r.mem_len, PROT_READ, MAP_SHARED, r.map_fd, 0);
+	if (mem == MAP_FAILED) {
+		int e = errno;
+		free_rings(r);
+		fail_bpf("mapping the rings of " + path, e);
+	}
+	r.mem = static_cast<uint8_t *>(mem);
+	r.live.resize(ncpus_);
+	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id, &r.map_fd,
+				BPF_NOEXIST)) {
+		int e = errno;
+		free_rings(r);
+		if (e == E2BIG)
+			throw UserError("cannot record more than " + std::to_string(TL_MAX_CGROUPS) +
+					" cgroups at once");
+		fail_bpf("registering " + path, e);
+	}
+	cgroups_.emplace(id, std::move(r));
+	return id;
+}
+
+void Recorder::remove_cgroup(uint64_t id)
+{
+	Rings &r = rings_of(id);
+	if (skel_)
+		bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id);
+	free_rings(r);
+	cgroups_.erase(id);
+}
+
+Recorder::Rings &Recorder::rings_of(uint64_t id)
+{
+	auto it = cgroups_.find(id);
+	if (it == cgroups_.end())
+		throw UserError("cgroup id " + std::to_string(id) + " is not recorded");
+	return it->second;
+}
+
+int Recorder::create_ring_map() const
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	return bpf_map_create(BPF_MAP_TYPE_ARRAY, "tl_ring", sizeof(uint32_t),
+			      static_cast<uint32_t>(geo_.ctrl_bytes + geo_.ring_bytes), ncpus_, &opts);
+}
+
+const uint8_t *Recorder::element(const Rings &r, uint32_t cpu) const
+{
+	return r.mem + static_cast<size_t>(cpu) * (geo_.ctrl_bytes + geo_.ring_bytes);
+}
+
+ReadOut Recorder::read(Rings &r, std::vector<RingState> &states)
+{
+	std::vector<CpuBatch> batches(ncpus_);
+	ReadOut out;
+	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+		batches[cpu].cpu = cpu;
+		RingCounters c = read_ring(element(r, cpu), geo_, cpu, states[cpu], batches[cpu]);
+		out.cpus.push_back({cpu, c, states[cpu].delivered, states[cpu].lost});
+	}
+	merge_batches(batches, out.records);
+	return out;
+}
+
+ReadOut Recorder::snapshot(uint64_t id)
+{
+	// A fresh cursor per CPU: the whole flight record, and everything older
+	// than it counted as overwritten.
+	std::vector<RingState> fresh(ncpus_);
+	return read(rings_of(id), fresh);
+}
+
+ReadOut Recorder::poll(uint64_t id)
+{
+	Rings &r = rings_of(id);
+	return read(r, r.live);
+}
+
+std::vector<CpuStats> Recorder::stats(uint64_t id)
+{
+	Rings &r = rings_of(id);
+	std::vector<CpuStats> out;
+	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+		const auto *ctl = reinterpret_cast<const tl_ring_ctrl *>(element(r, cpu));
+		RingCounters c;
+		c.head = __atomic_load_n(&ctl->head, __ATOMIC_ACQUIRE);
+		c.emitted = __atomic_load_n(&ctl->emitted, __ATOMIC_ACQUIRE);
+		c.failed = __atomic_load_n(&ctl->failed, __ATOMIC_ACQUIRE);
+		c.faults = __atomic_load_n(&ctl->faults, __ATOMIC_ACQUIRE);
+		out.push_back({cpu, c, r.live[cpu].delivered, r.live[cpu].lost});
+	}
+	return out;
+}
+
+} // namespace traceloop

@@ -1,0 +1,100 @@
+// The native addon's surface (native/addon.cc), typed. Everything below
+// `build/Release/traceloop.node` is C++; this file is the only place that
+// loads it, so a missing build gives one clear message.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** Counters of one (cgroup, CPU) ring, read from its control block. */
+export interface CpuRingStats {
+  cpu: number;
+  /** Records the BPF side gave a sequence number (written into the ring). */
+  emitted: number;
+  /** Records the BPF side could not write (ring busy). Always marked lost. */
+  failed: number;
+  /** Captures whose user memory could not be read. */
+  faults: number;
+  /** Bytes published into this ring since it was created. */
+  headBytes: number;
+  /** Records handed to userspace by this reader so far. */
+  delivered: number;
+  /** Records this reader marked lost so far (gaps, overwritten, torn, busy). */
+  lost: number;
+}
+
+export interface ReadResult {
+  /** Merged records in timestamp order: kernel records and TL_REC_LOST markers (src/wire.ts). */
+  records: Buffer;
+  cpus: CpuRingStats[];
+}
+
+export interface RecorderOptions {
+  /** Data bytes of each per-CPU ring: a power of two, 4 KiB .. 16 MiB. */
+  ringBytes: number;
+  /** Largest captured argument (buffers and strings), bytes. */
+  maxCaptureBytes: number;
+  /** TL_MAX_SYSCALLS tl_rule structs, packed as in bpf/traceloop.h. */
+  rules: Buffer;
+}
+
+export interface NativeRecorder {
+  /** Starts recording the cgroup2 directory at `path`; returns its cgroup id. */
+  addCgroup(path: string): bigint;
+  removeCgroup(id: bigint): void;
+  /** Everything the rings hold now (the flight record), independent of poll(). */
+  snapshot(id: bigint): ReadResult;
+  /** What arrived since the previous poll() of this cgroup, with gaps marked. */
+  poll(id: bigint): ReadResult;
+  stats(id: bigint): CpuRingStats[];
+  /** Detaches the programs and frees every ring. Idempotent. */
+  close(): void;
+}
+
+export interface WireLayout {
+  [name: string]: number;
+}
+
+export interface NativeModule {
+  Recorder: new (options: RecorderOptions) => NativeRecorder;
+  versions(): { libbpf: string; kernel: string };
+  /** Offsets and sizes from bpf/traceloop.h, for test/wire.test.ts. */
+  layout(): WireLayout;
+  /**
+   * Runs the ring reader on a synthetic ring element (control block + page
+   * index + data, as the kernel lays it out) so unit tests can drive every
+   * wrap case without BPF. `state` is carried between calls like poll().
+   */
+  readRing(
+    element: Buffer,
+    ringBytes: number,
+    inflightBytes: number,
+    cpu: number,
+    state: RingReaderState | null,
+  ): { records: Buffer; state: RingReaderState };
+}
+
+export interface RingReaderState {
+  pos: bigint;
+  nextSeq: bigint;
+  lastTs: bigint;
+  failedSeen: bigint;
+  delivered: number;
+  lost: number;
+}
+
+let cached: NativeModule | undefined;
+
+export function loadNative(): NativeModule {
+  if (cached) return cached;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const addon = path.resolve(here, '..', 'build', 'Release', 'traceloop.node');
+  const require = createRequire(import.meta.url);
+  try {
+    cached = require(addon) as NativeModule;
+  } catch (err) {
+    throw new Error(
+      `the native addon is not built (${addon}): run 'npm run setup' (${(err as Error).message})`,
+    );
+  }
+  return cached;
+}
