@@ -13,7 +13,7 @@
         "vendor/libbpf/include",
         "bpf/.output"
       ],
-      "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
+      "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8", "TL_LIBBPF_VERSION=\"<!(cat vendor/libbpf/VERSION)\""],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=gnu++20", "-fexceptions", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-O2"],

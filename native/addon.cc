@@ -163,7 +163,11 @@ Napi::Value Versions(const Napi::CallbackInfo &info)
 {
 	Napi::Env env = info.Env();
 	Napi::Object o = Napi::Object::New(env);
+#ifdef TL_LIBBPF_VERSION
+	o.Set("libbpf", TL_LIBBPF_VERSION); // the vendored release, e.g. 1.1.2
+#else
 	o.Set("libbpf", libbpf_version_string());
+#endif
 	struct utsname u;
 	o.Set("kernel", uname(&u) == 0 ? u.release : "unknown");
 	return o;

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The command line: which subcommand, which flags. Each subcommand lives in
+// src/commands/; errors the user can act on are printed as one line.
+import meow from 'meow';
+import { UserError } from './cgroup.js';
+import { cgroupsCommand } from './commands/cgroups.js';
+import { runCommand } from './commands/run.js';
+import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES } from './recorder.js';
+import { Interrupted } from './output.js';
+import { versionText } from './version.js';
+
+const HELP = `
+  A syscall flight recorder: BPF records the syscalls of chosen cgroups into
+  per-CPU kernel rings; nothing leaves the kernel until you ask.
+
+  Usage
+    $ traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
+        Record the cgroup2 directories PATH. Without --dump-on-exit, print
+        their syscalls as they happen; with it, print the flight record when
+        stopped (Ctrl-C, SIGTERM).
+    $ traceloop run [-o FILE] -- CMD [ARGS...]
+        Run CMD in a fresh cgroup, recorded from before its exec; print the
+        record (to stderr, or FILE) when it exits, and exit with its status.
+
+  Options
+    -o, --output FILE     write the dump to FILE (atomically)
+    --ring-pages N        pages per CPU ring, a power of two (default ${DEFAULT_RING_PAGES})
+    --max-arg-bytes N     bytes captured of a buffer or string argument (default ${DEFAULT_MAX_ARG_BYTES})
+    -s, --string-limit N  bytes of a string shown before "..." (default 32, as strace -s)
+    --interval MS         how often the continuous mode reads the rings (default 200)
+    --version             traceloop's, libbpf's and the kernel's versions
+    --help                this text
+
+  Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  // Everything after `--` is the command of `run`, flags included.
+  const dashdash = argv.indexOf('--');
+  const own = dashdash >= 0 ? argv.slice(0, dashdash) : argv;
+  const command = dashdash >= 0 ? argv.slice(dashdash + 1) : [];
+
+  const cli = meow(HELP, {
+    importMeta: import.meta,
+    argv: own,
+    autoVersion: false,
+    allowUnknownFlags: false,
+    flags: {
+      dumpOnExit: { type: 'boolean', default: false },
+      output: { type: 'string', shortFlag: 'o' },
+      ringPages: { type: 'number', default: DEFAULT_RING_PAGES },
+      maxArgBytes: { type: 'number', default: DEFAULT_MAX_ARG_BYTES },
+      stringLimit: { type: 'number', shortFlag: 's', default: 32 },
+      interval: { type: 'number', default: 200 },
+      version: { type: 'boolean', default: false },
+    },
+  });
+  const f = cli.flags;
+  if (f.version) {
+    process.stdout.write(versionText() + '\n');
+    return 0;
+  }
+  const [sub, ...rest] = cli.input;
+  const settings = { ringPages: f.ringPages, maxArgBytes: f.maxArgBytes, maxString: f.stringLimit };
+  switch (sub) {
+    case 'cgroups':
+      return cgroupsCommand({
+        ...settings,
+        paths: rest,
+        dumpOnExit: f.dumpOnExit,
+        intervalMs: f.interval,
+        ...(f.output !== undefined ? { output: f.output } : {}),
+      });
+    case 'run':
+      return runCommand({
+        ...settings,
+        command: command.length > 0 ? command : rest,
+        ...(f.output !== undefined ? { output: f.output } : {}),
+      });
+    case undefined:
+      cli.showHelp(0);
+      return 0;
+    default:
+      throw new UserError(`unknown command '${sub}': try 'traceloop --help'`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      process.stderr.write(`traceloop: ${err.message}\n`);
+      process.exit(err instanceof Interrupted ? 130 : 1);
+    }
+    process.stderr.write(`traceloop: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,121 @@
+// `traceloop cgroups [--dump-on-exit] PATH...`, as in the original: record
+// the given cgroups; either print their syscalls as they come, or keep
+// quiet and print the flight record when told to stop (SIGINT, SIGTERM).
+import { UserError } from '../cgroup.js';
+import { dumpFormatter, dumpText, readLines } from '../dump.js';
+import type { LineFormatter } from '../format/index.js';
+import { writeAllSync, writeFileAtomic, writeInterruptible } from '../output.js';
+import { Recorder, type RecordedCgroup, type RecorderSettings } from '../recorder.js';
+
+export interface CgroupsOptions extends RecorderSettings {
+  paths: string[];
+  dumpOnExit: boolean;
+  /** Continuous mode: how often to read the rings, ms. */
+  intervalMs: number;
+  /** Write the dump here instead of stdout. */
+  output?: string;
+  maxString?: number;
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
+  if (opts.paths.length === 0) {
+    throw new UserError('traceloop cgroups: give at least one cgroup2 directory to record');
+  }
+  const recorder = Recorder.open(opts);
+  try {
+    const recorded = opts.paths.map((p) => recorder.add(p));
+    process.stderr.write(
+      `traceloop: recording ${recorded.map((c) => c.path).join(', ')}` +
+        (opts.dumpOnExit ? '; Ctrl-C dumps and exits\n' : '; Ctrl-C stops\n'),
+    );
+    const why = opts.dumpOnExit
+      ? await waitForStop(recorder, recorded)
+      : await streamUntilStop(recorder, recorded, opts);
+    if (opts.dumpOnExit) await dumpAll(recorder, recorded, opts);
+    return why === 'gone' ? 1 : 0;
+  } finally {
+    recorder.close();
+  }
+}
+
+type StopReason = 'signal' | 'gone';
+
+/** Resolves on a stop signal, or when every recorded cgroup has vanished. */
+function waitForStop(
+  recorder: Recorder,
+  recorded: RecordedCgroup[],
+  onTick?: () => void,
+  intervalMs = 500,
+): Promise<StopReason> {
+  return new Promise((resolve) => {
+    const reported = new Set<bigint>();
+    const finish = (why: StopReason): void => {
+      clearInterval(timer);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
+      resolve(why);
+    };
+    const onSignal = (): void => finish('signal');
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    const timer = setInterval(() => {
+      onTick?.();
+      for (const cg of recorded) {
+        if (!reported.has(cg.id) && recorder.isGone(cg.id)) {
+          reported.add(cg.id);
+          process.stderr.write(
+            `traceloop: ${cg.path} is gone (its processes exited); its record is kept\n`,
+          );
+        }
+      }
+      if (reported.size === recorded.length) finish('gone');
+    }, intervalMs);
+  });
+}
+
+async function streamUntilStop(
+  recorder: Recorder,
+  recorded: RecordedCgroup[],
+  opts: CgroupsOptions,
+): Promise<StopReason> {
+  const formatters = new Map<bigint, LineFormatter>(
+    recorded.map((cg) => [cg.id, dumpFormatter({ maxString: opts.maxString })]),
+  );
+  const drain = (): void => {
+    for (const cg of recorded) {
+      const formatter = formatters.get(cg.id)!;
+      const lines = readLines(recorder.poll(cg.id), formatter);
+      if (lines.length > 0) {
+        const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
+        writeAllSync(1, lines.map((l) => tag + l).join('\n') + '\n');
+      }
+    }
+  };
+  const why = await waitForStop(recorder, recorded, drain, opts.intervalMs);
+  drain();
+  for (const cg of recorded) {
+    const rest = formatters.get(cg.id)!.flush();
+    if (rest.length > 0) writeAllSync(1, rest.join('\n') + '\n');
+  }
+  return why;
+}
+
+async function dumpAll(
+  recorder: Recorder,
+  recorded: RecordedCgroup[],
+  opts: CgroupsOptions,
+): Promise<void> {
+  const text = recorded
+    .map((cg) =>
+      dumpText(`# traceloop dump of ${cg.path} (cgroup id ${cg.id})`, recorder.snapshot(cg.id), {
+        maxString: opts.maxString,
+      }),
+    )
+    .join('');
+  if (opts.output) {
+    writeFileAtomic(opts.output, text);
+    process.stderr.write(`traceloop: dump written to ${opts.output}\n`);
+  } else {
+    await writeInterruptible(1, text);
+  }
+}

@@ -1,0 +1,81 @@
+// Writing dumps where the user asked, without losing them halfway: files are
+// written beside their target and renamed into place, and a failure names
+// the file and the cause in one line.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from './cgroup.js';
+
+/** Writes `text` to `file` atomically (temp file, fsync, rename). */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'w', 0o644);
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw new UserError(`cannot write ${file}: ${describeErrno(err)}`);
+  }
+}
+
+/**
+ * Writes to a file descriptor synchronously (a dump must be out before the
+ * process exits). A closed pipe (`| head`) ends the output quietly.
+ */
+export function writeAllSync(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: retry
+      if (code === 'EPIPE') return;
+      throw new UserError(`cannot write the dump: ${describeErrno(err)}`);
+    }
+  }
+}
+
+/** Thrown when a stop signal arrives while a dump is being written. */
+export class Interrupted extends UserError {}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Writes `text` to `fd` in chunks, letting signal handlers run in between:
+ * SIGINT or SIGTERM in the middle of a long dump ends it with a clear
+ * message instead of a silent cut.
+ */
+export async function writeInterruptible(fd: number, text: string): Promise<void> {
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    for (let off = 0; off < text.length; off += CHUNK) {
+      writeAllSync(fd, text.slice(off, off + CHUNK));
+      await new Promise((r) => setImmediate(r));
+      if (interrupted) {
+        throw new Interrupted('interrupted while writing the dump: the output above is incomplete');
+      }
+    }
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+}
+
+function describeErrno(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOSPC') return 'no space left on device (free some space and dump again)';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'ENOENT') return 'no such directory';
+  return e.message;
+}

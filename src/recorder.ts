@@ -1,0 +1,116 @@
+// The in-process recorder: the native addon plus what it needs from
+// TypeScript (capture rules, cgroup path checks). The UI and the CLI talk
+// to this, so a daemon client can later stand in for it.
+import { cgroupExists, cgroupName, resolveCgroupDir, UserError } from './cgroup.js';
+import { loadNative, type CpuRingStats, type NativeRecorder } from './native.js';
+import { buildRules } from './syscalls/rules.js';
+
+export const DEFAULT_RING_PAGES = 64;
+export const DEFAULT_MAX_ARG_BYTES = 256;
+const PAGE = 4096;
+
+export interface RecorderSettings {
+  /** Pages of each per-CPU ring (power of two). */
+  ringPages?: number;
+  /** Bytes captured of one buffer or string argument. */
+  maxArgBytes?: number;
+}
+
+export interface RecordedCgroup {
+  id: bigint;
+  path: string;
+  name: string;
+}
+
+export interface Read {
+  /** Records and lost markers, merged by time (parse with src/wire.ts). */
+  records: Buffer;
+  cpus: CpuRingStats[];
+}
+
+export class Recorder {
+  private readonly native: NativeRecorder;
+  private readonly cgroups = new Map<bigint, RecordedCgroup>();
+  private closed = false;
+
+  private constructor(native: NativeRecorder) {
+    this.native = native;
+  }
+
+  /** Loads and attaches the BPF programs. Throws UserError with one line on failure. */
+  static open(settings: RecorderSettings = {}): Recorder {
+    const pages = settings.ringPages ?? DEFAULT_RING_PAGES;
+    if (!Number.isInteger(pages) || pages < 1 || (pages & (pages - 1)) !== 0) {
+      throw new UserError(`--ring-pages must be a power of two (1, 2, 4, ... 4096), got ${pages}`);
+    }
+    const maxArg = settings.maxArgBytes ?? DEFAULT_MAX_ARG_BYTES;
+    if (!Number.isInteger(maxArg) || maxArg < 16 || maxArg > 4096) {
+      throw new UserError(`--max-arg-bytes must be between 16 and 4096, got ${maxArg}`);
+    }
+    const native = loadNative();
+    try {
+      return new Recorder(
+        new native.Recorder({
+          ringBytes: pages * PAGE,
+          maxCaptureBytes: maxArg,
+          rules: buildRules(),
+        }),
+      );
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+  }
+
+  add(cgroupPath: string): RecordedCgroup {
+    const real = resolveCgroupDir(cgroupPath);
+    const id = this.call(() => this.native.addCgroup(real));
+    const cg = { id, path: real, name: cgroupName(real) };
+    this.cgroups.set(id, cg);
+    return cg;
+  }
+
+  remove(id: bigint): void {
+    this.call(() => this.native.removeCgroup(id));
+    this.cgroups.delete(id);
+  }
+
+  list(): RecordedCgroup[] {
+    return [...this.cgroups.values()];
+  }
+
+  /** True once the cgroup's directory is gone (its service stopped). */
+  isGone(id: bigint): boolean {
+    const cg = this.cgroups.get(id);
+    return !cg || !cgroupExists(cg.path);
+  }
+
+  /** The whole flight record of a cgroup, as the rings hold it now. */
+  snapshot(id: bigint): Read {
+    return this.call(() => this.native.snapshot(id));
+  }
+
+  /** What arrived since the last poll, gaps marked. */
+  poll(id: bigint): Read {
+    return this.call(() => this.native.poll(id));
+  }
+
+  stats(id: bigint): CpuRingStats[] {
+    return this.call(() => this.native.stats(id));
+  }
+
+  /** Detaches everything. Safe to call twice, and from signal handlers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.close();
+    this.cgroups.clear();
+  }
+
+  private call<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+  }
+}
