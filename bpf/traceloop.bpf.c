@@ -18,16 +18,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader before load; the verifier sees them as constants, which
  * is what lets it prove every ring access in bounds. */
-const volatile __u64 ring_bytes = 65536 * 4;   /* data bytes, power of two */
+const volatile __u64 ring_bytes = 65536 * 4;	/* data bytes, power of two */
 const volatile __u64 ctrl_bytes = TL_PAGE_SIZE; /* control block + page index */
-const volatile __u32 max_capture = 256;        /* bytes of one captured arg */
+const volatile __u32 max_capture = 256;		/* bytes of one captured arg */
 
 struct ring_template {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 1);       /* set to the number of possible CPUs */
+	__uint(max_entries, 1); /* set to the number of possible CPUs */
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, 8192);     /* set to ctrl_bytes + ring_bytes */
+	__uint(value_size, 8192); /* set to ctrl_bytes + ring_bytes */
 };
 
 /* cgroup id -> that cgroup's per-CPU rings */

@@ -37,22 +37,22 @@
 #define TL_MAX_CGROUPS 1024
 #define TL_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
 #define TL_MAX_ARGS 6
-#define TL_MAX_PARAMS 3          /* captured arguments per syscall */
+#define TL_MAX_PARAMS 3 /* captured arguments per syscall */
 #define TL_COMM_LEN 16
 #define TL_PAGE_SHIFT 12
 #define TL_PAGE_SIZE (1u << TL_PAGE_SHIFT)
-#define TL_MAX_CAPTURE 4096      /* bytes of one captured argument, at most */
-#define TL_MIN_RING_BYTES 4096   /* one page */
+#define TL_MAX_CAPTURE 4096    /* bytes of one captured argument, at most */
+#define TL_MIN_RING_BYTES 4096 /* one page */
 #define TL_MAX_RING_BYTES (1u << 24)
 #define TL_ALIGN 8
 
 /* Record types. Kernel records first; userspace-only records from 0x80. */
 enum tl_rec_type {
-	TL_REC_PAD = 1,   /* filler to the end of a lap; skip */
-	TL_REC_ENTER = 2, /* struct tl_enter */
-	TL_REC_EXIT = 3,  /* struct tl_exit */
-	TL_REC_PARAM = 4, /* struct tl_param: bytes of one argument of the
-			   * TL_REC_ENTER or TL_REC_EXIT right before it */
+	TL_REC_PAD = 1,	    /* filler to the end of a lap; skip */
+	TL_REC_ENTER = 2,   /* struct tl_enter */
+	TL_REC_EXIT = 3,    /* struct tl_exit */
+	TL_REC_PARAM = 4,   /* struct tl_param: bytes of one argument of the
+			     * TL_REC_ENTER or TL_REC_EXIT right before it */
 	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
 };
 
@@ -75,8 +75,8 @@ struct tl_event {
 
 struct tl_enter {
 	struct tl_event ev;
-	__u32 pid; /* tgid */
-	__u8 nargs; /* args[] holds this many; the record is cut after them */
+	__u32 pid;    /* tgid */
+	__u8 nargs;   /* args[] holds this many; the record is cut after them */
 	__u8 nparams; /* TL_REC_PARAM records that follow */
 	__u16 reserved;
 	char comm[TL_COMM_LEN];
@@ -95,26 +95,26 @@ struct tl_exit {
 /* tl_param.status */
 enum tl_param_status {
 	TL_PARAM_OK = 0,
-	TL_PARAM_FAULT = 1,     /* the user memory could not be read */
+	TL_PARAM_FAULT = 1,	/* the user memory could not be read */
 	TL_PARAM_TRUNCATED = 2, /* len < what the call passed: more existed */
 };
 
 struct tl_param {
 	struct tl_hdr h; /* tid of the owner */
-	__u8 arg;        /* argument index, 0-based */
-	__u8 status;     /* enum tl_param_status */
-	__u16 len;       /* captured bytes that follow */
-	__u32 want;      /* bytes the call named (buffers), 0 for strings */
-	/* __u8 bytes[len], padded to TL_ALIGN */
+	__u8 arg;	 /* argument index, 0-based */
+	__u8 status;	 /* enum tl_param_status */
+	__u16 len;	 /* captured bytes that follow */
+	__u32 want;	 /* bytes the call named (buffers), 0 for strings */
+			 /* __u8 bytes[len], padded to TL_ALIGN */
 };
 
 /* What the reader puts in the stream where records are missing. */
 enum tl_lost_reason {
 	TL_LOST_OVERWRITTEN = 1, /* ring wrapped before the reader got there */
-	TL_LOST_BUSY = 2,        /* writer found the ring busy (preempted writer) */
-	TL_LOST_TORN = 3,        /* overwritten while being copied */
-	TL_LOST_CONSUMER = 4,    /* reader-side queue full (consumer behind) */
-	TL_LOST_GONE = 5,        /* the cgroup vanished; stream ends */
+	TL_LOST_BUSY = 2,	 /* writer found the ring busy (preempted writer) */
+	TL_LOST_TORN = 3,	 /* overwritten while being copied */
+	TL_LOST_CONSUMER = 4,	 /* reader-side queue full (consumer behind) */
+	TL_LOST_GONE = 5,	 /* the cgroup vanished; stream ends */
 };
 
 struct tl_lost {
@@ -128,11 +128,11 @@ struct tl_lost {
 
 /* At the start of every per-CPU ring element. */
 struct tl_ring_ctrl {
-	__u64 head;     /* bytes published, absolute */
-	__u64 emitted;  /* records given a seq: seq of the next one */
-	__u64 failed;   /* records not written: ring busy */
-	__u64 faults;   /* captures that faulted */
-	__u32 busy;     /* writer lock, taken with an atomic exchange */
+	__u64 head;    /* bytes published, absolute */
+	__u64 emitted; /* records given a seq: seq of the next one */
+	__u64 failed;  /* records not written: ring busy */
+	__u64 faults;  /* captures that faulted */
+	__u32 busy;    /* writer lock, taken with an atomic exchange */
 	__u32 reserved;
 	__u64 spare[3];
 	__u64 page_start[]; /* ring_bytes / TL_PAGE_SIZE entries */
@@ -142,11 +142,11 @@ struct tl_ring_ctrl {
 /* Per-syscall capture rules (BPF map `rules`, filled from userspace). */
 enum tl_capture_kind {
 	TL_CAP_NONE = 0,
-	TL_CAP_STR = 1,         /* NUL-ended string, at enter */
-	TL_CAP_BUF_ARGLEN = 2,  /* buffer, length in argument len_arg, at enter */
-	TL_CAP_BUF_RETLEN = 3,  /* buffer, length = return value, at exit */
+	TL_CAP_STR = 1,		 /* NUL-ended string, at enter */
+	TL_CAP_BUF_ARGLEN = 2,	 /* buffer, length in argument len_arg, at enter */
+	TL_CAP_BUF_RETLEN = 3,	 /* buffer, length = return value, at exit */
 	TL_CAP_STRUCT_ENTER = 4, /* `size` bytes, at enter */
-	TL_CAP_STRUCT_EXIT = 5, /* `size` bytes, at exit, if the call succeeded */
+	TL_CAP_STRUCT_EXIT = 5,	 /* `size` bytes, at exit, if the call succeeded */
 };
 
 struct tl_capture {
@@ -158,7 +158,7 @@ struct tl_capture {
 };
 
 struct tl_rule {
-	__u8 nargs;    /* arguments to copy into the enter record */
+	__u8 nargs; /* arguments to copy into the enter record */
 	__u8 reserved[3];
 	__u32 reserved2;
 	struct tl_capture cap[TL_MAX_PARAMS];

@@ -65,7 +65,7 @@ Napi::Object read_result(Napi::Env env, const ReadOut &r)
 }
 
 class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
-      public:
+public:
 	static Napi::Function Define(Napi::Env env)
 	{
 		return DefineClass(env, "Recorder",
@@ -86,9 +86,10 @@ class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
 			throw Napi::TypeError::New(env, "expected options");
 		Napi::Object o = info[0].As<Napi::Object>();
 		RecorderConfig cfg;
-		cfg.ring_bytes = static_cast<uint64_t>(o.Get("ringBytes").As<Napi::Number>().Int64Value());
-		cfg.max_capture =
-		    static_cast<uint32_t>(o.Get("maxCaptureBytes").As<Napi::Number>().Uint32Value());
+		cfg.ring_bytes =
+		    static_cast<uint64_t>(o.Get("ringBytes").As<Napi::Number>().Int64Value());
+		cfg.max_capture = static_cast<uint32_t>(
+		    o.Get("maxCaptureBytes").As<Napi::Number>().Uint32Value());
 		Napi::Value rules = o.Get("rules");
 		if (!rules.IsBuffer())
 			throw Napi::TypeError::New(env, "options.rules must be a Buffer");
@@ -100,7 +101,7 @@ class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
 		});
 	}
 
-      private:
+private:
 	Recorder &rec(Napi::Env env)
 	{
 		if (!rec_)
@@ -174,8 +175,7 @@ Napi::Value Versions(const Napi::CallbackInfo &info)
 }
 
 #define LAYOUT_SIZE(o, T) o.Set("sizeof(struct " #T ")", static_cast<double>(sizeof(struct T)))
-#define LAYOUT_FIELD(o, T, f)                                                                      \
-	o.Set(#T "." #f, static_cast<double>(offsetof(struct T, f)))
+#define LAYOUT_FIELD(o, T, f) o.Set(#T "." #f, static_cast<double>(offsetof(struct T, f)))
 
 Napi::Value Layout(const Napi::CallbackInfo &info)
 {
@@ -241,7 +241,8 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 {
 	Napi::Env env = info.Env();
 	if (info.Length() < 5 || !info[0].IsBuffer())
-		throw Napi::TypeError::New(env, "readRing(element, ringBytes, inflightBytes, cpu, state)");
+		throw Napi::TypeError::New(
+		    env, "readRing(element, ringBytes, inflightBytes, cpu, state)");
 	auto element = info[0].As<Napi::Buffer<uint8_t>>();
 	RingGeometry geo;
 	geo.ring_bytes = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());

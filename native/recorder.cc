@@ -192,7 +192,8 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 	struct stat st;
 	if (::statfs(path.c_str(), &fs) != 0 || ::stat(path.c_str(), &st) != 0)
 		throw UserError(path + ": " + std::strerror(errno) +
-				": give the path of a cgroup2 directory, e.g. /sys/fs/cgroup/system.slice/ssh.service");
+				": give the path of a cgroup2 directory, e.g. "
+				"/sys/fs/cgroup/system.slice/ssh.service");
 	if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode))
 		throw UserError(path + ": not a cgroup2 directory (look for the cgroup2 mount in "
 				       "/proc/self/mountinfo)");
@@ -221,8 +222,8 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 		int e = errno;
 		free_rings(r);
 		if (e == E2BIG)
-			throw UserError("cannot record more than " + std::to_string(TL_MAX_CGROUPS) +
-					" cgroups at once");
+			throw UserError("cannot record more than " +
+					std::to_string(TL_MAX_CGROUPS) + " cgroups at once");
 		fail_bpf("registering " + path, e);
 	}
 	cgroups_.emplace(id, std::move(r));
@@ -250,7 +251,8 @@ int Recorder::create_ring_map() const
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	return bpf_map_create(BPF_MAP_TYPE_ARRAY, "tl_ring", sizeof(uint32_t),
-			      static_cast<uint32_t>(geo_.ctrl_bytes + geo_.ring_bytes), ncpus_, &opts);
+			      static_cast<uint32_t>(geo_.ctrl_bytes + geo_.ring_bytes), ncpus_,
+			      &opts);
 }
 
 const uint8_t *Recorder::element(const Rings &r, uint32_t cpu) const

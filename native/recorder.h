@@ -38,7 +38,7 @@ struct ReadOut {
 };
 
 class Recorder {
-      public:
+public:
 	explicit Recorder(const RecorderConfig &config);
 	~Recorder();
 	Recorder(const Recorder &) = delete;
@@ -51,7 +51,7 @@ class Recorder {
 	std::vector<CpuStats> stats(uint64_t id);
 	void close();
 
-      private:
+private:
 	struct Rings {
 		int map_fd = -1;
 		uint8_t *mem = nullptr;

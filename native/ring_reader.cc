@@ -25,7 +25,8 @@ uint64_t load_acquire(const __u64 *p)
 // read, given a published head.
 uint64_t oldest_safe(uint64_t head, const RingGeometry &geo)
 {
-	uint64_t window = geo.ring_bytes > geo.inflight_bytes ? geo.ring_bytes - geo.inflight_bytes : 0;
+	uint64_t window =
+	    geo.ring_bytes > geo.inflight_bytes ? geo.ring_bytes - geo.inflight_bytes : 0;
 	return head > window ? head - window : 0;
 }
 
@@ -159,16 +160,18 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 			resume = p;
 			continue;
 		}
-		if ((h.type != TL_REC_ENTER && h.type != TL_REC_EXIT) || h.size < sizeof(tl_event)) {
+		if ((h.type != TL_REC_ENTER && h.type != TL_REC_EXIT) ||
+		    h.size < sizeof(tl_event)) {
 			resume = kNoPosition;
 			break;
 		}
 
 		// Gather the group: the event and the params it announces.
 		const auto ev = read_as<tl_event>(rec);
-		const unsigned nparams = h.type == TL_REC_ENTER
-						 ? read_as<tl_enter>(rec).nparams
-						 : (h.size >= sizeof(tl_exit) ? read_as<tl_exit>(rec).nparams : 0);
+		const unsigned nparams =
+		    h.type == TL_REC_ENTER
+			? read_as<tl_enter>(rec).nparams
+			: (h.size >= sizeof(tl_exit) ? read_as<tl_exit>(rec).nparams : 0);
 		uint64_t q = p + h.size;
 		unsigned found = 0;
 		std::vector<std::pair<uint64_t, uint16_t>> parts{{p, h.size}};
@@ -196,7 +199,8 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 
 		const uint64_t seq = full_seq(ev.seq, c.emitted);
 		if (seq > state.next_seq) {
-			append_lost(out, cpu, gap_reason, seq - state.next_seq, state.last_ts, ev.ts);
+			append_lost(out, cpu, gap_reason, seq - state.next_seq, state.last_ts,
+				    ev.ts);
 			state.lost += seq - state.next_seq;
 		}
 		if (seq >= state.next_seq) {

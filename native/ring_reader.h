@@ -26,11 +26,11 @@ uint64_t ctrl_bytes_for(uint64_t ring_bytes);
 // What a reader remembers about one ring between reads.
 struct RingState {
 	uint64_t pos = kNoPosition; // absolute position of the next unread record
-	uint64_t next_seq = 0;      // full sequence number expected next
-	uint64_t last_ts = 0;       // timestamp of the newest record delivered
+	uint64_t next_seq = 0;	    // full sequence number expected next
+	uint64_t last_ts = 0;	    // timestamp of the newest record delivered
 	uint64_t failed_seen = 0;   // ctl->failed already reported
-	uint64_t delivered = 0;     // records handed out so far
-	uint64_t lost = 0;          // records marked lost so far
+	uint64_t delivered = 0;	    // records handed out so far
+	uint64_t lost = 0;	    // records marked lost so far
 };
 
 // One merge unit: an enter or exit record with its params, or a marker.

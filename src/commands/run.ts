@@ -65,7 +65,9 @@ function runIn(cgroupPath: string, file: string, args: string[]): Promise<Ended>
     const forward = (sig: NodeJS.Signals) => (): void => {
       child.kill(sig);
     };
-    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(
+      (s) => [s, forward(s)] as const,
+    );
     for (const [s, h] of handlers) process.on(s, h);
     child.on('error', (err) => reject(new UserError(`cannot start ${file}: ${err.message}`)));
     child.on('exit', (code, signal) => {

@@ -1,0 +1,140 @@
+// Turns parsed records into strace -f style lines, pairing each thread's enter with its exit.
+//
+// A call whose exit comes right after its enter, with no other line in between, is one line:
+//   openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3
+// otherwise strace's pair of half lines:
+//   read(3, <unfinished ...>
+//   <... read resumed>"abc", 131072) = 3
+// To know which, an enter's line is held back until the next record shows what follows it.
+// A thread has at most one call in flight, so enters are matched to exits by tid (and nr).
+import type { ReturnKind } from '../syscalls/signatures.js';
+import type { EnterRecord, ExitRecord, LostRecord, WireRecord } from '../wire.js';
+import { describeCall, mergeParams } from './call.js';
+import { formatLost } from './lost.js';
+import { formatReturn } from './retval.js';
+import { DEFAULT_MAX_STRING } from './strings.js';
+
+export interface FormatOptions {
+  /** Renders a record timestamp (CLOCK_MONOTONIC ns), e.g. src/clock.ts. */
+  time: (ts: bigint) => string;
+  /** Bytes of a string or buffer shown before `...` (strace -s); default 32. */
+  maxString?: number;
+  /** Append the time spent in the call, ` <0.000123>` (strace -T). */
+  durations?: boolean;
+}
+
+/** A formatter that keeps its pairing state across batches of a live stream. */
+export interface LineFormatter {
+  /** Lines completed by these records. The last enter may be held back for its exit. */
+  push(records: readonly WireRecord[]): string[];
+  /** Lines still held back, printed as unfinished (the end of a dump). */
+  flush(): string[];
+}
+
+function duration(enter: EnterRecord, exit: ExitRecord): string {
+  const us = (exit.ts - enter.ts) / 1000n;
+  return ` <${us / 1_000_000n}.${(us % 1_000_000n).toString().padStart(6, '0')}>`;
+}
+
+export function createLineFormatter(opts: FormatOptions): LineFormatter {
+  const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
+  /** The enter whose line waits to see whether its exit comes next. */
+  let pending: EnterRecord | undefined;
+  /** Enters shown as `<unfinished ...>`, by tid, waiting for their exit. */
+  const unfinished = new Map<number, EnterRecord>();
+  /** Last comm seen per tid, for exits whose enter is gone: exit records carry none. */
+  const comms = new Map<number, string>();
+  let out: string[] = [];
+
+  const prefix = (ts: bigint, cpu: number, tid: number, comm: string): string =>
+    `${opts.time(ts)} cpu#${cpu} ${tid} [${comm}] `;
+  const enterPrefix = (e: EnterRecord): string => prefix(e.ts, e.cpu, e.tid, e.comm);
+
+  function emitUnfinished(enter: EnterRecord): void {
+    const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
+    const shown = call.enterArgs.join(', ');
+    const sep = shown === '' ? '' : call.exitArgs.length > 0 ? ', ' : ' ';
+    out.push(`${enterPrefix(enter)}${call.name}(${shown}${sep}<unfinished ...>`);
+    unfinished.set(enter.tid, enter);
+  }
+
+  function flushPending(): void {
+    if (pending) emitUnfinished(pending);
+    pending = undefined;
+  }
+
+  function onEnter(enter: EnterRecord): void {
+    flushPending();
+    comms.set(enter.tid, enter.comm);
+    // A new call of this thread: whatever was in flight ended unseen (its exit was lost).
+    unfinished.delete(enter.tid);
+    const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
+    if (call.returns === 'none') {
+      const all = [...call.enterArgs, ...call.exitArgs].join(', ');
+      out.push(`${enterPrefix(enter)}${call.name}(${all}) = ?`);
+      return;
+    }
+    pending = enter;
+  }
+
+  function onExit(exit: ExitRecord): void {
+    const tail = (enter: EnterRecord | undefined, returns: ReturnKind): string =>
+      ` = ${formatReturn(exit.ret, returns)}${opts.durations && enter ? duration(enter, exit) : ''}`;
+    if (pending && pending.tid === exit.tid && pending.nr === exit.nr) {
+      const enter = pending;
+      pending = undefined;
+      const call = describeCall(
+        enter.nr,
+        enter.args,
+        mergeParams(enter.params, exit.params),
+        maxString,
+      );
+      const all = [...call.enterArgs, ...call.exitArgs].join(', ');
+      out.push(`${enterPrefix(enter)}${call.name}(${all})${tail(enter, call.returns)}`);
+      return;
+    }
+    flushPending();
+    let enter: EnterRecord | undefined = unfinished.get(exit.tid);
+    unfinished.delete(exit.tid);
+    if (enter && enter.nr !== exit.nr) enter = undefined; // both halves lost their partners
+    const params = enter ? mergeParams(enter.params, exit.params) : mergeParams(exit.params);
+    const call = describeCall(exit.nr, enter?.args, params, maxString);
+    const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
+    out.push(
+      `${prefix(exit.ts, exit.cpu, exit.tid, comm)}<... ${call.name} resumed>` +
+        `${call.exitArgs.join(', ')})${tail(enter, call.returns)}`,
+    );
+  }
+
+  function onLost(lost: LostRecord): void {
+    flushPending();
+    out.push(formatLost(lost, opts.time));
+  }
+
+  function take(): string[] {
+    const lines = out;
+    out = [];
+    return lines;
+  }
+
+  return {
+    push(records) {
+      for (const r of records) {
+        if (r.kind === 'enter') onEnter(r);
+        else if (r.kind === 'exit') onExit(r);
+        else onLost(r);
+      }
+      return take();
+    },
+    flush() {
+      flushPending();
+      return take();
+    },
+  };
+}
+
+/** All lines of a finished record stream (a dump): calls still in flight end unfinished. */
+export function formatRecords(records: readonly WireRecord[], opts: FormatOptions): string[] {
+  const formatter = createLineFormatter(opts);
+  return [...formatter.push(records), ...formatter.flush()];
+}

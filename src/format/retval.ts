@@ -1,0 +1,24 @@
+// The `= ...` part of a line: what a syscall returned, strace-style.
+import type { ReturnKind } from '../syscalls/signatures.js';
+import { ERRNOS, RESTART_ERRNOS } from './xlat/errno.js';
+
+/** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
+const MAX_ERRNO = 4095n;
+
+/**
+ * What follows `= `: `3`, `0x7f0a1c000000`, `-1 ENOENT (No such file or directory)`,
+ * `? ERESTARTSYS (To be restarted if SA_RESTART is set)`, or `?` for calls that never return.
+ * Unknown error numbers print as strace does: `-1 ERRNO_600 (Unknown error 600)`.
+ */
+export function formatReturn(ret: bigint, kind: ReturnKind): string {
+  if (kind === 'none') return '?';
+  if (ret < 0n && ret >= -MAX_ERRNO) {
+    const errno = Number(-ret);
+    const info = ERRNOS.get(errno);
+    if (!info) return `-1 ERRNO_${errno} (Unknown error ${errno})`;
+    const value = RESTART_ERRNOS.has(errno) ? '?' : '-1';
+    return `${value} ${info.name} (${info.message})`;
+  }
+  if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
+  return ret.toString();
+}

@@ -1,0 +1,62 @@
+// Quoting captured bytes the way strace does (its string_quote with default options), so that
+// output can be read, and compared, by people who know strace.
+import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
+
+/** strace -s default: bytes of a string or buffer shown before `...`. */
+export const DEFAULT_MAX_STRING = 32;
+
+const ESCAPES: Readonly<Record<number, string>> = {
+  0x22: '\\"',
+  0x5c: '\\\\',
+  0x09: '\\t',
+  0x0a: '\\n',
+  0x0b: '\\v',
+  0x0c: '\\f',
+  0x0d: '\\r',
+};
+
+const isOctalDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x37;
+
+/**
+ * `bytes` as a C string literal. Other non-printable bytes (and everything past ASCII) are
+ * octal escapes, as short as possible unless a digit follows, which would change the value
+ * when read back: "\0" then "\0001" for NUL followed by '1'.
+ */
+export function quote(bytes: Uint8Array): string {
+  let out = '"';
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    const named = ESCAPES[c];
+    if (named !== undefined) out += named;
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
+    else if (isOctalDigit(bytes[i + 1])) out += '\\' + c.toString(8).padStart(3, '0');
+    else out += '\\' + c.toString(8);
+  }
+  return out + '"';
+}
+
+/**
+ * A captured argument as strace would print it: a quoted string cut after `maxString` bytes,
+ * followed by `...` whenever more bytes existed than are shown (cut here, cut by the kernel
+ * side, or a buffer shorter than what the call named). Strings (want 0) end at their NUL.
+ * Unreadable memory is said so, never shown as an empty string.
+ */
+export function formatParam(param: Param, maxString: number): string {
+  if (param.status === TL_PARAM_FAULT) return '<unavailable: fault>';
+  let bytes = param.bytes;
+  let more = param.status === TL_PARAM_TRUNCATED;
+  if (param.want === 0) {
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) {
+      bytes = bytes.subarray(0, nul);
+      more = false;
+    }
+  } else if (param.want > bytes.length) {
+    more = true;
+  }
+  if (bytes.length > maxString) {
+    bytes = bytes.subarray(0, maxString);
+    more = true;
+  }
+  return quote(bytes) + (more ? '...' : '');
+}

@@ -1,0 +1,405 @@
+// The TypeScript mirror of bpf/traceloop.h, the wire contract between the BPF programs, the
+// native reader and this side. Every constant and offset here has a twin in that header;
+// test/wire.test.ts compares LAYOUT with the offsets the addon computes from the header itself,
+// so a layout change that reaches only one side fails a test instead of garbling a dump.
+//
+// Everything is little-endian (x86_64; the BPF side writes native order).
+
+export const TL_MAX_CGROUPS = 1024;
+/** Rules cover syscall numbers 0 .. TL_MAX_SYSCALLS-1 (x86_64 numbers are < 512). */
+export const TL_MAX_SYSCALLS = 512;
+export const TL_MAX_ARGS = 6;
+/** Captured arguments per syscall. */
+export const TL_MAX_PARAMS = 3;
+export const TL_COMM_LEN = 16;
+export const TL_PAGE_SHIFT = 12;
+export const TL_PAGE_SIZE = 1 << TL_PAGE_SHIFT;
+/** Bytes of one captured argument, at most. */
+export const TL_MAX_CAPTURE = 4096;
+export const TL_MIN_RING_BYTES = 4096;
+export const TL_MAX_RING_BYTES = 1 << 24;
+/** Every record's size is a multiple of this. */
+export const TL_ALIGN = 8;
+/** sizeof(struct tl_ring_ctrl) without its page_start[] index. */
+export const TL_CTRL_FIXED_BYTES = 64;
+
+// enum tl_rec_type. Kernel records first; userspace-only records from 0x80.
+export const TL_REC_PAD = 1;
+export const TL_REC_ENTER = 2;
+export const TL_REC_EXIT = 3;
+export const TL_REC_PARAM = 4;
+export const TL_REC_LOST = 0x80;
+
+// enum tl_param_status
+export const TL_PARAM_OK = 0;
+/** The user memory could not be read. */
+export const TL_PARAM_FAULT = 1;
+/** Fewer bytes were captured than the call passed: more existed. */
+export const TL_PARAM_TRUNCATED = 2;
+
+// enum tl_lost_reason, carried in tl_lost.h.flags
+export const TL_LOST_OVERWRITTEN = 1;
+export const TL_LOST_BUSY = 2;
+export const TL_LOST_TORN = 3;
+export const TL_LOST_CONSUMER = 4;
+export const TL_LOST_GONE = 5;
+
+// enum tl_capture_kind
+export const TL_CAP_NONE = 0;
+/** NUL-ended string, at enter. */
+export const TL_CAP_STR = 1;
+/** Buffer whose length is in argument len_arg, at enter. */
+export const TL_CAP_BUF_ARGLEN = 2;
+/** Buffer whose length is the return value, at exit. */
+export const TL_CAP_BUF_RETLEN = 3;
+/** `size` bytes, at enter. */
+export const TL_CAP_STRUCT_ENTER = 4;
+/** `size` bytes, at exit, if the call succeeded. */
+export const TL_CAP_STRUCT_EXIT = 5;
+
+export type CaptureKind =
+  | typeof TL_CAP_NONE
+  | typeof TL_CAP_STR
+  | typeof TL_CAP_BUF_ARGLEN
+  | typeof TL_CAP_BUF_RETLEN
+  | typeof TL_CAP_STRUCT_ENTER
+  | typeof TL_CAP_STRUCT_EXIT;
+
+/**
+ * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
+ * and 'X.field' (offsetof). Nested structs appear as one field (tl_enter.ev); their members are
+ * found through the nested struct's own keys.
+ */
+export const LAYOUT = {
+  'sizeof(struct tl_hdr)': 8,
+  'tl_hdr.size': 0,
+  'tl_hdr.type': 2,
+  'tl_hdr.flags': 3,
+  'tl_hdr.tid': 4,
+
+  'sizeof(struct tl_event)': 24,
+  'tl_event.h': 0,
+  'tl_event.seq': 8,
+  'tl_event.cpu': 12,
+  'tl_event.nr': 14,
+  'tl_event.ts': 16,
+
+  'sizeof(struct tl_enter)': 96,
+  'tl_enter.ev': 0,
+  'tl_enter.pid': 24,
+  'tl_enter.nargs': 28,
+  'tl_enter.nparams': 29,
+  'tl_enter.reserved': 30,
+  'tl_enter.comm': 32,
+  'tl_enter.args': 48,
+
+  'sizeof(struct tl_exit)': 40,
+  'tl_exit.ev': 0,
+  'tl_exit.ret': 24,
+  'tl_exit.pid': 32,
+  'tl_exit.nparams': 36,
+  'tl_exit.reserved': 37,
+
+  'sizeof(struct tl_param)': 16,
+  'tl_param.h': 0,
+  'tl_param.arg': 8,
+  'tl_param.status': 9,
+  'tl_param.len': 10,
+  'tl_param.want': 12,
+
+  'sizeof(struct tl_lost)': 40,
+  'tl_lost.h': 0,
+  'tl_lost.cpu': 8,
+  'tl_lost.reserved': 12,
+  'tl_lost.count': 16,
+  'tl_lost.ts_from': 24,
+  'tl_lost.ts_to': 32,
+
+  'sizeof(struct tl_ring_ctrl)': 64,
+  'tl_ring_ctrl.head': 0,
+  'tl_ring_ctrl.emitted': 8,
+  'tl_ring_ctrl.failed': 16,
+  'tl_ring_ctrl.faults': 24,
+  'tl_ring_ctrl.busy': 32,
+  'tl_ring_ctrl.reserved': 36,
+  'tl_ring_ctrl.spare': 40,
+  'tl_ring_ctrl.page_start': 64,
+
+  'sizeof(struct tl_capture)': 8,
+  'tl_capture.kind': 0,
+  'tl_capture.arg': 1,
+  'tl_capture.len_arg': 2,
+  'tl_capture.reserved': 3,
+  'tl_capture.size': 4,
+
+  'sizeof(struct tl_rule)': 32,
+  'tl_rule.nargs': 0,
+  'tl_rule.reserved': 1,
+  'tl_rule.reserved2': 4,
+  'tl_rule.cap': 8,
+} as const satisfies Readonly<Record<string, number>>;
+
+/** TL_ENTER_BYTES(nargs): an enter record is cut after its last copied argument. */
+export function enterBytes(nargs: number): number {
+  return LAYOUT['sizeof(struct tl_enter)'] - 8 * (TL_MAX_ARGS - nargs);
+}
+
+// Absolute offsets inside enter and exit records, through their nested tl_event.
+const EV = {
+  seq: LAYOUT['tl_event.seq'],
+  cpu: LAYOUT['tl_event.cpu'],
+  nr: LAYOUT['tl_event.nr'],
+  ts: LAYOUT['tl_event.ts'],
+} as const;
+const ENTER_EV = LAYOUT['tl_enter.ev'];
+const EXIT_EV = LAYOUT['tl_exit.ev'];
+
+/** Captured bytes of one argument. */
+export interface Param {
+  /** Argument index, 0-based. */
+  arg: number;
+  /** TL_PARAM_OK, TL_PARAM_FAULT or TL_PARAM_TRUNCATED. */
+  status: number;
+  /** Bytes the call named (buffers); 0 for strings. */
+  want: number;
+  /** A view into the parsed buffer: copy it to keep it past that buffer's life. */
+  bytes: Buffer;
+}
+
+export interface EnterRecord {
+  kind: 'enter';
+  tid: number;
+  pid: number;
+  seq: number;
+  cpu: number;
+  nr: number;
+  /** CLOCK_MONOTONIC ns (bpf_ktime_get_ns). */
+  ts: bigint;
+  comm: string;
+  /** Raw register values; as many as the rule for `nr` asked the kernel to copy. */
+  args: bigint[];
+  params: Param[];
+}
+
+export interface ExitRecord {
+  kind: 'exit';
+  tid: number;
+  pid: number;
+  seq: number;
+  cpu: number;
+  nr: number;
+  ts: bigint;
+  /** Signed: -4095..-1 are errors. */
+  ret: bigint;
+  params: Param[];
+}
+
+export interface LostRecord {
+  kind: 'lost';
+  cpu: number;
+  /** TL_LOST_*. */
+  reason: number;
+  count: bigint;
+  /** Newest record seen before the gap, 0n if none. */
+  tsFrom: bigint;
+  /** Oldest record seen after the gap. */
+  tsTo: bigint;
+}
+
+export type WireRecord = EnterRecord | ExitRecord | LostRecord;
+
+function malformed(offset: number, what: string): Error {
+  return new Error(`malformed record at offset ${offset}: ${what}`);
+}
+
+/** Bytes up to the first NUL, as text. */
+function cString(bytes: Buffer): string {
+  const end = bytes.indexOf(0);
+  return bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+}
+
+function parseEnter(buf: Buffer, off: number, size: number): EnterRecord {
+  const nargs = buf.readUInt8(off + LAYOUT['tl_enter.nargs']);
+  if (nargs > TL_MAX_ARGS) throw malformed(off, `enter with nargs ${nargs} > ${TL_MAX_ARGS}`);
+  if (size < enterBytes(nargs)) {
+    throw malformed(off, `enter of ${size} bytes is shorter than its ${nargs} args need`);
+  }
+  const args: bigint[] = [];
+  for (let i = 0; i < nargs; i++) {
+    args.push(buf.readBigUInt64LE(off + LAYOUT['tl_enter.args'] + 8 * i));
+  }
+  const comm = LAYOUT['tl_enter.comm'];
+  return {
+    kind: 'enter',
+    tid: buf.readUInt32LE(off + LAYOUT['tl_hdr.tid']),
+    pid: buf.readUInt32LE(off + LAYOUT['tl_enter.pid']),
+    seq: buf.readUInt32LE(off + ENTER_EV + EV.seq),
+    cpu: buf.readUInt16LE(off + ENTER_EV + EV.cpu),
+    nr: buf.readUInt16LE(off + ENTER_EV + EV.nr),
+    ts: buf.readBigUInt64LE(off + ENTER_EV + EV.ts),
+    comm: cString(buf.subarray(off + comm, off + comm + TL_COMM_LEN)),
+    args,
+    params: [],
+  };
+}
+
+function parseExit(buf: Buffer, off: number, size: number): ExitRecord {
+  if (size < LAYOUT['sizeof(struct tl_exit)']) throw malformed(off, `exit of only ${size} bytes`);
+  return {
+    kind: 'exit',
+    tid: buf.readUInt32LE(off + LAYOUT['tl_hdr.tid']),
+    pid: buf.readUInt32LE(off + LAYOUT['tl_exit.pid']),
+    seq: buf.readUInt32LE(off + EXIT_EV + EV.seq),
+    cpu: buf.readUInt16LE(off + EXIT_EV + EV.cpu),
+    nr: buf.readUInt16LE(off + EXIT_EV + EV.nr),
+    ts: buf.readBigUInt64LE(off + EXIT_EV + EV.ts),
+    ret: buf.readBigInt64LE(off + LAYOUT['tl_exit.ret']),
+    params: [],
+  };
+}
+
+function parseParam(buf: Buffer, off: number, size: number): Param {
+  const head = LAYOUT['sizeof(struct tl_param)'];
+  const len = buf.readUInt16LE(off + LAYOUT['tl_param.len']);
+  if (size < head + len) throw malformed(off, `param of ${size} bytes cannot hold ${len} bytes`);
+  return {
+    arg: buf.readUInt8(off + LAYOUT['tl_param.arg']),
+    status: buf.readUInt8(off + LAYOUT['tl_param.status']),
+    want: buf.readUInt32LE(off + LAYOUT['tl_param.want']),
+    bytes: buf.subarray(off + head, off + head + len),
+  };
+}
+
+function parseLost(buf: Buffer, off: number, size: number): LostRecord {
+  if (size < LAYOUT['sizeof(struct tl_lost)']) throw malformed(off, `lost of only ${size} bytes`);
+  return {
+    kind: 'lost',
+    cpu: buf.readUInt32LE(off + LAYOUT['tl_lost.cpu']),
+    reason: buf.readUInt8(off + LAYOUT['tl_hdr.flags']),
+    count: buf.readBigUInt64LE(off + LAYOUT['tl_lost.count']),
+    tsFrom: buf.readBigUInt64LE(off + LAYOUT['tl_lost.ts_from']),
+    tsTo: buf.readBigUInt64LE(off + LAYOUT['tl_lost.ts_to']),
+  };
+}
+
+/**
+ * Decodes a stream of records as the addon hands it over (merged, oldest first).
+ *
+ * PARAM records belong to the ENTER or EXIT right before them (PAD records in between are
+ * allowed: a writer may close a lap between a record and its params) and are attached to its
+ * `params`; a PARAM with no such owner of the same tid is dropped, since its owner was already
+ * accounted for as lost. Any size that cannot be right throws, naming the offset: past a bad
+ * size, every later boundary would be a guess.
+ */
+export function parseRecords(buf: Buffer): WireRecord[] {
+  const out: WireRecord[] = [];
+  const hdrBytes = LAYOUT['sizeof(struct tl_hdr)'];
+  let owner: EnterRecord | ExitRecord | undefined;
+  let off = 0;
+  while (off < buf.length) {
+    if (buf.length - off < hdrBytes) {
+      throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);
+    }
+    const size = buf.readUInt16LE(off + LAYOUT['tl_hdr.size']);
+    const type = buf.readUInt8(off + LAYOUT['tl_hdr.type']);
+    if (size === 0) throw malformed(off, 'size 0');
+    if (size % TL_ALIGN !== 0)
+      throw malformed(off, `size ${size} is not a multiple of ${TL_ALIGN}`);
+    if (off + size > buf.length) {
+      throw malformed(off, `size ${size} runs past the end (${buf.length} bytes)`);
+    }
+    switch (type) {
+      case TL_REC_PAD:
+        break;
+      case TL_REC_ENTER:
+        owner = parseEnter(buf, off, size);
+        out.push(owner);
+        break;
+      case TL_REC_EXIT:
+        owner = parseExit(buf, off, size);
+        out.push(owner);
+        break;
+      case TL_REC_PARAM: {
+        const param = parseParam(buf, off, size);
+        if (owner && owner.tid === buf.readUInt32LE(off + LAYOUT['tl_hdr.tid'])) {
+          owner.params.push(param);
+        }
+        break;
+      }
+      case TL_REC_LOST:
+        owner = undefined;
+        out.push(parseLost(buf, off, size));
+        break;
+      default:
+        throw malformed(off, `unknown record type ${type}`);
+    }
+    off += size;
+  }
+  return out;
+}
+
+/** What to capture of one argument: one struct tl_capture. */
+export interface Capture {
+  kind: CaptureKind;
+  /** Argument index, 0-based. */
+  arg: number;
+  /** TL_CAP_BUF_ARGLEN: the argument holding the length. */
+  lenArg?: number;
+  /** TL_CAP_STRUCT_*: bytes to copy. */
+  size?: number;
+}
+
+/** One struct tl_rule: what the kernel records for one syscall number. */
+export interface Rule {
+  /** Arguments copied into the enter record, 0..TL_MAX_ARGS. */
+  nargs: number;
+  captures: readonly Capture[];
+}
+
+function checkCapture(nr: number, c: Capture): void {
+  const where = `rule for syscall ${nr}`;
+  if (c.arg < 0 || c.arg >= TL_MAX_ARGS) throw new Error(`${where}: capture of arg ${c.arg}`);
+  if (c.kind === TL_CAP_BUF_ARGLEN) {
+    const len = c.lenArg;
+    if (len === undefined || len < 0 || len >= TL_MAX_ARGS || len === c.arg) {
+      throw new Error(`${where}: TL_CAP_BUF_ARGLEN of arg ${c.arg} needs another arg as length`);
+    }
+  }
+  if (c.kind === TL_CAP_STRUCT_ENTER || c.kind === TL_CAP_STRUCT_EXIT) {
+    if (!c.size || c.size > TL_MAX_CAPTURE) {
+      throw new Error(`${where}: struct capture of arg ${c.arg} needs 1..${TL_MAX_CAPTURE} bytes`);
+    }
+  }
+}
+
+/**
+ * Packs rules into the TL_MAX_SYSCALLS struct tl_rule array the BPF `rules` map is filled
+ * from. Numbers without a rule get an all-zero one: no args, no captures.
+ */
+export function encodeRules(rules: ReadonlyMap<number, Rule>): Buffer {
+  const ruleBytes = LAYOUT['sizeof(struct tl_rule)'];
+  const capBytes = LAYOUT['sizeof(struct tl_capture)'];
+  const out = Buffer.alloc(TL_MAX_SYSCALLS * ruleBytes);
+  for (const [nr, rule] of rules) {
+    if (!Number.isInteger(nr) || nr < 0 || nr >= TL_MAX_SYSCALLS) {
+      throw new Error(`rule for syscall ${nr}: outside 0..${TL_MAX_SYSCALLS - 1}`);
+    }
+    if (rule.nargs < 0 || rule.nargs > TL_MAX_ARGS) {
+      throw new Error(`rule for syscall ${nr}: nargs ${rule.nargs}`);
+    }
+    if (rule.captures.length > TL_MAX_PARAMS) {
+      throw new Error(`rule for syscall ${nr}: more than ${TL_MAX_PARAMS} captures`);
+    }
+    const base = nr * ruleBytes;
+    out.writeUInt8(rule.nargs, base + LAYOUT['tl_rule.nargs']);
+    rule.captures.forEach((c, i) => {
+      checkCapture(nr, c);
+      const at = base + LAYOUT['tl_rule.cap'] + i * capBytes;
+      out.writeUInt8(c.kind, at + LAYOUT['tl_capture.kind']);
+      out.writeUInt8(c.arg, at + LAYOUT['tl_capture.arg']);
+      out.writeUInt8(c.lenArg ?? 0, at + LAYOUT['tl_capture.len_arg']);
+      out.writeUInt32LE(c.size ?? 0, at + LAYOUT['tl_capture.size']);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// What the integration tests need from the real system: root and BPF (or a
+// clear failure saying so), scratch cgroups, workloads placed in them, and
+// a look at which BPF programs are loaded.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ScratchCgroup } from '../../src/cgroup.js';
+
+/** Fails loudly, never skips: CI runs as root with CAP_BPF. */
+export function requireRootAndBpf(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error('integration tests need root (CAP_BPF, CAP_PERFMON): run `sudo npm test`');
+  }
+  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
+    throw new Error('integration tests need a kernel with BTF (/sys/kernel/btf/vmlinux)');
+  }
+}
+
+export function scratchCgroup(label: string): ScratchCgroup {
+  return new ScratchCgroup(`test-${label}`);
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+/**
+ * Runs a shell script inside `cgroupPath`: the shell joins the cgroup
+ * first, so everything the script does is recorded.
+ */
+export function runInCgroup(cgroupPath: string, script: string, cpu?: number): Promise<Finished> {
+  const pin = cpu === undefined ? '' : `taskset -pc ${cpu} $$ >/dev/null && `;
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/bash', [
+      '-c',
+      `echo $$ > "$0/cgroup.procs" && ${pin}${script}`,
+      cgroupPath,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr, pid: child.pid ?? 0 }));
+  });
+}
+
+/**
+ * Ids of the loaded BPF programs named like ours. Compare sets of ids, not
+ * counts: another traceloop on the machine may hold programs of its own.
+ */
+export function ourBpfPrograms(): number[] {
+  const out = execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' });
+  const progs = JSON.parse(out) as Array<{ id: number; name?: string }>;
+  return progs.filter((p) => p.name?.startsWith('tl_sys_')).map((p) => p.id);
+}
+
+/** A unique file path under the OS temp dir, removed by the caller. */
+export function uniquePath(tag: string): string {
+  return path.join(os.tmpdir(), `traceloop-${tag}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+export const CLI = path.resolve(import.meta.dirname, '../../dist/cli.js');
+
+export function cli(args: string[], opts: { input?: string } = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: opts.input ?? '' });
+}
+
+/**
+ * Waits until none of `ids` is loaded. The kernel frees a program after an
+ * RCU grace period once its last fd and link are gone: a few hundred ms.
+ */
+export async function programsGone(ids: number[], timeoutMs = 5000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = ourBpfPrograms().filter((id) => ids.includes(id));
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,158 @@
+// The recorder on real BPF, real cgroups, real workloads.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScratchCgroup } from '../../src/cgroup.js';
+import { dumpText } from '../../src/dump.js';
+import { Recorder } from '../../src/recorder.js';
+import { syscallByName } from '../../src/syscalls/table.js';
+import {
+  parseRecords,
+  TL_LOST_BUSY,
+  type EnterRecord,
+  type ExitRecord,
+  type WireRecord,
+} from '../../src/wire.js';
+import {
+  ourBpfPrograms,
+  programsGone,
+  requireRootAndBpf,
+  runInCgroup,
+  scratchCgroup,
+  uniquePath,
+} from '../helpers/system.js';
+
+const nr = (name: string): number => {
+  const def = syscallByName(name);
+  if (!def) throw new Error(`no syscall ${name}`);
+  return def.nr;
+};
+
+const text = (r: EnterRecord | ExitRecord, arg: number): string | undefined =>
+  r.params.find((p) => p.arg === arg)?.bytes.toString('latin1');
+
+describe('recording a cgroup with real BPF', () => {
+  let recorder: Recorder;
+  let watched: ScratchCgroup;
+  let other: ScratchCgroup;
+  const file = uniquePath('file');
+  const secret = `traceloop-secret-${Math.random().toString(36).slice(2)}`;
+  let records: WireRecord[];
+  let workload: { pid: number; catPid: number };
+
+  beforeAll(async () => {
+    requireRootAndBpf();
+    recorder = Recorder.open({ ringPages: 64, maxArgBytes: 256 });
+    watched = scratchCgroup('watched');
+    other = scratchCgroup('other');
+    const cg = recorder.add(watched.path);
+    // The same workload in both; only the first is recorded.
+    const script = `echo ${secret} > ${file}; cat ${file} & echo catpid=$!; wait`;
+    await runInCgroup(other.path, script.replaceAll(secret, `${secret}-other`));
+    const run = await runInCgroup(watched.path, script);
+    expect(run.stdout).toContain(secret);
+    workload = { pid: run.pid, catPid: Number(/catpid=(\d+)/.exec(run.stdout)?.[1]) };
+    records = parseRecords(recorder.snapshot(cg.id).records);
+  });
+
+  afterAll(async () => {
+    recorder?.close();
+    await watched?.remove();
+    await other?.remove();
+    fs.rmSync(file, { force: true });
+  });
+
+  it('records the open of a unique path, the write of a unique string and its read-back, in order, with the right pids', () => {
+    const enters = records.filter((r): r is EnterRecord => r.kind === 'enter');
+    const exits = records.filter((r): r is ExitRecord => r.kind === 'exit');
+    const openForWrite = enters.find(
+      (r) => r.nr === nr('openat') && r.tid === workload.pid && text(r, 1) === file,
+    );
+    const write = enters.find(
+      (r) => r.nr === nr('write') && r.tid === workload.pid && text(r, 1) === `${secret}\n`,
+    );
+    const openForRead = enters.find(
+      (r) => r.nr === nr('openat') && r.tid === workload.catPid && text(r, 1) === file,
+    );
+    const read = exits.find(
+      (r) => r.nr === nr('read') && r.tid === workload.catPid && text(r, 1) === `${secret}\n`,
+    );
+    expect(openForWrite, 'openat of the file by the shell').toBeDefined();
+    expect(write, 'write of the secret by the shell').toBeDefined();
+    expect(openForRead, 'openat of the file by cat').toBeDefined();
+    expect(read, 'read of the secret by cat, captured at exit').toBeDefined();
+    expect(read!.ret).toBe(BigInt(secret.length + 1));
+    expect(openForWrite!.pid).toBe(workload.pid);
+    expect(read!.pid).toBe(workload.catPid);
+    const order = [openForWrite!, write!, openForRead!, read!].map((r) => records.indexOf(r));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(openForWrite!.comm).toBe('bash');
+    expect(openForRead!.comm).toBe('cat');
+  });
+
+  it('leaves no trace of the same workload in an unrecorded cgroup', () => {
+    const all = records
+      .flatMap((r) => (r.kind === 'lost' ? [] : r.params))
+      .map((p) => p.bytes.toString('latin1'));
+    expect(all.some((s) => s.includes(secret))).toBe(true);
+    expect(all.some((s) => s.includes(`${secret}-other`))).toBe(false);
+  });
+
+  it('formats the dump as strace does', () => {
+    const cg = recorder.list()[0]!;
+    const dump = dumpText('# test', recorder.snapshot(cg.id), { maxString: 256 });
+    expect(dump).toContain(`openat(AT_FDCWD, "${file}", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3`);
+    expect(dump).toMatch(
+      new RegExp(`write\\(1, "${secret}\\\\n", ${secret.length + 1}\\) = ${secret.length + 1}`),
+    );
+    expect(dump).toMatch(new RegExp(`read\\(3, "${secret}\\\\n", \\d+\\) = ${secret.length + 1}`));
+    expect(dump).toMatch(/^# cpu\d: \d+ recorded, \d+ shown, 0 lost/m);
+  });
+});
+
+describe('a one-page ring under a busy workload', () => {
+  it('marks what it loses, and per CPU emitted = delivered + lost', async () => {
+    requireRootAndBpf();
+    const recorder = Recorder.open({ ringPages: 1, maxArgBytes: 64 });
+    const busy = scratchCgroup('busy');
+    try {
+      const cg = recorder.add(busy.path);
+      const lost: WireRecord[] = [];
+      const poll = (): void => {
+        for (const r of parseRecords(recorder.poll(cg.id).records))
+          if (r.kind === 'lost') lost.push(r);
+      };
+      const timer = setInterval(poll, 20);
+      const load = 'dd if=/dev/zero of=/dev/null bs=1 count=100000 status=none';
+      await Promise.all([runInCgroup(busy.path, load, 0), runInCgroup(busy.path, load, 1)]);
+      clearInterval(timer);
+      poll();
+      expect(lost.length).toBeGreaterThan(0);
+      const cpus = recorder.stats(cg.id);
+      for (const c of cpus)
+        expect(c.emitted, `cpu${c.cpu}: ${JSON.stringify(c)}`).toBe(c.delivered + c.lost);
+      const emitted = cpus.reduce((s, c) => s + c.emitted, 0);
+      expect(emitted).toBeGreaterThan(400_000); // 2 x 100k reads and writes, enter and exit
+      const markedLost = lost.reduce(
+        (s, r) => s + (r.kind === 'lost' && r.reason !== TL_LOST_BUSY ? Number(r.count) : 0),
+        0,
+      );
+      const busyLost = cpus.reduce((s, c) => s + c.failed, 0);
+      expect(markedLost + busyLost).toBe(cpus.reduce((s, c) => s + c.lost, 0));
+    } finally {
+      recorder.close();
+      await busy.remove();
+    }
+  });
+});
+
+describe('detaching', () => {
+  it('leaves no program of ours loaded after close()', async () => {
+    requireRootAndBpf();
+    const before = new Set(ourBpfPrograms());
+    const recorder = Recorder.open();
+    const mine = ourBpfPrograms().filter((id) => !before.has(id));
+    expect(mine).toHaveLength(2);
+    recorder.close();
+    expect(await programsGone(mine)).toEqual([]);
+  });
+});

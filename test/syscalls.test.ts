@@ -1,0 +1,209 @@
+// The generated syscall table against the machine's own definitions, and the capture rules
+// and argument types built on it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseFormat, parseUnistd } from '../scripts/gen-syscalls.mjs';
+import { ARG_DECODERS } from '../src/format/args.js';
+import {
+  CAPTURE_SPECS,
+  buildRuleMap,
+  buildRules,
+  capturesFor,
+  resolveCaptures,
+} from '../src/syscalls/rules.js';
+import { ARG_TYPE_OVERRIDES, argTypes } from '../src/syscalls/signatures.js';
+import { SYSCALLS, syscallByName, syscallName } from '../src/syscalls/table.js';
+import {
+  TL_CAP_BUF_ARGLEN,
+  TL_CAP_BUF_RETLEN,
+  TL_CAP_STR,
+  TL_MAX_SYSCALLS,
+  type Capture,
+} from '../src/wire.js';
+
+const UNISTD = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
+const TRACEFS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']
+  .map((root) => path.join(root, 'events', 'syscalls'))
+  .find((dir) => fs.existsSync(dir));
+/** Where the kernel's event name is not the userspace name (restated, not imported). */
+const TRACEFS_NAME: Record<string, string> = {
+  stat: 'newstat',
+  lstat: 'newlstat',
+  fstat: 'newfstat',
+  uname: 'newuname',
+  sendfile: 'sendfile64',
+  umount2: 'umount',
+};
+
+function nr(name: string): number {
+  const def = syscallByName(name);
+  if (!def) throw new Error(`no syscall ${name}`);
+  return def.nr;
+}
+
+describe('generated table', () => {
+  it.skipIf(!fs.existsSync(UNISTD))('has exactly the names and numbers of unistd_64.h', () => {
+    const header = [...fs.readFileSync(UNISTD, 'utf8').matchAll(/^#define __NR_(\w+) (\d+)$/gm)]
+      .map((m) => ({ nr: Number(m[2]), name: m[1] }))
+      .sort((a, b) => a.nr - b.nr);
+    expect(header.length).toBeGreaterThan(300);
+    expect(SYSCALLS.map(({ nr, name }) => ({ nr, name }))).toEqual(header);
+  });
+
+  it('is sorted, unique, and within the BPF rule table', () => {
+    const nrs = SYSCALLS.map((s) => s.nr);
+    expect(nrs).toEqual([...new Set(nrs)].sort((a, b) => a - b));
+    expect(Math.max(...nrs)).toBeLessThan(TL_MAX_SYSCALLS);
+  });
+
+  it('uses the userspace names, not the kernel event names', () => {
+    expect([0, 1, 4, 5, 6, 63, 257].map(syscallName)).toEqual([
+      'read',
+      'write',
+      'stat',
+      'fstat',
+      'lstat',
+      'uname',
+      'openat',
+    ]);
+    expect(syscallName(0x1c4)).toBe('syscall_0x1c4'); // fchmodat2: newer than the header
+  });
+
+  it.skipIf(!TRACEFS)('has the argument lists of the running kernel', () => {
+    const lacking: string[] = [];
+    for (const def of SYSCALLS) {
+      const file = path.join(TRACEFS ?? '', `sys_enter_${TRACEFS_NAME[def.name] ?? def.name}`);
+      if (!fs.existsSync(file)) {
+        lacking.push(def.name);
+        continue;
+      }
+      const args = parseFormat(fs.readFileSync(path.join(file, 'format'), 'utf8'));
+      expect(def.args?.length, def.name).toBe(args.length);
+    }
+    if (lacking.length > 0) {
+      console.info(`syscalls this kernel has no tracefs event for: ${lacking.join(' ')}`);
+    }
+  });
+});
+
+describe('gen-syscalls parsing', () => {
+  it('reads unistd lines', () => {
+    expect(parseUnistd('#define __NR_write 1\n#define __NR_read 0\n#define X 2\n')).toEqual([
+      { nr: 0, name: 'read' },
+      { nr: 1, name: 'write' },
+    ]);
+  });
+
+  it('reads the parameters of a format file, normalising types', () => {
+    const format = [
+      'name: sys_enter_execveat',
+      'format:',
+      '\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;',
+      '\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;',
+      '',
+      '\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;',
+      '\tfield:int fd;\toffset:16;\tsize:8;\tsigned:0;',
+      '\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;',
+      '\tfield:const char *const * argv;\toffset:32;\tsize:8;\tsigned:0;',
+      '\tfield:unsigned long  len;\toffset:40;\tsize:8;\tsigned:0;',
+      '',
+      'print fmt: "fd: 0x%08lx"',
+    ].join('\n');
+    expect(parseFormat(format)).toEqual([
+      { name: 'fd', type: 'int' },
+      { name: 'filename', type: 'const char *' },
+      { name: 'argv', type: 'const char *const *' },
+      { name: 'len', type: 'unsigned long' },
+    ]);
+  });
+});
+
+describe('capture rules', () => {
+  it('name only syscalls and arguments that exist', () => {
+    for (const name of Object.keys(CAPTURE_SPECS)) {
+      const def = syscallByName(name);
+      expect(def, name).toBeDefined();
+      if (def) expect(() => resolveCaptures(def), name).not.toThrow();
+    }
+  });
+
+  const expected: Array<[string, Capture[]]> = [
+    ['open', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['openat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['execve', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['execveat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['stat', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['lstat', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['newfstatat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['access', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['faccessat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['faccessat2', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['mkdir', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['mkdirat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['unlink', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['unlinkat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['chdir', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['readlink', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['readlinkat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['statfs', [{ kind: TL_CAP_STR, arg: 0 }]],
+    ['statx', [{ kind: TL_CAP_STR, arg: 1 }]],
+    ['write', [{ kind: TL_CAP_BUF_ARGLEN, arg: 1, lenArg: 2 }]],
+    ['pwrite64', [{ kind: TL_CAP_BUF_ARGLEN, arg: 1, lenArg: 2 }]],
+    ['read', [{ kind: TL_CAP_BUF_RETLEN, arg: 1 }]],
+    ['pread64', [{ kind: TL_CAP_BUF_RETLEN, arg: 1 }]],
+    ['close', []],
+  ];
+  it.each(expected)('%s', (name, captures) => {
+    expect(capturesFor(nr(name))).toEqual(captures);
+  });
+
+  it('copy every argument of known syscalls and 6 of the rest', () => {
+    const rules = buildRuleMap();
+    expect(rules.size).toBe(TL_MAX_SYSCALLS);
+    expect(rules.get(nr('getpid'))?.nargs).toBe(0);
+    expect(rules.get(nr('openat'))?.nargs).toBe(4);
+    expect(rules.get(nr('mmap'))?.nargs).toBe(6);
+    expect(rules.get(nr('tuxcall'))?.nargs).toBe(6); // in the header, not in this kernel
+    expect(rules.get(0x1c4)?.nargs).toBe(6); // not in the header
+  });
+
+  it('pack into the rules map buffer', () => {
+    const b = buildRules();
+    expect(b.length).toBe(TL_MAX_SYSCALLS * 32);
+    const openat = b.subarray(257 * 32, 258 * 32);
+    expect([...openat.subarray(0, 16)]).toEqual([4, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('argument types', () => {
+  it('have a decoder for every scalar type in the table', () => {
+    const missing = new Set<string>();
+    for (const def of SYSCALLS) {
+      for (const type of argTypes(def)) {
+        if (!ARG_DECODERS[type] && !type.includes('*')) missing.add(`${def.name}: ${type}`);
+      }
+    }
+    expect([...missing]).toEqual([]);
+  });
+
+  it('override only arguments that exist', () => {
+    for (const [name, byArg] of Object.entries(ARG_TYPE_OVERRIDES)) {
+      const args = syscallByName(name)?.args?.map((a) => a.name) ?? [];
+      for (const arg of Object.keys(byArg)) expect(args, `${name}.${arg}`).toContain(arg);
+      for (const type of Object.values(byArg)) expect(ARG_DECODERS[type], type).toBeDefined();
+    }
+  });
+
+  it('resolve semantic types before C types', () => {
+    const openat = syscallByName('openat');
+    expect(openat && argTypes(openat)).toEqual([
+      'dirfd',
+      'const char *',
+      'open_flags',
+      'open_mode',
+    ]);
+    const write = syscallByName('write');
+    expect(write && argTypes(write)).toEqual(['fd', 'const char *', 'size_t']);
+  });
+});
