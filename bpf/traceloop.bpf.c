@@ -158,7 +158,7 @@ static __always_inline void put_param(struct tl_writer *w, __u8 arg, __u8 kind, 
 	p->h.tid = w->tid;
 	p->arg = arg;
 	p->status = TL_PARAM_OK;
-	p->want = want;
+	p->want = want > 0xffffffffULL ? 0xffffffffU : want;
 	if (kind == TL_CAP_STR) {
 		n = bpf_probe_read_user_str((void *)(p + 1), max_capture, src);
 		if (n < 0) {
@@ -210,7 +210,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 	struct tl_writer w;
 	struct tl_enter *e;
 	struct tl_rule *rule = NULL;
-	__u32 nr = id, nargs = TL_MAX_ARGS, nparams = 0;
+	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
 	__u64 start, off, pid_tgid;
 
 	if (!lock_ring(&w))
@@ -282,7 +282,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 
 	if (!lock_ring(&w))
 		return 0;
-	nr = regs->orig_ax;
+	nr = regs->orig_ax > 0xffff ? 0xffff : regs->orig_ax; /* -1 reads as huge */
 	if (nr < TL_MAX_SYSCALLS)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {

@@ -21,11 +21,20 @@
  * writer first fills the rest of the lap with a TL_REC_PAD record.
  *
  * The reader never writes. Bytes at absolute positions >= head - ring_bytes
- * + TL_INFLIGHT_BYTES are intact (the writer may be in the middle of at most
- * TL_INFLIGHT_BYTES past head). To find a record boundary inside that window
- * the writer keeps page_start[]: for each 4 KiB page of the data area, the
- * absolute position of the first record that starts in it (an entry from an
- * older lap is recognised by its position lying outside the page).
+ * + inflight are intact, where inflight (a reader parameter, see
+ * native/recorder.cc) bounds what a writer may be scribbling on past the
+ * published head: one pad plus the largest record. To find a record
+ * boundary inside that window the writer keeps page_start[]: for each 4 KiB
+ * page of the data area, the absolute position of the first record that
+ * starts in it (an entry from an older lap is recognised by its position
+ * lying outside the page).
+ *
+ * Groups. An enter or exit record is followed by exactly `nparams`
+ * TL_REC_PARAM records, written under the same lock, so a group is kept or
+ * lost as a whole; a TL_REC_PAD may sit inside a group when the lap ends
+ * there. A param belongs to the event before it: that is the link between
+ * captured bytes and their call (the enter or exit carries the seq). Enter
+ * and exit of one call are paired by tid: a thread has one call in flight.
  */
 #ifndef TRACELOOP_H
 #define TRACELOOP_H
@@ -46,15 +55,15 @@
 #define TL_MAX_RING_BYTES (1u << 24)
 #define TL_ALIGN 8
 
-/* Record types. Kernel records first; userspace-only records from 0x80. */
-enum tl_rec_type {
-	TL_REC_PAD = 1,	    /* filler to the end of a lap; skip */
-	TL_REC_ENTER = 2,   /* struct tl_enter */
-	TL_REC_EXIT = 3,    /* struct tl_exit */
-	TL_REC_PARAM = 4,   /* struct tl_param: bytes of one argument of the
-			     * TL_REC_ENTER or TL_REC_EXIT right before it */
-	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
-};
+    /* Record types. Kernel records first; userspace-only records from 0x80. */
+    enum tl_rec_type {
+	    TL_REC_PAD = 1,	/* filler to the end of a lap; skip */
+	    TL_REC_ENTER = 2,	/* struct tl_enter */
+	    TL_REC_EXIT = 3,	/* struct tl_exit */
+	    TL_REC_PARAM = 4,	/* struct tl_param: bytes of one argument of the
+				 * TL_REC_ENTER or TL_REC_EXIT right before it */
+	    TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
+    };
 
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {
@@ -69,7 +78,7 @@ struct tl_event {
 	struct tl_hdr h;
 	__u32 seq; /* low 32 bits of the per-(cgroup, CPU) record number */
 	__u16 cpu;
-	__u16 nr; /* syscall number */
+	__u16 nr; /* syscall number; 0xffff for ids that do not fit (-1) */
 	__u64 ts; /* bpf_ktime_get_ns(), taken under the ring's lock */
 };
 
@@ -96,7 +105,8 @@ struct tl_exit {
 enum tl_param_status {
 	TL_PARAM_OK = 0,
 	TL_PARAM_FAULT = 1,	/* the user memory could not be read */
-	TL_PARAM_TRUNCATED = 2, /* len < what the call passed: more existed */
+	TL_PARAM_TRUNCATED = 2, /* more existed: a buffer longer than the capture
+				 * limit, a string with no NUL within it */
 };
 
 struct tl_param {

@@ -1,0 +1,146 @@
+// The command line, as a user runs it: real processes, signals, exit codes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cgroup2Mount, type ScratchCgroup } from '../../src/cgroup.js';
+import {
+  CLI,
+  cli,
+  ourBpfPrograms,
+  programsGone,
+  requireRootAndBpf,
+  runInCgroup,
+  scratchCgroup,
+  uniquePath,
+} from '../helpers/system.js';
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Running {
+  const child = spawn(process.execPath, [CLI, ...args]);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const scratchLeft = (): string[] => {
+  const dir = path.join(cgroup2Mount(), 'traceloop');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => d.startsWith('run-')) : [];
+};
+
+describe('traceloop CLI', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  beforeAll(() => requireRootAndBpf());
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  const cgroup = (label: string): ScratchCgroup => {
+    const cg = scratchCgroup(label);
+    cleanups.push(() => cg.remove());
+    return cg;
+  };
+
+  it('--version names traceloop, the vendored libbpf and the kernel', () => {
+    const r = cli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^traceloop \d+\.\d+\.\d+\nlibbpf 1\.1\.2 \(vendored, static\)\nkernel \S+\n$/,
+    );
+  });
+
+  it('run: dumps what CMD did, passes its exit status through, leaves no cgroup', () => {
+    const file = uniquePath('run');
+    cleanups.push(() => fs.rmSync(file, { force: true }));
+    const r = cli(['run', '-s', '128', '--', 'sh', '-c', `echo run-marker > ${file}; exit 7`]);
+    expect(r.status).toBe(7);
+    expect(r.stderr).toMatch(/^# traceloop run: sh -c /);
+    expect(r.stderr).toMatch(/execve\("\/usr\/bin\/sh", /);
+    expect(r.stderr).toContain(`openat(AT_FDCWD, "${file}", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3`);
+    expect(r.stderr).toContain('write(1, "run-marker\\n", 11) = 11');
+    expect(r.stderr).toContain('exit_group(7) = ?');
+    expect(scratchLeft()).toEqual([]);
+  });
+
+  it('run -o FILE writes the dump to FILE', () => {
+    const out = uniquePath('dump');
+    cleanups.push(() => fs.rmSync(out, { force: true }));
+    const r = cli(['run', '-o', out, '--', 'cat', '/etc/hostname']);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toContain(
+      'openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3',
+    );
+  });
+
+  it('cgroups --dump-on-exit records until SIGTERM, then dumps and detaches', async () => {
+    const cg = cgroup('dump');
+    const before = new Set(ourBpfPrograms());
+    const tl = start(['cgroups', '--dump-on-exit', cg.path]);
+    await until('traceloop to attach', () => tl.stderr().includes('recording'));
+    const mine = ourBpfPrograms().filter((id) => !before.has(id));
+    expect(mine).toHaveLength(2);
+    await runInCgroup(cg.path, 'echo dump-marker-1 > /dev/null');
+    tl.child.kill('SIGTERM');
+    expect(await tl.exited).toBe(0);
+    expect(tl.stdout()).toContain(`# traceloop dump of ${cg.path}`);
+    expect(tl.stdout()).toContain('write(1, "dump-marker-1\\n", 14) = 14');
+    expect(tl.stdout()).toMatch(/^# cpu\d: \d+ recorded, \d+ shown, 0 lost/m);
+    expect(await programsGone(mine)).toEqual([]);
+  });
+
+  it('cgroups without --dump-on-exit prints syscalls as they happen', async () => {
+    const cg = cgroup('live');
+    const tl = start(['cgroups', '--interval', '50', cg.path]);
+    await until('traceloop to attach', () => tl.stderr().includes('recording'));
+    await runInCgroup(cg.path, 'echo live-marker > /dev/null');
+    await until('the write to show', () => tl.stdout().includes('"live-marker\\n"'));
+    tl.child.kill('SIGINT');
+    expect(await tl.exited).toBe(0);
+  });
+
+  it('says so when a recorded cgroup vanishes, dumps what it holds, exits non-zero', async () => {
+    const cg = scratchCgroup('vanish');
+    const tl = start(['cgroups', '--dump-on-exit', cg.path]);
+    await until('traceloop to attach', () => tl.stderr().includes('recording'));
+    await runInCgroup(cg.path, 'echo last-words > /dev/null');
+    await cg.remove();
+    expect(await tl.exited).toBe(1);
+    expect(tl.stderr()).toContain(`${cg.path} is gone`);
+    expect(tl.stdout()).toContain('"last-words\\n"');
+  });
+
+  it.each([
+    [['cgroups', '/tmp'], /not inside the cgroup2 hierarchy/],
+    [['cgroups', '/sys/fs/cgroup/traceloop-no-such'], /no such cgroup directory/],
+    [['cgroups'], /give at least one cgroup2 directory/],
+    [['cgroups', '--ring-pages', '3', '/tmp'], /--ring-pages must be a power of two/],
+    [['cgroups', '--max-arg-bytes', '100000', '/tmp'], /--max-arg-bytes must be between/],
+    [['run', '--', 'traceloop-no-such-command'], /traceloop-no-such-command: command not found/],
+    [['run'], /give a command to run/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j fails with one clear line', (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^traceloop: /);
+    expect(lines[0]).toMatch(message);
+    expect(scratchLeft()).toEqual([]);
+  });
+});
