@@ -7,6 +7,7 @@ import { cgroupsCommand } from './commands/cgroups.js';
 import { runCommand } from './commands/run.js';
 import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES } from './recorder.js';
 import { Interrupted } from './output.js';
+import { installStopSignals } from './stop.js';
 import { versionText } from './version.js';
 
 const HELP = `
@@ -85,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+installStopSignals();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './cgroup.js';
+import { stopSignalsReceived } from './stop.js';
 
 /** Writes `text` to `file` atomically (temp file, fsync, rename). */
 export function writeFileAtomic(file: string, text: string): void {
@@ -49,26 +50,32 @@ const CHUNK = 64 * 1024;
 
 /**
  * Writes `text` to `fd` in chunks, letting signal handlers run in between:
- * SIGINT or SIGTERM in the middle of a long dump ends it with a clear
- * message instead of a silent cut.
+ * a stop signal in the middle of a long dump ends it with a clear message
+ * instead of a silent cut (src/stop.ts keeps the handlers installed).
  */
-export async function writeInterruptible(fd: number, text: string): Promise<void> {
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of signals) process.on(s, onSignal);
-  try {
-    for (let off = 0; off < text.length; off += CHUNK) {
-      writeAllSync(fd, text.slice(off, off + CHUNK));
+export async function writeInterruptible(
+  fd: number,
+  text: string,
+  signalsBefore = stopSignalsReceived(),
+): Promise<void> {
+  {
+    const buf = Buffer.from(text);
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += fs.writeSync(fd, buf, off, Math.min(CHUNK, buf.length - off));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') return;
+        if (code !== 'EAGAIN') throw new UserError(`cannot write the dump: ${describeErrno(err)}`);
+        // The reader is slow (or stopped): wait for it without blocking signals.
+        await new Promise((r) => setTimeout(r, 5));
+      }
       await new Promise((r) => setImmediate(r));
-      if (interrupted) {
-        throw new Interrupted('interrupted while writing the dump: the output above is incomplete');
+      if (stopSignalsReceived() > signalsBefore) {
+        throw new Interrupted('interrupted while writing the dump: the output is incomplete');
       }
     }
-  } finally {
-    for (const s of signals) process.off(s, onSignal);
   }
 }
 

@@ -5,6 +5,7 @@ import { UserError } from '../cgroup.js';
 import { dumpFormatter, dumpText, readLines } from '../dump.js';
 import type { LineFormatter } from '../format/index.js';
 import { writeAllSync, writeFileAtomic, writeInterruptible } from '../output.js';
+import { onStopSignal, stopSignalsReceived } from '../stop.js';
 import { Recorder, type RecordedCgroup, type RecorderSettings } from '../recorder.js';
 
 export interface CgroupsOptions extends RecorderSettings {
@@ -16,8 +17,6 @@ export interface CgroupsOptions extends RecorderSettings {
   output?: string;
   maxString?: number;
 }
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
   if (opts.paths.length === 0) {
@@ -33,7 +32,8 @@ export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
     const why = opts.dumpOnExit
       ? await waitForStop(recorder, recorded)
       : await streamUntilStop(recorder, recorded, opts);
-    if (opts.dumpOnExit) await dumpAll(recorder, recorded, opts);
+    // A signal after the one that stopped recording interrupts the dump.
+    if (opts.dumpOnExit) await dumpAll(recorder, recorded, opts, stopSignalsReceived());
     return why === 'gone' ? 1 : 0;
   } finally {
     recorder.close();
@@ -53,11 +53,10 @@ function waitForStop(
     const reported = new Set<bigint>();
     const finish = (why: StopReason): void => {
       clearInterval(timer);
-      for (const s of STOP_SIGNALS) process.off(s, onSignal);
+      unsubscribe();
       resolve(why);
     };
-    const onSignal = (): void => finish('signal');
-    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    const unsubscribe = onStopSignal(() => finish('signal'));
     const timer = setInterval(() => {
       onTick?.();
       for (const cg of recorded) {
@@ -104,6 +103,7 @@ async function dumpAll(
   recorder: Recorder,
   recorded: RecordedCgroup[],
   opts: CgroupsOptions,
+  signalsBefore: number,
 ): Promise<void> {
   const text = recorded
     .map((cg) =>
@@ -116,6 +116,6 @@ async function dumpAll(
     writeFileAtomic(opts.output, text);
     process.stderr.write(`traceloop: dump written to ${opts.output}\n`);
   } else {
-    await writeInterruptible(1, text);
+    await writeInterruptible(1, text, signalsBefore);
   }
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ScratchCgroup, UserError } from '../cgroup.js';
 import { dumpText } from '../dump.js';
 import { writeFileAtomic, writeInterruptible } from '../output.js';
+import { onStopSignal, stopSignalsReceived } from '../stop.js';
 import { Recorder, type RecorderSettings } from '../recorder.js';
 import { syscallByName } from '../syscalls/table.js';
 import type { WireRecord } from '../wire.js';
@@ -35,13 +36,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   try {
     const cg = recorder.add(scratch.path);
     const { code, signal, pid } = await runIn(scratch.path, executable, args);
+    const signalsBefore = stopSignalsReceived(); // those went to CMD
     const text = dumpText(
       `# traceloop run: ${opts.command.join(' ')} (pid ${pid}, cgroup ${scratch.path})`,
       recorder.snapshot(cg.id),
       { maxString: opts.maxString, filter: fromExec(pid) },
     );
     if (opts.output) writeFileAtomic(opts.output, text);
-    else await writeInterruptible(2, text);
+    else await writeInterruptible(2, text, signalsBefore);
     if (signal) return 128 + os.constants.signals[signal];
     return code ?? 1;
   } finally {
@@ -62,16 +64,10 @@ function runIn(cgroupPath: string, file: string, args: string[]): Promise<Ended>
     const child = spawn('/bin/sh', ['-c', LAUNCHER, cgroupPath, file, ...args], {
       stdio: 'inherit',
     });
-    const forward = (sig: NodeJS.Signals) => (): void => {
-      child.kill(sig);
-    };
-    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(
-      (s) => [s, forward(s)] as const,
-    );
-    for (const [s, h] of handlers) process.on(s, h);
+    const unsubscribe = onStopSignal((sig) => child.kill(sig));
     child.on('error', (err) => reject(new UserError(`cannot start ${file}: ${err.message}`)));
     child.on('exit', (code, signal) => {
-      for (const [s, h] of handlers) process.off(s, h);
+      unsubscribe();
       resolve({ code, signal, pid: child.pid ?? 0 });
     });
   });

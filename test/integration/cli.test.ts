@@ -1,5 +1,5 @@
 // The command line, as a user runs it: real processes, signals, exit codes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,32 @@ describe('traceloop CLI', () => {
     expect(await tl.exited).toBe(1);
     expect(tl.stderr()).toContain(`${cg.path} is gone`);
     expect(tl.stdout()).toContain('"last-words\\n"');
+  });
+
+  it('stops a dump cut short by SIGINT with a clear line and exit status 130', async () => {
+    const cg = cgroup('sigint');
+    const tl = start(['cgroups', '--dump-on-exit', '--ring-pages', '512', cg.path]);
+    await until('traceloop to attach', () => tl.stderr().includes('recording'));
+    // More than a pipe holds, and nobody reads stdout: the dump blocks.
+    tl.child.stdout!.pause();
+    await runInCgroup(cg.path, 'for i in $(seq 1 10000); do echo $i > /dev/null; done');
+    tl.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    tl.child.kill('SIGINT');
+    const code = await tl.exited;
+    expect(code, `stdout ${tl.stdout().length} bytes; stderr: ${tl.stderr()}`).toBe(130);
+    expect(tl.stderr()).toContain('traceloop: interrupted while writing the dump');
+  });
+
+  it('tells a user without privileges to run as root', () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', '--', 'true'], {
+      encoding: 'utf8',
+      uid: 65534,
+      gid: 65534,
+      cwd: '/',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^traceloop: .*permission denied: run as root/);
   });
 
   it.each([
