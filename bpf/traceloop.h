@@ -55,15 +55,15 @@
 #define TL_MAX_RING_BYTES (1u << 24)
 #define TL_ALIGN 8
 
-    /* Record types. Kernel records first; userspace-only records from 0x80. */
-    enum tl_rec_type {
-	    TL_REC_PAD = 1,	/* filler to the end of a lap; skip */
-	    TL_REC_ENTER = 2,	/* struct tl_enter */
-	    TL_REC_EXIT = 3,	/* struct tl_exit */
-	    TL_REC_PARAM = 4,	/* struct tl_param: bytes of one argument of the
-				 * TL_REC_ENTER or TL_REC_EXIT right before it */
-	    TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
-    };
+/* Record types. Kernel records first; userspace-only records from 0x80. */
+enum tl_rec_type {
+	TL_REC_PAD = 1,	    /* filler to the end of a lap; skip */
+	TL_REC_ENTER = 2,   /* struct tl_enter */
+	TL_REC_EXIT = 3,    /* struct tl_exit */
+	TL_REC_PARAM = 4,   /* struct tl_param: bytes of one argument of the
+			     * TL_REC_ENTER or TL_REC_EXIT right before it */
+	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
+};
 
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {
