@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# npm run demo: two demo workloads in cgroups of their own, recorded by
+# traceloop. Ctrl-C stops; everything started here is cleaned up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mount=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+[ -n "$mount" ] || { echo "demo: no cgroup2 hierarchy is mounted" >&2; exit 1; }
+base="$mount/traceloop/demo-$$"
+pids=()
+
+cleanup() {
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for cg in "$base"/*/; do
+		[ -d "$cg" ] || continue
+		# The workloads' children (sleep, python) too: every process in it.
+		echo 1 > "$cg/cgroup.kill" 2>/dev/null || true
+		for _ in $(seq 50); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.05; done
+		rmdir "$cg" 2>/dev/null || echo "demo: could not remove $cg" >&2
+	done
+	rmdir "$base" 2>/dev/null || true
+	rmdir "$mount/traceloop" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Starts a workload inside a fresh cgroup: the shell joins, then execs it.
+start() {
+	local name=$1 script=$2
+	mkdir -p "$base/$name"
+	bash -c 'echo $$ > "$0/cgroup.procs" && exec bash "$1" 2>/dev/null' "$base/$name" "$script" &
+	pids+=($!)
+}
+
+start service demo/service.sh
+start worker demo/worker.sh
+
+echo "demo: recording $base/service and $base/worker; Ctrl-C to stop" >&2
+# The Ink UI is the next step; until then the demo prints the live stream.
+node dist/cli.js cgroups --interval 200 -s 48 "$base/service" "$base/worker" &
+recorder=$!
+pids+=("$recorder")
+wait "$recorder" || true
