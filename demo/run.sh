@@ -10,6 +10,7 @@ base="$mount/traceloop/demo-$$"
 pids=()
 
 cleanup() {
+	exec 2>/dev/null # the shell reports the workloads it kills: expected, not news
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for cg in "$base"/*/; do
 		[ -d "$cg" ] || continue
