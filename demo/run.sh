@@ -2,6 +2,7 @@
 # npm run demo: two demo workloads in cgroups of their own, recorded by
 # traceloop. Ctrl-C stops; everything started here is cleaned up.
 set -euo pipefail
+exec 3>&2 # stderr for cleanup, which silences the shell's job reports
 cd "$(dirname "$0")/.."
 
 mount=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
@@ -16,8 +17,8 @@ cleanup() {
 		[ -d "$cg" ] || continue
 		# The workloads' children (sleep, python) too: every process in it.
 		echo 1 > "$cg/cgroup.kill" 2>/dev/null || true
-		for _ in $(seq 50); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.05; done
-		rmdir "$cg" 2>/dev/null || echo "demo: could not remove $cg" >&2
+		for _ in $(seq 50); do grep -q . "$cg/cgroup.procs" || break; sleep 0.05; done
+		rmdir "$cg" || echo "demo: could not remove $cg" >&3
 	done
 	rmdir "$base" 2>/dev/null || true
 	rmdir "$mount/traceloop" 2>/dev/null || true
