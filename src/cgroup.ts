@@ -90,8 +90,11 @@ export class ScratchCgroup {
     this.path = fs.mkdtempSync(path.join(parent, `${label}-${process.pid}-`));
   }
 
-  /** Removes the cgroup once its processes are gone; waits up to `timeoutMs` for them. */
-  async remove(timeoutMs = 2000): Promise<void> {
+  /**
+   * Removes the cgroup. Processes still in it (a daemon CMD left behind) are
+   * moved to our own cgroup, or killed with `leftovers: 'kill'` (tests, demo).
+   */
+  async remove(leftovers: 'move' | 'kill' = 'move', timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -100,7 +103,10 @@ export class ScratchCgroup {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') break;
-        if (code !== 'EBUSY' || Date.now() > deadline) throw err;
+        if (code !== 'EBUSY' || Date.now() > deadline) {
+          throw new UserError(`cannot remove cgroup ${this.path}: ${(err as Error).message}`);
+        }
+        this.evict(leftovers);
         await new Promise((r) => setTimeout(r, 20));
       }
     }
@@ -109,6 +115,20 @@ export class ScratchCgroup {
       fs.rmdirSync(path.dirname(this.path));
     } catch {
       // still in use by another traceloop, or already gone
+    }
+  }
+
+  private evict(how: 'move' | 'kill'): void {
+    try {
+      if (how === 'kill') {
+        fs.writeFileSync(path.join(this.path, 'cgroup.kill'), '1');
+        return;
+      }
+      const home = path.join(cgroupOfPid(process.pid), 'cgroup.procs');
+      const pids = fs.readFileSync(path.join(this.path, 'cgroup.procs'), 'utf8').split('\n');
+      for (const pid of pids.filter(Boolean)) fs.writeFileSync(home, pid);
+    } catch {
+      // raced with the process exiting; the next rmdir tells
     }
   }
 }

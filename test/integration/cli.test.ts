@@ -53,7 +53,7 @@ describe('traceloop CLI', () => {
   });
   const cgroup = (label: string): ScratchCgroup => {
     const cg = scratchCgroup(label);
-    cleanups.push(() => cg.remove());
+    cleanups.push(() => cg.remove('kill'));
     return cg;
   };
 
@@ -76,6 +76,18 @@ describe('traceloop CLI', () => {
     expect(r.stderr).toContain('write(1, "run-marker\\n", 11) = 11');
     expect(r.stderr).toContain('exit_group(7) = ?');
     expect(scratchLeft()).toEqual([]);
+  });
+
+  it('run: a process CMD leaves behind keeps running, moved out of the removed cgroup', () => {
+    const r = cli(['run', '--', 'sh', '-c', 'sleep 30 >/dev/null 2>&1 & echo left=$!']);
+    expect(r.status).toBe(0);
+    const pid = Number(/left=(\d+)/.exec(r.stdout)?.[1]);
+    try {
+      expect(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8')).not.toContain('/traceloop/');
+      expect(scratchLeft()).toEqual([]);
+    } finally {
+      process.kill(pid);
+    }
   });
 
   it('run -o FILE writes the dump to FILE', () => {
@@ -119,7 +131,7 @@ describe('traceloop CLI', () => {
     const tl = start(['cgroups', '--dump-on-exit', cg.path]);
     await until('traceloop to attach', () => tl.stderr().includes('recording'));
     await runInCgroup(cg.path, 'echo last-words > /dev/null');
-    await cg.remove();
+    await cg.remove('kill');
     expect(await tl.exited).toBe(1);
     expect(tl.stderr()).toContain(`${cg.path} is gone`);
     expect(tl.stdout()).toContain('"last-words\\n"');

@@ -56,8 +56,8 @@ describe('recording a cgroup with real BPF', () => {
 
   afterAll(async () => {
     recorder?.close();
-    await watched?.remove();
-    await other?.remove();
+    await watched?.remove('kill');
+    await other?.remove('kill');
     fs.rmSync(file, { force: true });
   });
 
@@ -140,7 +140,7 @@ describe('a one-page ring under a busy workload', () => {
       expect(markedLost + busyLost).toBe(cpus.reduce((s, c) => s + c.lost, 0));
     } finally {
       recorder.close();
-      await busy.remove();
+      await busy.remove('kill');
     }
   });
 });
