@@ -52,6 +52,7 @@ struct tl_writer {
 	__u64 head; /* absolute position of the next record */
 	__u32 cpu;
 	__u32 tid;
+	__u64 ts; /* of the event being written */
 };
 
 /* Keeps the compiler from sinking record stores below the publishing store.
@@ -123,6 +124,9 @@ static __always_inline void publish(struct tl_writer *w, __u64 start)
 {
 	index_page(w, start, w->head);
 	compiler_barrier();
+	w->ctl->published = w->ctl->emitted;
+	w->ctl->last_ts = w->ts;
+	compiler_barrier();
 	w->ctl->head = w->head;
 }
 
@@ -136,7 +140,7 @@ static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev,
 	ev->seq = w->ctl->emitted++;
 	ev->cpu = w->cpu;
 	ev->nr = nr;
-	ev->ts = bpf_ktime_get_ns();
+	ev->ts = w->ts = bpf_ktime_get_ns();
 }
 
 #define PARAM_MAX (sizeof(struct tl_param) + TL_MAX_CAPTURE)

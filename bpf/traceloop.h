@@ -2,7 +2,7 @@
 /*
  * The wire contract between the BPF programs (bpf/traceloop.bpf.c), the
  * native reader (native/) and, mirrored field by field, src/wire.ts.
- * Change a layout here and there together; test/wire.test.ts compares the
+ * Change a layout here and there together; test/wire-layout.test.ts compares the
  * TS mirror with the offsets the addon reports from this very header.
  *
  * Rings. Every registered cgroup owns one BPF_F_MMAPABLE array with one
@@ -23,7 +23,11 @@
  * The reader never writes. Bytes at absolute positions >= head - ring_bytes
  * + inflight are intact, where inflight (a reader parameter, see
  * native/recorder.cc) bounds what a writer may be scribbling on past the
- * published head: one pad plus the largest record. To find a record
+ * published head: one pad plus the largest record. The writer stores
+ * `published` (and `last_ts`) before `head`; a reader that loads them in the
+ * other order knows how many records lie below the head it read, and so can
+ * count as lost every one it could not deliver, even when none is left to
+ * show a gap in the sequence numbers. To find a record
  * boundary inside that window the writer keeps page_start[]: for each 4 KiB
  * page of the data area, the absolute position of the first record that
  * starts in it (an entry from an older lap is recognised by its position
@@ -144,7 +148,10 @@ struct tl_ring_ctrl {
 	__u64 faults;  /* captures that faulted */
 	__u32 busy;    /* writer lock, taken with an atomic exchange */
 	__u32 reserved;
-	__u64 spare[3];
+	__u64 published; /* `emitted` as of the last publish: every record
+			  * numbered below it lies below `head` */
+	__u64 last_ts;	 /* timestamp of the newest published record */
+	__u64 spare;
 	__u64 page_start[]; /* ring_bytes / TL_PAGE_SIZE entries */
 };
 #define TL_CTRL_FIXED_BYTES 64

@@ -216,6 +216,8 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_ring_ctrl, failed);
 	LAYOUT_FIELD(o, tl_ring_ctrl, faults);
 	LAYOUT_FIELD(o, tl_ring_ctrl, busy);
+	LAYOUT_FIELD(o, tl_ring_ctrl, published);
+	LAYOUT_FIELD(o, tl_ring_ctrl, last_ts);
 	LAYOUT_FIELD(o, tl_ring_ctrl, page_start);
 	LAYOUT_SIZE(o, tl_capture);
 	LAYOUT_FIELD(o, tl_capture, kind);

@@ -1,6 +1,7 @@
 #include "ring_reader.h"
 
 #include <atomic>
+#include <algorithm>
 #include <cstring>
 
 extern "C" {
@@ -110,8 +111,10 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 	const uint8_t *data = element + geo.ctrl_bytes;
 	RingCounters c;
 
-	// The writer bumps `emitted` before it publishes `head`, so after this
-	// acquire every published record's seq is below `emitted`.
+	// `published` is stored before `head`: loaded in this order, every
+	// record numbered below it lies below h1. And the writer bumps `emitted`
+	// before it publishes, so every record below h1 is numbered below it.
+	const uint64_t published = load_acquire(&ctl->published);
 	const uint64_t h1 = load_acquire(&ctl->head);
 	c.head = h1;
 	c.emitted = load_acquire(&ctl->emitted);
@@ -142,6 +145,7 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 
 	uint64_t p = begin;
 	uint64_t resume = begin;
+	uint64_t held_seq = kNoPosition; // seq of a group left for the next read
 	while (p < h1) {
 		const uint8_t *rec = copy.data() + (p - start);
 		const uint64_t avail = h1 - p;
@@ -194,10 +198,12 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 			}
 			q += ph.size;
 		}
-		if (!complete)
-			break; // still being written: resume at its start next time
-
 		const uint64_t seq = full_seq(ev.seq, c.emitted);
+		if (!complete) {
+			held_seq = seq; // still being written: resume at its start next time
+			break;
+		}
+
 		if (seq > state.next_seq) {
 			append_lost(out, cpu, gap_reason, seq - state.next_seq, state.last_ts,
 				    ev.ts);
@@ -219,6 +225,19 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 		resume = p;
 	}
 	state.pos = resume;
+
+	// Records numbered below `published` that were neither delivered nor
+	// held back were skipped with the part of the ring they sat in (the
+	// start boundary lay past them, or the walk could not go on): lost, even
+	// though no later record shows the gap.
+	const uint64_t limit = held_seq != kNoPosition ? held_seq : published;
+	if (limit > state.next_seq) {
+		const uint64_t newest = load_acquire(&ctl->last_ts);
+		append_lost(out, cpu, gap_reason, limit - state.next_seq, state.last_ts,
+			    std::max(newest, state.last_ts));
+		state.lost += limit - state.next_seq;
+		state.next_seq = limit;
+	}
 
 	if (c.failed > state.failed_seen) {
 		const uint64_t n = c.failed - state.failed_seen;

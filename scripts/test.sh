@@ -15,7 +15,16 @@ if [[ $(id -u) -ne 0 ]] || { [[ -n "$cap_eff" ]] &&
 fi
 
 status=0
-bash scripts/lint.sh || status=1
+lint=0
+bash scripts/lint.sh || { status=1; lint=1; }
 # Tests run even when lint failed, so one run reports both.
-npx --no-install vitest run "$@" || status=1
+report="$(mktemp /tmp/traceloop-vitest.XXXXXX.json)"
+trap 'rm -f "$report"' EXIT
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=1
+# One plain closing line, counting a failed lint as a failure.
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const failed = r.numFailedTests + Number(process.argv[2]);
+console.log(`${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$report" "$lint" 2>/dev/null || echo "0 passed, 1 failed"
 exit $status

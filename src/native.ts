@@ -57,7 +57,7 @@ export interface WireLayout {
 export interface NativeModule {
   Recorder: new (options: RecorderOptions) => NativeRecorder;
   versions(): { libbpf: string; kernel: string };
-  /** Offsets and sizes from bpf/traceloop.h, for test/wire.test.ts. */
+  /** Offsets and sizes from bpf/traceloop.h, for test/wire-layout.test.ts. */
   layout(): WireLayout;
   /**
    * Runs the ring reader on a synthetic ring element (control block + page

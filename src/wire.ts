@@ -1,6 +1,6 @@
 // The TypeScript mirror of bpf/traceloop.h, the wire contract between the BPF programs, the
 // native reader and this side. Every constant and offset here has a twin in that header;
-// test/wire.test.ts compares LAYOUT with the offsets the addon computes from the header itself,
+// test/wire-layout.test.ts compares LAYOUT with the offsets the addon computes from the header itself,
 // so a layout change that reaches only one side fails a test instead of garbling a dump.
 //
 // Everything is little-endian (x86_64; the BPF side writes native order).
@@ -122,7 +122,9 @@ export const LAYOUT = {
   'tl_ring_ctrl.faults': 24,
   'tl_ring_ctrl.busy': 32,
   'tl_ring_ctrl.reserved': 36,
-  'tl_ring_ctrl.spare': 40,
+  'tl_ring_ctrl.published': 40,
+  'tl_ring_ctrl.last_ts': 48,
+  'tl_ring_ctrl.spare': 56,
   'tl_ring_ctrl.page_start': 64,
 
   'sizeof(struct tl_capture)': 8,
