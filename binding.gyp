@@ -6,7 +6,8 @@
         "native/addon.cc",
         "native/recorder.cc",
         "native/ring_reader.cc",
-        "native/merge.cc"
+        "native/merge.cc",
+        "native/live_merger.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

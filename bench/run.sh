@@ -459,4 +459,11 @@ if command -v gnuplot >/dev/null; then
 else
 	summarize 0
 fi
+if ((DO_WRITE)) && [[ -x $OUT/writeloop ]]; then
+	if node "$BENCH/prog-cost.mjs" "$OUT/writeloop" "$CG_BASE" "$ROUNDS" >"$OUT/prog-cost.md" 2>"$OUT/prog-cost.err"; then
+		cat "$OUT/prog-cost.md" >>"$BENCH/results.md"
+	else
+		log "prog-cost failed (bench/out/prog-cost.err)"
+	fi
+fi
 log "wrote bench/results.md"

@@ -69,6 +69,9 @@ enum tl_rec_type {
 	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
 };
 
+/* tl_hdr.flags of enter and exit records, set by the reader */
+#define TL_FLAG_LATE 0x01 /* published after newer records had been shown */
+
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {
 	__u16 size;

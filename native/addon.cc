@@ -1,6 +1,10 @@
 // JavaScript bindings. The shapes here are typed in src/native.ts; keep the
 // two in step.
 #include <cstddef>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <cstring>
 #include <napi.h>
 #include <sys/utsname.h>
 
@@ -10,6 +14,7 @@ extern "C" {
 #include "../bpf/traceloop.h"
 }
 
+#include "live_merger.h"
 #include "merge.h"
 #include "recorder.h"
 #include "ring_reader.h"
@@ -64,6 +69,107 @@ Napi::Object read_result(Napi::Env env, const ReadOut &r)
 	return o;
 }
 
+// Batches on their way from the drain thread to JS. Bounded: when JS falls
+// behind, a batch that does not fit is dropped and counted, and the next
+// batch of that cgroup starts with a TL_LOST_CONSUMER marker saying how many
+// events were not shown, and when. Memory stays flat; nothing goes unsaid.
+class Outbox {
+public:
+	explicit Outbox(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+	// Drain thread. Returns true when JS must be woken.
+	bool push(uint64_t id, std::vector<uint8_t> &&records)
+	{
+		const Summary s = summarize(records);
+		std::lock_guard<std::mutex> lock(mu_);
+		Dropped &d = dropped_[id];
+		if (records.empty() && !d.events)
+			return false;
+		if (bytes_ + records.size() > max_bytes_) {
+			d.events += s.events;
+			d.ts_from = d.events == s.events ? s.ts_first : d.ts_from;
+			d.ts_to = s.ts_last;
+			total_dropped_[id] += s.events;
+			return false;
+		}
+		if (d.events) {
+			CpuBatch m;
+			append_lost(m, UINT32_MAX, TL_LOST_CONSUMER, d.events, d.ts_from, d.ts_to);
+			records.insert(records.begin(), m.bytes.begin(), m.bytes.end());
+			d = Dropped{};
+		}
+		bytes_ += records.size();
+		queue_.emplace_back(id, std::move(records));
+		const bool wake = !notified_;
+		notified_ = true;
+		return wake;
+	}
+
+	// JS thread: takes everything queued.
+	std::deque<std::pair<uint64_t, std::vector<uint8_t>>> take()
+	{
+		std::lock_guard<std::mutex> lock(mu_);
+		std::deque<std::pair<uint64_t, std::vector<uint8_t>>> out;
+		out.swap(queue_);
+		bytes_ = 0;
+		notified_ = false;
+		return out;
+	}
+
+	uint64_t dropped(uint64_t id)
+	{
+		std::lock_guard<std::mutex> lock(mu_);
+		return total_dropped_[id];
+	}
+
+private:
+	struct Summary {
+		uint64_t events = 0, ts_first = 0, ts_last = 0;
+	};
+	// Events a batch stands for: its enter/exit records, plus what its
+	// markers already count as lost (dropping a marker must not hide it).
+	static Summary summarize(const std::vector<uint8_t> &b)
+	{
+		Summary s;
+		for (size_t off = 0; off + sizeof(tl_hdr) <= b.size();) {
+			tl_hdr h;
+			std::memcpy(&h, b.data() + off, sizeof(h));
+			if (h.size == 0)
+				break;
+			uint64_t ts = 0;
+			if (h.type == TL_REC_ENTER || h.type == TL_REC_EXIT) {
+				tl_event ev;
+				std::memcpy(&ev, b.data() + off, sizeof(ev));
+				s.events++;
+				ts = ev.ts;
+			} else if (h.type == TL_REC_LOST) {
+				tl_lost m;
+				std::memcpy(&m, b.data() + off, sizeof(m));
+				s.events += m.count;
+				ts = m.ts_to;
+			}
+			if (ts) {
+				if (!s.ts_first)
+					s.ts_first = ts;
+				s.ts_last = ts;
+			}
+			off += h.size;
+		}
+		return s;
+	}
+	struct Dropped {
+		uint64_t events = 0, ts_from = 0, ts_to = 0;
+	};
+
+	std::mutex mu_;
+	size_t max_bytes_;
+	size_t bytes_ = 0;
+	bool notified_ = false;
+	std::deque<std::pair<uint64_t, std::vector<uint8_t>>> queue_;
+	std::map<uint64_t, Dropped> dropped_;
+	std::map<uint64_t, uint64_t> total_dropped_;
+};
+
 class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
 public:
 	static Napi::Function Define(Napi::Env env)
@@ -76,6 +182,10 @@ public:
 				       InstanceMethod("poll", &RecorderWrap::Poll),
 				       InstanceMethod("stats", &RecorderWrap::Stats),
 				       InstanceMethod("close", &RecorderWrap::Close),
+				       InstanceMethod("startDrain", &RecorderWrap::StartDrain),
+				       InstanceMethod("watch", &RecorderWrap::Watch),
+				       InstanceMethod("unwatch", &RecorderWrap::Unwatch),
+				       InstanceMethod("notShown", &RecorderWrap::NotShown),
 				   });
 	}
 
@@ -153,11 +263,97 @@ private:
 
 	Napi::Value Close(const Napi::CallbackInfo &info)
 	{
-		rec_.reset(); // the destructor detaches and frees everything
+		rec_.reset(); // the destructor stops the drain, detaches, frees
+		if (tsfn_) {
+			tsfn_.Release();
+			tsfn_ = Napi::ThreadSafeFunction();
+		}
 		return info.Env().Undefined();
 	}
 
+	// startDrain({periodMs, slackMs, maxQueueBytes}, onBatch(id, records))
+	Napi::Value StartDrain(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
+			throw Napi::TypeError::New(env, "startDrain(options, onBatch)");
+		Napi::Object o = info[0].As<Napi::Object>();
+		DrainConfig cfg;
+		cfg.period_ns =
+		    static_cast<uint64_t>(o.Get("periodMs").As<Napi::Number>().DoubleValue() * 1e6);
+		cfg.slack_ns =
+		    static_cast<uint64_t>(o.Get("slackMs").As<Napi::Number>().DoubleValue() * 1e6);
+		const auto max_bytes =
+		    static_cast<size_t>(o.Get("maxQueueBytes").As<Napi::Number>().DoubleValue());
+		if (tsfn_)
+			throw Napi::Error::New(env, "the drain is already running");
+		outbox_ = std::make_shared<Outbox>(max_bytes);
+		on_batch_ = Napi::Persistent(info[1].As<Napi::Function>());
+		// The callback runs on the JS thread; it empties the outbox.
+		tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(),
+						      "traceloop-drain", 0, 1);
+		tsfn_.Unref(env); // the drain alone does not keep the process alive
+		auto outbox = outbox_;
+		auto tsfn = tsfn_;
+		guarded(env, [&] {
+			rec(env).start_drain(cfg, [outbox, tsfn](uint64_t id,
+								 std::vector<uint8_t> &&r) mutable {
+				if (outbox->push(id, std::move(r)))
+					tsfn.NonBlockingCall([outbox](Napi::Env env,
+								      Napi::Function cb) {
+						for (auto &[id, bytes] : outbox->take())
+							cb.Call(
+							    {Napi::BigInt::New(env, id),
+							     Napi::Buffer<uint8_t>::Copy(
+								 env, bytes.data(), bytes.size())});
+					});
+			});
+			return 0;
+		});
+		return env.Undefined();
+	}
+
+	Napi::Value Watch(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		uint64_t id = cgroup_id_arg(info);
+		guarded(env, [&] {
+			rec(env).watch(id);
+			return 0;
+		});
+		return env.Undefined();
+	}
+
+	Napi::Value Unwatch(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		uint64_t id = cgroup_id_arg(info);
+		guarded(env, [&] {
+			rec(env).unwatch(id);
+			return 0;
+		});
+		// Hand out what unwatch() flushed now, not on a later tick: the
+		// caller may end its stream right after this returns.
+		if (outbox_)
+			for (auto &[cg, bytes] : outbox_->take())
+				on_batch_.Call(
+				    {Napi::BigInt::New(env, cg),
+				     Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size())});
+		return env.Undefined();
+	}
+
+	// Events the outbox dropped for this cgroup because JS was behind.
+	Napi::Value NotShown(const Napi::CallbackInfo &info)
+	{
+		uint64_t id = cgroup_id_arg(info);
+		return Napi::Number::New(info.Env(),
+					 outbox_ ? static_cast<double>(outbox_->dropped(id)) : 0);
+	}
+
 	std::unique_ptr<Recorder> rec_;
+	std::shared_ptr<Outbox> outbox_;
+	Napi::FunctionReference on_batch_;
+	Napi::ThreadSafeFunction tsfn_;
 };
 
 Napi::Value Versions(const Napi::CallbackInfo &info)
@@ -283,12 +479,85 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 	return o;
 }
 
+// new LiveMerger(ncpus): the drain's merger, for unit and property tests.
+// add(cpu, records, readTimeNs) takes one read's records (as readRing
+// returns them); release(slackNs) and flush() return the merged stream.
+class LiveMergerWrap : public Napi::ObjectWrap<LiveMergerWrap> {
+public:
+	static Napi::Function Define(Napi::Env env)
+	{
+		return DefineClass(env, "LiveMerger",
+				   {InstanceMethod("add", &LiveMergerWrap::Add),
+				    InstanceMethod("release", &LiveMergerWrap::Release),
+				    InstanceMethod("flush", &LiveMergerWrap::Flush),
+				    InstanceMethod("watermark", &LiveMergerWrap::Watermark)});
+	}
+	explicit LiveMergerWrap(const Napi::CallbackInfo &info)
+	    : Napi::ObjectWrap<LiveMergerWrap>(info),
+	      merger_(info[0].As<Napi::Number>().Uint32Value())
+	{
+	}
+
+private:
+	Napi::Value Add(const Napi::CallbackInfo &info)
+	{
+		CpuBatch batch;
+		batch.cpu = info[0].As<Napi::Number>().Uint32Value();
+		auto buf = info[1].As<Napi::Buffer<uint8_t>>();
+		bool lossless;
+		const uint64_t read_time = info[2].As<Napi::BigInt>().Uint64Value(&lossless);
+		batch.bytes.assign(buf.Data(), buf.Data() + buf.Length());
+		// One item per event with its params, or per marker.
+		for (size_t off = 0; off + sizeof(tl_hdr) <= batch.bytes.size();) {
+			tl_hdr h;
+			std::memcpy(&h, batch.bytes.data() + off, sizeof(h));
+			if (h.size < sizeof(tl_hdr))
+				throw Napi::Error::New(info.Env(), "malformed record");
+			if (h.type == TL_REC_PARAM && !batch.items.empty()) {
+				batch.items.back().len += h.size;
+			} else if (h.type == TL_REC_ENTER || h.type == TL_REC_EXIT) {
+				tl_event ev;
+				std::memcpy(&ev, batch.bytes.data() + off, sizeof(ev));
+				batch.items.push_back({ev.ts, static_cast<uint32_t>(off), h.size});
+			} else if (h.type == TL_REC_LOST) {
+				tl_lost m;
+				std::memcpy(&m, batch.bytes.data() + off, sizeof(m));
+				batch.items.push_back(
+				    {m.ts_to, static_cast<uint32_t>(off), h.size});
+			}
+			off += h.size;
+		}
+		merger_.add(batch, read_time);
+		return info.Env().Undefined();
+	}
+	Napi::Value Release(const Napi::CallbackInfo &info)
+	{
+		bool lossless;
+		std::vector<uint8_t> out;
+		merger_.release(info[0].As<Napi::BigInt>().Uint64Value(&lossless), out);
+		return Napi::Buffer<uint8_t>::Copy(info.Env(), out.data(), out.size());
+	}
+	Napi::Value Flush(const Napi::CallbackInfo &info)
+	{
+		std::vector<uint8_t> out;
+		merger_.flush(out);
+		return Napi::Buffer<uint8_t>::Copy(info.Env(), out.data(), out.size());
+	}
+	Napi::Value Watermark(const Napi::CallbackInfo &info)
+	{
+		return Napi::BigInt::New(info.Env(), merger_.watermark());
+	}
+
+	LiveMerger merger_;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports)
 {
 	exports.Set("Recorder", RecorderWrap::Define(env));
 	exports.Set("versions", Napi::Function::New(env, Versions));
 	exports.Set("layout", Napi::Function::New(env, Layout));
 	exports.Set("readRing", Napi::Function::New(env, ReadRing));
+	exports.Set("LiveMerger", LiveMergerWrap::Define(env));
 	return exports;
 }
 

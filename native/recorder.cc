@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <ctime>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -175,6 +176,8 @@ void Recorder::free_rings(Rings &r)
 
 void Recorder::close()
 {
+	stop_drain();
+	std::lock_guard<std::mutex> lock(mu_);
 	for (auto &[id, r] : cgroups_)
 		free_rings(r);
 	cgroups_.clear();
@@ -186,6 +189,7 @@ void Recorder::close()
 
 uint64_t Recorder::add_cgroup(const std::string &path)
 {
+	std::lock_guard<std::mutex> lock(mu_);
 	if (!skel_)
 		throw UserError("the recorder is closed");
 	struct statfs fs;
@@ -217,6 +221,7 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 	}
 	r.mem = static_cast<uint8_t *>(mem);
 	r.live.resize(ncpus_);
+	r.path = path;
 	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id, &r.map_fd,
 				BPF_NOEXIST)) {
 		int e = errno;
@@ -232,6 +237,7 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 
 void Recorder::remove_cgroup(uint64_t id)
 {
+	std::lock_guard<std::mutex> lock(mu_);
 	Rings &r = rings_of(id);
 	if (skel_)
 		bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id);
@@ -277,18 +283,24 @@ ReadOut Recorder::snapshot(uint64_t id)
 {
 	// A fresh cursor per CPU: the whole flight record, and everything older
 	// than it counted as overwritten.
+	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<RingState> fresh(ncpus_);
 	return read(rings_of(id), fresh);
 }
 
 ReadOut Recorder::poll(uint64_t id)
 {
+	std::lock_guard<std::mutex> lock(mu_);
 	Rings &r = rings_of(id);
+	if (r.watched)
+		throw UserError("cgroup id " + std::to_string(id) +
+				" is watched live: its records go to the live stream, not poll()");
 	return read(r, r.live);
 }
 
 std::vector<CpuStats> Recorder::stats(uint64_t id)
 {
+	std::lock_guard<std::mutex> lock(mu_);
 	Rings &r = rings_of(id);
 	std::vector<CpuStats> out;
 	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
@@ -301,6 +313,115 @@ std::vector<CpuStats> Recorder::stats(uint64_t id)
 		out.push_back({cpu, c, r.live[cpu].delivered, r.live[cpu].lost});
 	}
 	return out;
+}
+
+} // namespace traceloop
+
+namespace traceloop {
+
+namespace {
+
+uint64_t monotonic_ns()
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + ts.tv_nsec;
+}
+
+} // namespace
+
+void Recorder::start_drain(const DrainConfig &config, BatchSink sink)
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	if (!skel_)
+		throw UserError("the recorder is closed");
+	if (drain_.joinable())
+		throw UserError("the drain is already running");
+	drain_config_ = config;
+	sink_ = std::move(sink);
+	stopping_ = false;
+	drain_ = std::thread([this] { drain_loop(); });
+}
+
+void Recorder::stop_drain()
+{
+	{
+		std::lock_guard<std::mutex> lock(mu_);
+		stopping_ = true;
+	}
+	wake_.notify_all();
+	if (drain_.joinable())
+		drain_.join();
+}
+
+void Recorder::watch(uint64_t id)
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	if (!drain_.joinable())
+		throw UserError("internal: watch() before start_drain()");
+	Rings &r = rings_of(id);
+	if (r.watched)
+		return;
+	r.watched = true;
+	r.merger = std::make_unique<LiveMerger>(ncpus_);
+}
+
+void Recorder::unwatch(uint64_t id)
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	Rings &r = rings_of(id);
+	if (!r.watched)
+		return;
+	drain_one(id, r);
+	if (!r.watched)
+		return; // it was gone: drain_one ended its stream
+	std::vector<uint8_t> rest;
+	r.merger->flush(rest);
+	sink_(id, std::move(rest));
+	r.watched = false;
+	r.merger.reset();
+}
+
+void Recorder::drain_loop()
+{
+	std::unique_lock<std::mutex> lock(mu_);
+	while (!stopping_) {
+		wake_.wait_for(lock, std::chrono::nanoseconds(drain_config_.period_ns));
+		if (stopping_)
+			break;
+		for (auto &[id, r] : cgroups_)
+			if (r.watched)
+				drain_one(id, r);
+	}
+}
+
+// Reads one watched cgroup's rings and hands on what the watermark releases.
+// A cgroup whose directory is gone gets its last records and an end marker.
+void Recorder::drain_one(uint64_t id, Rings &r)
+{
+	struct stat st;
+	const bool gone = ::stat(r.path.c_str(), &st) != 0 && errno == ENOENT;
+	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+		CpuBatch batch;
+		batch.cpu = cpu;
+		const uint64_t now = monotonic_ns();
+		read_ring(element(r, cpu), geo_, cpu, r.live[cpu], batch);
+		r.merger->add(batch, now);
+	}
+	std::vector<uint8_t> out;
+	if (gone) {
+		r.merger->flush(out);
+		CpuBatch end;
+		append_lost(end, UINT32_MAX, TL_LOST_GONE, 0, r.merger->watermark(),
+			    r.merger->watermark());
+		out.insert(out.end(), end.bytes.begin(), end.bytes.end());
+		r.watched = false;
+		r.merger.reset();
+	} else {
+		r.merger->release(drain_config_.slack_ns, out);
+	}
+	// Even empty: the sink may owe the consumer a marker for what it dropped.
+	sink_(id, std::move(out));
 }
 
 } // namespace traceloop

@@ -2,12 +2,18 @@
 // registered cgroup its per-CPU rings, and reads them on request.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "live_merger.h"
 #include "ring_reader.h"
 
 struct traceloop_bpf;
@@ -37,6 +43,17 @@ struct ReadOut {
 	std::vector<CpuStats> cpus;
 };
 
+struct DrainConfig {
+	uint64_t period_ns = 50'000'000; // how often watched rings are read
+	uint64_t slack_ns = 20'000'000;	 // how long a record may sit stamped but unpublished
+};
+
+// Where the drain thread hands merged records: called on the drain thread,
+// with the recorder's lock held (it must not call back into the Recorder),
+// for every watched cgroup on every tick, with an empty batch when nothing
+// was released.
+using BatchSink = std::function<void(uint64_t cgroup_id, std::vector<uint8_t> &&records)>;
+
 class Recorder {
 public:
 	explicit Recorder(const RecorderConfig &config);
@@ -51,23 +68,45 @@ public:
 	std::vector<CpuStats> stats(uint64_t id);
 	void close();
 
+	// Live streams: a C++ thread reads every watched cgroup's rings on a
+	// timer (never the JS event loop: a terminal stopped by XOFF blocks
+	// Node's synchronous writes), merges CPUs behind a watermark and hands
+	// the result to `sink`. The ring itself is never consumed, so a
+	// snapshot() taken while watching still holds the whole flight record.
+	void start_drain(const DrainConfig &config, BatchSink sink);
+	void watch(uint64_t id);
+	void unwatch(uint64_t id);
+
 private:
 	struct Rings {
 		int map_fd = -1;
 		uint8_t *mem = nullptr;
 		size_t mem_len = 0;
-		std::vector<RingState> live; // poll() cursors, one per CPU
+		std::vector<RingState> live; // poll() and drain cursors, one per CPU
+		std::string path;
+		bool watched = false;
+		std::unique_ptr<LiveMerger> merger; // while watched
 	};
 	Rings &rings_of(uint64_t id);
 	int create_ring_map() const;
 	const uint8_t *element(const Rings &r, uint32_t cpu) const;
 	ReadOut read(Rings &r, std::vector<RingState> &states);
 	static void free_rings(Rings &r);
+	void drain_loop();
+	void drain_one(uint64_t id, Rings &r);
+	void stop_drain();
 
 	traceloop_bpf *skel_ = nullptr;
 	RingGeometry geo_{};
 	uint32_t ncpus_ = 0;
 	std::map<uint64_t, Rings> cgroups_;
+
+	std::mutex mu_; // cgroups_ and everything in it: JS thread vs drain thread
+	std::condition_variable wake_;
+	bool stopping_ = false;
+	DrainConfig drain_config_;
+	BatchSink sink_;
+	std::thread drain_;
 };
 
 } // namespace traceloop

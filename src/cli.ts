@@ -5,7 +5,7 @@ import meow from 'meow';
 import { UserError } from './cgroup.js';
 import { cgroupsCommand } from './commands/cgroups.js';
 import { runCommand } from './commands/run.js';
-import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES } from './recorder.js';
+import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES, DRAIN_PERIOD_MS } from './recorder.js';
 import { Interrupted } from './output.js';
 import { installStopSignals } from './stop.js';
 import { versionText } from './version.js';
@@ -28,7 +28,7 @@ const HELP = `
     --ring-pages N        pages per CPU ring, a power of two (default ${DEFAULT_RING_PAGES})
     --max-arg-bytes N     bytes captured of a buffer or string argument (default ${DEFAULT_MAX_ARG_BYTES})
     -s, --string-limit N  bytes of a string shown before "..." (default 32, as strace -s)
-    --interval MS         how often the continuous mode reads the rings (default 200)
+    --interval MS         how often the live stream reads the rings (default ${DRAIN_PERIOD_MS})
     --version             traceloop's, libbpf's and the kernel's versions
     --help                this text
 
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       ringPages: { type: 'number', default: DEFAULT_RING_PAGES },
       maxArgBytes: { type: 'number', default: DEFAULT_MAX_ARG_BYTES },
       stringLimit: { type: 'number', shortFlag: 's', default: 32 },
-      interval: { type: 'number', default: 200 },
+      interval: { type: 'number', default: DRAIN_PERIOD_MS },
       version: { type: 'boolean', default: false },
     },
   });
@@ -62,14 +62,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [sub, ...rest] = cli.input;
-  const settings = { ringPages: f.ringPages, maxArgBytes: f.maxArgBytes, maxString: f.stringLimit };
+  const settings = {
+    ringPages: f.ringPages,
+    maxArgBytes: f.maxArgBytes,
+    maxString: f.stringLimit,
+    drainPeriodMs: f.interval,
+  };
   switch (sub) {
     case 'cgroups':
       return cgroupsCommand({
         ...settings,
         paths: rest,
         dumpOnExit: f.dumpOnExit,
-        intervalMs: f.interval,
         ...(f.output !== undefined ? { output: f.output } : {}),
       });
     case 'run':

@@ -48,6 +48,36 @@ export interface NativeRecorder {
   stats(id: bigint): CpuRingStats[];
   /** Detaches the programs and frees every ring. Idempotent. */
   close(): void;
+  /**
+   * Starts the C++ drain thread. Every `periodMs` it reads the rings of the
+   * watched cgroups, merges CPUs behind a watermark (records stamped up to
+   * `slackMs` before a read may still be unpublished) and calls `onBatch` on
+   * the JS thread. At most `maxQueueBytes` wait for JS; beyond that batches
+   * are dropped and the next one starts with a TL_LOST_CONSUMER marker.
+   */
+  startDrain(options: DrainOptions, onBatch: (id: bigint, records: Buffer) => void): void;
+  /** Streams this cgroup's records to the drain's onBatch from now on. */
+  watch(id: bigint): void;
+  /** Stops streaming it; what the merger still held is handed out first. */
+  unwatch(id: bigint): void;
+  /** Events of this cgroup dropped because JS was behind (each one marked). */
+  notShown(id: bigint): number;
+}
+
+export interface DrainOptions {
+  periodMs: number;
+  slackMs: number;
+  maxQueueBytes: number;
+}
+
+/** The drain's watermark merger on its own, for tests. */
+export interface NativeLiveMerger {
+  /** One read of `cpu` (records as readRing returns them), begun at `readTimeNs`. */
+  add(cpu: number, records: Buffer, readTimeNs: bigint): void;
+  /** Everything no CPU can still precede, given `slackNs`, in timestamp order. */
+  release(slackNs: bigint): Buffer;
+  flush(): Buffer;
+  watermark(): bigint;
 }
 
 export interface WireLayout {
@@ -56,6 +86,7 @@ export interface WireLayout {
 
 export interface NativeModule {
   Recorder: new (options: RecorderOptions) => NativeRecorder;
+  LiveMerger: new (ncpus: number) => NativeLiveMerger;
   versions(): { libbpf: string; kernel: string };
   /** Offsets and sizes from bpf/traceloop.h, for test/wire-layout.test.ts. */
   layout(): WireLayout;

@@ -14,6 +14,10 @@ export interface RecorderSettings {
   ringPages?: number;
   /** Bytes captured of one buffer or string argument. */
   maxArgBytes?: number;
+  /** How often the drain thread reads watched rings, ms. */
+  drainPeriodMs?: number;
+  /** Live records that may wait for JS, bytes; beyond, they are dropped and marked. */
+  liveQueueBytes?: number;
 }
 
 export interface RecordedCgroup {
@@ -28,12 +32,27 @@ export interface Read {
   cpus: CpuRingStats[];
 }
 
+/** Receives a cgroup's live records (parse with src/wire.ts), merged and in order. */
+export type LiveListener = (records: Buffer) => void;
+
+export const DRAIN_PERIOD_MS = 50;
+/** How long a record may sit stamped but unpublished: the live stream's delay. */
+export const DRAIN_SLACK_MS = 20;
+/** Live records waiting for JS, at most; beyond, they are dropped and marked. */
+export const DRAIN_QUEUE_BYTES = 64 << 20;
+
 export class Recorder {
   private readonly native: NativeRecorder;
   private readonly cgroups = new Map<bigint, RecordedCgroup>();
+  private readonly listeners = new Map<bigint, LiveListener>();
+  private draining = false;
   private closed = false;
 
-  private constructor(native: NativeRecorder) {
+  private constructor(
+    native: NativeRecorder,
+    private readonly drainPeriodMs: number,
+    private readonly liveQueueBytes: number,
+  ) {
     this.native = native;
   }
 
@@ -47,6 +66,10 @@ export class Recorder {
     if (!Number.isInteger(maxArg) || maxArg < 16 || maxArg > 4096) {
       throw new UserError(`--max-arg-bytes must be between 16 and 4096, got ${maxArg}`);
     }
+    const period = settings.drainPeriodMs ?? DRAIN_PERIOD_MS;
+    if (!(period >= 1 && period <= 1000)) {
+      throw new UserError(`--interval must be between 1 and 1000 ms, got ${period}`);
+    }
     const native = loadNative();
     try {
       return new Recorder(
@@ -55,6 +78,8 @@ export class Recorder {
           maxCaptureBytes: maxArg,
           rules: buildRules(),
         }),
+        period,
+        settings.liveQueueBytes ?? DRAIN_QUEUE_BYTES,
       );
     } catch (err) {
       throw new UserError((err as Error).message);
@@ -98,12 +123,45 @@ export class Recorder {
     return this.call(() => this.native.stats(id));
   }
 
+  /** Live events of this cgroup dropped because the consumer was behind (all marked). */
+  notShown(id: bigint): number {
+    return this.native.notShown(id);
+  }
+
+  /**
+   * Streams the cgroup's records to `listener` as the drain thread reads
+   * them. The stream ends with a TL_LOST_GONE marker if the cgroup vanishes.
+   */
+  watch(id: bigint, listener: LiveListener): void {
+    if (!this.draining) {
+      this.call(() =>
+        this.native.startDrain(
+          {
+            periodMs: this.drainPeriodMs,
+            slackMs: DRAIN_SLACK_MS,
+            maxQueueBytes: this.liveQueueBytes,
+          },
+          (cg, records) => this.listeners.get(cg)?.(records),
+        ),
+      );
+      this.draining = true;
+    }
+    this.listeners.set(id, listener);
+    this.call(() => this.native.watch(id));
+  }
+
+  /** Stops the live stream; records the merger still held reach the listener first. */
+  unwatch(id: bigint): void {
+    this.call(() => this.native.unwatch(id));
+  }
+
   /** Detaches everything. Safe to call twice, and from signal handlers. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.native.close();
     this.cgroups.clear();
+    this.listeners.clear();
   }
 
   private call<T>(fn: () => T): T {

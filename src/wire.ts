@@ -30,6 +30,9 @@ export const TL_REC_EXIT = 3;
 export const TL_REC_PARAM = 4;
 export const TL_REC_LOST = 0x80;
 
+/** tl_hdr.flags of enter and exit records: set by the live merger. */
+export const TL_FLAG_LATE = 0x01;
+
 // enum tl_param_status
 export const TL_PARAM_OK = 0;
 /** The user memory could not be read. */
@@ -181,6 +184,8 @@ export interface EnterRecord {
   /** Raw register values; as many as the rule for `nr` asked the kernel to copy. */
   args: bigint[];
   params: Param[];
+  /** Shown after newer records: published later than the live stream's slack allows. */
+  late: boolean;
 }
 
 export interface ExitRecord {
@@ -194,6 +199,8 @@ export interface ExitRecord {
   /** Signed: -4095..-1 are errors. */
   ret: bigint;
   params: Param[];
+  /** Shown after newer records (see EnterRecord.late). */
+  late: boolean;
 }
 
 export interface LostRecord {
@@ -242,7 +249,12 @@ function parseEnter(buf: Buffer, off: number, size: number): EnterRecord {
     comm: cString(buf.subarray(off + comm, off + comm + TL_COMM_LEN)),
     args,
     params: [],
+    late: isLate(buf, off),
   };
+}
+
+function isLate(buf: Buffer, off: number): boolean {
+  return (buf.readUInt8(off + LAYOUT['tl_hdr.flags']) & TL_FLAG_LATE) !== 0;
 }
 
 function parseExit(buf: Buffer, off: number, size: number): ExitRecord {
@@ -257,6 +269,7 @@ function parseExit(buf: Buffer, off: number, size: number): ExitRecord {
     ts: buf.readBigUInt64LE(off + EXIT_EV + EV.ts),
     ret: buf.readBigInt64LE(off + LAYOUT['tl_exit.ret']),
     params: [],
+    late: isLate(buf, off),
   };
 }
 

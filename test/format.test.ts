@@ -68,6 +68,7 @@ function enterOf(c: Call): EnterRecord {
     comm: c.comm ?? 'cat',
     args: c.args,
     params: c.enterParams ?? [],
+    late: false,
   };
 }
 
@@ -82,6 +83,7 @@ function exitOf(c: Call): ExitRecord {
     ts: at(c.exitUs ?? (c.us ?? 1) + 1),
     ret: c.ret ?? 0n,
     params: c.exitParams ?? [],
+    late: false,
   };
 }
 

@@ -113,6 +113,7 @@ const enter = (over: Partial<EnterRecord> = {}): EnterRecord => ({
   comm: 'cat',
   args: [0xffffff9cn, 0x7ffd0000n, 0x80000n, 0n],
   params: [],
+  late: false,
   ...over,
 });
 
@@ -126,6 +127,7 @@ const exit = (over: Partial<ExitRecord> = {}): ExitRecord => ({
   ts: 1_000_000_999n,
   ret: 3n,
   params: [],
+  late: false,
   ...over,
 });
 
@@ -278,6 +280,7 @@ describe('parseRecords', () => {
     nr: fc.nat({ max: 0xffff }),
     ts: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
     params: fc.array(arbParam, { maxLength: 3 }),
+    late: fc.constant(false),
   };
   const arbRecord: fc.Arbitrary<WireRecord> = fc.oneof(
     fc.record({

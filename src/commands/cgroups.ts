@@ -2,7 +2,8 @@
 // the given cgroups; either print their syscalls as they come, or keep
 // quiet and print the flight record when told to stop (SIGINT, SIGTERM).
 import { UserError } from '../cgroup.js';
-import { dumpFormatter, dumpText, readLines } from '../dump.js';
+import { dumpFormatter, dumpText } from '../dump.js';
+import { parseRecords } from '../wire.js';
 import type { LineFormatter } from '../format/index.js';
 import { writeAllSync, writeFileAtomic, writeInterruptible } from '../output.js';
 import { onStopSignal, stopSignalsReceived } from '../stop.js';
@@ -11,8 +12,6 @@ import { Recorder, type RecordedCgroup, type RecorderSettings } from '../recorde
 export interface CgroupsOptions extends RecorderSettings {
   paths: string[];
   dumpOnExit: boolean;
-  /** Continuous mode: how often to read the rings, ms. */
-  intervalMs: number;
   /** Write the dump here instead of stdout. */
   output?: string;
   maxString?: number;
@@ -77,22 +76,19 @@ async function streamUntilStop(
   recorded: RecordedCgroup[],
   opts: CgroupsOptions,
 ): Promise<StopReason> {
-  const formatters = new Map<bigint, LineFormatter>(
-    recorded.map((cg) => [cg.id, dumpFormatter({ maxString: opts.maxString })]),
-  );
-  const drain = (): void => {
-    for (const cg of recorded) {
-      const formatter = formatters.get(cg.id)!;
-      const lines = readLines(recorder.poll(cg.id), formatter);
-      if (lines.length > 0) {
-        const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
-        writeAllSync(1, lines.map((l) => tag + l).join('\n') + '\n');
-      }
-    }
-  };
-  const why = await waitForStop(recorder, recorded, drain, opts.intervalMs);
-  drain();
+  const formatters = new Map<bigint, LineFormatter>();
   for (const cg of recorded) {
+    const formatter = dumpFormatter({ maxString: opts.maxString });
+    const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
+    formatters.set(cg.id, formatter);
+    recorder.watch(cg.id, (records) => {
+      const lines = formatter.push(parseRecords(records));
+      if (lines.length > 0) writeAllSync(1, lines.map((l) => tag + l).join('\n') + '\n');
+    });
+  }
+  const why = await waitForStop(recorder, recorded);
+  for (const cg of recorded) {
+    recorder.unwatch(cg.id); // hands out what the merger still held
     const rest = formatters.get(cg.id)!.flush();
     if (rest.length > 0) writeAllSync(1, rest.join('\n') + '\n');
   }
