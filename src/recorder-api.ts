@@ -1,0 +1,80 @@
+// The one surface the UI (and any other front end) talks to, whether the
+// recording happens in this process or in a `traceloop serve` daemon behind
+// a unix socket. Methods are async so a remote implementation fits.
+import type { CpuRingStats } from './native.js';
+import type { LiveListener, Read, RecordedCgroup, Recorder } from './recorder.js';
+
+export interface RecorderApi {
+  /** Where the recording happens, for the status bar: 'in-process' or the daemon's socket. */
+  readonly where: string;
+  list(): Promise<RecordedCgroup[]>;
+  /** Starts recording a cgroup2 directory; rejects with a UserError saying why not. */
+  add(cgroupPath: string, name?: string): Promise<RecordedCgroup>;
+  remove(id: bigint): Promise<void>;
+  /** The whole flight record of a cgroup as its rings hold it now. */
+  snapshot(id: bigint): Promise<Read>;
+  stats(id: bigint): Promise<CpuRingStats[]>;
+  /** Live events dropped because the consumer was behind (each one marked in the stream). */
+  notShown(id: bigint): Promise<number>;
+  isGone(id: bigint): Promise<boolean>;
+  /** Streams merged live records (src/wire.ts) to `listener` until unwatch(). */
+  watch(id: bigint, listener: LiveListener): Promise<void>;
+  unwatch(id: bigint): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** RecorderApi over an in-process Recorder. */
+export class LocalRecorder implements RecorderApi {
+  readonly where = 'in-process';
+  private readonly names = new Map<bigint, string>();
+
+  constructor(private readonly recorder: Recorder) {}
+
+  list(): Promise<RecordedCgroup[]> {
+    return Promise.resolve(
+      this.recorder.list().map((c) => ({ ...c, name: this.names.get(c.id) ?? c.name })),
+    );
+  }
+  add(cgroupPath: string, name?: string): Promise<RecordedCgroup> {
+    return attempt(() => {
+      const cg = this.recorder.add(cgroupPath);
+      if (name) this.names.set(cg.id, name);
+      return { ...cg, name: name ?? cg.name };
+    });
+  }
+  remove(id: bigint): Promise<void> {
+    return attempt(() => {
+      this.names.delete(id);
+      this.recorder.remove(id);
+    });
+  }
+  snapshot(id: bigint): Promise<Read> {
+    return attempt(() => this.recorder.snapshot(id));
+  }
+  stats(id: bigint): Promise<CpuRingStats[]> {
+    return attempt(() => this.recorder.stats(id));
+  }
+  notShown(id: bigint): Promise<number> {
+    return attempt(() => this.recorder.notShown(id));
+  }
+  isGone(id: bigint): Promise<boolean> {
+    return attempt(() => this.recorder.isGone(id));
+  }
+  watch(id: bigint, listener: LiveListener): Promise<void> {
+    return attempt(() => this.recorder.watch(id, listener));
+  }
+  unwatch(id: bigint): Promise<void> {
+    return attempt(() => this.recorder.unwatch(id));
+  }
+  close(): Promise<void> {
+    return attempt(() => this.recorder.close());
+  }
+}
+
+function attempt<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
