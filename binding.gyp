@@ -7,7 +7,8 @@
         "native/recorder.cc",
         "native/ring_reader.cc",
         "native/merge.cc",
-        "native/live_merger.cc"
+        "native/live_merger.cc",
+        "native/synthetic.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

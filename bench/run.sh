@@ -465,5 +465,10 @@ if ((DO_WRITE)) && [[ -x $OUT/writeloop ]]; then
 	else
 		log "prog-cost failed (bench/out/prog-cost.err)"
 	fi
+	if node "$BENCH/drain.mjs" "$OUT/writeloop" "$CG_BASE" >"$OUT/drain.md" 2>"$OUT/drain.err"; then
+		cat "$OUT/drain.md" >>"$BENCH/results.md"
+	else
+		log "drain bench failed (bench/out/drain.err)"
+	fi
 fi
 log "wrote bench/results.md"

@@ -18,6 +18,7 @@ extern "C" {
 #include "merge.h"
 #include "recorder.h"
 #include "ring_reader.h"
+#include "synthetic.h"
 
 namespace traceloop {
 namespace {
@@ -527,7 +528,7 @@ private:
 			}
 			off += h.size;
 		}
-		merger_.add(batch, read_time);
+		merger_.add(std::move(batch), read_time);
 		return info.Env().Undefined();
 	}
 	Napi::Value Release(const Napi::CallbackInfo &info)
@@ -551,6 +552,19 @@ private:
 	LiveMerger merger_;
 };
 
+// benchDrain(ncpus, ringBytes, iterations): the reader and the merger on
+// synthetic full rings (bench/drain.mjs).
+Napi::Value BenchDrain(const Napi::CallbackInfo &info)
+{
+	const DrainBenchResult r = bench_drain(info[0].As<Napi::Number>().Uint32Value(),
+					       info[1].As<Napi::Number>().Int64Value(),
+					       info[2].As<Napi::Number>().Uint32Value());
+	Napi::Object o = Napi::Object::New(info.Env());
+	o.Set("events", static_cast<double>(r.events));
+	o.Set("ns", static_cast<double>(r.ns));
+	return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports)
 {
 	exports.Set("Recorder", RecorderWrap::Define(env));
@@ -558,6 +572,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("layout", Napi::Function::New(env, Layout));
 	exports.Set("readRing", Napi::Function::New(env, ReadRing));
 	exports.Set("LiveMerger", LiveMergerWrap::Define(env));
+	exports.Set("benchDrain", Napi::Function::New(env, BenchDrain));
 	return exports;
 }
 

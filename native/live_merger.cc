@@ -11,27 +11,29 @@ namespace traceloop {
 
 LiveMerger::LiveMerger(uint32_t ncpus) : cpus_(ncpus) {}
 
-void LiveMerger::add(const CpuBatch &batch, uint64_t read_time)
+void LiveMerger::add(CpuBatch &&batch, uint64_t read_time)
 {
 	Pending &p = cpus_.at(batch.cpu);
 	p.read_time = std::max(p.read_time, read_time);
-	const size_t base = p.bytes.size();
-	p.bytes.insert(p.bytes.end(), batch.bytes.begin(), batch.bytes.end());
-	for (Item it : batch.items) {
-		it.offset += static_cast<uint32_t>(base);
-		uint8_t type = p.bytes[it.offset + offsetof(tl_hdr, type)];
-		if (it.ts < watermark_) {
+	if (batch.items.empty())
+		return;
+	const uint64_t chunk = p.first_chunk + p.chunks.size();
+	std::vector<uint8_t> &bytes = p.chunks.emplace_back(std::move(batch.bytes));
+	for (const Item &it : batch.items) {
+		uint64_t ts = it.ts;
+		const uint8_t type = bytes[it.offset + offsetof(tl_hdr, type)];
+		if (ts < watermark_) {
 			// Stamped before the watermark but published after it (a
 			// writer preempted for longer than the slack). Order
 			// already shown is never revised: it goes out next, flagged.
 			if (type != TL_REC_LOST) {
-				p.bytes[it.offset + offsetof(tl_hdr, flags)] |= TL_FLAG_LATE;
+				bytes[it.offset + offsetof(tl_hdr, flags)] |= TL_FLAG_LATE;
 				late_++;
 			}
-			it.ts = watermark_;
+			ts = watermark_;
 		}
-		p.newest_ts = std::max(p.newest_ts, it.ts);
-		p.items.push_back(it);
+		p.newest_ts = std::max(p.newest_ts, ts);
+		p.items.push_back(Held{ts, chunk, it.offset, it.len});
 	}
 }
 
@@ -83,26 +85,29 @@ size_t LiveMerger::release_upto(uint64_t limit, std::vector<uint8_t> &out)
 		const Head h = heap.top();
 		heap.pop();
 		Pending &p = cpus_[h.cpu];
-		const Item it = p.items.front();
-		p.items.pop_front();
-		out.insert(out.end(), p.bytes.begin() + it.offset,
-			   p.bytes.begin() + it.offset + it.len);
-		p.consumed = it.offset + it.len;
-		n++;
+		// Runs of one CPU go out without touching the heap while they
+		// stay ahead of every other CPU's next item.
+		const Head next = heap.empty() ? Head{UINT64_MAX, UINT32_MAX} : heap.top();
+		auto goes_first = [&](uint64_t ts) {
+			return ts <= limit && (ts < next.ts || (ts == next.ts && h.cpu < next.cpu));
+		};
+		do {
+			const Held it = p.items.front();
+			p.items.pop_front();
+			const uint8_t *b = p.chunks[it.chunk - p.first_chunk].data() + it.offset;
+			out.insert(out.end(), b, b + it.len);
+			n++;
+		} while (!p.items.empty() && goes_first(p.items.front().ts));
 		if (!p.items.empty() && p.items.front().ts <= limit)
 			heap.push({p.items.front().ts, h.cpu});
 	}
-	// Drop released bytes once they are most of the buffer.
+	// Free the batches whose items are all out.
 	for (Pending &p : cpus_) {
-		if (p.items.empty()) {
-			p.bytes.clear();
-			p.consumed = 0;
-		} else if (p.consumed > p.bytes.size() / 2) {
-			const uint32_t shift = static_cast<uint32_t>(p.consumed);
-			p.bytes.erase(p.bytes.begin(), p.bytes.begin() + shift);
-			for (Item &it : p.items)
-				it.offset -= shift;
-			p.consumed = 0;
+		const uint64_t keep =
+		    p.items.empty() ? p.first_chunk + p.chunks.size() : p.items.front().chunk;
+		while (p.first_chunk < keep) {
+			p.chunks.pop_front();
+			p.first_chunk++;
 		}
 	}
 	return n;

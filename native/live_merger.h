@@ -19,7 +19,8 @@ public:
 	// Adds one read of `batch.cpu`'s ring, begun at `read_time` (CLOCK_MONOTONIC
 	// ns, the clock of the records). Records the writer had stamped but not
 	// yet published at that moment are at most `slack` older than read_time.
-	void add(const CpuBatch &batch, uint64_t read_time);
+	// The batch's bytes are taken over, not copied.
+	void add(CpuBatch &&batch, uint64_t read_time);
 
 	// Appends to `out`, in (ts, cpu) order, every held item at or below the
 	// watermark: the minimum over CPUs of the newest time that CPU is known
@@ -37,10 +38,16 @@ public:
 	size_t held() const;
 
 private:
+	struct Held {
+		uint64_t ts;
+		uint64_t chunk; // which add()'s bytes, numbered from Pending::first_chunk
+		uint32_t offset;
+		uint32_t len;
+	};
 	struct Pending {
-		std::vector<uint8_t> bytes;
-		std::deque<Item> items; // offsets into bytes
-		size_t consumed = 0;	// bytes before this are released
+		std::deque<std::vector<uint8_t>> chunks; // one per add(), oldest first
+		uint64_t first_chunk = 0;		 // the number of chunks.front()
+		std::deque<Held> items;
 		uint64_t newest_ts = 0;
 		uint64_t read_time = 0;
 	};

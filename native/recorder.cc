@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <ctime>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -341,6 +342,7 @@ void Recorder::start_drain(const DrainConfig &config, BatchSink sink)
 	sink_ = std::move(sink);
 	stopping_ = false;
 	drain_ = std::thread([this] { drain_loop(); });
+	pthread_setname_np(drain_.native_handle(), "tl-drain"); // for top -H and the bench
 }
 
 void Recorder::stop_drain()
@@ -364,6 +366,8 @@ void Recorder::watch(uint64_t id)
 		return;
 	r.watched = true;
 	r.merger = std::make_unique<LiveMerger>(ncpus_);
+	r.seen_head.assign(ncpus_, 0);
+	r.period_ns = drain_config_.period_ns;
 }
 
 void Recorder::unwatch(uint64_t id)
@@ -385,13 +389,20 @@ void Recorder::unwatch(uint64_t id)
 void Recorder::drain_loop()
 {
 	std::unique_lock<std::mutex> lock(mu_);
+	uint64_t period = drain_config_.period_ns;
 	while (!stopping_) {
-		wake_.wait_for(lock, std::chrono::nanoseconds(drain_config_.period_ns));
+		wake_.wait_for(lock, std::chrono::nanoseconds(period));
 		if (stopping_)
 			break;
-		for (auto &[id, r] : cgroups_)
+		// One period for all: reading a quiet ring costs next to nothing.
+		period = drain_config_.period_ns;
+		for (auto &[id, r] : cgroups_) {
+			if (!r.watched)
+				continue;
+			drain_one(id, r);
 			if (r.watched)
-				drain_one(id, r);
+				period = std::min(period, r.period_ns);
+		}
 	}
 }
 
@@ -401,13 +412,21 @@ void Recorder::drain_one(uint64_t id, Rings &r)
 {
 	struct stat st;
 	const bool gone = ::stat(r.path.c_str(), &st) != 0 && errno == ENOENT;
+	uint64_t most = 0; // bytes written into the fullest ring since the last drain
 	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
 		CpuBatch batch;
 		batch.cpu = cpu;
 		const uint64_t now = monotonic_ns();
-		read_ring(element(r, cpu), geo_, cpu, r.live[cpu], batch);
-		r.merger->add(batch, now);
+		const RingCounters c = read_ring(element(r, cpu), geo_, cpu, r.live[cpu], batch);
+		most = std::max(most, c.head - std::min(c.head, r.seen_head[cpu]));
+		r.seen_head[cpu] = c.head;
+		r.merger->add(std::move(batch), now);
 	}
+	// Aim to read each ring before it is half full.
+	if (most > geo_.ring_bytes / 2)
+		r.period_ns = std::max(r.period_ns / 2, drain_config_.min_period_ns);
+	else if (most < geo_.ring_bytes / 8)
+		r.period_ns = std::min(r.period_ns * 2, drain_config_.period_ns);
 	std::vector<uint8_t> out;
 	if (gone) {
 		r.merger->flush(out);

@@ -44,8 +44,12 @@ struct ReadOut {
 };
 
 struct DrainConfig {
-	uint64_t period_ns = 50'000'000; // how often watched rings are read
-	uint64_t slack_ns = 20'000'000;	 // how long a record may sit stamped but unpublished
+	// How often watched rings are read at most; a cgroup whose rings fill
+	// faster is read more often, down to min_period_ns, and less often again
+	// when it calms down. (Polled, never woken: a wakeup per event costs 20x.)
+	uint64_t period_ns = 50'000'000;
+	uint64_t min_period_ns = 1'000'000;
+	uint64_t slack_ns = 20'000'000; // how long a record may sit stamped but unpublished
 };
 
 // Where the drain thread hands merged records: called on the drain thread,
@@ -86,6 +90,8 @@ private:
 		std::string path;
 		bool watched = false;
 		std::unique_ptr<LiveMerger> merger; // while watched
+		std::vector<uint64_t> seen_head;    // each CPU's head at the last drain
+		uint64_t period_ns = 0;		    // this cgroup's drain period now
 	};
 	Rings &rings_of(uint64_t id);
 	int create_ring_map() const;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 extern "C" {
@@ -46,20 +47,21 @@ uint64_t find_boundary(const uint8_t *element, const RingGeometry &geo, uint64_t
 	return head;
 }
 
-// Copies absolute [from, to) out of the data area (to - from <= ring_bytes).
+// Appends absolute [from, to) of the data area to dst (to - from <= ring_bytes).
 void copy_out(const uint8_t *data, const RingGeometry &geo, uint64_t from, uint64_t to,
 	      std::vector<uint8_t> &dst)
 {
 	const uint64_t mask = geo.ring_bytes - 1;
 	const uint64_t n = to - from;
-	dst.resize(n);
+	const size_t base = dst.size();
+	dst.resize(base + n);
 	if (n == 0)
 		return;
 	const uint64_t off = from & mask;
 	const uint64_t first = n < geo.ring_bytes - off ? n : geo.ring_bytes - off;
-	std::memcpy(dst.data(), data + off, first);
+	std::memcpy(dst.data() + base, data + off, first);
 	if (first < n)
-		std::memcpy(dst.data() + first, data, n - first);
+		std::memcpy(dst.data() + base + first, data, n - first);
 }
 
 // Widens a record's 32-bit seq using the ring's 64-bit emitted counter; a
@@ -129,8 +131,11 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 	else
 		start = find_boundary(element, geo, lo1, h1);
 
-	std::vector<uint8_t> copy;
-	copy_out(data, geo, start, h1, copy);
+	// The copy goes straight into the batch: delivered groups are referred
+	// to where they lie in it, so most bytes are copied out of the ring once.
+	const size_t base = out.bytes.size();
+	copy_out(data, geo, start, h1, out.bytes);
+	auto copied = [&](uint64_t pos) { return out.bytes.data() + base + (pos - start); };
 
 	// Whatever the writer reached while we copied is suspect: keep only
 	// what lies above the oldest safe position for the head seen after.
@@ -147,7 +152,7 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 	uint64_t resume = begin;
 	uint64_t held_seq = kNoPosition; // seq of a group left for the next read
 	while (p < h1) {
-		const uint8_t *rec = copy.data() + (p - start);
+		const uint8_t *rec = copied(p);
 		const uint64_t avail = h1 - p;
 		if (avail < sizeof(tl_hdr))
 			break;
@@ -172,26 +177,31 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 
 		// Gather the group: the event and the params it announces.
 		const auto ev = read_as<tl_event>(rec);
-		const unsigned nparams =
+		unsigned nparams =
 		    h.type == TL_REC_ENTER
 			? read_as<tl_enter>(rec).nparams
 			: (h.size >= sizeof(tl_exit) ? read_as<tl_exit>(rec).nparams : 0);
+		if (nparams > TL_MAX_PARAMS)
+			nparams = TL_MAX_PARAMS; // never written so; bound the walk
 		uint64_t q = p + h.size;
 		unsigned found = 0;
-		std::vector<std::pair<uint64_t, uint16_t>> parts{{p, h.size}};
+		// Where the event and its params lie: no allocation per record.
+		std::array<std::pair<uint64_t, uint16_t>, 1 + TL_MAX_PARAMS> parts;
+		unsigned nparts = 0;
+		parts[nparts++] = {p, h.size};
 		bool complete = true;
 		while (found < nparams) {
 			if (h1 - q < sizeof(tl_hdr)) {
 				complete = false;
 				break;
 			}
-			const auto ph = read_as<tl_hdr>(copy.data() + (q - start));
+			const auto ph = read_as<tl_hdr>(copied(q));
 			if (ph.size < sizeof(tl_hdr) || ph.size % TL_ALIGN || ph.size > h1 - q) {
 				complete = false;
 				break;
 			}
 			if (ph.type == TL_REC_PARAM) {
-				parts.emplace_back(q, ph.size);
+				parts[nparts++] = {q, ph.size};
 				found++;
 			} else if (ph.type != TL_REC_PAD) {
 				break; // the writer announced more than it wrote
@@ -210,13 +220,26 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 			state.lost += seq - state.next_seq;
 		}
 		if (seq >= state.next_seq) {
-			const auto at = static_cast<uint32_t>(out.bytes.size());
-			for (auto &[pos, size] : parts) {
-				const uint8_t *b = copy.data() + (pos - start);
-				out.bytes.insert(out.bytes.end(), b, b + size);
+			uint64_t len = 0;
+			for (unsigned i = 0; i < nparts; i++)
+				len += parts[i].second;
+			const auto &last = parts[nparts - 1];
+			if (last.first + last.second - p == len) {
+				// Contiguous: refer to it in place.
+				out.items.push_back(Item{ev.ts,
+							 static_cast<uint32_t>(base + (p - start)),
+							 static_cast<uint32_t>(len)});
+			} else {
+				// A pad sits inside the group: gather it at the end.
+				const auto at = static_cast<uint32_t>(out.bytes.size());
+				out.bytes.resize(at + len); // before taking pointers into it
+				uint8_t *dst = out.bytes.data() + at;
+				for (unsigned i = 0; i < nparts; i++) {
+					std::memcpy(dst, copied(parts[i].first), parts[i].second);
+					dst += parts[i].second;
+				}
+				out.items.push_back(Item{ev.ts, at, static_cast<uint32_t>(len)});
 			}
-			out.items.push_back(
-			    Item{ev.ts, at, static_cast<uint32_t>(out.bytes.size() - at)});
 			state.next_seq = seq + 1;
 			state.last_ts = ev.ts;
 			state.delivered++;
