@@ -154,6 +154,24 @@ for i in range(300000): os.write(fd, b"c=%08d" % i)`;
     expectAccounted(l);
   });
 
+  it('leaves the flight record whole: a snapshot after live watching holds the newest ring-full', async () => {
+    const l = live('survives', { ringPages: 4 });
+    await runInCgroup(l.cg.path, 'for i in $(seq 1 3000); do echo $i > /dev/null; done', 1);
+    l.recorder.unwatch(l.id);
+    const snap = l.recorder.snapshot(l.id);
+    const kept = parseRecords(snap.records).filter(
+      (r): r is EnterRecord | ExitRecord => r.kind !== 'lost' && r.cpu === 1,
+    );
+    const liveNewest = l.records
+      .filter((r): r is EnterRecord | ExitRecord => r.kind !== 'lost' && r.cpu === 1)
+      .at(-1);
+    // Reading live never consumes the ring: the dump still ends where the stream ended...
+    expect(kept.at(-1)?.seq).toBe(liveNewest?.seq);
+    expect(kept.at(-1)?.ts).toBe(liveNewest?.ts);
+    // ...and reaches back most of a ring (16 KiB; records average well under 100 bytes).
+    expect(kept.length).toBeGreaterThan((16 * 1024 * 0.75) / 100);
+  });
+
   it('ends the stream of a cgroup that vanishes with a clear marker', async () => {
     const l = live('vanish');
     await runInCgroup(l.cg.path, 'echo bye > /dev/null');
