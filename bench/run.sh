@@ -10,6 +10,8 @@
 # Variants, interleaved in rounds so that drift on a shared machine hits all of
 # them alike (the start of each round rotates):
 #   none     the workload alone, in cgroup traceloop-bench/work
+#   floor    traceloop's programs attached but returning at once
+#            (TRACELOOP_BENCH_FLOOR=1): the cost of being on the tracepoints
 #   passive  traceloop running, recording traceloop-bench/other (empty)
 #   active   traceloop running, recording traceloop-bench/work (the workload)
 #   strace   strace -f -qq -o /dev/null        (seqrd only)
@@ -22,7 +24,7 @@
 #   BENCH_ROUNDS=5            rounds (each round runs every variant once)
 #   BENCH_TIME=5              seconds per sysbench run
 #   BENCH_ONLY=seqrd|write    run one benchmark only (default: both)
-#   BENCH_VARIANTS="none passive active strace perf"
+#   BENCH_VARIANTS="none floor passive active strace perf"
 #   BENCH_WRITE_N=5000000     write() calls per writeloop run
 #   BENCH_FILE_SIZE=1G        sysbench --file-total-size (files live on tmpfs)
 #   BENCH_CPU=0               the CPU the workload is pinned to
@@ -45,7 +47,7 @@ OUT=$BENCH/out
 ROUNDS=${BENCH_ROUNDS:-5}
 TIME=${BENCH_TIME:-5}
 ONLY=${BENCH_ONLY:-}
-VARIANTS=${BENCH_VARIANTS:-none passive active strace perf}
+VARIANTS=${BENCH_VARIANTS:-none floor passive active strace perf}
 WRITE_N=${BENCH_WRITE_N:-5000000}
 FILE_SIZE=${BENCH_FILE_SIZE:-1G}
 CPU=${BENCH_CPU:-0}
@@ -79,7 +81,7 @@ esac
 [[ $WRITE_N =~ ^[1-9][0-9]*$ ]] || die "BENCH_WRITE_N must be a positive integer"
 [[ $QUIET_WAIT =~ ^[0-9]+$ ]] || die "BENCH_QUIET_WAIT must be a number of seconds"
 for v in $VARIANTS; do
-	case $v in none | passive | active | strace | perf) ;; *) die "unknown variant '$v'" ;; esac
+	case $v in none | floor | passive | active | strace | perf) ;; *) die "unknown variant '$v'" ;; esac
 done
 [[ $(id -u) == 0 ]] || die "run as root (cgroups, tmpfs, BPF)"
 for tool in sysbench taskset cc bpftool node timeout flock; do
@@ -346,10 +348,10 @@ prog_ids() {
 
 # start_traceloop CGROUP TAG: returns 0 once its programs are loaded.
 start_traceloop() {
-	local cg=$1 tag=$2 name before=() deadline=$((SECONDS + TL_ATTACH_TIMEOUT))
+	local cg=$1 tag=$2 floor=${3:-0} name before=() deadline=$((SECONDS + TL_ATTACH_TIMEOUT))
 	for name in $TL_PROGS; do before+=("$name:$(prog_ids "$name" | tr '\n' ,)"); done
 	# shellcheck disable=SC2086 # TL_CMD is a command line
-	(cd "$ROOT" && exec $TL_CMD "$cg") >"$OUT/traceloop-$tag.out" 2>"$OUT/traceloop-$tag.err" &
+	(cd "$ROOT" && TRACELOOP_BENCH_FLOOR=$floor exec $TL_CMD "$cg") >"$OUT/traceloop-$tag.out" 2>"$OUT/traceloop-$tag.err" &
 	TL_PID=$!
 	if [[ -z $TL_PROGS ]]; then
 		sleep 2
@@ -378,20 +380,21 @@ start_traceloop() {
 run_variant() {
 	local variant=$1 round=$2 benches=()
 	((DO_SEQRD)) && benches+=(seqrd)
-	((DO_WRITE)) && case $variant in none | passive | active) benches+=(write) ;; esac
+	((DO_WRITE)) && case $variant in none | floor | passive | active) benches+=(write) ;; esac
 	((${#benches[@]})) || return 0
 	wait_quiet
 	check_foreign "$variant" "$round" before
 	case $variant in
-	passive | active)
+	floor | passive | active)
 		if ! ((TL_AVAILABLE)); then
 			local b
 			for b in "${benches[@]}"; do record "$b" "$variant" "$round" NA "$TL_MISSING_WHY"; done
 			return 0
 		fi
-		local cg=$CG_OTHER tag=$variant-r$round
+		local cg=$CG_OTHER tag=$variant-r$round floor=0
 		[[ $variant == active ]] && cg=$CG_WORK
-		if ! start_traceloop "$cg" "$tag"; then
+		[[ $variant == floor ]] && floor=1
+		if ! start_traceloop "$cg" "$tag" "$floor"; then
 			local why="traceloop did not attach within ${TL_ATTACH_TIMEOUT}s (bench/out/traceloop-$variant-r*.err)"
 			kill -0 "$TL_PID" 2>/dev/null || why="traceloop exited before attaching (bench/out/traceloop-$variant-r*.err)"
 			stop_traceloop

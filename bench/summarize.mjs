@@ -45,9 +45,10 @@ const raw = lines(rawPath).map(([bench, variant, round, value, why]) => ({
   why: why ?? '',
 }));
 
-const VARIANTS = ['none', 'passive', 'active', 'strace', 'perf'];
+const VARIANTS = ['none', 'floor', 'passive', 'active', 'strace', 'perf'];
 const SHORT = {
   none: 'none',
+  floor: 'floor',
   passive: 'passive',
   active: 'active',
   strace: 'strace',
@@ -55,6 +56,7 @@ const SHORT = {
 };
 const LABEL = {
   none: 'none',
+  floor: 'attached, doing nothing',
   passive: 'traceloop passive',
   active: 'traceloop active',
   strace: 'strace',
@@ -62,6 +64,8 @@ const LABEL = {
 };
 const DESCRIBE = {
   none: 'the workload alone',
+  floor:
+    "traceloop's two programs attached but returning at once (TRACELOOP_BENCH_FLOOR=1): the cost of being on the syscall tracepoints at all, which no recorder on them can go below",
   passive: 'traceloop recording another (empty) cgroup',
   active: "traceloop recording the workload's cgroup",
   strace: 'strace -f -qq -o /dev/null',

@@ -201,6 +201,7 @@ public:
 		    static_cast<uint64_t>(o.Get("ringBytes").As<Napi::Number>().Int64Value());
 		cfg.max_capture = static_cast<uint32_t>(
 		    o.Get("maxCaptureBytes").As<Napi::Number>().Uint32Value());
+		cfg.floor_only = o.Get("floorOnly").ToBoolean().Value();
 		Napi::Value rules = o.Get("rules");
 		if (!rules.IsBuffer())
 			throw Napi::TypeError::New(env, "options.rules must be a Buffer");

@@ -119,6 +119,7 @@ Recorder::Recorder(const RecorderConfig &config)
 	skel_->rodata->ring_bytes = geo_.ring_bytes;
 	skel_->rodata->ctrl_bytes = geo_.ctrl_bytes;
 	skel_->rodata->max_capture = static_cast<uint32_t>(cap);
+	skel_->rodata->floor_only = config.floor_only;
 
 	// The verifier checks ring accesses against the inner map's value size,
 	// so the template the outer map is created from must have the real one.

@@ -35,6 +35,8 @@ export interface RecorderOptions {
   maxCaptureBytes: number;
   /** TL_MAX_SYSCALLS tl_rule structs, packed as in bpf/traceloop.h. */
   rules: Buffer;
+  /** Benchmarks only: attach the programs but have them return at once. */
+  floorOnly?: boolean;
 }
 
 export interface NativeRecorder {

@@ -77,6 +77,8 @@ export class Recorder {
           ringBytes: pages * PAGE,
           maxCaptureBytes: maxArg,
           rules: buildRules(),
+          // bench/run.sh's "floor" variant: the cost of being attached at all.
+          floorOnly: process.env.TRACELOOP_BENCH_FLOOR === '1',
         }),
         period,
         settings.liveQueueBytes ?? DRAIN_QUEUE_BYTES,
