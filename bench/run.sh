@@ -473,5 +473,10 @@ if ((DO_WRITE)) && [[ -x $OUT/writeloop ]]; then
 	else
 		log "drain bench failed (bench/out/drain.err)"
 	fi
+	if node "$BENCH/retention.mjs" "$CG_BASE" >"$OUT/retention.md" 2>"$OUT/retention.err"; then
+		cat "$OUT/retention.md" >>"$BENCH/results.md"
+	else
+		log "retention bench failed (bench/out/retention.err)"
+	fi
 fi
 log "wrote bench/results.md"
