@@ -9,6 +9,9 @@ import {
   type LostRecord,
 } from '../wire.js';
 
+/** tl_lost.cpu of markers that are about no one CPU (consumer behind, cgroup gone). */
+const ALL_CPUS = 0xffffffff;
+
 export const LOST_REASONS: Readonly<Record<number, string>> = {
   [TL_LOST_OVERWRITTEN]: 'ring overwritten',
   [TL_LOST_BUSY]: 'writer busy',
@@ -22,6 +25,12 @@ export const LOST_REASONS: Readonly<Record<number, string>> = {
  * own time is the start of the gap (or its end when nothing was seen before it).
  */
 export function formatLost(lost: LostRecord, time: (ts: bigint) => string): string {
+  const where = lost.cpu === ALL_CPUS ? 'all CPUs' : `cpu#${lost.cpu}`;
+  if (lost.reason === TL_LOST_GONE) {
+    // Not a loss: the end of a stream whose cgroup was removed.
+    const at = lost.tsTo !== 0n ? `${time(lost.tsTo)} ` : '';
+    return `${at}${where} ---- cgroup gone: its processes exited, the stream ends here ----`;
+  }
   const reason = LOST_REASONS[lost.reason] ?? `reason ${lost.reason}`;
   const events = lost.count === 1n ? 'event' : 'events';
   let span = '';
@@ -34,5 +43,5 @@ export function formatLost(lost: LostRecord, time: (ts: bigint) => string): stri
   }
   const at = lost.tsFrom !== 0n ? lost.tsFrom : lost.tsTo;
   const head = at !== 0n ? `${time(at)} ` : '';
-  return `${head}cpu#${lost.cpu} ---- LOST ${lost.count} ${events} (${reason})${span} ----`;
+  return `${head}${where} ---- LOST ${lost.count} ${events} (${reason})${span} ----`;
 }
