@@ -474,7 +474,7 @@ describe('lost markers', () => {
     [
       'cgroup gone, nothing after',
       { reason: TL_LOST_GONE, tsTo: 0n },
-      '12:00:00.000001 cpu#1 ---- LOST 1234 events (cgroup gone) after 12:00:00.000001 ----',
+      'cpu#1 ---- cgroup gone: its processes exited, the stream ends here ----',
     ],
     [
       'an unknown reason',
