@@ -5,6 +5,11 @@ import meow from 'meow';
 import { UserError } from './cgroup.js';
 import { cgroupsCommand } from './commands/cgroups.js';
 import { runCommand } from './commands/run.js';
+import { addCommand } from './commands/add.js';
+import { closeCommand } from './commands/close.js';
+import { dumpCommand } from './commands/dump.js';
+import { listCommand } from './commands/list.js';
+import { serveCommand } from './commands/serve.js';
 import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES, DRAIN_PERIOD_MS } from './recorder.js';
 import { Interrupted } from './output.js';
 import { installStopSignals } from './stop.js';
@@ -22,6 +27,11 @@ const HELP = `
     $ traceloop run [-o FILE] -- CMD [ARGS...]
         Run CMD in a fresh cgroup, recorded from before its exec; print the
         record (to stderr, or FILE) when it exits, and exit with its status.
+    $ traceloop serve [--socket P] [--socket-group G] [--retention 3h]
+        The always-on recorder: the original traceloop's HTTP API on a unix
+        socket (default /run/traceloop.socket, mode 0600).
+    $ traceloop add PATH [--name NAME] | list | dump ID|NAME|PATH | close ID|NAME
+        Talk to the daemon: register a cgroup, list, dump, stop recording.
 
   Options
     -o, --output FILE     write the dump to FILE (atomically)
@@ -29,6 +39,14 @@ const HELP = `
     --max-arg-bytes N     bytes captured of a buffer or string argument (default ${DEFAULT_MAX_ARG_BYTES})
     -s, --string-limit N  bytes of a string shown before "..." (default 32, as strace -s)
     --interval MS         how often the live stream reads the rings (default ${DRAIN_PERIOD_MS})
+    --socket PATH         the daemon's socket (default /run/traceloop.socket)
+    --socket-group G      serve: open the socket to group G (mode 0660)
+    --standalone          record in this process even if a daemon answers
+    --retention T         serve: keep vanished cgroups' records this long (3h)
+    --retention-memory M  serve: MiB of kept records at most (default 64)
+    --max-streams N       serve: concurrent /stream clients at most (default 32)
+    --name NAME           add: the name to register under
+    --format F            dump: text or jsonl
     --version             traceloop's, libbpf's and the kernel's versions
     --help                this text
 
@@ -54,6 +72,15 @@ export async function main(argv: string[]): Promise<number> {
       stringLimit: { type: 'number', shortFlag: 's', default: 32 },
       interval: { type: 'number', default: DRAIN_PERIOD_MS },
       version: { type: 'boolean', default: false },
+      socket: { type: 'string' },
+      socketGroup: { type: 'string' },
+      standalone: { type: 'boolean', default: false },
+      retention: { type: 'string' },
+      retentionMemory: { type: 'number' },
+      maxStreams: { type: 'number' },
+      goneCheckMs: { type: 'number' },
+      name: { type: 'string' },
+      format: { type: 'string' },
     },
   });
   const f = cli.flags;
@@ -82,6 +109,24 @@ export async function main(argv: string[]): Promise<number> {
         command: command.length > 0 ? command : rest,
         ...(f.output !== undefined ? { output: f.output } : {}),
       });
+    case 'serve':
+      return serveCommand({
+        ...settings,
+        socket: f.socket,
+        socketGroup: f.socketGroup,
+        retention: f.retention,
+        retentionMemory: f.retentionMemory,
+        maxStreams: f.maxStreams,
+        goneCheckMs: f.goneCheckMs,
+      });
+    case 'add':
+      return addCommand(rest, { socket: f.socket, name: f.name });
+    case 'list':
+      return listCommand({ socket: f.socket });
+    case 'dump':
+      return dumpCommand(rest, { socket: f.socket, format: f.format, output: f.output });
+    case 'close':
+      return closeCommand(rest, { socket: f.socket });
     case undefined:
       cli.showHelp(0);
       return 0;

@@ -1,0 +1,137 @@
+// RecorderApi over a `traceloop serve` daemon's socket: what the TUI uses
+// when a daemon is running. Ids are the daemon's registration ids (as /list
+// prints them); snapshots travel as raw wire records (format=raw), and
+// watch() holds a /stream?format=raw open, cut into the daemon's batches.
+import http from 'node:http';
+import { UserError } from '../cgroup.js';
+import type { CpuRingStats } from '../native.js';
+import type { RecorderApi } from '../recorder-api.js';
+import type { LiveListener, Read, RecordedCgroup } from '../recorder.js';
+import { parseRawDump, takeFrames } from '../server/encode.js';
+import { ask, describeConnectError, query } from './request.js';
+
+interface Listed {
+  id: number;
+  name: string;
+  path: string;
+  gone: boolean;
+}
+
+interface StatsAnswer {
+  cgroups: Array<{ id: number; notShown: number; cpus: Array<CpuRingStats & { fill: number }> }>;
+}
+
+export class RemoteRecorder implements RecorderApi {
+  readonly where: string;
+  private readonly streams = new Map<bigint, http.ClientRequest>();
+
+  constructor(private readonly socketPath: string) {
+    this.where = socketPath;
+  }
+
+  private async listed(): Promise<Listed[]> {
+    const a = await ask(this.socketPath, '/list?format=jsonl');
+    return a.body
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Listed);
+  }
+
+  async list(): Promise<RecordedCgroup[]> {
+    return (await this.listed()).map((c) => ({ id: BigInt(c.id), name: c.name, path: c.path }));
+  }
+
+  async add(cgroupPath: string, name?: string): Promise<RecordedCgroup> {
+    const a = await ask(
+      this.socketPath,
+      '/add' + query({ cgrouppath: cgroupPath, name, format: 'json' }),
+    );
+    const c = JSON.parse(a.body.toString('utf8')) as Listed;
+    return { id: BigInt(c.id), name: c.name, path: c.path };
+  }
+
+  async remove(id: bigint): Promise<void> {
+    await this.unwatch(id);
+    await ask(this.socketPath, '/close' + query({ id: id.toString() }));
+  }
+
+  async snapshot(id: bigint): Promise<Read> {
+    const a = await ask(this.socketPath, '/dump' + query({ id: id.toString(), format: 'raw' }));
+    const { head, records } = parseRawDump(a.body);
+    return { records: Buffer.from(records), cpus: head.cpus };
+  }
+
+  private async statsOf(id: bigint): Promise<StatsAnswer['cgroups'][number]> {
+    const a = await ask(this.socketPath, '/stats' + query({ id: id.toString(), format: 'json' }));
+    const s = JSON.parse(a.body.toString('utf8')) as StatsAnswer;
+    const c = s.cgroups[0];
+    if (!c) throw new UserError(`the daemon has no cgroup with id ${id}`);
+    return c;
+  }
+
+  async stats(id: bigint): Promise<CpuRingStats[]> {
+    return (await this.statsOf(id)).cpus.map(({ fill: _fill, ...c }) => c);
+  }
+
+  async notShown(id: bigint): Promise<number> {
+    return (await this.statsOf(id)).notShown;
+  }
+
+  async isGone(id: bigint): Promise<boolean> {
+    const c = (await this.listed()).find((l) => BigInt(l.id) === id);
+    return !c || c.gone;
+  }
+
+  watch(id: bigint, listener: LiveListener): Promise<void> {
+    if (this.streams.has(id)) return Promise.reject(new UserError(`id ${id} is already watched`));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          socketPath: this.socketPath,
+          path: '/stream' + query({ id: id.toString(), format: 'raw' }),
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              this.streams.delete(id);
+              reject(new UserError(Buffer.concat(chunks).toString('utf8').trim()));
+            });
+            return;
+          }
+          let pending = Buffer.alloc(0);
+          res.on('data', (c: Buffer) => {
+            const { frames, rest } = takeFrames(
+              pending.length > 0 ? Buffer.concat([pending, c]) : c,
+            );
+            pending = Buffer.from(rest);
+            for (const f of frames) listener(Buffer.from(f));
+          });
+          res.on('end', () => this.streams.delete(id));
+          res.on('error', () => this.streams.delete(id));
+          resolve();
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        this.streams.delete(id);
+        reject(describeConnectError(this.socketPath, err));
+      });
+      this.streams.set(id, req);
+      req.end();
+    });
+  }
+
+  unwatch(id: bigint): Promise<void> {
+    const req = this.streams.get(id);
+    this.streams.delete(id);
+    req?.destroy();
+    return Promise.resolve();
+  }
+
+  /** Ends this client's streams; the daemon keeps recording. */
+  async close(): Promise<void> {
+    for (const id of [...this.streams.keys()]) await this.unwatch(id);
+  }
+}

@@ -1,0 +1,32 @@
+// `traceloop dump ID|NAME|CGROUP [--format jsonl] [-o FILE]`: a daemon's
+// flight record of one cgroup, to stdout or (atomically) to FILE.
+import { UserError } from '../cgroup.js';
+import { ask, query } from '../client/request.js';
+import { writeFileAtomic, writeInterruptible } from '../output.js';
+import { DEFAULT_SOCKET } from '../server/socket.js';
+import { target, type ClientOptions } from './add.js';
+
+export interface DumpOptions extends ClientOptions {
+  format?: string;
+  output?: string;
+}
+
+export async function dumpCommand(args: string[], opts: DumpOptions): Promise<number> {
+  if (args.length !== 1) throw new UserError('traceloop dump: give one id, name or cgroup path');
+  const format = opts.format ?? 'text';
+  if (format !== 'text' && format !== 'jsonl') {
+    throw new UserError(`--format must be text or jsonl, got '${format}'`);
+  }
+  const t = target(args[0], 'dump');
+  const endpoint =
+    t.id !== undefined ? '/dump' : t.cgroup !== undefined ? '/dump-by-cgroup' : '/dump-by-name';
+  const a = await ask(opts.socket ?? DEFAULT_SOCKET, endpoint + query({ ...t, format }));
+  const text = a.body.toString('utf8');
+  if (opts.output) {
+    writeFileAtomic(opts.output, text);
+    process.stderr.write(`traceloop: dump written to ${opts.output}\n`);
+  } else {
+    await writeInterruptible(1, text);
+  }
+  return 0;
+}

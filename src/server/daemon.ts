@@ -1,0 +1,295 @@
+// What `traceloop serve` keeps: the registered cgroups (small ids, as the
+// original printed them), their live subscribers, and the final records of
+// cgroups that disappeared, compressed, for a retention time within a memory
+// cap. The HTTP layer (http.ts) only translates requests into calls here.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { cgroup2Mount, resolveCgroupDir } from '../cgroup.js';
+import type { CpuRingStats } from '../native.js';
+import type { Read, Recorder } from '../recorder.js';
+import { HttpError } from './params.js';
+
+/** One live listener of a cgroup's records (an HTTP stream). */
+export interface Subscriber {
+  /** Merged wire records, as the drain hands them out. */
+  records(buf: Buffer): void;
+  /** The stream is over: the cgroup was closed, went away, or the daemon stops. */
+  end(reason: 'closed' | 'gone' | 'stopping'): void;
+}
+
+export interface Gone {
+  /** When the daemon saw the directory vanish, ms since the epoch. */
+  at: number;
+  /** The final records (wire format), deflated. */
+  records: Buffer;
+  rawBytes: number;
+  cpus: CpuRingStats[];
+  notShown: number;
+}
+
+export interface Entry {
+  id: number;
+  name: string;
+  /** Canonical path inside the cgroup2 mount. */
+  path: string;
+  cgroupId: bigint;
+  addedAt: number;
+  gone?: Gone;
+  subscribers: Set<Subscriber>;
+}
+
+export interface DaemonSettings {
+  /** How long the record of a vanished cgroup is kept, ms (default 3 h). */
+  retentionMs?: number;
+  /** Compressed bytes of vanished cgroups' records kept at most; oldest dropped first. */
+  retentionBytes?: number;
+  /** How often registered cgroups are checked for having vanished, ms. */
+  goneCheckMs?: number;
+  /** Bytes of one per-CPU ring (for /stats). */
+  ringBytes: number;
+  /** Where diagnostics go (one line each). */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_RETENTION_MS = 3 * 3600_000;
+export const DEFAULT_RETENTION_BYTES = 64 << 20;
+export const DEFAULT_GONE_CHECK_MS = 1000;
+const PAGE = 4096;
+
+export class Daemon {
+  private readonly entries = new Map<number, Entry>();
+  private nextId = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly mount = cgroup2Mount();
+  private stopped = false;
+  readonly retentionMs: number;
+  readonly retentionBytes: number;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly settings: DaemonSettings,
+  ) {
+    this.retentionMs = settings.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.retentionBytes = settings.retentionBytes ?? DEFAULT_RETENTION_BYTES;
+    this.log = settings.log ?? (() => {});
+    this.timer = setInterval(() => this.sweep(), settings.goneCheckMs ?? DEFAULT_GONE_CHECK_MS);
+    this.timer.unref();
+  }
+
+  list(): Entry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Starts recording `cgroupPath`, named `name` (default: its last component, made unique). */
+  add(cgroupPath: string, name?: string): Entry {
+    let real: string;
+    try {
+      real = resolveCgroupDir(cgroupPath, this.mount);
+    } catch (err) {
+      throw new HttpError(400, (err as Error).message);
+    }
+    if (path.relative(this.mount, real) === '') {
+      throw new HttpError(400, `${cgroupPath}: the cgroup2 root itself cannot be recorded`);
+    }
+    for (const e of this.entries.values()) {
+      if (!e.gone && e.path === real)
+        throw new HttpError(409, `${real} is already recorded as id ${e.id}`);
+      if (name !== undefined && e.name === name)
+        throw new HttpError(409, `name '${name}' is taken by id ${e.id}`);
+    }
+    let cg;
+    try {
+      cg = this.recorder.add(real);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/not a cgroup2 directory|no such|not inside/i.test(msg)) throw new HttpError(400, msg);
+      if (/cannot record more than/.test(msg)) throw new HttpError(503, msg);
+      throw new HttpError(500, msg);
+    }
+    const id = this.nextId++;
+    const entry: Entry = {
+      id,
+      name: name ?? this.uniqueName(path.basename(real), id),
+      path: real,
+      cgroupId: cg.id,
+      addedAt: Date.now(),
+      subscribers: new Set(),
+    };
+    this.entries.set(id, entry);
+    this.log(`added ${real} as id ${id} [${entry.name}]`);
+    return entry;
+  }
+
+  private uniqueName(base: string, id: number): string {
+    const taken = (n: string): boolean => [...this.entries.values()].some((e) => e.name === n);
+    const safe = base.replace(/[^A-Za-z0-9_.:@+\\-]/g, '_') || 'cgroup';
+    const candidate = /^\d+$/.test(safe) ? `cgroup-${safe}` : safe;
+    return taken(candidate) ? `${candidate}-${id}` : candidate;
+  }
+
+  byId(id: number): Entry {
+    const e = this.entries.get(id);
+    if (!e) throw new HttpError(404, `no cgroup with id ${id} (see /list)`);
+    return e;
+  }
+
+  byName(name: string): Entry {
+    for (const e of this.entries.values()) if (e.name === name) return e;
+    throw new HttpError(404, `no cgroup named '${name}' (see /list)`);
+  }
+
+  byCgroup(cgroupPath: string): Entry {
+    const want = [path.resolve(cgroupPath)];
+    try {
+      want.push(fs.realpathSync(cgroupPath));
+    } catch {
+      // gone already: only its recorded path can match
+    }
+    const match = (e: Entry): boolean => want.includes(e.path);
+    // A live registration wins over the kept record of an earlier one.
+    const found = this.list().find((e) => !e.gone && match(e)) ?? this.list().find(match);
+    if (!found) throw new HttpError(404, `${cgroupPath} is not recorded (see /list)`);
+    return found;
+  }
+
+  /** Stops recording (or forgets the kept record of a vanished cgroup). */
+  close(entry: Entry): void {
+    this.endSubscribers(entry, 'closed');
+    if (!entry.gone) this.recorder.remove(entry.cgroupId);
+    this.entries.delete(entry.id);
+    this.log(`closed id ${entry.id} [${entry.name}] ${entry.path}`);
+  }
+
+  /** The whole flight record now (or the kept final one). */
+  snapshot(entry: Entry): Read {
+    if (entry.gone) {
+      return { records: zlib.inflateSync(entry.gone.records), cpus: entry.gone.cpus };
+    }
+    return this.recorder.snapshot(entry.cgroupId);
+  }
+
+  stats(entry: Entry): { cpus: CpuRingStats[]; notShown: number } {
+    if (entry.gone) return { cpus: entry.gone.cpus, notShown: entry.gone.notShown };
+    return {
+      cpus: this.recorder.stats(entry.cgroupId),
+      notShown: this.recorder.notShown(entry.cgroupId),
+    };
+  }
+
+  /** Kernel memory of one cgroup's rings: control block, page index and data, per CPU. */
+  ringMemory(ncpus: number): number {
+    const ring = this.settings.ringBytes;
+    const ctrl = Math.ceil((64 + 8 * (ring / PAGE)) / PAGE) * PAGE;
+    return ncpus * (ctrl + ring);
+  }
+
+  get ringBytes(): number {
+    return this.settings.ringBytes;
+  }
+
+  retainedBytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.gone?.records.length ?? 0;
+    return n;
+  }
+
+  subscribe(entry: Entry, sub: Subscriber): void {
+    if (entry.gone)
+      throw new HttpError(410, `id ${entry.id} [${entry.name}] is gone: dump it instead`);
+    const first = entry.subscribers.size === 0;
+    entry.subscribers.add(sub);
+    if (!first) return;
+    try {
+      this.recorder.watch(entry.cgroupId, (buf) => {
+        for (const s of [...entry.subscribers]) s.records(buf);
+      });
+    } catch (err) {
+      entry.subscribers.delete(sub);
+      throw new HttpError(500, (err as Error).message);
+    }
+  }
+
+  unsubscribe(entry: Entry, sub: Subscriber): void {
+    if (!entry.subscribers.delete(sub)) return;
+    if (entry.subscribers.size === 0 && !entry.gone && this.entries.has(entry.id)) {
+      try {
+        this.recorder.unwatch(entry.cgroupId);
+      } catch (err) {
+        this.log(`unwatch of id ${entry.id}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  streams(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.subscribers.size;
+    return n;
+  }
+
+  private endSubscribers(entry: Entry, why: 'closed' | 'gone' | 'stopping'): void {
+    if (!entry.gone && entry.subscribers.size > 0) {
+      try {
+        this.recorder.unwatch(entry.cgroupId); // hands out what the merger held
+      } catch {
+        // already ended by the drain (gone)
+      }
+    }
+    for (const s of [...entry.subscribers]) s.end(why);
+    entry.subscribers.clear();
+  }
+
+  /** Retires vanished cgroups and drops kept records past retention or the memory cap. */
+  sweep(now = Date.now()): void {
+    if (this.stopped) return;
+    for (const e of this.entries.values()) {
+      if (e.gone) continue;
+      try {
+        if (this.recorder.isGone(e.cgroupId)) this.retire(e, now);
+      } catch (err) {
+        this.log(`checking id ${e.id}: ${(err as Error).message}`);
+      }
+    }
+    const kept = this.list()
+      .filter((e) => e.gone)
+      .sort((a, b) => a.gone!.at - b.gone!.at);
+    let bytes = kept.reduce((s, e) => s + e.gone!.records.length, 0);
+    for (const e of kept) {
+      const expired = now - e.gone!.at >= this.retentionMs;
+      if (!expired && bytes <= this.retentionBytes) continue;
+      bytes -= e.gone!.records.length;
+      this.entries.delete(e.id);
+      this.log(
+        `dropped the kept record of id ${e.id} [${e.name}]` +
+          (expired ? ' (retention time)' : ' (memory cap)'),
+      );
+    }
+  }
+
+  private retire(e: Entry, now: number): void {
+    this.endSubscribers(e, 'gone');
+    const read = this.recorder.snapshot(e.cgroupId);
+    const notShown = this.recorder.notShown(e.cgroupId);
+    this.recorder.remove(e.cgroupId);
+    e.gone = {
+      at: now,
+      records: zlib.deflateSync(read.records),
+      rawBytes: read.records.length,
+      cpus: read.cpus,
+      notShown,
+    };
+    this.log(
+      `id ${e.id} [${e.name}] ${e.path} is gone: its record is kept ` +
+        `(${e.gone.records.length} bytes compressed from ${e.gone.rawBytes})`,
+    );
+  }
+
+  /** Ends every stream; the recorder itself is closed by the caller. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const e of this.entries.values()) this.endSubscribers(e, 'stopping');
+  }
+}

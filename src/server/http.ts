@@ -1,0 +1,439 @@
+// The daemon's HTTP/1.1 API. The original traceloop's endpoints and
+// answers (`added as id N`, `N: [name] path`, plain-text dumps), with real
+// status codes, plus format=jsonl|raw, /stream, /stats and /healthz.
+// Nothing a client sends reaches the recorder unchecked (params.ts), and no
+// request can throw past its handler.
+import http from 'node:http';
+import { accountingLine, dumpFormatter } from '../dump.js';
+import { TL_LOST_CONSUMER, parseRecords } from '../wire.js';
+import type { Daemon, Entry, Subscriber } from './daemon.js';
+import { RAW_CONTENT_TYPE, jsonLine, lostRecord, rawDump, rawFrame, recordJson } from './encode.js';
+import {
+  HttpError,
+  MAX_BODY,
+  onlyParams,
+  optionalName,
+  parseCgroupPath,
+  parseFormat,
+  parseForm,
+  parseId,
+  parseName,
+  parseTarget,
+  type Params,
+} from './params.js';
+
+export interface ApiSettings {
+  /** Concurrent /stream responses at most. */
+  maxStreams?: number;
+  /** Bytes a stream client may have unread before batches are dropped (and marked). */
+  streamBacklogBytes?: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_MAX_STREAMS = 32;
+const DEFAULT_BACKLOG = 4 << 20;
+/** Records formatted per slice of a dump before yielding to other requests. */
+const DUMP_SLICE = 2000;
+
+const K8S =
+  "Kubernetes mode is not there yet: register the pod's cgroup with /add and use /dump-by-cgroup or /dump-by-name";
+
+type Handler = (
+  p: Params,
+  res: http.ServerResponse,
+  req: http.IncomingMessage,
+) => void | Promise<void>;
+
+export class Api {
+  readonly server: http.Server;
+  private readonly open = new Set<Subscriber>();
+  private readonly maxStreams: number;
+  private readonly backlog: number;
+  private readonly log: (line: string) => void;
+  private readonly routes: Record<string, Handler>;
+
+  constructor(
+    private readonly daemon: Daemon,
+    settings: ApiSettings = {},
+  ) {
+    this.maxStreams = settings.maxStreams ?? DEFAULT_MAX_STREAMS;
+    this.backlog = settings.streamBacklogBytes ?? DEFAULT_BACKLOG;
+    this.log = settings.log ?? (() => {});
+    this.server = http.createServer(
+      {
+        maxHeaderSize: 16 * 1024,
+        requestTimeout: 30_000,
+        headersTimeout: 10_000,
+        keepAliveTimeout: 5_000,
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    this.server.maxConnections = 256;
+    this.server.maxHeadersCount = 64;
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable || err.code === 'ECONNRESET') {
+        socket.destroy();
+        return;
+      }
+      const [status, text] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout']
+            : [400, 'Bad Request'];
+      const body = `malformed request: ${err.code ?? err.message}\n`;
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+    this.routes = {
+      '/add': (p, res) => this.add(p, res),
+      '/list': (p, res) => this.list(p, res),
+      '/dump': (p, res) => this.dump(p, res, () => this.daemon.byId(parseId(p))),
+      '/dump-by-name': (p, res) => this.dump(p, res, () => this.daemon.byName(parseName(p))),
+      '/dump-by-cgroup': (p, res) =>
+        this.dump(p, res, () => this.daemon.byCgroup(parseCgroupPath(p, 'cgroup'))),
+      '/close': (p, res) => this.close(p, res, () => this.daemon.byId(parseId(p))),
+      '/close-by-name': (p, res) => this.close(p, res, () => this.daemon.byName(parseName(p))),
+      '/dump-pod': () => {
+        throw new HttpError(501, K8S);
+      },
+      '/dump-by-traceid': () => {
+        throw new HttpError(501, K8S);
+      },
+      '/stream': (p, res, req) => this.stream(p, res, req),
+      '/stats': (p, res) => this.stats(p, res),
+      '/healthz': (p, res) => {
+        onlyParams(p, []);
+        text(res, 200, 'ok');
+      },
+    };
+  }
+
+  streams(): number {
+    return this.open.size;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const method = req.method ?? '';
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+        res.setHeader('Allow', 'GET, HEAD, POST');
+        throw new HttpError(405, `method ${method} is not allowed: use GET (or POST with a form)`);
+      }
+      const { path, params } = parseTarget(req.url ?? '');
+      const route = this.routes[path];
+      if (method === 'POST') {
+        for (const [k, v] of parseForm(await readBody(req))) {
+          if (params.has(k)) throw new HttpError(400, `parameter '${k}' given twice`);
+          params.set(k, v);
+        }
+      } else {
+        req.resume(); // a GET body is ignored, but read so the connection stays usable
+      }
+      if (!route) throw new HttpError(404, `no endpoint ${path.slice(0, 100)} (try /list)`);
+      await route(params, res, req);
+    } catch (err) {
+      this.fail(res, err);
+    }
+  }
+
+  private fail(res: http.ServerResponse, err: unknown): void {
+    let status = 500;
+    let message = (err as Error)?.message ?? String(err);
+    if (err instanceof HttpError) status = err.status;
+    else this.log(`internal error: ${(err as Error)?.stack ?? message}`);
+    if (status === 500 && !(err instanceof HttpError)) message = `internal error: ${message}`;
+    if (res.headersSent) {
+      res.destroy(); // mid-body: a cut connection, never a body that looks complete
+      return;
+    }
+    text(res, status, message);
+  }
+
+  private add(p: Params, res: http.ServerResponse): void {
+    onlyParams(p, ['cgrouppath', 'name', 'format']);
+    const cgroupPath = parseCgroupPath(p, 'cgrouppath');
+    const name = optionalName(p);
+    const format = parseFormat(p, ['text', 'json'], 'text');
+    const e = this.daemon.add(cgroupPath, name);
+    if (format === 'json') json(res, 200, describe(e));
+    else text(res, 200, `added as id ${e.id}`);
+  }
+
+  private list(p: Params, res: http.ServerResponse): void {
+    onlyParams(p, ['format']);
+    const format = parseFormat(p, ['text', 'jsonl'], 'text');
+    const entries = this.daemon.list();
+    if (format === 'jsonl') {
+      send(res, 200, 'application/x-ndjson', entries.map((e) => jsonLine(describe(e))).join(''));
+      return;
+    }
+    const lines = entries.map((e) => {
+      const gone = e.gone ? ` (gone since ${new Date(e.gone.at).toISOString()})` : '';
+      return `${e.id}: [${e.name}] ${e.path}${gone}\n`;
+    });
+    send(res, 200, 'text/plain; charset=utf-8', lines.join(''));
+  }
+
+  private close(p: Params, res: http.ServerResponse, find: () => Entry): void {
+    onlyParams(p, ['id', 'name']);
+    const e = find();
+    this.daemon.close(e);
+    text(res, 200, 'closed');
+  }
+
+  private async dump(p: Params, res: http.ServerResponse, find: () => Entry): Promise<void> {
+    onlyParams(p, ['id', 'name', 'cgroup', 'format']);
+    const format = parseFormat(p, ['text', 'jsonl', 'raw'], 'text');
+    const e = find();
+    const read = this.daemon.snapshot(e);
+    if (format === 'raw') {
+      const body = rawDump(
+        { id: e.id, name: e.name, path: e.path, gone: !!e.gone, cpus: read.cpus },
+        read.records,
+      );
+      send(res, 200, RAW_CONTENT_TYPE, body);
+      return;
+    }
+    const records = parseRecords(read.records);
+    res.writeHead(200, {
+      'Content-Type': format === 'jsonl' ? 'application/x-ndjson' : 'text/plain; charset=utf-8',
+    });
+    if (res.req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const gone = e.gone ? `; gone since ${new Date(e.gone.at).toISOString()}` : '';
+    if (format === 'jsonl') {
+      await writeOut(res, jsonLine({ kind: 'dump', ...describe(e) }));
+      for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
+        const slice = records.slice(i, i + DUMP_SLICE);
+        await writeOut(res, slice.map((r) => jsonLine(recordJson(r))).join(''));
+      }
+      res.end(jsonLine({ kind: 'accounting', cpus: read.cpus }));
+      return;
+    }
+    const formatter = dumpFormatter();
+    await writeOut(res, `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})\n`);
+    for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
+      const lines = formatter.push(records.slice(i, i + DUMP_SLICE));
+      if (lines.length > 0) await writeOut(res, lines.join('\n') + '\n');
+    }
+    const rest = formatter.flush();
+    res.end((rest.length > 0 ? rest.join('\n') + '\n' : '') + accountingLine(read.cpus) + '\n');
+  }
+
+  private stream(p: Params, res: http.ServerResponse, req: http.IncomingMessage): void {
+    onlyParams(p, ['id', 'name', 'format']);
+    const format = parseFormat(p, ['jsonl', 'raw'], 'jsonl');
+    if (!p.has('id') && !p.has('name'))
+      throw new HttpError(400, "missing parameter 'name' (or 'id')");
+    if (p.has('id') && p.has('name')) throw new HttpError(400, "give 'name' or 'id', not both");
+    const e = p.has('id') ? this.daemon.byId(parseId(p)) : this.daemon.byName(parseName(p));
+    if (e.gone) throw new HttpError(410, `id ${e.id} [${e.name}] is gone: dump it instead`);
+    if (this.open.size >= this.maxStreams) {
+      throw new HttpError(503, `too many streams open (${this.maxStreams}): close one and retry`);
+    }
+    res.writeHead(200, {
+      'Content-Type': format === 'raw' ? RAW_CONTENT_TYPE : 'application/x-ndjson',
+      'Cache-Control': 'no-store',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.flushHeaders(); // the client knows the stream is open before the first batch
+    res.socket?.setNoDelay(true);
+    let dropped = 0n;
+    let ended = false;
+    const encode = (buf: Buffer): string | Buffer =>
+      format === 'raw'
+        ? rawFrame(buf)
+        : parseRecords(buf)
+            .map((r) => jsonLine(recordJson(r)))
+            .join('');
+    const sub: Subscriber = {
+      records: (buf) => {
+        if (ended || buf.length === 0) return;
+        if (res.writableLength > this.backlog) {
+          // The client reads too slowly: drop, count, and say so when it catches up.
+          dropped += BigInt(parseRecords(buf).filter((r) => r.kind !== 'lost').length);
+          return;
+        }
+        if (dropped > 0n) {
+          res.write(encode(lostRecord(TL_LOST_CONSUMER, dropped)));
+          dropped = 0n;
+        }
+        res.write(encode(buf));
+      },
+      end: (reason) => {
+        if (ended) return;
+        ended = true;
+        this.open.delete(sub);
+        if (format === 'jsonl') res.end(jsonLine({ kind: 'end', reason }));
+        else res.end();
+      },
+    };
+    if (format === 'jsonl') res.write(jsonLine({ kind: 'stream', ...describe(e) }));
+    this.open.add(sub);
+    try {
+      this.daemon.subscribe(e, sub);
+    } catch (err) {
+      this.open.delete(sub);
+      ended = true;
+      res.destroy();
+      throw err;
+    }
+    res.on('close', () => {
+      ended = true;
+      this.open.delete(sub);
+      this.daemon.unsubscribe(e, sub);
+    });
+  }
+
+  private stats(p: Params, res: http.ServerResponse): void {
+    onlyParams(p, ['id', 'name', 'format']);
+    const format = parseFormat(p, ['text', 'json'], 'text');
+    let entries = this.daemon.list();
+    if (p.has('id')) entries = [this.daemon.byId(parseId(p))];
+    else if (p.has('name')) entries = [this.daemon.byName(parseName(p))];
+    const mem = process.memoryUsage();
+    const cgroups = entries.map((e) => {
+      const { cpus, notShown } = this.daemon.stats(e);
+      const ringBytes = this.daemon.ringBytes;
+      return {
+        ...describe(e),
+        ringBytes,
+        memoryBytes: e.gone ? e.gone.records.length : this.daemon.ringMemory(cpus.length),
+        notShown,
+        streams: e.subscribers.size,
+        cpus: cpus.map((c) => ({
+          ...c,
+          fill: Math.min(1, c.headBytes / ringBytes),
+        })),
+      };
+    });
+    const daemon = {
+      pid: process.pid,
+      uptimeSeconds: Math.round(process.uptime()),
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      externalBytes: mem.external,
+      ringMemoryBytes: cgroups.filter((c) => !c.gone).reduce((s, c) => s + c.memoryBytes, 0),
+      retainedBytes: this.daemon.retainedBytes(),
+      retentionSeconds: this.daemon.retentionMs / 1000,
+      retentionCapBytes: this.daemon.retentionBytes,
+      streams: this.open.size,
+      maxStreams: this.maxStreams,
+    };
+    if (format === 'json') {
+      json(res, 200, { daemon, cgroups });
+      return;
+    }
+    const out = [
+      `daemon: pid ${daemon.pid}, up ${daemon.uptimeSeconds} s, rss ${mib(daemon.rssBytes)}, ` +
+        `rings ${mib(daemon.ringMemoryBytes)}, kept records ${mib(daemon.retainedBytes)}, ` +
+        `streams ${daemon.streams}/${daemon.maxStreams}`,
+    ];
+    for (const c of cgroups) {
+      out.push(
+        `${c.id}: [${c.name}] ${c.path}${c.gone ? ' (gone)' : ''}: ring ${c.ringBytes / 1024} KiB per CPU, ` +
+          `memory ${mib(c.memoryBytes)}, not shown live ${c.notShown}, streams ${c.streams}`,
+      );
+      for (const cpu of c.cpus) {
+        out.push(
+          `  cpu${cpu.cpu}: emitted ${cpu.emitted}, delivered ${cpu.delivered}, lost ${cpu.lost}, ` +
+            `failed ${cpu.failed}, faults ${cpu.faults}, fill ${(cpu.fill * 100).toFixed(0)}%`,
+        );
+      }
+    }
+    text(res, 200, out.join('\n'));
+  }
+
+  /** Ends every stream (the daemon is stopping). */
+  endStreams(): void {
+    for (const s of [...this.open]) s.end('stopping');
+  }
+}
+
+interface Described {
+  id: number;
+  name: string;
+  path: string;
+  cgroupId: string;
+  gone: boolean;
+  goneAt?: string;
+}
+
+function describe(e: Entry): Described {
+  return {
+    id: e.id,
+    name: e.name,
+    path: e.path,
+    cgroupId: e.cgroupId.toString(),
+    gone: !!e.gone,
+    ...(e.gone ? { goneAt: new Date(e.gone.at).toISOString() } : {}),
+  };
+}
+
+function mib(n: number): string {
+  return `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+
+function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function text(res: http.ServerResponse, status: number, message: string): void {
+  send(res, status, 'text/plain; charset=utf-8', message + '\n');
+}
+
+function json(res: http.ServerResponse, status: number, v: unknown): void {
+  send(res, status, 'application/json', JSON.stringify(v) + '\n');
+}
+
+/** Writes, waiting for the client when its buffer is full (never buffering a whole dump). */
+function writeOut(res: http.ServerResponse, chunk: string): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  if (res.write(chunk)) return new Promise((r) => setImmediate(r));
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  const type = req.headers['content-type'] ?? '';
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY)
+    return Promise.reject(new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        // Keep reading (and discarding) so the answer reaches the client.
+        reject(new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size > 0 && !type.startsWith('application/x-www-form-urlencoded')) {
+        reject(new HttpError(415, 'a POST body must be application/x-www-form-urlencoded'));
+        return;
+      }
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
