@@ -5,6 +5,7 @@ import meow from 'meow';
 import { UserError } from './cgroup.js';
 import { cgroupsCommand } from './commands/cgroups.js';
 import { runCommand } from './commands/run.js';
+import { tuiCommand } from './commands/tui.js';
 import { addCommand } from './commands/add.js';
 import { closeCommand } from './commands/close.js';
 import { dumpCommand } from './commands/dump.js';
@@ -27,6 +28,10 @@ const HELP = `
     $ traceloop run [-o FILE] -- CMD [ARGS...]
         Run CMD in a fresh cgroup, recorded from before its exec; print the
         record (to stderr, or FILE) when it exits, and exit with its status.
+    $ traceloop [tui] [--cgroup PATH]... [--pid PID]... [--unit NAME]...
+        The terminal UI: the recorded cgroups and a live stream of one
+        (Ctrl-S pauses, Ctrl-Q continues, s snapshots it to a file, ? help).
+        On a terminal, traceloop without a subcommand starts it.
     $ traceloop serve [--socket P] [--socket-group G] [--retention 3h]
         The always-on recorder: the original traceloop's HTTP API on a unix
         socket (default /run/traceloop.socket, mode 0600).
@@ -47,6 +52,10 @@ const HELP = `
     --max-streams N       serve: concurrent /stream clients at most (default 32)
     --name NAME           add: the name to register under
     --format F            dump: text or jsonl
+    --cgroup PATH         tui: record this cgroup2 directory (repeatable)
+    --pid PID             tui: record the cgroup of this process (repeatable)
+    --unit NAME           tui: record the cgroup of this systemd unit (repeatable)
+    --snapshot-dir DIR    tui: where s writes snapshots (default: the current directory)
     --version             traceloop's, libbpf's and the kernel's versions
     --help                this text
 
@@ -72,6 +81,10 @@ export async function main(argv: string[]): Promise<number> {
       stringLimit: { type: 'number', shortFlag: 's', default: 32 },
       interval: { type: 'number', default: DRAIN_PERIOD_MS },
       version: { type: 'boolean', default: false },
+      cgroup: { type: 'string', isMultiple: true },
+      pid: { type: 'number', isMultiple: true },
+      unit: { type: 'string', isMultiple: true },
+      snapshotDir: { type: 'string' },
       socket: { type: 'string' },
       socketGroup: { type: 'string' },
       standalone: { type: 'boolean', default: false },
@@ -95,6 +108,14 @@ export async function main(argv: string[]): Promise<number> {
     maxString: f.stringLimit,
     drainPeriodMs: f.interval,
   };
+  const tui = () =>
+    tuiCommand({
+      ...settings,
+      cgroups: [...(f.cgroup ?? []), ...rest],
+      pids: f.pid ?? [],
+      units: f.unit ?? [],
+      ...(f.snapshotDir !== undefined ? { snapshotDir: f.snapshotDir } : {}),
+    });
   switch (sub) {
     case 'cgroups':
       return cgroupsCommand({
@@ -127,7 +148,11 @@ export async function main(argv: string[]): Promise<number> {
       return dumpCommand(rest, { socket: f.socket, format: f.format, output: f.output });
     case 'close':
       return closeCommand(rest, { socket: f.socket });
+    case 'tui':
+      return tui();
     case undefined:
+      // A terminal gets the UI; a pipe or a script gets the help.
+      if (process.stdout.isTTY) return tui();
       cli.showHelp(0);
       return 0;
     default:

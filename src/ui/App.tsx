@@ -1,0 +1,327 @@
+// The terminal UI: a title line, the cgroups pane, the stream pane (or help,
+// or a line's details in its place) and the status bar, exactly rows - 1
+// lines tall. All keys arrive in the one useInput below and go through the
+// pure reducer in keys.ts; the effects it asks for (add, stop, snapshot,
+// quit) run here. Events are never React state: the redraw tick reads the
+// stores' version counters.
+import { Box, Text, useApp, useInput } from 'ink';
+import { useCallback, useRef, useState } from 'react';
+import { UserError } from '../cgroup.js';
+import { CgroupsPane, type CgroupRow } from './components/CgroupsPane.js';
+import { StatusBar } from './components/StatusBar.js';
+import { StreamPane } from './components/StreamPane.js';
+import { TextView } from './components/TextView.js';
+import { detailLines } from './details.js';
+import { compileFilter, describeFilter } from './filter.js';
+import { useRedrawTick } from './hooks/useRedrawTick.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+import { initialUi, reduceKey, type Effect, type KeyContext, type UiState } from './keys.js';
+import type { CgroupView, Session } from './session.js';
+import type { LineKind } from './theme.js';
+import {
+  arraySource,
+  clamp,
+  fit,
+  layout,
+  MIN_COLUMNS,
+  MIN_ROWS,
+  rowOf,
+  streamWindow,
+  type Source,
+} from './view.js';
+
+export interface AppProps {
+  session: Session;
+  colour: boolean;
+  /** Redraws per second at most (10-20). */
+  fps?: number;
+}
+
+export const HELP_LINES = [
+  'Ctrl-S        pause the view (recording goes on)     Ctrl-Q   continue (LIVE)',
+  'space         pause / continue',
+  '↑ ↓  j k      move in the focused pane (in the stream: scroll back, pausing)',
+  'PgUp PgDn     a page up / down          g G  Home End   oldest / newest line',
+  'Tab           switch between the cgroups and the stream pane',
+  'Enter         details of the line under the cursor (all arguments, hex dump)',
+  '/             filter: a syscall name, a pid, a comm, or any text of the line',
+  'e             only failed calls          Esc   clear the filter',
+  's             snapshot the selected cgroup to traceloop-<name>-<UTC time>.txt',
+  'a             record another cgroup: a path, a pid or a systemd unit',
+  'x             stop recording the selected cgroup (asks first)',
+  '?             this help                  q  Ctrl-C   quit',
+  '',
+  'Lost events are never hidden: a red LOST line says how many, why, and when.',
+  'Any key closes this help.',
+];
+
+interface Frozen {
+  id: bigint;
+  source: Source;
+  /** store.total when frozen: what arrived since is the difference. */
+  total: number;
+}
+
+function stateOf(cg: CgroupView, selected: boolean, paused: boolean): CgroupRow['state'] {
+  if (cg.gone) return 'gone';
+  if (!selected) return 'recording';
+  return paused ? 'paused' : 'live';
+}
+
+export function App({ session, colour, fps = 15 }: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const [ui, setUi] = useState<UiState>(initialUi);
+  // The input handler needs the latest state synchronously (keys can come
+  // in one chunk faster than React commits): keep a mirror.
+  const uiRef = useRef(ui);
+  const frozen = useRef<Frozen | undefined>(undefined);
+  const ctxRef = useRef<KeyContext>({ cgroups: 0, lines: 0, page: 1, detailLines: 0 });
+  const detailsRef = useRef<string[]>([]);
+
+  const cgroups = session.cgroups;
+  const selected = clamp(ui.selected, 0, Math.max(0, cgroups.length - 1));
+  const current: CgroupView | undefined = cgroups[selected];
+
+  useRedrawTick(() => {
+    const store = session.cgroups[clamp(uiRef.current.selected, 0, session.cgroups.length - 1)];
+    return session.version * 1_000_003 + (store?.store.version ?? 0);
+  }, fps);
+
+  const update = useCallback(
+    (next: UiState) => {
+      const cgs = session.cgroups;
+      const cg = cgs[clamp(next.selected, 0, Math.max(0, cgs.length - 1))];
+      // Pausing freezes what the stream holds now, before any later batch lands.
+      if (next.paused && cg && frozen.current?.id !== cg.id) {
+        frozen.current = {
+          id: cg.id,
+          source: arraySource(cg.store.toArray()),
+          total: cg.store.total,
+        };
+      }
+      if (!next.paused) frozen.current = undefined;
+      uiRef.current = next;
+      setUi(next);
+    },
+    [session],
+  );
+
+  const say = useCallback(
+    (text: string, error = false) => update({ ...uiRef.current, message: { text, error } }),
+    [update],
+  );
+
+  const run = useCallback(
+    (effect: Effect) => {
+      const fail = (err: unknown): void =>
+        say(err instanceof UserError ? err.message : `error: ${(err as Error).message}`, true);
+      const cg = session.cgroups[clamp(uiRef.current.selected, 0, session.cgroups.length - 1)];
+      switch (effect.kind) {
+        case 'quit':
+          exit();
+          return;
+        case 'add':
+          say(`adding ${effect.target}…`);
+          session.add(effect.target).then((added) => {
+            update({
+              ...uiRef.current,
+              selected: session.cgroups.indexOf(added),
+              cursor: 0,
+              bottom: 0,
+              message: { text: `recording ${added.name} (${added.path})`, error: false },
+            });
+          }, fail);
+          return;
+        case 'remove':
+          if (!cg) return;
+          session.remove(cg.id).then(() => {
+            const n = session.cgroups.length;
+            update({
+              ...uiRef.current,
+              selected: clamp(uiRef.current.selected, 0, Math.max(0, n - 1)),
+              message: { text: `stopped recording ${cg.name}`, error: false },
+            });
+          }, fail);
+          return;
+        case 'snapshot':
+          if (!cg) return;
+          say(`writing a snapshot of ${cg.name}…`);
+          session
+            .snapshot(cg.id)
+            .then(
+              ({ file, lines }) =>
+                say(`snapshot written to ${file} (${lines} lines of ${cg.name})`),
+              fail,
+            );
+          return;
+      }
+    },
+    [exit, say, session, update],
+  );
+
+  useInput((input, key) => {
+    const step = reduceKey(uiRef.current, input, key, ctxRef.current);
+    if (step.state !== uiRef.current) update(step.state);
+    if (step.effect) run(step.effect);
+  });
+
+  const filterSpec = { text: ui.filter, errorsOnly: ui.errorsOnly };
+  const filter = useFilter(filterSpec.text, filterSpec.errorsOnly);
+
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    return (
+      <Text>{fit(`terminal too small: traceloop needs ${MIN_COLUMNS}x${MIN_ROWS}`, columns)}</Text>
+    );
+  }
+
+  const { cgroupRows, streamRows } = layout(rows, cgroups.length);
+  const cgroupList: CgroupRow[] = cgroups.map((cg, i) => ({
+    name: cg.name,
+    path: cg.path,
+    rate: cg.rate,
+    recorded: cg.recorded,
+    lost: cg.lost,
+    state: stateOf(cg, i === selected, ui.paused),
+  }));
+
+  // The stream: the frozen copy while paused, the live store otherwise.
+  const store = current?.store;
+  const fz = ui.paused && frozen.current?.id === current?.id ? frozen.current : undefined;
+  const src: Source | undefined = fz?.source ?? store;
+  const win =
+    store && src
+      ? streamWindow(src, store, filter, streamRows, ui.paused, ui.cursor, ui.bottom)
+      : undefined;
+  const streamLines =
+    store && win
+      ? win.rows.map((e) => ({ text: rowOf(store, e), lost: e.isLost, failed: e.failed }))
+      : [];
+
+  // What the stream header says besides LIVE / PAUSED.
+  const info: string[] = [];
+  if (fz && store) {
+    const since = store.total - fz.total;
+    info.push(`${since} new event${since === 1 ? '' : 's'} since pause`);
+    if (win?.total) info.push(`line ${win.total - win.cursor} of ${win.total}`);
+  } else if (store) {
+    info.push(`${store.total} events`);
+  }
+  const filterText = describeFilter(filterSpec);
+  if (filterText) info.push(filterText);
+
+  // Details of the line under the cursor, built once when opened.
+  const cursorEntry = win && win.cursorRow !== undefined ? win.rows[win.cursorRow] : undefined;
+  if (ui.overlay === 'details' && store && cursorEntry) {
+    if (detailsRef.current.length === 0 || ui.detailScroll === 0) {
+      detailsRef.current = detailLines(store, cursorEntry);
+    }
+  } else {
+    detailsRef.current = [];
+  }
+
+  ctxRef.current = {
+    cgroups: cgroups.length,
+    lines: win?.total ?? 0,
+    page: Math.max(1, streamRows),
+    detailLines: detailsRef.current.length,
+  };
+
+  const status = statusLine(ui, current, cgroups.length);
+  const title = ` traceloop · syscall flight recorder · ${session.api.where} · ${cgroups.length} cgroup${cgroups.length === 1 ? '' : 's'} · ? help`;
+
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text wrap="truncate" bold color={colour ? 'cyan' : undefined}>
+        {fit(title, columns)}
+      </Text>
+      <CgroupsPane
+        rows={cgroupList}
+        selected={selected}
+        height={cgroupRows}
+        width={columns}
+        focused={ui.focus === 'cgroups'}
+        colour={colour}
+      />
+      {ui.overlay === 'help' ? (
+        <TextView
+          title=" help"
+          lines={HELP_LINES}
+          scroll={0}
+          height={streamRows + 2}
+          width={columns}
+          colour={colour}
+        />
+      ) : ui.overlay === 'details' && detailsRef.current.length > 0 ? (
+        <TextView
+          title=" details · Esc closes · ↑↓ PgUp PgDn scroll"
+          lines={detailsRef.current}
+          scroll={ui.detailScroll}
+          height={streamRows + 2}
+          width={columns}
+          colour={colour}
+        />
+      ) : (
+        <StreamPane
+          title={` ${current?.name ?? 'no cgroup'}`}
+          paused={ui.paused}
+          info={info.join(' · ')}
+          rows={streamLines}
+          cursorRow={win?.cursorRow}
+          height={streamRows}
+          width={columns}
+          focused={ui.focus === 'stream'}
+          colour={colour}
+          empty={
+            current
+              ? filterText
+                ? '  no line matches the filter (Esc clears it)'
+                : '  waiting for syscalls…'
+              : '  press a to record a cgroup (a path, a pid or a systemd unit)'
+          }
+        />
+      )}
+      <StatusBar {...status} width={columns} colour={colour} />
+    </Box>
+  );
+}
+
+/** One compiled filter per (text, errorsOnly): its identity keys the match caches. */
+function useFilter(text: string, errorsOnly: boolean) {
+  const ref = useRef<{ key: string; f: ReturnType<typeof compileFilter> }>(undefined);
+  const key = `${errorsOnly ? 1 : 0}:${text}`;
+  if (ref.current?.key !== key) ref.current = { key, f: compileFilter({ text, errorsOnly }) };
+  return ref.current.f;
+}
+
+function statusLine(
+  ui: UiState,
+  cg: CgroupView | undefined,
+  count: number,
+): { text: string; kind: LineKind } {
+  const p = ui.prompt;
+  if (p?.kind === 'add')
+    return { text: ` add cgroup (path, pid or unit): ${p.text}█`, kind: 'header' };
+  if (p?.kind === 'filter') {
+    return {
+      text: ` filter (syscall, pid, comm or text; empty clears): ${p.text}█`,
+      kind: 'header',
+    };
+  }
+  if (p?.kind === 'confirm-remove') {
+    return {
+      text: ` stop recording ${cg?.name ?? '?'}? its record is dropped. y/n`,
+      kind: 'error',
+    };
+  }
+  if (ui.message)
+    return { text: ` ${ui.message.text}`, kind: ui.message.error ? 'error' : 'message' };
+  const state = ui.paused ? 'PAUSED' : 'LIVE';
+  const keys =
+    count === 0
+      ? 'a add  ? help  q quit'
+      : ui.paused
+        ? '^Q continue  ↑↓ scroll  Enter details  / filter  e errors  s snapshot  ? help  q quit'
+        : '^S pause  / filter  e errors  s snapshot  a add  x stop  Tab pane  ? help  q quit';
+  return { text: ` ${state} · ${keys}`, kind: 'dim' };
+}

@@ -1,0 +1,22 @@
+// The one way text reaches the screen: one <Text> per line, the string
+// built beforehand and cut to the width, so Ink has nothing to wrap or
+// measure twice and a line can never grow the frame.
+import { Text } from 'ink';
+import { styleOf, type LineKind } from '../theme.js';
+
+export interface ScreenLine {
+  text: string;
+  kind: LineKind;
+}
+
+export function Lines({ lines, colour }: { lines: readonly ScreenLine[]; colour: boolean }) {
+  return (
+    <>
+      {lines.map((l, i) => (
+        <Text key={i} wrap="truncate" {...styleOf(l.kind, colour)}>
+          {l.text === '' ? ' ' : l.text}
+        </Text>
+      ))}
+    </>
+  );
+}

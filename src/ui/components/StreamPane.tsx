@@ -1,0 +1,44 @@
+// The selected cgroup's stream: a state line (LIVE, or PAUSED with what
+// arrived since), the column titles, then the visible rows.
+import { fit, STREAM_HEADER } from '../view.js';
+import type { LineKind } from '../theme.js';
+import { Lines, type ScreenLine } from './Lines.js';
+
+export interface StreamRow {
+  text: string;
+  lost: boolean;
+  failed: boolean;
+}
+
+interface Props {
+  title: string;
+  paused: boolean;
+  /** Right of the state word: counts, filter. */
+  info: string;
+  rows: readonly StreamRow[];
+  cursorRow: number | undefined;
+  height: number;
+  width: number;
+  focused: boolean;
+  colour: boolean;
+  /** Shown when there are no rows. */
+  empty: string;
+}
+
+export function StreamPane(p: Props) {
+  const state = p.paused ? ' PAUSED ' : ' LIVE ';
+  const head = fit(`${p.title} ${state} ${p.info}`, p.width).padEnd(p.width);
+  const lines: ScreenLine[] = [
+    { text: head, kind: p.paused ? 'paused' : 'live' },
+    { text: fit(STREAM_HEADER, p.width), kind: p.focused ? 'headerFocused' : 'header' },
+  ];
+  p.rows.forEach((r, i) => {
+    const kind: LineKind =
+      i === p.cursorRow ? 'cursor' : r.lost ? 'lost' : r.failed ? 'failed' : 'plain';
+    const text = fit(r.text, p.width);
+    lines.push({ text: kind === 'cursor' ? text.padEnd(p.width) : text, kind });
+  });
+  if (p.rows.length === 0 && p.height > 0) lines.push({ text: fit(p.empty, p.width), kind: 'dim' });
+  while (lines.length < p.height + 2) lines.push({ text: '', kind: 'plain' });
+  return <Lines lines={lines.slice(0, p.height + 2)} colour={p.colour} />;
+}

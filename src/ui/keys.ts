@@ -1,0 +1,176 @@
+// Every key, in one pure function: (state, key, what the screen holds) →
+// the next state and at most one effect for the app to carry out. Keeping
+// it pure lets the tests drive the whole keyboard without a terminal, and
+// keeps the rules in one place to read.
+import type { Key } from 'ink';
+import { clamp } from './view.js';
+
+export type Focus = 'cgroups' | 'stream';
+export type Prompt =
+  { kind: 'add'; text: string } | { kind: 'filter'; text: string } | { kind: 'confirm-remove' };
+
+export interface Message {
+  text: string;
+  error: boolean;
+}
+
+export interface UiState {
+  focus: Focus;
+  /** Index into the cgroups list. */
+  selected: number;
+  paused: boolean;
+  /** Paused: the cursor's line, counted up from the newest (0). */
+  cursor: number;
+  /** Paused: lines between the newest and the bottom row. */
+  bottom: number;
+  filter: string;
+  errorsOnly: boolean;
+  overlay: 'none' | 'help' | 'details';
+  detailScroll: number;
+  prompt: Prompt | undefined;
+  message: Message | undefined;
+}
+
+export const initialUi: UiState = {
+  focus: 'stream',
+  selected: 0,
+  paused: false,
+  cursor: 0,
+  bottom: 0,
+  filter: '',
+  errorsOnly: false,
+  overlay: 'none',
+  detailScroll: 0,
+  prompt: undefined,
+  message: undefined,
+};
+
+/** What the screen holds now, for moves that depend on it. */
+export interface KeyContext {
+  cgroups: number;
+  /** Lines the paused stream can scroll through (after filtering). */
+  lines: number;
+  /** Stream rows on screen: a page. */
+  page: number;
+  /** Lines of the open details view. */
+  detailLines: number;
+}
+
+export type Effect =
+  { kind: 'quit' } | { kind: 'add'; target: string } | { kind: 'remove' } | { kind: 'snapshot' };
+
+export interface Step {
+  state: UiState;
+  effect?: Effect;
+}
+
+export function reduceKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step {
+  // Ctrl-C always quits: raw mode turned it into a key, nothing else will.
+  if (key.ctrl && input === 'c') return { state: s, effect: { kind: 'quit' } };
+  if (s.prompt) return promptKey(s, s.prompt, input, key);
+  if (s.overlay === 'help') return { state: { ...s, overlay: 'none' } };
+  if (s.overlay === 'details') return detailsKey(s, input, key, ctx);
+
+  // A key press replaces the last message: it was read, or it is stale.
+  const t: UiState = { ...s, message: undefined };
+  if (key.ctrl && input === 's') return { state: pause(t) };
+  if (key.ctrl && input === 'q') return { state: resume(t) };
+  if (key.ctrl) return { state: s };
+  if (input === 'q') return { state: s, effect: { kind: 'quit' } };
+  if (input === ' ') return { state: t.paused ? resume(t) : pause(t) };
+  if (key.tab) return { state: { ...t, focus: t.focus === 'cgroups' ? 'stream' : 'cgroups' } };
+  if (input === '?') return { state: { ...t, overlay: 'help' } };
+  if (input === 'a') return { state: { ...t, prompt: { kind: 'add', text: '' } } };
+  if (input === '/') return { state: { ...t, prompt: { kind: 'filter', text: t.filter } } };
+  if (input === 'e') return { state: { ...rewind(t), errorsOnly: !t.errorsOnly } };
+  if (key.escape && (t.filter !== '' || t.errorsOnly)) {
+    return { state: { ...rewind(t), filter: '', errorsOnly: false } };
+  }
+  if (input === 'x') {
+    if (ctx.cgroups === 0) return { state: { ...t, message: none('no cgroup to stop') } };
+    return { state: { ...t, prompt: { kind: 'confirm-remove' } } };
+  }
+  if (input === 's') {
+    if (ctx.cgroups === 0) return { state: { ...t, message: none('no cgroup to snapshot') } };
+    return { state: t, effect: { kind: 'snapshot' } };
+  }
+  if (key.return) {
+    if (t.focus === 'cgroups') return { state: { ...t, focus: 'stream' } };
+    if (ctx.lines === 0 && !t.paused) return { state: t };
+    return { state: { ...pause(t), overlay: 'details', detailScroll: 0 } };
+  }
+  const up = key.upArrow || input === 'k';
+  const down = key.downArrow || input === 'j';
+  if (t.focus === 'cgroups' && (up || down)) {
+    const selected = clamp(t.selected + (up ? -1 : 1), 0, Math.max(0, ctx.cgroups - 1));
+    return { state: selected === t.selected ? t : { ...rewind(t), selected } };
+  }
+  // The stream: moving back in time freezes the view first (like less +F).
+  const last = Math.max(0, ctx.lines - 1);
+  const move = (cursor: number, bottom: number): Step => {
+    const p = pause(t);
+    return { state: { ...p, cursor: clamp(cursor, 0, last), bottom: Math.max(0, bottom) } };
+  };
+  if (up) return move(t.cursor + 1, t.bottom);
+  if (down) return t.paused ? move(t.cursor - 1, t.bottom) : { state: t };
+  if (key.pageUp) return move(t.cursor + ctx.page, t.bottom + ctx.page);
+  if (key.pageDown) {
+    return t.paused ? move(t.cursor - ctx.page, t.bottom - ctx.page) : { state: t };
+  }
+  if (input === 'g' || key.home) return move(last, last);
+  if (input === 'G' || key.end) return t.paused ? move(0, 0) : { state: t };
+  return { state: s };
+}
+
+function none(text: string): Message {
+  return { text, error: true };
+}
+
+function pause(s: UiState): UiState {
+  return s.paused ? s : { ...s, paused: true, cursor: 0, bottom: 0 };
+}
+
+function resume(s: UiState): UiState {
+  return { ...s, paused: false, cursor: 0, bottom: 0 };
+}
+
+/** A new list to scroll (other cgroup, other filter): back to its newest line. */
+function rewind(s: UiState): UiState {
+  return { ...s, cursor: 0, bottom: 0 };
+}
+
+function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
+  if (p.kind === 'confirm-remove') {
+    const state = { ...s, prompt: undefined };
+    if (input === 'y' || input === 'Y') return { state, effect: { kind: 'remove' } };
+    return { state: { ...state, message: { text: 'still recording', error: false } } };
+  }
+  if (key.escape) return { state: { ...s, prompt: undefined } };
+  if (key.return) {
+    const state: UiState = { ...s, prompt: undefined };
+    if (p.kind === 'filter') return { state: { ...rewind(state), filter: p.text.trim() } };
+    if (p.text.trim() === '') return { state };
+    return { state, effect: { kind: 'add', target: p.text.trim() } };
+  }
+  if (key.backspace || key.delete) {
+    return { state: { ...s, prompt: { ...p, text: p.text.slice(0, -1) } } };
+  }
+  if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return { state: s };
+  // Pasted text arrives as one input; keep printable characters only.
+  // eslint-disable-next-line no-control-regex
+  const text = input.replace(/[\x00-\x1f\x7f]/g, '');
+  return text === '' ? { state: s } : { state: { ...s, prompt: { ...p, text: p.text + text } } };
+}
+
+function detailsKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step {
+  const max = Math.max(0, ctx.detailLines - ctx.page);
+  const to = (n: number): Step => ({ state: { ...s, detailScroll: clamp(n, 0, max) } });
+  if (key.escape || key.return || input === 'q') return { state: { ...s, overlay: 'none' } };
+  if (key.upArrow || input === 'k') return to(s.detailScroll - 1);
+  if (key.downArrow || input === 'j') return to(s.detailScroll + 1);
+  if (key.pageUp) return to(s.detailScroll - ctx.page);
+  if (key.pageDown || input === ' ') return to(s.detailScroll + ctx.page);
+  if (input === 'g' || key.home) return to(0);
+  if (input === 'G' || key.end) return to(max);
+  return { state: s };
+}

@@ -1,0 +1,183 @@
+// Pure functions from the data (stores, stats) and the UI state to the
+// strings on screen. Nothing here touches React: components only place
+// the strings this file builds, one <Text> per line.
+import type { EntryFilter } from './filter.js';
+import type { Entry, StreamStore } from './store.js';
+
+/** Entries in order, oldest first: a live store or the frozen copy of a pause. */
+export interface Source {
+  readonly length: number;
+  at(i: number): Entry;
+}
+
+export function arraySource(entries: readonly Entry[]): Source {
+  return { length: entries.length, at: (i) => entries[i]! };
+}
+
+export interface StreamWindow {
+  /** Visible entries, oldest first, at most `height`. */
+  rows: Entry[];
+  /** Row index of the cursor (paused only). */
+  cursorRow: number | undefined;
+  /** Lines the view could scroll through (after filtering); undefined while live and filtered. */
+  total: number | undefined;
+  /** The scroll position actually used (clamped). */
+  bottom: number;
+  cursor: number;
+}
+
+let filterGen = 0;
+const gens = new WeakMap<EntryFilter, number>();
+function genOf(f: EntryFilter): number {
+  let g = gens.get(f);
+  if (g === undefined) gens.set(f, (g = ++filterGen));
+  return g;
+}
+
+function matches(e: Entry, f: EntryFilter, gen: number, store: StreamStore): boolean {
+  if (e.matchGen !== gen) {
+    e.matched = f(e, store);
+    e.matchGen = gen;
+  }
+  return e.matched;
+}
+
+// A paused view scrolls through a frozen source: its filtered list is built once.
+const filteredCache = new WeakMap<Source, { gen: number; list: Entry[] }>();
+function filtered(src: Source, f: EntryFilter, store: StreamStore): Entry[] {
+  const gen = genOf(f);
+  const hit = filteredCache.get(src);
+  if (hit && hit.gen === gen) return hit.list;
+  const list: Entry[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const e = src.at(i);
+    if (matches(e, f, gen, store)) list.push(e);
+  }
+  filteredCache.set(src, { gen, list });
+  return list;
+}
+
+/**
+ * What the stream pane shows. Live: the newest `height` lines that pass the
+ * filter, found by walking back from the newest (each entry is tested once
+ * per filter). Paused: a window `bottom` lines up from the end of the frozen
+ * list, with the cursor `cursor` lines up from the end.
+ */
+export function streamWindow(
+  src: Source,
+  store: StreamStore,
+  filter: EntryFilter | undefined,
+  height: number,
+  paused: boolean,
+  cursor: number,
+  bottom: number,
+): StreamWindow {
+  if (height <= 0) return { rows: [], cursorRow: undefined, total: 0, bottom: 0, cursor: 0 };
+  if (!paused) {
+    const rows: Entry[] = [];
+    if (!filter) {
+      for (let i = Math.max(0, src.length - height); i < src.length; i++) rows.push(src.at(i));
+      return { rows, cursorRow: undefined, total: src.length, bottom: 0, cursor: 0 };
+    }
+    const gen = genOf(filter);
+    for (let i = src.length - 1; i >= 0 && rows.length < height; i--) {
+      const e = src.at(i);
+      if (matches(e, filter, gen, store)) rows.push(e);
+    }
+    return { rows: rows.reverse(), cursorRow: undefined, total: undefined, bottom: 0, cursor: 0 };
+  }
+  const list: Source = filter ? arraySource(filtered(src, filter, store)) : src;
+  const total = list.length;
+  const c = clamp(cursor, 0, Math.max(0, total - 1));
+  let b = clamp(bottom, 0, Math.max(0, total - height));
+  if (c < b) b = c;
+  if (c > b + height - 1) b = c - height + 1;
+  const rows: Entry[] = [];
+  for (let i = Math.max(0, total - b - height); i < total - b; i++) rows.push(list.at(i));
+  const cursorRow = total === 0 ? undefined : rows.length - 1 - (c - b);
+  return { rows, cursorRow, total, bottom: b, cursor: c };
+}
+
+export function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+// `05:52:44.123456 cpu#1 4242 [comm] openat(...) = 3`, as src/format writes it.
+const CALL_LINE = /^(\S+) cpu#(\d+) (\d+) \[(.*?)\] (.*)$/s;
+const LOST_LINE = /^(?:(\S+) )?cpu#(\d+) (.*)$/s;
+const TIME_W = 15;
+const COMM_W = 12;
+const CPU_NONE = 4294967295; // the end-of-stream marker belongs to no CPU
+
+export const STREAM_HEADER = `${'TIME'.padEnd(TIME_W)} CPU ${'PID'.padEnd(7)} ${'COMM'.padEnd(COMM_W)} CALL`;
+
+/** Control characters would move the cursor: never let one reach the terminal. */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+}
+
+/** One stream row in columns: time, cpu, pid, comm, call (built once per entry). */
+export function rowOf(store: StreamStore, e: Entry): string {
+  if (e.row !== undefined) return e.row;
+  const text = printable(store.textOf(e));
+  let row = text;
+  if (e.isLost) {
+    const m = LOST_LINE.exec(text);
+    if (m) {
+      const cpu = Number(m[2]) === CPU_NONE ? '-' : m[2]!;
+      row = `${(m[1] ?? '').padEnd(TIME_W)} ${cpu.padStart(3)} ${''.padEnd(7)} ${''.padEnd(COMM_W)} ${m[3]!}`;
+    }
+  } else {
+    const m = CALL_LINE.exec(text);
+    if (m) {
+      const comm = m[4]!.length > COMM_W ? m[4]!.slice(0, COMM_W - 1) + '~' : m[4]!;
+      row = `${m[1]!.padEnd(TIME_W)} ${m[2]!.padStart(3)} ${m[3]!.padEnd(7)} ${comm.padEnd(COMM_W)} ${m[5]!}`;
+    }
+  }
+  e.row = row;
+  return row;
+}
+
+/** Cuts a line to the terminal's width: a wrapped line would make the frame taller. */
+export function fit(s: string, width: number): string {
+  if (width <= 0) return '';
+  return s.length <= width ? s : s.slice(0, Math.max(0, width - 1)) + '…';
+}
+
+/** `…/traceloop/demo-1/service` of a path, at most `width` characters. */
+export function shortenPath(p: string, width: number): string {
+  if (p.length <= width) return p;
+  if (width <= 1) return '…'.slice(0, width);
+  return '…' + p.slice(p.length - width + 1);
+}
+
+/** 1234567 → `1.2M`: counts in a narrow column. */
+export function compact(n: number): string {
+  if (n < 10_000) return String(Math.round(n));
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(n < 100_000_000 ? 1 : 0)}M`;
+}
+
+/** How many rows each part of the screen gets; the sum is rows - 1. */
+export interface Layout {
+  cgroupRows: number;
+  streamRows: number;
+}
+
+/**
+ * Splits the terminal: a title line, the cgroups pane (header + up to a
+ * quarter of the screen), the stream pane (header + rows), the status bar.
+ * The frame is one line shorter than the terminal: Ink clears the whole
+ * screen, scrollback included, on every frame as tall as the terminal.
+ */
+export const MIN_ROWS = 10;
+export const MIN_COLUMNS = 40;
+
+export function layout(rows: number, cgroups: number): Layout {
+  const frame = Math.max(1, rows - 1);
+  const fixed = 5; // title, cgroups header, stream state and column titles, status bar
+  const cgroupRows = clamp(cgroups, 1, Math.max(1, Math.floor(frame / 4)));
+  const streamRows = Math.max(0, frame - fixed - cgroupRows);
+  return { cgroupRows, streamRows };
+}
