@@ -427,7 +427,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('error', reject);
+    req.on('error', () => reject(new HttpError(400, 'the request body was cut short')));
     req.on('end', () => {
       if (size > 0 && !type.startsWith('application/x-www-form-urlencoded')) {
         reject(new HttpError(415, 'a POST body must be application/x-www-form-urlencoded'));
