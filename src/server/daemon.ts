@@ -96,8 +96,17 @@ export class Daemon {
     for (const e of this.entries.values()) {
       if (!e.gone && e.path === real)
         throw new HttpError(409, `${real} is already recorded as id ${e.id}`);
-      if (name !== undefined && e.name === name)
+      if (!e.gone && name !== undefined && e.name === name)
         throw new HttpError(409, `name '${name}' is taken by id ${e.id}`);
+    }
+    // A service that restarts registers under its old name: the kept record
+    // of its previous run steps aside (still there by id and its new name).
+    const wanted = name ?? path.basename(real);
+    for (const e of this.entries.values()) {
+      if (e.gone && e.name === wanted) {
+        e.name = `${wanted}-gone-${e.id}`;
+        this.log(`the kept record of id ${e.id} is now named ${e.name}`);
+      }
     }
     let cg;
     try {

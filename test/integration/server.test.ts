@@ -432,6 +432,36 @@ describe('traceloop serve', () => {
     expect((await get('/dump-by-name?name=svc')).status).toBe(404);
   });
 
+  it('registers a service the way the drop-in does, again after it restarts', async () => {
+    const currentCgroup = path.resolve(import.meta.dirname, '../../contrib/current-cgroup');
+    // ExecStartPre runs in the service's cgroup: current-cgroup prints it, curl registers it.
+    const register = `curl -sS --unix-socket ${d.socket} "${URL}/add?name=svc.service&cgrouppath=$(${currentCgroup} $$)"`;
+    const first = scratchCgroup('svc');
+    let r = await runInCgroup(first.path, `${currentCgroup}`);
+    expect(r.stdout).toBe(first.path + '\n');
+    r = await runInCgroup(first.path, `${register} && echo svc-run-1 > /dev/null`);
+    expect(r.stdout).toMatch(/^added as id \d+\n$/);
+    const firstId = /id (\d+)/.exec(r.stdout)![1];
+    await first.remove('kill'); // the service stops
+    await until('it to show as gone', async () =>
+      /\[svc\.service\] .*\(gone since/.test((await get('/list')).body),
+    );
+    // The restarted service gets a fresh cgroup at the same path and registers under the same name.
+    fs.mkdirSync(first.path);
+    cgroups.push(first);
+    r = await runInCgroup(first.path, `${register} && echo svc-run-2 > /dev/null`);
+    expect(r.stdout).toMatch(/^added as id \d+\n$/);
+    const list = (await get('/list')).body;
+    expect(list).toContain(`${firstId}: [svc.service-gone-${firstId}] ${first.path} (gone since`);
+    const now = await get('/dump-by-name?name=svc.service');
+    expect(now.body).toContain('"svc-run-2\\n"');
+    expect(now.body).not.toContain('svc-run-1');
+    const before = await get(`/dump?id=${firstId}`);
+    expect(before.body).toContain('"svc-run-1\\n"');
+    await get('/close-by-name?name=svc.service');
+    await get(`/close?id=${firstId}`);
+  });
+
   it('add, list, dump and close as client subcommands', async () => {
     const a = cg('cli');
     const run = (args: string[]) =>
