@@ -115,6 +115,8 @@ export async function main(argv: string[]): Promise<number> {
       pids: f.pid ?? [],
       units: f.unit ?? [],
       ...(f.snapshotDir !== undefined ? { snapshotDir: f.snapshotDir } : {}),
+      socket: f.socket,
+      standalone: f.standalone,
     });
   switch (sub) {
     case 'cgroups':

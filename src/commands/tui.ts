@@ -3,12 +3,12 @@
 // so a typo fails in one line, at once.
 import fs from 'node:fs';
 import { UserError } from '../cgroup.js';
-import { openRecorderApi } from '../recorder-select.js';
-import type { RecorderSettings } from '../recorder.js';
+import { openRecorderApi, type SelectOptions } from '../recorder-select.js';
 import { haveTerminal } from '../ui/terminal.js';
 import { resolvePath, resolvePid, resolveUnit, type Target } from '../ui/targets.js';
 
-export interface TuiOptions extends RecorderSettings {
+/** SelectOptions: a running daemon serves the UI unless --standalone. */
+export interface TuiOptions extends SelectOptions {
   cgroups: string[];
   pids: number[];
   units: string[];

@@ -108,7 +108,8 @@ export function App({ session, colour, fps = 15 }: AppProps) {
   );
 
   const say = useCallback(
-    (text: string, error = false) => update({ ...uiRef.current, message: { text, error } }),
+    (text: string, error = false, keepEnd = false) =>
+      update({ ...uiRef.current, message: { text, error, keepEnd } }),
     [update],
   );
 
@@ -151,7 +152,7 @@ export function App({ session, colour, fps = 15 }: AppProps) {
             .snapshot(cg.id)
             .then(
               ({ file, lines }) =>
-                say(`snapshot written to ${file} (${lines} lines of ${cg.name})`),
+                say(`snapshot of ${cg.name} (${lines} lines) written to ${file}`, false, true),
               fail,
             );
           return;
@@ -298,7 +299,7 @@ function statusLine(
   ui: UiState,
   cg: CgroupView | undefined,
   count: number,
-): { text: string; kind: LineKind } {
+): { text: string; kind: LineKind; keepEnd?: boolean } {
   const p = ui.prompt;
   if (p?.kind === 'add')
     return { text: ` add cgroup (path, pid or unit): ${p.text}█`, kind: 'header' };
@@ -314,8 +315,10 @@ function statusLine(
       kind: 'error',
     };
   }
-  if (ui.message)
-    return { text: ` ${ui.message.text}`, kind: ui.message.error ? 'error' : 'message' };
+  if (ui.message) {
+    const kind = ui.message.error ? 'error' : 'message';
+    return { text: ` ${ui.message.text}`, kind, keepEnd: ui.message.keepEnd ?? false };
+  }
   const state = ui.paused ? 'PAUSED' : 'LIVE';
   const keys =
     count === 0

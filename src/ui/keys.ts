@@ -12,6 +12,8 @@ export type Prompt =
 export interface Message {
   text: string;
   error: boolean;
+  /** Too long for the line: cut the middle, not the end (a path's file name). */
+  keepEnd?: boolean;
 }
 
 export interface UiState {

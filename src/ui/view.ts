@@ -145,6 +145,14 @@ export function fit(s: string, width: number): string {
   return s.length <= width ? s : s.slice(0, Math.max(0, width - 1)) + '…';
 }
 
+/** Cuts the middle out of a line that is too long, keeping its start and its end. */
+export function fitMiddle(s: string, width: number): string {
+  if (s.length <= width) return s;
+  if (width < 10) return fit(s, width);
+  const head = Math.floor((width - 1) / 3);
+  return s.slice(0, head) + '…' + s.slice(s.length - (width - 1 - head));
+}
+
 /** `…/traceloop/demo-1/service` of a path, at most `width` characters. */
 export function shortenPath(p: string, width: number): string {
   if (p.length <= width) return p;

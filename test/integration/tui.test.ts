@@ -1,0 +1,162 @@
+// The terminal UI end to end, as a user on call would run it: the real CLI
+// in a real terminal (a detached tmux session, 100x30), real BPF recording a
+// workload in a scratch cgroup, keys sent with send-keys, the screen read
+// with capture-pane. Every wait polls with a deadline: on a loaded 2-CPU
+// machine nothing here may depend on a fixed sleep.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLI,
+  ourBpfPrograms,
+  programsGone,
+  requireRootAndBpf,
+  scratchCgroup,
+  uniquePath,
+} from '../helpers/system.js';
+
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The stream rows: everything between the column titles and the status bar. */
+function streamRows(screen: string): string[] {
+  const lines = screen.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('TIME '));
+  return at < 0 ? [] : lines.slice(at + 1, -3);
+}
+
+const markers = (screen: string): number[] =>
+  [...screen.matchAll(/tui-live-(\d+)\\n/g)].map((m) => Number(m[1]));
+
+describe('traceloop tui in a terminal', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  beforeAll(() => {
+    requireRootAndBpf();
+    tmux('-V');
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('records live, pauses with C-s, continues with C-q, snapshots with s, quits with q', async () => {
+    const cg = scratchCgroup('tui');
+    cleanups.push(() => cg.remove('kill'));
+    const snapDir = uniquePath('tui-snap');
+    fs.mkdirSync(snapDir);
+    cleanups.push(() => fs.rmSync(snapDir, { recursive: true, force: true }));
+    const session = `tl-tui-${process.pid}`;
+    cleanups.push(() => {
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        // already gone
+      }
+    });
+
+    const before = new Set(ourBpfPrograms());
+    // After the UI exits, the shell reports its status and whether the
+    // terminal is back in canonical mode (raw mode undone).
+    const script =
+      `node ${CLI} tui --standalone --interval 50 --cgroup ${cg.path}; ` +
+      'echo TUI-EXIT=$?; stty -a | tr " ;" "\\n\\n" | grep -x -- "-\\?icanon"; sleep 600';
+    tmux(
+      'new-session', '-d', '-s', session, '-x', '100', '-y', '30',
+      'env', '-u', 'CI', `--chdir=${snapDir}`, 'bash', '-c', script,
+    ); // prettier-ignore
+    const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+
+    await until('the UI to start', () => screen().includes(' LIVE ') && screen().includes('TIME'));
+    const mine = ourBpfPrograms().filter((id) => !before.has(id));
+    expect(mine).toHaveLength(2);
+
+    // The workload: a numbered write every 20 ms, forever, in the recorded cgroup.
+    const workload: ChildProcess = spawn('/bin/bash', [
+      '-c',
+      'echo $$ > "$0/cgroup.procs" && i=0; while :; do echo tui-live-$i > /dev/null; i=$((i+1)); sleep 0.02; done',
+      cg.path,
+    ]);
+    cleanups.push(() => {
+      workload.kill('SIGKILL');
+    });
+    await until('its syscalls on screen', () =>
+      /write\(1, "tui-live-\d+\\n", \d+\) = \d+/.test(screen()),
+    );
+
+    tmux('send-keys', '-t', session, 'C-s');
+    await until('PAUSED', () => screen().includes(' PAUSED '));
+    const frozen = streamRows(screen());
+    expect(frozen.length).toBeGreaterThan(10);
+    const lastBeforeResume = Math.max(...markers(frozen.join('\n')), -1);
+    const counted = (): number =>
+      Number(/(\d+) new events? since pause/.exec(screen())?.[1] ?? NaN);
+    const arrivedAtStart = counted();
+    // For a second, while the workload keeps writing, the stream rows do not move.
+    const until1s = Date.now() + 1000;
+    while (Date.now() < until1s) {
+      expect(streamRows(screen())).toEqual(frozen);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // ... and recording went on: the header counts what arrived meanwhile.
+    await until('events counted since the pause', () => counted() > arrivedAtStart);
+
+    tmux('send-keys', '-t', session, 'C-q');
+    await until('LIVE with newer lines', () => {
+      const s = screen();
+      return s.includes(' LIVE ') && Math.max(...markers(s), -1) > lastBeforeResume;
+    });
+
+    tmux('send-keys', '-t', session, 's');
+    await until('the snapshot message', () => screen().includes('snapshot of '));
+    const [name] = await until('the snapshot file', () => {
+      const files = fs.readdirSync(snapDir).filter((f) => /^traceloop-.*\.txt$/.test(f));
+      return files.length > 0 ? files : undefined;
+    });
+    // The status bar keeps the end of the path: the file name is there in full.
+    await until('its name on screen', () => screen().includes(`${name!}`));
+    expect(name).toMatch(new RegExp(`^traceloop-${path.basename(cg.path)}-\\d{8}T\\d{6}Z\\.txt$`));
+    const text = fs.readFileSync(path.join(snapDir, name!), 'utf8');
+    expect(text).toMatch(/write\(1, "tui-live-\d+\\n", \d+\) = \d+/);
+
+    tmux('send-keys', '-t', session, 'q');
+    const after = await until('the UI to exit', () =>
+      screen().includes('TUI-EXIT=') ? screen() : undefined,
+    );
+    expect(after).toContain('TUI-EXIT=0');
+    // The terminal is restored: canonical mode again, the main screen back.
+    await until('stty to report', () => /^-?icanon$/m.test(screen()));
+    expect(screen()).toMatch(/^icanon$/m);
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
+    expect(await programsGone(mine)).toEqual([]);
+
+    tmux('kill-session', '-t', session);
+    workload.kill('SIGKILL');
+    await cg.remove('kill');
+    expect(fs.existsSync(cg.path)).toBe(false);
+  });
+
+  it('without a terminal, says so in one line and exits 1', () => {
+    const r = spawnSync(process.execPath, [CLI, 'tui'], { encoding: 'utf8', input: '' });
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^traceloop: the terminal UI needs a terminal: .*ssh -t.*traceloop cgroups/,
+    );
+    expect(r.stdout).toBe('');
+  });
+});
