@@ -479,4 +479,9 @@ if ((DO_WRITE)) && [[ -x $OUT/writeloop ]]; then
 		log "retention bench failed (bench/out/retention.err)"
 	fi
 fi
+if node "$BENCH/daemon.mjs" "$CG_BASE" 10 >"$OUT/daemon.md" 2>"$OUT/daemon.err"; then
+	cat "$OUT/daemon.md" >>"$BENCH/results.md"
+else
+	log "daemon bench failed (bench/out/daemon.err)"
+fi
 log "wrote bench/results.md"
