@@ -20,10 +20,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * is what lets it prove every ring access in bounds. */
 const volatile __u64 ring_bytes = 65536 * 4;	/* data bytes, power of two */
 const volatile __u64 ctrl_bytes = TL_PAGE_SIZE; /* control block + page index */
-const volatile __u32 max_capture = 256;
+const volatile __u32 max_capture = 256;		/* bytes of one captured arg */
 /* Benchmarks only: attach but do nothing, to measure the cost of merely
  * being on the tracepoints. The verifier drops whichever branch is dead. */
-const volatile bool floor_only = false; /* bytes of one captured arg */
+const volatile bool floor_only = false;
 
 struct ring_template {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -47,6 +47,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tl_rule);
 } rules SEC(".maps");
+
+/*
+ * Enter captures that faulted, per task, to be read again at exit (a path in
+ * a page not yet touched, a fork child's first look at its parent's data). Touched
+ * only on a fault: the exit path looks here only while refault_pending says
+ * some task has one, so the common path pays one load of a global.
+ */
+struct tl_refault {
+	__u32 nr;   /* the syscall whose enter faulted */
+	__u32 mask; /* bit i: capture i of its rule */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct tl_refault);
+} refaults SEC(".maps");
+
+/* Tasks with a refault noted (an estimate: a task that dies in between leaves
+ * it high, which only costs lookups). */
+__u64 refault_pending = 0;
 
 /* One writer's view of the ring it holds locked. */
 struct tl_writer {
@@ -148,9 +170,10 @@ static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev,
 
 #define PARAM_MAX (sizeof(struct tl_param) + TL_MAX_CAPTURE)
 
-/* Writes one TL_REC_PARAM with up to max_capture bytes from user memory. */
-static __always_inline void put_param(struct tl_writer *w, __u8 arg, __u8 kind, const void *src,
-				      __u64 want)
+/* Writes one TL_REC_PARAM with up to max_capture bytes from user memory;
+ * returns its status. */
+static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, const void *src,
+				     __u64 want)
 {
 	__u64 start, off, len;
 	struct tl_param *p;
@@ -197,6 +220,7 @@ static __always_inline void put_param(struct tl_writer *w, __u8 arg, __u8 kind, 
 	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
 	w->head += p->h.size;
 	publish(w, start);
+	return p->status;
 }
 
 static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
@@ -228,7 +252,9 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 		nargs = rule->nargs <= TL_MAX_ARGS ? rule->nargs : TL_MAX_ARGS;
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
 			__u8 k = rule->cap[i].kind;
-			if (k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN || k == TL_CAP_STRUCT_ENTER)
+			if ((k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN ||
+			     k == TL_CAP_STRUCT_ENTER) &&
+			    arg_of(regs, rule->cap[i].arg))
 				nparams++;
 		}
 	}
@@ -257,6 +283,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 	publish(&w, start);
 
 	if (nparams) {
+		__u32 faulted = 0;
+
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
 			struct tl_capture *c = &rule->cap[i];
 			__u8 k = c->kind;
@@ -267,12 +295,31 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 			if (k != TL_CAP_STR && k != TL_CAP_BUF_ARGLEN && k != TL_CAP_STRUCT_ENTER)
 				continue;
 			src = (const void *)arg_of(regs, a);
-			if (k == TL_CAP_BUF_ARGLEN)
+			if (!src)
+				continue;
+			if (k == TL_CAP_BUF_ARGLEN) {
 				want = arg_of(regs, c->len_arg);
-			else if (k == TL_CAP_STRUCT_ENTER)
+				if (c->size)
+					want *= c->size;
+			} else if (k == TL_CAP_STRUCT_ENTER) {
 				want = c->size;
-			put_param(&w, a, k, src, want);
+			}
+			if (put_param(&w, a, k, src, want) == TL_PARAM_FAULT && k == TL_CAP_STR)
+				faulted |= 1u << i;
 		}
+		unlock_ring(&w);
+		if (faulted) {
+			struct tl_refault *rf =
+			    bpf_task_storage_get(&refaults, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (rf) {
+				if (!rf->mask)
+					__sync_fetch_and_add(&refault_pending, 1);
+				rf->nr = nr;
+				rf->mask = faulted;
+			}
+		}
+		return 0;
 	}
 	unlock_ring(&w);
 	return 0;
@@ -284,7 +331,8 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 	struct tl_writer w;
 	struct tl_exit *x;
 	struct tl_rule *rule = NULL;
-	__u32 nr, nparams = 0;
+	struct tl_refault *rf;
+	__u32 nr, nparams = 0, refault = 0;
 	__u64 start, off, pid_tgid;
 
 	if (floor_only || !lock_ring(&w))
@@ -295,9 +343,23 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 	if (rule) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
 			__u8 k = rule->cap[i].kind;
-			if ((k == TL_CAP_BUF_RETLEN && ret > 0) ||
-			    (k == TL_CAP_STRUCT_EXIT && ret >= 0))
+			if (((k == TL_CAP_BUF_RETLEN && ret > 0) ||
+			     ((k == TL_CAP_STRUCT_EXIT || k == TL_CAP_BUF_ARGLEN_EXIT) &&
+			      ret >= 0)) &&
+			    arg_of(regs, rule->cap[i].arg))
 				nparams++;
+		}
+		if (refault_pending) {
+			rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(), 0, 0);
+			if (rf && rf->mask) {
+				if (rf->nr == nr)
+					refault = rf->mask;
+				rf->mask = 0;
+				__sync_fetch_and_add(&refault_pending, -1);
+			}
+			for (int i = 0; i < TL_MAX_PARAMS; i++)
+				if (refault & (1u << i))
+					nparams++;
 		}
 	}
 
@@ -321,13 +383,27 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 			__u8 k = c->kind;
 			__u64 want;
 
+			const void *src = (const void *)arg_of(regs, c->arg);
+
+			if (!src)
+				continue;
 			if (k == TL_CAP_BUF_RETLEN && ret > 0)
-				want = ret;
+				want = c->size ? ret * c->size : ret;
 			else if (k == TL_CAP_STRUCT_EXIT && ret >= 0)
 				want = c->size;
-			else
+			else if (k == TL_CAP_BUF_ARGLEN_EXIT && ret >= 0)
+				want = c->size ? arg_of(regs, c->len_arg) * c->size
+					       : arg_of(regs, c->len_arg);
+			else if (!(refault & (1u << i)))
 				continue;
-			put_param(&w, c->arg, k, (const void *)arg_of(regs, c->arg), want);
+			else if (k == TL_CAP_BUF_ARGLEN)
+				want = c->size ? arg_of(regs, c->len_arg) * c->size
+					       : arg_of(regs, c->len_arg);
+			else if (k == TL_CAP_STRUCT_ENTER)
+				want = c->size;
+			else
+				want = 0; /* TL_CAP_STR */
+			put_param(&w, c->arg, k, src, want);
 		}
 	}
 	unlock_ring(&w);

@@ -162,12 +162,22 @@ struct tl_ring_ctrl {
 /* Per-syscall capture rules (BPF map `rules`, filled from userspace). */
 enum tl_capture_kind {
 	TL_CAP_NONE = 0,
-	TL_CAP_STR = 1,		 /* NUL-ended string, at enter */
-	TL_CAP_BUF_ARGLEN = 2,	 /* buffer, length in argument len_arg, at enter */
-	TL_CAP_BUF_RETLEN = 3,	 /* buffer, length = return value, at exit */
-	TL_CAP_STRUCT_ENTER = 4, /* `size` bytes, at enter */
-	TL_CAP_STRUCT_EXIT = 5,	 /* `size` bytes, at exit, if the call succeeded */
+	TL_CAP_STR = 1,		    /* NUL-ended string, at enter */
+	TL_CAP_BUF_ARGLEN = 2,	    /* buffer, length in argument len_arg, at enter */
+	TL_CAP_BUF_RETLEN = 3,	    /* buffer, length = return value, at exit */
+	TL_CAP_STRUCT_ENTER = 4,    /* `size` bytes, at enter */
+	TL_CAP_STRUCT_EXIT = 5,	    /* `size` bytes, at exit, if the call succeeded */
+	TL_CAP_BUF_ARGLEN_EXIT = 6, /* buffer, length in argument len_arg, at exit,
+				     * if the call succeeded (poll's revents) */
 };
+/*
+ * For the TL_CAP_BUF_* kinds, a nonzero `size` is the bytes per element: the
+ * length (argument or return value) is a count of elements (poll's nfds,
+ * epoll_wait's return). A NULL argument is never captured: the reader shows
+ * NULL. An enter capture that faults (a page not yet touched) is read again
+ * at exit and appended to the exit record as one more TL_REC_PARAM of the
+ * same argument.
+ */
 
 struct tl_capture {
 	__u8 kind;

@@ -59,6 +59,8 @@ export const TL_CAP_BUF_RETLEN = 3;
 export const TL_CAP_STRUCT_ENTER = 4;
 /** `size` bytes, at exit, if the call succeeded. */
 export const TL_CAP_STRUCT_EXIT = 5;
+/** Buffer whose length is in argument len_arg, at exit, if the call succeeded (poll's revents). */
+export const TL_CAP_BUF_ARGLEN_EXIT = 6;
 
 export type CaptureKind =
   | typeof TL_CAP_NONE
@@ -66,7 +68,8 @@ export type CaptureKind =
   | typeof TL_CAP_BUF_ARGLEN
   | typeof TL_CAP_BUF_RETLEN
   | typeof TL_CAP_STRUCT_ENTER
-  | typeof TL_CAP_STRUCT_EXIT;
+  | typeof TL_CAP_STRUCT_EXIT
+  | typeof TL_CAP_BUF_ARGLEN_EXIT;
 
 /**
  * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
@@ -360,7 +363,10 @@ export interface Capture {
   arg: number;
   /** TL_CAP_BUF_ARGLEN: the argument holding the length. */
   lenArg?: number;
-  /** TL_CAP_STRUCT_*: bytes to copy. */
+  /**
+   * TL_CAP_STRUCT_*: bytes to copy. Buffers (TL_CAP_BUF_*): bytes per element, the length
+   * being a count (poll's nfds, epoll_wait's return); 0 or absent for 1.
+   */
   size?: number;
 }
 
@@ -374,16 +380,19 @@ export interface Rule {
 function checkCapture(nr: number, c: Capture): void {
   const where = `rule for syscall ${nr}`;
   if (c.arg < 0 || c.arg >= TL_MAX_ARGS) throw new Error(`${where}: capture of arg ${c.arg}`);
-  if (c.kind === TL_CAP_BUF_ARGLEN) {
+  if (c.kind === TL_CAP_BUF_ARGLEN || c.kind === TL_CAP_BUF_ARGLEN_EXIT) {
     const len = c.lenArg;
     if (len === undefined || len < 0 || len >= TL_MAX_ARGS || len === c.arg) {
-      throw new Error(`${where}: TL_CAP_BUF_ARGLEN of arg ${c.arg} needs another arg as length`);
+      throw new Error(`${where}: a buffer of arg ${c.arg} needs another arg as length`);
     }
   }
   if (c.kind === TL_CAP_STRUCT_ENTER || c.kind === TL_CAP_STRUCT_EXIT) {
     if (!c.size || c.size > TL_MAX_CAPTURE) {
       throw new Error(`${where}: struct capture of arg ${c.arg} needs 1..${TL_MAX_CAPTURE} bytes`);
     }
+  }
+  if (c.size !== undefined && (c.size < 0 || c.size > TL_MAX_CAPTURE)) {
+    throw new Error(`${where}: element size ${c.size} of arg ${c.arg}`);
   }
 }
 

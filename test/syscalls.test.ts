@@ -16,6 +16,9 @@ import { ARG_TYPE_OVERRIDES, argTypes } from '../src/syscalls/signatures.js';
 import { SYSCALLS, syscallByName, syscallName } from '../src/syscalls/table.js';
 import {
   TL_CAP_BUF_ARGLEN,
+  TL_CAP_BUF_ARGLEN_EXIT,
+  TL_CAP_STRUCT_ENTER,
+  TL_CAP_STRUCT_EXIT,
   TL_CAP_BUF_RETLEN,
   TL_CAP_STR,
   TL_MAX_SYSCALLS,
@@ -133,9 +136,27 @@ describe('capture rules', () => {
     ['openat', [{ kind: TL_CAP_STR, arg: 1 }]],
     ['execve', [{ kind: TL_CAP_STR, arg: 0 }]],
     ['execveat', [{ kind: TL_CAP_STR, arg: 1 }]],
-    ['stat', [{ kind: TL_CAP_STR, arg: 0 }]],
-    ['lstat', [{ kind: TL_CAP_STR, arg: 0 }]],
-    ['newfstatat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    [
+      'stat',
+      [
+        { kind: TL_CAP_STR, arg: 0 },
+        { kind: TL_CAP_STRUCT_EXIT, arg: 1, size: 56 },
+      ],
+    ],
+    [
+      'lstat',
+      [
+        { kind: TL_CAP_STR, arg: 0 },
+        { kind: TL_CAP_STRUCT_EXIT, arg: 1, size: 56 },
+      ],
+    ],
+    [
+      'newfstatat',
+      [
+        { kind: TL_CAP_STR, arg: 1 },
+        { kind: TL_CAP_STRUCT_EXIT, arg: 2, size: 56 },
+      ],
+    ],
     ['access', [{ kind: TL_CAP_STR, arg: 0 }]],
     ['faccessat', [{ kind: TL_CAP_STR, arg: 1 }]],
     ['faccessat2', [{ kind: TL_CAP_STR, arg: 1 }]],
@@ -144,16 +165,62 @@ describe('capture rules', () => {
     ['unlink', [{ kind: TL_CAP_STR, arg: 0 }]],
     ['unlinkat', [{ kind: TL_CAP_STR, arg: 1 }]],
     ['chdir', [{ kind: TL_CAP_STR, arg: 0 }]],
-    ['readlink', [{ kind: TL_CAP_STR, arg: 0 }]],
-    ['readlinkat', [{ kind: TL_CAP_STR, arg: 1 }]],
-    ['statfs', [{ kind: TL_CAP_STR, arg: 0 }]],
-    ['statx', [{ kind: TL_CAP_STR, arg: 1 }]],
+    [
+      'readlink',
+      [
+        { kind: TL_CAP_STR, arg: 0 },
+        { kind: TL_CAP_BUF_RETLEN, arg: 1 },
+      ],
+    ],
+    [
+      'readlinkat',
+      [
+        { kind: TL_CAP_STR, arg: 1 },
+        { kind: TL_CAP_BUF_RETLEN, arg: 2 },
+      ],
+    ],
+    [
+      'statfs',
+      [
+        { kind: TL_CAP_STR, arg: 0 },
+        { kind: TL_CAP_STRUCT_EXIT, arg: 1, size: 88 },
+      ],
+    ],
+    [
+      'statx',
+      [
+        { kind: TL_CAP_STR, arg: 1 },
+        { kind: TL_CAP_STRUCT_EXIT, arg: 4, size: 0x90 },
+      ],
+    ],
+    [
+      'poll',
+      [
+        { kind: TL_CAP_BUF_ARGLEN, arg: 0, lenArg: 1, size: 8 },
+        { kind: TL_CAP_BUF_ARGLEN_EXIT, arg: 0, lenArg: 1, size: 8 },
+      ],
+    ],
+    ['epoll_wait', [{ kind: TL_CAP_BUF_RETLEN, arg: 1, size: 12 }]],
+    [
+      'getsockname',
+      [
+        { kind: TL_CAP_STRUCT_EXIT, arg: 1, size: 128 },
+        { kind: TL_CAP_STRUCT_ENTER, arg: 2, size: 4 },
+        { kind: TL_CAP_STRUCT_EXIT, arg: 2, size: 4 },
+      ],
+    ],
     ['write', [{ kind: TL_CAP_BUF_ARGLEN, arg: 1, lenArg: 2 }]],
     ['pwrite64', [{ kind: TL_CAP_BUF_ARGLEN, arg: 1, lenArg: 2 }]],
     ['read', [{ kind: TL_CAP_BUF_RETLEN, arg: 1 }]],
     ['pread64', [{ kind: TL_CAP_BUF_RETLEN, arg: 1 }]],
     ['close', []],
   ];
+
+  it('cover at least 100 syscalls, none with more captures than the kernel side takes', () => {
+    const withCaptures = SYSCALLS.filter((d) => capturesFor(d.nr).length > 0);
+    expect(withCaptures.length).toBeGreaterThanOrEqual(100);
+    for (const d of withCaptures) expect(capturesFor(d.nr).length).toBeLessThanOrEqual(3);
+  });
   it.each(expected)('%s', (name, captures) => {
     expect(capturesFor(nr(name))).toEqual(captures);
   });
@@ -197,12 +264,7 @@ describe('argument types', () => {
 
   it('resolve semantic types before C types', () => {
     const openat = syscallByName('openat');
-    expect(openat && argTypes(openat)).toEqual([
-      'dirfd',
-      'const char *',
-      'open_flags',
-      'open_mode',
-    ]);
+    expect(openat && argTypes(openat)).toEqual(['dirfd', 'path', 'open_flags', 'open_mode']);
     const write = syscallByName('write');
     expect(write && argTypes(write)).toEqual(['fd', 'const char *', 'size_t']);
   });

@@ -1,10 +1,12 @@
 // Argument decoders, one per type name. A type name is either a C type from the generated
 // syscall table ('int', 'size_t', 'const char *') or a semantic type chosen in
-// src/syscalls/signatures.ts ('fd', 'dirfd', 'open_flags'). Decoding more syscalls means
-// naming their argument types there and, for a new kind of value, adding a decoder here.
-import type { Param } from '../wire.js';
-import { formatFlagSet, lookupXlat } from './flags.js';
-import { formatParam } from './strings.js';
+// src/syscalls/signatures.ts ('fd', 'dirfd', 'open_flags', 'struct stat *'). Decoding more
+// syscalls means naming their argument types there and, for a new kind of value, adding a
+// decoder here. Struct layouts are in structs.ts, flag tables in xlat/.
+import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
+import { formatParam, quote } from './strings.js';
+import * as S from './structs.js';
 import {
   AT_FDCWD,
   O_ACCMODE,
@@ -13,14 +15,26 @@ import {
   OPEN_MODE_FLAGS,
   __O_TMPFILE,
 } from './xlat/fcntl.js';
+import * as M from './xlat/misc.js';
+import { MADV_ADVICE, MAP_FLAGS, MAP_TYPES, MAP_TYPE_MASK, PROT_FLAGS } from './xlat/mman.js';
+import { MLOCKALL_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS } from './xlat/mman.js';
+import { SIGPROCMASK_HOW, signalName } from './xlat/signal.js';
+import * as K from './xlat/socket.js';
 
 export interface ArgContext {
   /** The raw values of all arguments of the call; undefined where the record lacks them. */
   readonly args: readonly (bigint | undefined)[];
   /** Which of them is being decoded. */
   readonly index: number;
-  /** The captured memory of this argument, if any. */
+  /** The captured memory of this argument, if any (the enter's, else the exit's). */
   readonly param: Param | undefined;
+  /** The capture taken at exit, when the argument has one at enter as well (poll). */
+  readonly exitParam?: Param | undefined;
+  /** What the call returned, once it has. */
+  readonly ret?: bigint | undefined;
+  /** Captures of the other arguments: at enter (or exit), and those taken at exit. */
+  readonly params?: ReadonlyMap<number, Param>;
+  readonly exitParams?: ReadonlyMap<number, Param>;
   readonly maxString: number;
 }
 
@@ -34,6 +48,10 @@ const uint32: ArgDecoder = (v) => BigInt.asUintN(32, v).toString();
 const int64: ArgDecoder = (v) => BigInt.asIntN(64, v).toString();
 const uint64: ArgDecoder = (v) => BigInt.asUintN(64, v).toString();
 const hex: ArgDecoder = (v) => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
+const hex32: ArgDecoder = (v) => {
+  const n = BigInt.asUintN(32, v);
+  return n === 0n ? '0' : `0x${n.toString(16)}`;
+};
 /** uid_t and friends: unsigned, but (uid_t)-1 means "unchanged" and strace prints -1. */
 const id32: ArgDecoder = (v) => {
   const id = BigInt.asUintN(32, v);
@@ -46,11 +64,59 @@ export function octalMode(v: bigint): string {
   return mode === 0n ? '000' : `0${mode.toString(8)}`.padStart(3, '0');
 }
 
-/** A pointer: what it points to when captured, else its address. */
+/** poll's revents, which strace appends to the return value: `2 ([{fd=3, revents=POLLIN}])`. */
+export function pollReturnDetail(ret: bigint, ufds: Param | undefined, nfds: bigint): string {
+  if (ret <= 0n || !ufds || ufds.status === TL_PARAM_FAULT) return '';
+  return ` (${S.formatPollfds(ufds.bytes, Number(BigInt.asUintN(32, nfds)), 'revents')})`;
+}
+
+const FAULT = '<unavailable: fault>';
+const address = (v: bigint): string =>
+  v === 0n ? 'NULL' : `0x${BigInt.asUintN(64, v).toString(16)}`;
+
+/** A pointer: what it points to when captured, else its address (NULL for 0). */
 const pointer: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
   if (ctx.param) return formatParam(ctx.param, ctx.maxString);
-  return v === 0n ? 'NULL' : hex(v, ctx);
+  return address(v);
 };
+
+/**
+ * A pointer to a struct, decoded by `show` from its captured bytes. No capture (an exit
+ * capture of a call that failed, or none asked): the address, as strace prints it.
+ */
+function struct(show: (b: Buffer, ctx: ArgContext) => string | undefined): ArgDecoder {
+  return (v, ctx) => {
+    if (v === 0n) return 'NULL';
+    const p = ctx.param;
+    if (!p) return address(v);
+    if (p.status === TL_PARAM_FAULT) return FAULT;
+    return show(p.bytes, ctx) ?? address(v);
+  };
+}
+
+/** A flag set: NAME|NAME|0x.., `zero` for 0. */
+function flags(table: readonly Xlat[], zero = '0', bits = 32): ArgDecoder {
+  return (v) => formatFlagSet(BigInt.asUintN(bits, v), table) ?? zero;
+}
+
+/** An enumeration: its name, or the number with strace's `/* X_??? *\/` note. */
+function enumOf(table: readonly Xlat[], unknown: string, signed = true): ArgDecoder {
+  return (v) => {
+    const n = signed ? BigInt.asIntN(32, v) : BigInt.asUintN(32, v);
+    const name = lookupXlat(n, table);
+    if (name) return name;
+    return `${n < 0n || n < 10n ? n.toString() : `0x${n.toString(16)}`} /* ${unknown} */`;
+  };
+}
+
+/** A path: strace shows it whole whatever -s says (the kernel side still bounds it). */
+const pathArg: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  if (ctx.param) return formatParam(ctx.param, Math.max(ctx.maxString, PATH_MAX));
+  return address(v);
+};
+const PATH_MAX = 4096;
 
 const dirfd: ArgDecoder = (v, ctx) =>
   BigInt.asIntN(32, v) === AT_FDCWD ? 'AT_FDCWD' : int32(v, ctx);
@@ -69,14 +135,365 @@ const openMode: ArgDecoder = (v, ctx) => {
   return octalMode(v);
 };
 
+const signal: ArgDecoder = (v) => signalName(Number(BigInt.asIntN(32, v)));
+
+/** An access() mode: F_OK or R_OK|W_OK|X_OK. */
+const accessMode: ArgDecoder = (v) =>
+  formatFlagSet(BigInt.asUintN(32, v), M.ACCESS_MODES) ?? 'F_OK';
+
+const mmapFlags: ArgDecoder = (v) => {
+  const f = BigInt.asUintN(32, v);
+  const type = lookupXlat(f & MAP_TYPE_MASK, MAP_TYPES) ?? `0x${(f & MAP_TYPE_MASK).toString(16)}`;
+  const rest = formatFlagSet(f & ~MAP_TYPE_MASK, MAP_FLAGS);
+  return rest ? `${type}|${rest}` : type;
+};
+
+const sockType: ArgDecoder = (v) => {
+  const t = BigInt.asUintN(32, v);
+  const base = lookupXlat(t & K.SOCK_TYPE_MASK, K.SOCK_TYPES) ?? `${t & K.SOCK_TYPE_MASK}`;
+  const rest = formatFlagSet(t & ~K.SOCK_TYPE_MASK, K.SOCK_FLAGS);
+  return rest ? `${base}|${rest}` : base;
+};
+
+/** socket()'s protocol, named by the family before it. */
+const sockProtocol: ArgDecoder = (v, ctx) => {
+  const family = Number(ctx.args[0] ?? -1n);
+  const n = BigInt.asIntN(32, v);
+  if (family === K.AF_INET || family === K.AF_INET6) {
+    return lookupXlat(n, K.INET_PROTOCOLS) ?? n.toString();
+  }
+  if (family === K.AF_NETLINK) return lookupXlat(n, K.NETLINK_PROTOCOLS) ?? n.toString();
+  return n.toString();
+};
+
+/** futex's op: FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME. */
+export function formatFutexOp(v: bigint): string {
+  const op = BigInt.asUintN(32, v);
+  const cmd = op & ~(M.FUTEX_PRIVATE_FLAG | M.FUTEX_CLOCK_REALTIME);
+  let name = lookupXlat(cmd, M.FUTEX_OPS) ?? `0x${cmd.toString(16)}`;
+  if (op & M.FUTEX_PRIVATE_FLAG) name += '_PRIVATE';
+  if (op & M.FUTEX_CLOCK_REALTIME) name += '|FUTEX_CLOCK_REALTIME';
+  return name;
+}
+
+/** The futex command of this call, for the arguments that depend on it. */
+const futexCmd = (ctx: ArgContext): bigint =>
+  BigInt.asUintN(32, ctx.args[1] ?? 0n) & ~(M.FUTEX_PRIVATE_FLAG | M.FUTEX_CLOCK_REALTIME);
+const FUTEX_WAKE = 1n;
+const FUTEX_WAIT_BITSET = 9n;
+const FUTEX_WAKE_BITSET = 10n;
+const FUTEX_WAIT = 0n;
+/** futex's timeout: shown for the waits only. */
+const futexTimeout: ArgDecoder = (v, ctx) => {
+  const cmd = futexCmd(ctx);
+  if (cmd === FUTEX_WAKE || cmd === FUTEX_WAKE_BITSET) return null;
+  if (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET) return timespec(v, ctx);
+  return hex(v, ctx);
+};
+const futexUaddr2: ArgDecoder = (v, ctx) => {
+  const cmd = futexCmd(ctx);
+  if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT || cmd >= FUTEX_WAIT_BITSET) return null;
+  return address(v);
+};
+const futexVal3: ArgDecoder = (v, ctx) => {
+  const cmd = futexCmd(ctx);
+  if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT) return null;
+  if (cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_WAKE_BITSET) {
+    return BigInt.asUintN(32, v) === 0xffffffffn ? 'FUTEX_BITSET_MATCH_ANY' : hex32(v, ctx);
+  }
+  return BigInt.asUintN(32, v).toString();
+};
+
+const timespec = struct((b) => S.formatTimespec(b));
+
+/** fcntl's third argument, by command; absent for the F_GET* that take none. */
+const fcntlArg: ArgDecoder = (v, ctx) => {
+  const cmd = Number(BigInt.asUintN(32, ctx.args[1] ?? 0n));
+  switch (cmd) {
+    case 1: // F_GETFD
+    case 3: // F_GETFL
+    case 9: // F_GETOWN
+    case 11: // F_GETSIG
+    case 1025: // F_GETLEASE
+    case 1032: // F_GETPIPE_SZ
+    case 1034: // F_GET_SEALS
+      return null;
+    case 2: // F_SETFD
+      return formatFlagSet(BigInt.asUintN(32, v), M.FD_FLAGS) ?? '0';
+    case 4: // F_SETFL
+      return formatOpenFlags(v);
+    case 1033: // F_ADD_SEALS
+      return formatFlagSet(BigInt.asUintN(32, v), M.SEAL_FLAGS) ?? '0';
+    case 0:
+    case 1030:
+    case 8:
+    case 10:
+    case 1031:
+      return int32(v, ctx);
+    default:
+      return address(v);
+  }
+};
+
+/** ioctl's third argument: an fd for FICLONE, else an address (hex). */
+const ioctlArg: ArgDecoder = (v, ctx) =>
+  BigInt.asUintN(32, ctx.args[1] ?? 0n) === M.FICLONE ? int32(v, ctx) : hex(v, ctx);
+
+/** wait4's status: captured at exit. */
+const waitStatus = struct((b) =>
+  b.length >= 4 ? S.formatWaitStatus(b.readInt32LE(0)) : undefined,
+);
+
+/** A socket address whose length is the argument after it (connect, bind, sendto). */
+const sockaddrIn = struct((b, ctx) =>
+  S.formatSockaddr(b, Number(BigInt.asUintN(32, ctx.args[ctx.index + 1] ?? 0n))),
+);
+
+/** A socket address the kernel fills; its length comes back through the pointer after it. */
+const sockaddrOut = struct((b, ctx) => {
+  const len = ctx.exitParams?.get(ctx.index + 1);
+  const n =
+    len && len.status !== TL_PARAM_FAULT && len.bytes.length >= 4
+      ? len.bytes.readInt32LE(0)
+      : b.length;
+  return S.formatSockaddr(b, n);
+});
+
+/** `[16]` or `[128 => 16]`: a length passed by reference, read at enter and at exit. */
+const socklenPtr: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const at = (p: Param | undefined): string | undefined =>
+    p && p.status !== TL_PARAM_FAULT && p.bytes.length >= 4
+      ? p.bytes.readInt32LE(0).toString()
+      : undefined;
+  const before = at(ctx.param);
+  const after = at(ctx.exitParam);
+  if (before === undefined && after === undefined) {
+    return ctx.param?.status === TL_PARAM_FAULT ? FAULT : address(v);
+  }
+  if (after === undefined || before === after) return `[${before ?? after}]`;
+  if (before === undefined) return `[${after}]`;
+  return `[${before} => ${after}]`;
+};
+
+/** poll's array: events at enter, and revents (strace appends them to the return value). */
+const pollfds: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p) return address(v);
+  if (p.status === TL_PARAM_FAULT) return FAULT;
+  return S.formatPollfds(
+    p.bytes,
+    Number(BigInt.asUintN(32, ctx.args[ctx.index + 1] ?? 0n)),
+    'events',
+  );
+};
+
+const epollEvents: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p) return address(v);
+  if (p.status === TL_PARAM_FAULT) return FAULT;
+  const n = ctx.ret !== undefined && ctx.ret > 0n ? Number(ctx.ret) : 0;
+  const items: string[] = [];
+  for (let i = 0; i < n && 12 * (i + 1) <= p.bytes.length; i++) {
+    items.push(S.formatEpollEvent(p.bytes, 12 * i) ?? '');
+  }
+  return `[${items.join(', ')}${items.length < n ? ', ...' : ''}]`;
+};
+
+/** A buffer filled at exit that holds a C string, with the length returned (getcwd). */
+const cstringOut: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p) return address(v);
+  return formatParam({ ...p, want: 0 }, ctx.maxString);
+};
+
+/** A buffer filled at exit with `ret` bytes; a call that returned 0 filled nothing: "". */
+const bufOut: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  if (ctx.param) return formatParam(ctx.param, ctx.maxString);
+  if (ctx.ret === 0n) return '""';
+  return address(v);
+};
+
+/** getrandom's bytes, which strace shows all in \x escapes. */
+const randomBytes: ArgDecoder = (v, ctx) => {
+  const p = ctx.param;
+  if (!p || p.status === TL_PARAM_FAULT) return bufOut(v, ctx);
+  const shown = p.bytes.subarray(0, ctx.maxString);
+  let s = '"';
+  for (const c of shown) s += `\\x${c.toString(16).padStart(2, '0')}`;
+  const more = shown.length < p.want || p.bytes.length > shown.length;
+  return `${s}"${more ? '...' : ''}`;
+};
+
+const dirents: ArgDecoder = (v, ctx) => {
+  if (ctx.ret === 0n) return `${address(v)} /* 0 entries */`;
+  const p = ctx.param;
+  if (!p || p.status === TL_PARAM_FAULT || p.bytes.length < p.want) return address(v);
+  return `${address(v)} /* ${S.countDirents64(p.bytes)} entries */`;
+};
+
+/** clone's arguments carry their names, as strace prints them. */
+const named =
+  (name: string, inner: ArgDecoder): ArgDecoder =>
+  (v, ctx) => {
+    const t = inner(v, ctx);
+    return t === null ? null : `${name}=${t}`;
+  };
+const cloneFlags = (v: bigint): bigint => BigInt.asUintN(64, v);
+export function formatCloneFlags(v: bigint): string {
+  const f = cloneFlags(v);
+  const sig = f & 0xffn;
+  const rest = formatFlagSet(f & ~0xffn, M.CLONE_FLAGS);
+  const parts = [rest, sig !== 0n ? signalName(Number(sig)) : undefined].filter(
+    (x): x is string => x !== undefined,
+  );
+  return parts.length ? parts.join('|') : '0';
+}
+const cloneIf =
+  (bit: bigint, name: string): ArgDecoder =>
+  (v, ctx) =>
+    (cloneFlags(ctx.args[0] ?? 0n) & bit) !== 0n ? `${name}=${address(v)}` : null;
+
+/** sched_getaffinity's mask, `ret` bytes of it. */
+const cpuMask = struct((b) => S.formatCpuMask(b));
+
+const pipeFds = struct((b) => S.formatIntArray(b, 2));
+
+const ulongHex: ArgDecoder = (v) => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
+
+/** The new/old sigsets of rt_sigprocmask and friends. */
+const sigset = struct((b) => S.formatSigset(b));
+
+/** sigaction() flags and handlers. */
+const sigaction = struct((b) => S.formatSigaction(b));
+
+/** prctl: the option and, for the ones strace decodes simply, its argument. */
+const prctlOption = enumOf(M.PRCTL_OPTIONS, 'PR_???');
+
+const umaskMode: ArgDecoder = (v) => octalMode(BigInt.asUintN(32, v) & 0o777n);
+
+/** O_CLOEXEC and friends where no access mode goes with them (dup3, pipe2). */
+const fdFlags: ArgDecoder = (v) => formatFlagSet(BigInt.asUintN(32, v), OPEN_MODE_FLAGS) ?? '0';
+
+const statxFlags: ArgDecoder = (v) => {
+  const f = BigInt.asUintN(32, v);
+  const sync = lookupXlat(f & M.AT_STATX_SYNC_TYPE, M.STATX_SYNC_TYPES) ?? '';
+  const rest = formatFlagSet(f & ~M.AT_STATX_SYNC_TYPE, M.AT_FLAGS);
+  return rest ? `${sync}|${rest}` : sync;
+};
+
+const utsname = struct((b) => S.formatUtsname(b));
+
 export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   // semantic types
   fd: int32,
   dirfd,
   open_flags: (v) => formatOpenFlags(v),
   open_mode: openMode,
+  fd_flags: fdFlags,
   hex,
+  hex32,
   pointer,
+  path: pathArg,
+  address: (v) => address(v),
+  at_flags: flags(M.AT_FLAGS),
+  faccessat_flags: flags(M.FACCESSAT_FLAGS),
+  statx_flags: statxFlags,
+  statx_mask: flags(M.STATX_MASK),
+  access_mode: accessMode,
+  mmap_prot: flags(PROT_FLAGS, 'PROT_NONE'),
+  mmap_flags: mmapFlags,
+  mremap_flags: flags(MREMAP_FLAGS),
+  msync_flags: flags(MSYNC_FLAGS),
+  mlockall_flags: flags(MLOCKALL_FLAGS),
+  madvise_advice: enumOf(MADV_ADVICE, 'MADV_???'),
+  fadvise_advice: enumOf(M.FADVISE_ADVICE, 'POSIX_FADV_???'),
+  falloc_flags: flags(M.FALLOC_FLAGS),
+  seek_whence: enumOf(M.SEEK_WHENCE, 'SEEK_???', false),
+  fcntl_cmd: enumOf(M.FCNTL_CMDS, 'F_???', false),
+  fcntl_arg: fcntlArg,
+  flock_op: flags(M.FLOCK_OPS),
+  ioctl_request: (v) => {
+    const n = BigInt.asUintN(32, v);
+    return lookupXlat(n, M.IOCTL_REQUESTS) ?? `0x${n.toString(16)}`;
+  },
+  ioctl_arg: ioctlArg,
+  socket_family: enumOf(K.ADDRESS_FAMILIES, 'AF_???'),
+  socket_type: sockType,
+  socket_protocol: sockProtocol,
+  sock_flags: flags(K.SOCK_FLAGS),
+  msg_flags: flags(K.MSG_FLAGS),
+  shutdown_how: enumOf(K.SHUTDOWN_HOW, 'SHUT_???'),
+  sockopt_level: enumOf(K.SOCKOPT_LEVELS, 'SOL_???'),
+  sockaddr_in: sockaddrIn,
+  sockaddr_out: sockaddrOut,
+  socklen_ptr: socklenPtr,
+  signal,
+  sigprocmask_how: enumOf(SIGPROCMASK_HOW, 'SIG_???'),
+  sigset,
+  sigaction,
+  clone_flags: named('flags', (v) => formatCloneFlags(v)),
+  clone_stack: named('child_stack', (v) => address(v)),
+  clone_parent_tid: cloneIf(M.CLONE_PARENT_SETTID, 'parent_tid'),
+  clone_child_tid: (v, ctx) =>
+    (cloneFlags(ctx.args[0] ?? 0n) & (M.CLONE_CHILD_SETTID | M.CLONE_CHILD_CLEARTID)) !== 0n
+      ? `child_tidptr=${address(v)}`
+      : null,
+  clone_tls: cloneIf(M.CLONE_SETTLS, 'tls'),
+  clone_args: struct((b, ctx) => S.formatCloneArgs(b, ctx.ret, formatCloneFlags)),
+  unshare_flags: (v) => formatFlagSet(BigInt.asUintN(64, v), M.CLONE_FLAGS) ?? '0',
+  wait_options: flags(M.WAIT_OPTIONS),
+  wait_status: waitStatus,
+  futex_op: (v) => formatFutexOp(v),
+  futex_timeout: futexTimeout,
+  futex_uaddr2: futexUaddr2,
+  futex_val3: futexVal3,
+  prctl_option: prctlOption,
+  arch_prctl_code: enumOf(M.ARCH_PRCTL_CODES, 'ARCH_???'),
+  clockid: enumOf(M.CLOCK_IDS, 'CLOCK_???'),
+  timer_flags: flags(M.TIMER_FLAGS),
+  timerfd_flags: flags(M.TIMERFD_FLAGS),
+  poll_fds: pollfds,
+  epoll_op: enumOf(M.EPOLL_CTL_OPS, 'EPOLL_CTL_???'),
+  epoll_event: struct((b) => S.formatEpollEvent(b)),
+  epoll_events: epollEvents,
+  epoll_create_flags: flags(M.EPOLL_CREATE_FLAGS),
+  eventfd_flags: flags(M.EFD_FLAGS),
+  signalfd_flags: flags(M.SFD_FLAGS),
+  inotify_flags: flags(M.IN_INIT_FLAGS),
+  memfd_flags: flags(M.MFD_FLAGS),
+  grnd_flags: flags(M.GRND_FLAGS),
+  random_bytes: randomBytes,
+  rename_flags: flags(M.RENAME_FLAGS),
+  umount_flags: flags(M.UMOUNT_FLAGS),
+  mount_flags: flags(M.MOUNT_FLAGS, '0', 64),
+  xattr_flags: flags(M.XATTR_FLAGS),
+  rlimit_resource: enumOf(M.RLIMIT_RESOURCES, 'RLIMIT_???', false),
+  rlimit: struct((b) => S.formatRlimit(b)),
+  rusage_who: enumOf(M.RUSAGE_WHO, 'RUSAGE_???'),
+  prio_which: enumOf(M.PRIO_WHICH, 'PRIO_???'),
+  itimer_which: enumOf(M.ITIMER_WHICH, 'ITIMER_???'),
+  sched_policy: enumOf(M.SCHED_POLICIES, 'SCHED_???'),
+  membarrier_cmd: enumOf(M.MEMBARRIER_CMDS, 'MEMBARRIER_CMD_???'),
+  pipe_fds: pipeFds,
+  cpu_mask: cpuMask,
+  buf_out: bufOut,
+  cstring_out: cstringOut,
+  dirents,
+  umask_mode: umaskMode,
+  ulong_hex: ulongHex,
+  timespec,
+  timeval: struct((b) => S.formatTimeval(b)),
+  itimerspec: struct((b) => S.formatItimerspec(b)),
+  stat: struct((b) => S.formatStat(b)),
+  statx: struct((b) => S.formatStatx(b)),
+  statfs: struct((b) => S.formatStatfs(b)),
+  utsname,
+  sysinfo: struct((b) => S.formatSysinfo(b)),
   // C scalar types
   int: int32,
   long: int64,
@@ -104,6 +521,25 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   aio_context_t: hex,
   __s32: int32,
   'enum landlock_rule_type': int32,
+  // C struct pointer types, whatever the call
+  'struct stat *': struct((b) => S.formatStat(b)),
+  'struct statx *': struct((b) => S.formatStatx(b)),
+  'struct statfs *': struct((b) => S.formatStatfs(b)),
+  'struct new_utsname *': utsname,
+  'struct __kernel_timespec *': timespec,
+  'const struct __kernel_timespec *': timespec,
+  'struct __kernel_old_timeval *': struct((b) => S.formatTimeval(b)),
+  'const struct __kernel_itimerspec *': struct((b) => S.formatItimerspec(b)),
+  'struct __kernel_itimerspec *': struct((b) => S.formatItimerspec(b)),
+  'struct rlimit *': struct((b) => S.formatRlimit(b)),
+  'const struct rlimit64 *': struct((b) => S.formatRlimit(b)),
+  'struct rlimit64 *': struct((b) => S.formatRlimit(b)),
+  'struct sysinfo *': struct((b) => S.formatSysinfo(b)),
+  'struct epoll_event *': struct((b) => S.formatEpollEvent(b)),
+  'sigset_t *': sigset,
+  'const sigset_t *': sigset,
+  'struct sigaction *': sigaction,
+  'const struct sigaction *': sigaction,
   // typedefs of pointers
   cap_user_header_t: pointer,
   cap_user_data_t: pointer,
@@ -119,3 +555,5 @@ export function decoderFor(type: string): ArgDecoder {
 
 /** Arguments of a call whose signature is unknown: strace prints them all in hex. */
 export const genericArg: ArgDecoder = hex;
+
+export { quote };

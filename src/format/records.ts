@@ -9,7 +9,8 @@
 // A thread has at most one call in flight, so enters are matched to exits by tid (and nr).
 import type { ReturnKind } from '../syscalls/signatures.js';
 import type { EnterRecord, ExitRecord, LostRecord, WireRecord } from '../wire.js';
-import { describeCall, mergeParams } from './call.js';
+import { describeCall, exitParamMap, mergeParams } from './call.js';
+import { syscallByName } from '../syscalls/table.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
 import { DEFAULT_MAX_STRING } from './strings.js';
@@ -30,6 +31,11 @@ export interface LineFormatter {
   /** Lines still held back, printed as unfinished (the end of a dump). */
   flush(): string[];
 }
+
+const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
+/** Calls that return in a new process or thread too: there, with 0, and no enter. */
+const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
+const EXIT_GROUP = nrOf('exit_group');
 
 function duration(enter: EnterRecord, exit: ExitRecord): string {
   const us = (exit.ts - enter.ts) / 1000n;
@@ -72,14 +78,21 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     if (call.returns === 'none') {
       const all = [...call.enterArgs, ...call.exitArgs].join(', ');
       out.push(`${enterPrefix(enter)}${call.name}(${all}) = ?`);
+      // The process ends here; its status is the argument. (A plain exit ends one thread.)
+      if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
+        const code = Number(BigInt.asUintN(8, enter.args[0]));
+        out.push(`${enterPrefix(enter)}+++ exited with ${code} +++`);
+      }
       return;
     }
     pending = enter;
   }
 
   function onExit(exit: ExitRecord): void {
-    const tail = (enter: EnterRecord | undefined, returns: ReturnKind): string =>
-      ` = ${formatReturn(exit.ret, returns)}${opts.durations && enter ? duration(enter, exit) : ''}`;
+    const tail = (enter: EnterRecord | undefined, returns: ReturnKind, detail = ''): string =>
+      ` = ${formatReturn(exit.ret, returns, enter?.args)}${detail}` +
+      `${opts.durations && enter ? duration(enter, exit) : ''}`;
+    const exitParams = exitParamMap(exit.params);
     if (pending && pending.tid === exit.tid && pending.nr === exit.nr) {
       const enter = pending;
       pending = undefined;
@@ -88,21 +101,28 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
         enter.args,
         mergeParams(enter.params, exit.params),
         maxString,
+        exitParams,
+        exit.ret,
       );
       const all = [...call.enterArgs, ...call.exitArgs].join(', ');
-      out.push(`${enterPrefix(enter)}${call.name}(${all})${tail(enter, call.returns)}`);
+      out.push(
+        `${enterPrefix(enter)}${call.name}(${all})${tail(enter, call.returns, call.retDetail)}`,
+      );
       return;
     }
-    flushPending();
     let enter: EnterRecord | undefined = unfinished.get(exit.tid);
-    unfinished.delete(exit.tid);
     if (enter && enter.nr !== exit.nr) enter = undefined; // both halves lost their partners
+    // A new child's first return (0 from clone/fork): strace -f shows none, the parent's
+    // line says it all.
+    if (!enter && exit.ret === 0n && FORKS.has(exit.nr)) return;
+    flushPending();
+    unfinished.delete(exit.tid);
     const params = enter ? mergeParams(enter.params, exit.params) : mergeParams(exit.params);
-    const call = describeCall(exit.nr, enter?.args, params, maxString);
+    const call = describeCall(exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
     out.push(
       `${prefix(exit.ts, exit.cpu, exit.tid, comm)}<... ${call.name} resumed>` +
-        `${call.exitArgs.join(', ')})${tail(enter, call.returns)}`,
+        `${call.exitArgs.join(', ')})${tail(enter, call.returns, call.retDetail)}`,
     );
   }
 

@@ -1,16 +1,23 @@
 // The `= ...` part of a line: what a syscall returned, strace-style.
 import type { ReturnKind } from '../syscalls/signatures.js';
+import { formatFlagSet } from './flags.js';
 import { ERRNOS, RESTART_ERRNOS } from './xlat/errno.js';
+import { FD_FLAGS } from './xlat/misc.js';
+import { formatOpenFlags } from './args.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
 
+const F_GETFD = 1n;
+const F_GETFL = 3n;
+
 /**
  * What follows `= `: `3`, `0x7f0a1c000000`, `-1 ENOENT (No such file or directory)`,
  * `? ERESTARTSYS (To be restarted if SA_RESTART is set)`, or `?` for calls that never return.
- * Unknown error numbers print as strace does: `-1 ERRNO_600 (Unknown error 600)`.
+ * Unknown error numbers print as strace does: `-1 ERRNO_600 (Unknown error 600)`. `args` are
+ * the call's raw arguments, for returns whose meaning depends on them (fcntl).
  */
-export function formatReturn(ret: bigint, kind: ReturnKind): string {
+export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigint[]): string {
   if (kind === 'none') return '?';
   if (ret < 0n && ret >= -MAX_ERRNO) {
     const errno = Number(-ret);
@@ -20,5 +27,13 @@ export function formatReturn(ret: bigint, kind: ReturnKind): string {
     return `${value} ${info.name} (${info.message})`;
   }
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
+  if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');
+  if (kind === 'fcntl' && args) {
+    const cmd = BigInt.asUintN(32, args[1] ?? -1n);
+    if (cmd === F_GETFD && ret !== 0n) {
+      return `0x${ret.toString(16)} (flags ${formatFlagSet(ret, FD_FLAGS) ?? '0'})`;
+    }
+    if (cmd === F_GETFL) return `0x${ret.toString(16)} (flags ${formatOpenFlags(ret)})`;
+  }
   return ret.toString();
 }

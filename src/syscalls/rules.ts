@@ -6,8 +6,10 @@
 // silently point at the wrong position; resolving a name that does not exist throws.
 import {
   TL_CAP_BUF_ARGLEN,
+  TL_CAP_BUF_ARGLEN_EXIT,
   TL_CAP_BUF_RETLEN,
   TL_CAP_STR,
+  TL_CAP_STRUCT_ENTER,
   TL_CAP_STRUCT_EXIT,
   TL_MAX_ARGS,
   TL_MAX_SYSCALLS,
@@ -30,38 +32,189 @@ export interface CaptureSpec {
 }
 
 const str = (arg: string): CaptureSpec => ({ kind: TL_CAP_STR, arg });
-const bufArgLen = (arg: string, lenArg: string): CaptureSpec => ({
+/** A buffer read at enter, `lenArg` bytes (or elements of `size` bytes). */
+const bufArgLen = (arg: string, lenArg: string, size?: number): CaptureSpec => ({
   kind: TL_CAP_BUF_ARGLEN,
   arg,
   lenArg,
+  ...(size !== undefined ? { size } : {}),
 });
-const bufRetLen = (arg: string): CaptureSpec => ({ kind: TL_CAP_BUF_RETLEN, arg });
+/** A buffer the call filled, read at exit: as many bytes (or elements) as it returned. */
+const bufRetLen = (arg: string, size?: number): CaptureSpec => ({
+  kind: TL_CAP_BUF_RETLEN,
+  arg,
+  ...(size !== undefined ? { size } : {}),
+});
+/** A buffer read at exit, `lenArg` elements of `size` bytes, if the call succeeded. */
+const bufArgLenExit = (arg: string, lenArg: string, size: number): CaptureSpec => ({
+  kind: TL_CAP_BUF_ARGLEN_EXIT,
+  arg,
+  lenArg,
+  size,
+});
+const inStruct = (arg: string, size: number): CaptureSpec => ({
+  kind: TL_CAP_STRUCT_ENTER,
+  arg,
+  size,
+});
+const outStruct = (arg: string, size: number): CaptureSpec => ({
+  kind: TL_CAP_STRUCT_EXIT,
+  arg,
+  size,
+});
 
-/** Captured arguments per syscall name. Paths are read at enter, read buffers at exit. */
+// Sizes of what strace shows of each struct (x86_64): a prefix is enough where strace
+// abbreviates (stat shows st_mode and st_size, 56 bytes in).
+const STAT = 56;
+const STATX = 0x90;
+const STATFS = 88;
+const TIMESPEC = 16;
+const ITIMERSPEC = 32;
+const SIGSET = 8;
+const SIGACTION = 32;
+const SOCKADDR = 128;
+const SOCKLEN = 4;
+const RLIMIT = 16;
+const UTSNAME = 130;
+const SYSINFO = 112;
+const POLLFD = 8;
+const EPOLL_EVENT = 12;
+
+const path1 = (arg: string): CaptureSpec[] => [str(arg)];
+const twoPaths = (a: string, b: string): CaptureSpec[] => [str(a), str(b)];
+const sockOut: CaptureSpec[] = [
+  outStruct('upeer_sockaddr', SOCKADDR),
+  inStruct('upeer_addrlen', SOCKLEN),
+  outStruct('upeer_addrlen', SOCKLEN),
+];
+const nameOut: CaptureSpec[] = [
+  outStruct('usockaddr', SOCKADDR),
+  inStruct('usockaddr_len', SOCKLEN),
+  outStruct('usockaddr_len', SOCKLEN),
+];
+
+/**
+ * Captured arguments per syscall name: paths and inputs at enter, what the call fills at
+ * exit. At most TL_MAX_PARAMS per call.
+ */
 export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
-  open: [str('filename')],
-  openat: [str('filename')],
-  execve: [str('filename')],
-  execveat: [str('filename')],
-  stat: [str('filename')],
-  lstat: [str('filename')],
-  newfstatat: [str('filename')],
-  access: [str('filename')],
-  faccessat: [str('filename')],
-  faccessat2: [str('filename')],
-  mkdir: [str('pathname')],
-  mkdirat: [str('pathname')],
-  unlink: [str('pathname')],
-  unlinkat: [str('pathname')],
-  chdir: [str('filename')],
-  readlink: [str('path')],
-  readlinkat: [str('pathname')],
-  statfs: [str('pathname')],
-  statx: [str('filename')],
+  // files: paths
+  open: path1('filename'),
+  openat: path1('filename'),
+  creat: path1('pathname'),
+  execve: path1('filename'),
+  execveat: path1('filename'),
+  stat: [str('filename'), outStruct('statbuf', STAT)],
+  lstat: [str('filename'), outStruct('statbuf', STAT)],
+  fstat: [outStruct('statbuf', STAT)],
+  newfstatat: [str('filename'), outStruct('statbuf', STAT)],
+  statx: [str('filename'), outStruct('buffer', STATX)],
+  statfs: [str('pathname'), outStruct('buf', STATFS)],
+  fstatfs: [outStruct('buf', STATFS)],
+  access: path1('filename'),
+  faccessat: path1('filename'),
+  faccessat2: path1('filename'),
+  mkdir: path1('pathname'),
+  mkdirat: path1('pathname'),
+  rmdir: path1('pathname'),
+  unlink: path1('pathname'),
+  unlinkat: path1('pathname'),
+  rename: twoPaths('oldname', 'newname'),
+  renameat: twoPaths('oldname', 'newname'),
+  renameat2: twoPaths('oldname', 'newname'),
+  link: twoPaths('oldname', 'newname'),
+  linkat: twoPaths('oldname', 'newname'),
+  symlink: twoPaths('oldname', 'newname'),
+  symlinkat: twoPaths('oldname', 'newname'),
+  chdir: path1('filename'),
+  chroot: path1('filename'),
+  readlink: [str('path'), bufRetLen('buf')],
+  readlinkat: [str('pathname'), bufRetLen('buf')],
+  getcwd: [bufRetLen('buf')],
+  chmod: path1('filename'),
+  fchmodat: path1('filename'),
+  chown: path1('filename'),
+  lchown: path1('filename'),
+  fchownat: path1('filename'),
+  truncate: path1('path'),
+  utimensat: [str('filename'), inStruct('utimes', 2 * TIMESPEC)],
+  mknod: path1('filename'),
+  mknodat: path1('filename'),
+  mount: [str('dev_name'), str('dir_name'), str('type')],
+  umount2: path1('name'),
+  pivot_root: twoPaths('new_root', 'put_old'),
+  swapon: path1('specialfile'),
+  swapoff: path1('specialfile'),
+  acct: path1('name'),
+  sethostname: [bufArgLen('name', 'len')],
+  setdomainname: [bufArgLen('name', 'len')],
+  inotify_add_watch: path1('pathname'),
+  memfd_create: path1('uname'),
+  // xattrs
+  setxattr: [str('pathname'), str('name'), bufArgLen('value', 'size')],
+  lsetxattr: [str('pathname'), str('name'), bufArgLen('value', 'size')],
+  fsetxattr: [str('name'), bufArgLen('value', 'size')],
+  getxattr: [str('pathname'), str('name'), bufRetLen('value')],
+  lgetxattr: [str('pathname'), str('name'), bufRetLen('value')],
+  fgetxattr: [str('name'), bufRetLen('value')],
+  listxattr: [str('pathname'), bufRetLen('list')],
+  llistxattr: [str('pathname'), bufRetLen('list')],
+  flistxattr: [bufRetLen('list')],
+  removexattr: twoPaths('pathname', 'name'),
+  lremovexattr: twoPaths('pathname', 'name'),
+  fremovexattr: path1('name'),
+  // I/O
   write: [bufArgLen('buf', 'count')],
   pwrite64: [bufArgLen('buf', 'count')],
   read: [bufRetLen('buf')],
   pread64: [bufRetLen('buf')],
+  getdents64: [bufRetLen('dirent')],
+  getrandom: [bufRetLen('ubuf')],
+  // sockets
+  connect: [bufArgLen('uservaddr', 'addrlen')],
+  bind: [bufArgLen('umyaddr', 'addrlen')],
+  accept: sockOut,
+  accept4: sockOut,
+  getsockname: nameOut,
+  getpeername: nameOut,
+  sendto: [bufArgLen('buff', 'len'), bufArgLen('addr', 'addr_len')],
+  recvfrom: [bufRetLen('ubuf'), outStruct('addr', SOCKADDR), outStruct('addr_len', SOCKLEN)],
+  socketpair: [outStruct('usockvec', 8)],
+  pipe: [outStruct('fildes', 8)],
+  pipe2: [outStruct('fildes', 8)],
+  // processes and signals
+  wait4: [outStruct('stat_addr', 4)],
+  clone3: [inStruct('uargs', 64)],
+  rt_sigaction: [inStruct('act', SIGACTION), outStruct('oact', SIGACTION)],
+  rt_sigprocmask: [inStruct('nset', SIGSET), outStruct('oset', SIGSET)],
+  rt_sigpending: [outStruct('uset', SIGSET)],
+  rt_sigsuspend: [inStruct('unewset', SIGSET)],
+  uname: [outStruct('name', UTSNAME)],
+  sysinfo: [outStruct('info', SYSINFO)],
+  getrlimit: [outStruct('rlim', RLIMIT)],
+  setrlimit: [inStruct('rlim', RLIMIT)],
+  prlimit64: [inStruct('new_rlim', RLIMIT), outStruct('old_rlim', RLIMIT)],
+  sched_getaffinity: [bufRetLen('user_mask_ptr')],
+  prctl: [],
+  // time
+  nanosleep: [inStruct('rqtp', TIMESPEC)],
+  clock_nanosleep: [inStruct('rqtp', TIMESPEC)],
+  clock_gettime: [outStruct('tp', TIMESPEC)],
+  clock_getres: [outStruct('tp', TIMESPEC)],
+  clock_settime: [inStruct('tp', TIMESPEC)],
+  timerfd_settime: [inStruct('utmr', ITIMERSPEC), outStruct('otmr', ITIMERSPEC)],
+  timerfd_gettime: [outStruct('otmr', ITIMERSPEC)],
+  futex: [inStruct('utime', TIMESPEC)],
+  // polling
+  poll: [bufArgLen('ufds', 'nfds', POLLFD), bufArgLenExit('ufds', 'nfds', POLLFD)],
+  ppoll: [
+    bufArgLen('ufds', 'nfds', POLLFD),
+    bufArgLenExit('ufds', 'nfds', POLLFD),
+    inStruct('tsp', TIMESPEC),
+  ],
+  epoll_ctl: [inStruct('event', EPOLL_EVENT)],
+  epoll_wait: [bufRetLen('events', EPOLL_EVENT)],
+  epoll_pwait: [bufRetLen('events', EPOLL_EVENT)],
 };
 
 function argIndex(def: SyscallDef, name: string): number {
@@ -109,5 +262,7 @@ export function capturesFor(nr: number): readonly Capture[] {
 
 /** Captures whose bytes arrive with the exit record: the call fills that memory. */
 export function isExitCapture(kind: CaptureKind): boolean {
-  return kind === TL_CAP_BUF_RETLEN || kind === TL_CAP_STRUCT_EXIT;
+  return (
+    kind === TL_CAP_BUF_RETLEN || kind === TL_CAP_STRUCT_EXIT || kind === TL_CAP_BUF_ARGLEN_EXIT
+  );
 }

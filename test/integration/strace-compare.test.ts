@@ -1,0 +1,287 @@
+// traceloop against strace, the reference: the same workloads run under `strace -f -qq -s 64`
+// and under `traceloop run -s 64`, aligned per thread, compared call by call (name, decoded
+// arguments, return value). Prints a table of the differences; fails when a syscall strace
+// shows is missing from ours, or when fewer lines than the threshold are identical.
+//
+// What is normalised away, because it differs between any two runs, strace against itself:
+//   - addresses (hex of 6+ digits: ASLR, heap and stack positions);
+//   - process and thread ids (renamed by order of appearance);
+//   - names Python's tempfile picks at random (/tmp/tmpXXXXXXXX);
+//   - the id of the tracer's side of the family (getppid's return);
+//   - times and counters of the moment: tv_sec/tv_nsec/tv_usec values, statfs free counts,
+//     sysinfo, getsockname's ephemeral port, getrandom's bytes;
+//   - signal delivery lines (`--- SIGCHLD ... ---`) and process ends (`+++ ... +++`, which
+//     -qq hides on strace's side): they are not syscalls.
+// Everything else counts, including what we do not decode yet (execve's argv, prctl's
+// string argument), so the share below is an honest measure.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, requireRootAndBpf } from '../helpers/system.js';
+
+interface Call {
+  name: string;
+  /** The normalised `name(args) = ret` text. */
+  text: string;
+}
+
+/** Per thread (in order of first appearance), its calls. */
+type Threads = Map<number, Call[]>;
+
+const CORPUS_C = path.join(import.meta.dirname, 'corpus', 'syscalls.c');
+
+/** Joins strace-style `<unfinished ...>` / `<... resumed>` halves, per thread. */
+function collect(lines: Iterable<[number, string]>): Threads {
+  const threads: Threads = new Map();
+  const open = new Map<number, string>();
+  for (const [tid, raw] of lines) {
+    let body = raw;
+    if (body.startsWith('---') || body.startsWith('+++')) continue;
+    const unfinished = body.match(/^(.*?)\s*<unfinished \.\.\.>$/);
+    if (unfinished) {
+      open.set(tid, unfinished[1] ?? '');
+      continue;
+    }
+    const resumed = body.match(/^<\.\.\. (\w+) resumed>\s?(.*)$/);
+    if (resumed) {
+      const head = open.get(tid);
+      open.delete(tid);
+      if (head === undefined || !head.startsWith(`${resumed[1]}(`)) {
+        body = `${resumed[1]}(?${resumed[2]}`;
+      } else {
+        const h = head.trimEnd();
+        body = (h.endsWith(',') ? `${h} ` : h) + (resumed[2] ?? '');
+      }
+    }
+    const m = body.match(/^(\w+)\(/);
+    if (!m) continue;
+    const list = threads.get(tid) ?? [];
+    list.push({ name: m[1] ?? '', text: body });
+    threads.set(tid, list);
+  }
+  for (const [tid, head] of open) {
+    const m = head.match(/^(\w+)\(/);
+    if (m) threads.get(tid)?.push({ name: m[1] ?? '', text: `${head} <unfinished>` });
+  }
+  return threads;
+}
+
+function parseStrace(text: string): Threads {
+  const lines: Array<[number, string]> = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(/^(\d+)\s+(.*)$/);
+    if (m) lines.push([Number(m[1]), m[2] ?? '']);
+  }
+  return collect(lines);
+}
+
+function parseOurs(text: string): Threads {
+  const lines: Array<[number, string]> = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(/^\S+ cpu#\d+ (\d+) \[[^\]]*\] (.*)$/);
+    if (m) lines.push([Number(m[1]), m[2] ?? '']);
+  }
+  return collect(lines);
+}
+
+/** Renames ids by order of appearance, then removes what differs between any two runs. */
+function normalise(threads: Threads): Threads {
+  const ids = new Map<string, string>();
+  let next = 0;
+  for (const tid of threads.keys()) ids.set(String(tid), `PID${next++}`);
+  const idRe = new RegExp(`\\b(${[...ids.keys()].join('|') || 'x^'})\\b`, 'g');
+  const out: Threads = new Map();
+  for (const [tid, calls] of threads) {
+    out.set(
+      tid,
+      calls.map((c) => ({
+        name: c.name,
+        text: c.text
+          .replace(/\s+= /, ' = ')
+          .replace(/0x[0-9a-f]{6,}/g, '0xADDR')
+          .replace(idRe, (id) => ids.get(id) ?? id)
+          .replace(/(tv_sec|tv_nsec|tv_usec)=\d+/g, '$1=N')
+          .replace(/(f_bfree|f_bavail|f_ffree|f_files)=\d+/g, '$1=N')
+          .replace(/^sysinfo\(\{.*\}\)/, 'sysinfo({...})')
+          .replace(/sin6?_port=htons\(\d+\)/g, 'port=htons(N)')
+          .replace(/^getppid\(\) = \d+$/, 'getppid() = PPID')
+          .replace(/\/tmp\/(tmp)?[a-z0-9_]{8}\b/g, '/tmp/TEMPNAME')
+          .replace(/^getrandom\("(\\x[0-9a-f]{2})*"/, 'getrandom("..."'),
+      })),
+    );
+  }
+  return out;
+}
+
+/** Longest common subsequence of two name sequences: the pairs of aligned indices. */
+function align(a: readonly Call[], b: readonly Call[]): Array<[number, number]> {
+  const n = a.length;
+  const m = b.length;
+  const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    const row = dp[i] as Uint32Array;
+    const below = dp[i + 1] as Uint32Array;
+    for (let j = m - 1; j >= 0; j--) {
+      row[j] =
+        a[i]?.name === b[j]?.name
+          ? (below[j + 1] as number) + 1
+          : Math.max(below[j] as number, row[j + 1] as number);
+    }
+  }
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0, j = 0; i < n && j < m;) {
+    if (a[i]?.name === b[j]?.name) pairs.push([i++, j++]);
+    else if ((dp[i + 1]?.[j] ?? 0) >= (dp[i]?.[j + 1] ?? 0)) i++;
+    else j++;
+  }
+  return pairs;
+}
+
+interface Comparison {
+  workload: string;
+  straceLines: number;
+  aligned: number;
+  identical: number;
+  missingNames: string[];
+  diffs: Array<{ strace: string; ours: string }>;
+}
+
+function compare(workload: string, strace: Threads, ours: Threads): Comparison {
+  const st = [...normalise(strace).values()];
+  const us = [...normalise(ours).values()];
+  const result: Comparison = {
+    workload,
+    straceLines: 0,
+    aligned: 0,
+    identical: 0,
+    missingNames: [],
+    diffs: [],
+  };
+  const ourNames = new Set(us.flat().map((c) => c.name));
+  const missing = new Set<string>();
+  st.forEach((calls, i) => {
+    result.straceLines += calls.length;
+    for (const c of calls) if (!ourNames.has(c.name)) missing.add(c.name);
+    const mine = us[i] ?? [];
+    for (const [a, b] of align(calls, mine)) {
+      const s = calls[a] as Call;
+      const o = mine[b] as Call;
+      result.aligned++;
+      if (s.text === o.text) result.identical++;
+      else result.diffs.push({ strace: s.text, ours: o.text });
+    }
+  });
+  result.missingNames = [...missing].sort();
+  return result;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string } = {}): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, ...opts });
+  if (r.error) throw r.error;
+}
+
+describe('decoded lines against strace', () => {
+  let dir = '';
+  let corpus = '';
+  const results: Comparison[] = [];
+
+  beforeAll(() => {
+    requireRootAndBpf();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-strace-'));
+    corpus = path.join(dir, 'corpus');
+    const cc = spawnSync('cc', ['-O0', '-o', corpus, CORPUS_C], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`cc failed: ${cc.stderr}`);
+    fs.writeFileSync(path.join(dir, 'src.txt'), 'some text\n'.repeat(50));
+    return () => fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const PY_FILES = `
+import os, tempfile
+d = tempfile.mkdtemp()
+p = os.path.join(d, "a.txt")
+with open(p, "w") as f: f.write("hello\\n")
+with open(p) as f: f.read()
+os.stat(p); os.rename(p, p + ".b"); os.unlink(p + ".b"); os.rmdir(d)
+try: os.open("/nonexistent/zz", os.O_RDONLY)
+except OSError: pass
+`;
+  const PY_PIPES_SOCKETS = `
+import os, socket, threading
+r, w = os.pipe()
+os.write(w, b"ping"); os.read(r, 4); os.close(r); os.close(w)
+a, b = socket.socketpair()
+a.send(b"abc"); b.recv(16); a.close(); b.close()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0)); s.sendto(b"x", s.getsockname()); s.recvfrom(16); s.close()
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); u.bind("\\0traceloop-py"); u.close()
+t = threading.Thread(target=lambda: os.getpid()); t.start(); t.join()
+`;
+
+  // [label, command, args]: each run in a fresh working copy of `dir`.
+  const workloads: Array<[string, () => [string, string[]]]> = [
+    ['cat', () => ['/usr/bin/cat', [path.join(dir, 'src.txt')]]],
+    ['ls -la', () => ['/usr/bin/ls', ['-la', '/etc/ssl']]],
+    ['cp', () => ['/usr/bin/cp', [path.join(dir, 'src.txt'), path.join(dir, 'dst.txt')]]],
+    ['stat', () => ['/usr/bin/stat', ['/etc/hostname', '/dev/null']]],
+    ['python3 files', () => ['/usr/bin/python3', ['-S', '-c', PY_FILES]]],
+    ['python3 pipes/sockets/threads', () => ['/usr/bin/python3', ['-S', '-c', PY_PIPES_SOCKETS]]],
+    ['C corpus', () => [corpus, [path.join(dir, 'work')]]],
+  ];
+
+  it.each(workloads)('%s', (label, make) => {
+    const [cmd, args] = make();
+    const work = path.join(dir, 'work');
+    const runOnce = (how: (out: string) => [string, string[]]): string => {
+      fs.rmSync(work, { recursive: true, force: true });
+      fs.rmSync(path.join(dir, 'dst.txt'), { force: true });
+      fs.mkdirSync(work);
+      const out = path.join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
+      const [c, a] = how(out);
+      run(c, a, { cwd: work });
+      return fs.readFileSync(out, 'utf8');
+    };
+    const straceText = runOnce((out) => [
+      'strace',
+      ['-f', '-qq', '-s', '64', '-o', out, cmd, ...args],
+    ]);
+    const oursText = runOnce((out) => [
+      process.execPath,
+      [CLI, 'run', '-s', '64', '-o', out, '--', cmd, ...args],
+    ]);
+    const result = compare(label, parseStrace(straceText), parseOurs(oursText));
+    results.push(result);
+    expect(result.straceLines).toBeGreaterThan(10);
+    // Every syscall strace shows is there (the alignment aside).
+    expect(result.missingNames).toEqual([]);
+    // Nearly everything strace shows found its partner.
+    expect(result.aligned / result.straceLines).toBeGreaterThan(0.9);
+  });
+
+  it('has at least 90% identical lines over the whole corpus, and prints the differences', () => {
+    expect(results).toHaveLength(workloads.length);
+    const rows = results.map((r) => {
+      const pct = r.aligned ? (100 * r.identical) / r.aligned : 0;
+      return `| ${r.workload} | ${r.straceLines} | ${r.aligned} | ${r.identical} | ${pct.toFixed(1)}% |`;
+    });
+    const aligned = results.reduce((n, r) => n + r.aligned, 0);
+    const identical = results.reduce((n, r) => n + r.identical, 0);
+    const share = identical / aligned;
+    const diffs = results.flatMap((r) =>
+      r.diffs.map((d) => `  [${r.workload}]\n    strace: ${d.strace}\n    ours:   ${d.ours}`),
+    );
+    console.log(
+      [
+        '| workload | strace lines | aligned | identical | share |',
+        '|---|---:|---:|---:|---:|',
+        ...rows,
+        `| all | ${results.reduce((n, r) => n + r.straceLines, 0)} | ${aligned} | ${identical} | ${(100 * share).toFixed(1)}% |`,
+        '',
+        `${diffs.length} differing lines:`,
+        ...diffs,
+      ].join('\n'),
+    );
+    expect(share).toBeGreaterThan(0.9);
+  });
+});
