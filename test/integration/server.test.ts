@@ -408,8 +408,19 @@ describe('traceloop serve', () => {
   it('keeps the record of a cgroup that disappears, shows it as gone, drops it after the retention time', async () => {
     const g = scratchCgroup('gone');
     await get(`/add?name=svc&cgrouppath=${g.path}`);
+    const stream = spawn('curl', ['-sSN', '--unix-socket', d.socket, `${URL}/stream?name=svc`]);
+    let live = '';
+    stream.stdout.on('data', (x: Buffer) => (live += x.toString()));
+    const streamDone = new Promise((r) => stream.on('exit', r));
+    await until('the stream to open', () => live.includes('"kind":"stream"'));
     await runInCgroup(g.path, 'echo last-words > /dev/null');
     await g.remove('kill');
+    // The stream ends by itself: the drain's last marker, then why.
+    await streamDone;
+    const tail = live.trim().split('\n').slice(-2);
+    expect(JSON.parse(tail[0]!)).toMatchObject({ kind: 'lost', reason: 'cgroup gone' });
+    expect(tail[1]).toBe('{"kind":"end","reason":"gone"}');
+    expect(live).toContain(Buffer.from('last-words\n').toString('base64'));
     await until('/list to show it gone', async () =>
       /\[svc\] .* \(gone since /.test((await get('/list')).body),
     );
@@ -430,6 +441,51 @@ describe('traceloop serve', () => {
       15_000,
     );
     expect((await get('/dump-by-name?name=svc')).status).toBe(404);
+  });
+
+  it('drops batches for a stream client that stops reading, and says how many when it reads again', async () => {
+    const a = cg('slow');
+    await get(`/add?name=slow&cgrouppath=${a.path}`);
+    const http = await import('node:http');
+    let res: import('node:http').IncomingMessage | undefined;
+    const req = http.get({ socketPath: d.socket, path: '/stream?name=slow' }, (r) => {
+      res = r;
+      r.pause(); // reads nothing
+    });
+    await until('the stream to open', () => res !== undefined);
+    // Far more than the daemon buffers for one client (4 MiB) plus the socket's buffers.
+    await runInCgroup(a.path, 'dd if=/dev/zero of=/dev/null bs=1 count=150000 status=none');
+    const lines: string[] = [];
+    let pending = '';
+    res!.on('data', (c: Buffer) => {
+      pending += c.toString();
+      const cut = pending.lastIndexOf('\n');
+      if (cut >= 0) {
+        lines.push(...pending.slice(0, cut).split('\n'));
+        pending = pending.slice(cut + 1);
+      }
+    });
+    res!.resume();
+    // Writes made while the backlog still drains may be dropped too: write until one shows.
+    const caughtUp = Buffer.from('caught-up\n').toString('base64');
+    await until(
+      'the client to catch up',
+      async () => {
+        if (lines.some((l) => l.includes(caughtUp))) return true;
+        await runInCgroup(a.path, 'echo caught-up > /dev/null');
+        await new Promise((r) => setTimeout(r, 200));
+        return false;
+      },
+      30_000,
+    );
+    req.destroy();
+    const behind = lines
+      .map((l) => JSON.parse(l) as { kind: string; reason?: string; count?: string })
+      .filter((l) => l.kind === 'lost' && l.reason === 'consumer behind');
+    expect(behind.length).toBeGreaterThan(0);
+    for (const l of behind) expect(BigInt(l.count!)).toBeGreaterThan(0n);
+    expect((await get('/healthz')).status).toBe(200);
+    await get('/close-by-name?name=slow');
   });
 
   it('registers a service the way the drop-in does, again after it restarts', async () => {
