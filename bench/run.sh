@@ -484,4 +484,9 @@ if node "$BENCH/daemon.mjs" "$CG_BASE" 10 >"$OUT/daemon.md" 2>"$OUT/daemon.err";
 else
 	log "daemon bench failed (bench/out/daemon.err)"
 fi
+if node "$BENCH/decode.mjs" >"$OUT/decode.md" 2>"$OUT/decode.err"; then
+	cat "$OUT/decode.md" >>"$BENCH/results.md"
+else
+	log "decode bench failed (bench/out/decode.err)"
+fi
 log "wrote bench/results.md"

@@ -24,6 +24,7 @@ export interface CallText {
  */
 export function mergeParams(...groups: ReadonlyArray<readonly Param[]>): Map<number, Param> {
   const byArg = new Map<number, Param>();
+  if (groups.every((g) => g.length === 0)) return byArg;
   for (const group of groups) {
     for (const p of group) {
       const had = byArg.get(p.arg);

@@ -10,7 +10,8 @@
 import type { ReturnKind } from '../syscalls/signatures.js';
 import type { EnterRecord, ExitRecord, LostRecord, WireRecord } from '../wire.js';
 import { describeCall, exitParamMap, mergeParams } from './call.js';
-import { syscallByName } from '../syscalls/table.js';
+import { SYSCALLS, syscallByName } from '../syscalls/table.js';
+import { returnKind } from '../syscalls/signatures.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
 import { DEFAULT_MAX_STRING } from './strings.js';
@@ -36,6 +37,10 @@ const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
 /** Calls that return in a new process or thread too: there, with 0, and no enter. */
 const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
 const EXIT_GROUP = nrOf('exit_group');
+/** Calls whose line is complete at enter (`= ?`): they never return. */
+const NEVER_RETURN = new Set(
+  SYSCALLS.filter((d) => returnKind(d.name) === 'none').map((d) => d.nr),
+);
 
 function duration(enter: EnterRecord, exit: ExitRecord): string {
   const us = (exit.ts - enter.ts) / 1000n;
@@ -74,18 +79,18 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     comms.set(enter.tid, enter.comm);
     // A new call of this thread: whatever was in flight ended unseen (its exit was lost).
     unfinished.delete(enter.tid);
-    const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
-    if (call.returns === 'none') {
-      const all = [...call.enterArgs, ...call.exitArgs].join(', ');
-      out.push(`${enterPrefix(enter)}${call.name}(${all}) = ?`);
-      // The process ends here; its status is the argument. (A plain exit ends one thread.)
-      if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
-        const code = Number(BigInt.asUintN(8, enter.args[0]));
-        out.push(`${enterPrefix(enter)}+++ exited with ${code} +++`);
-      }
+    if (!NEVER_RETURN.has(enter.nr)) {
+      pending = enter;
       return;
     }
-    pending = enter;
+    const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
+    const all = [...call.enterArgs, ...call.exitArgs].join(', ');
+    out.push(`${enterPrefix(enter)}${call.name}(${all}) = ?`);
+    // The process ends here; its status is the argument. (A plain exit ends one thread.)
+    if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
+      const code = Number(BigInt.asUintN(8, enter.args[0]));
+      out.push(`${enterPrefix(enter)}+++ exited with ${code} +++`);
+    }
   }
 
   function onExit(exit: ExitRecord): void {
