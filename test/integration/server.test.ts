@@ -406,7 +406,7 @@ describe('traceloop serve', () => {
   });
 
   it('keeps the record of a cgroup that disappears, shows it as gone, drops it after the retention time', async () => {
-    const g = scratchCgroup('gone');
+    const g = cg('gone');
     await get(`/add?name=svc&cgrouppath=${g.path}`);
     const stream = spawn('curl', ['-sSN', '--unix-socket', d.socket, `${URL}/stream?name=svc`]);
     let live = '';
@@ -492,7 +492,7 @@ describe('traceloop serve', () => {
     const currentCgroup = path.resolve(import.meta.dirname, '../../contrib/current-cgroup');
     // ExecStartPre runs in the service's cgroup: current-cgroup prints it, curl registers it.
     const register = `curl -sS --unix-socket ${d.socket} "${URL}/add?name=svc.service&cgrouppath=$(${currentCgroup} $$)"`;
-    const first = scratchCgroup('svc');
+    const first = cg('svc');
     let r = await runInCgroup(first.path, `${currentCgroup}`);
     expect(r.stdout).toBe(first.path + '\n');
     r = await runInCgroup(first.path, `${register} && echo svc-run-1 > /dev/null`);
@@ -503,8 +503,7 @@ describe('traceloop serve', () => {
       /\[svc\.service\] .*\(gone since/.test((await get('/list')).body),
     );
     // The restarted service gets a fresh cgroup at the same path and registers under the same name.
-    fs.mkdirSync(first.path);
-    cgroups.push(first);
+    fs.mkdirSync(first.path, { recursive: true }); // the scratch parent may have gone with it
     r = await runInCgroup(first.path, `${register} && echo svc-run-2 > /dev/null`);
     expect(r.stdout).toMatch(/^added as id \d+\n$/);
     const list = (await get('/list')).body;
