@@ -31,6 +31,8 @@ export interface ApiSettings {
 }
 
 export const DEFAULT_MAX_STREAMS = 32;
+/** Dumps formatted at once, at most (each holds a copy of a cgroup's rings). */
+const MAX_DUMPS = 8;
 const DEFAULT_BACKLOG = 4 << 20;
 /** Records formatted per slice of a dump before yielding to other requests. */
 const DUMP_SLICE = 2000;
@@ -51,6 +53,7 @@ export class Api {
   private readonly backlog: number;
   private readonly log: (line: string) => void;
   private readonly routes: Record<string, Handler>;
+  private dumping = 0;
 
   constructor(
     private readonly daemon: Daemon,
@@ -188,6 +191,23 @@ export class Api {
     onlyParams(p, ['id', 'name', 'cgroup', 'format']);
     const format = parseFormat(p, ['text', 'jsonl', 'raw'], 'text');
     const e = find();
+    // Each dump in progress holds a copy of the rings: bound how many at once.
+    if (this.dumping >= MAX_DUMPS) {
+      throw new HttpError(503, `${MAX_DUMPS} dumps are in progress: retry in a moment`);
+    }
+    this.dumping++;
+    try {
+      await this.dumpOf(e, format, res);
+    } finally {
+      this.dumping--;
+    }
+  }
+
+  private async dumpOf(
+    e: Entry,
+    format: 'text' | 'jsonl' | 'raw',
+    res: http.ServerResponse,
+  ): Promise<void> {
     const read = this.daemon.snapshot(e);
     if (format === 'raw') {
       const body = rawDump(

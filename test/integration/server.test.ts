@@ -488,6 +488,42 @@ describe('traceloop serve', () => {
     await get('/close-by-name?name=slow');
   });
 
+  it('bounds dumps in progress: clients that do not read hold 8, the 9th is told to retry', async () => {
+    const a = cg('dumps');
+    await get(`/add?name=dumps&cgrouppath=${a.path}`);
+    await runInCgroup(a.path, 'dd if=/dev/zero of=/dev/null bs=1 count=30000 status=none', 0);
+    await runInCgroup(a.path, 'dd if=/dev/zero of=/dev/null bs=1 count=30000 status=none', 1);
+    const http = await import('node:http');
+    const held: Array<{
+      res: import('node:http').IncomingMessage;
+      bytes: number;
+      done: Promise<void>;
+    }> = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await new Promise<import('node:http').IncomingMessage>((resolve) =>
+        http.get(
+          { socketPath: d.socket, path: '/dump-by-name?name=dumps&format=jsonl', agent: false },
+          resolve,
+        ),
+      );
+      expect(res.statusCode).toBe(200);
+      res.pause(); // a megabyte of JSON lines that nobody reads: the dump waits on the socket
+      const h = { res, bytes: 0, done: Promise.resolve() };
+      h.done = new Promise((r) => res.on('end', () => r()));
+      res.on('data', (c: Buffer) => (h.bytes += c.length));
+      held.push(h);
+    }
+    const ninth = await get('/dump-by-name?name=dumps');
+    expect(ninth.status).toBe(503);
+    expect(ninth.body).toMatch(/8 dumps are in progress: retry/);
+    expect((await get('/list')).status).toBe(200); // the rest of the API is not held up
+    for (const h of held) h.res.resume();
+    await Promise.all(held.map((h) => h.done));
+    for (const h of held) expect(h.bytes).toBe(held[0]!.bytes);
+    expect((await get('/dump-by-name?name=dumps')).status).toBe(200);
+    await get('/close-by-name?name=dumps');
+  });
+
   it('registers a service the way the drop-in does, again after it restarts', async () => {
     const currentCgroup = path.resolve(import.meta.dirname, '../../contrib/current-cgroup');
     // ExecStartPre runs in the service's cgroup: current-cgroup prints it, curl registers it.
