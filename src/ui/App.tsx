@@ -19,7 +19,6 @@ import { initialUi, reduceKey, type Effect, type KeyContext, type UiState } from
 import type { CgroupView, Session } from './session.js';
 import type { LineKind } from './theme.js';
 import {
-  arraySource,
   clamp,
   fit,
   layout,
@@ -68,7 +67,7 @@ function stateOf(cg: CgroupView, selected: boolean, paused: boolean): CgroupRow[
   return paused ? 'paused' : 'live';
 }
 
-export function App({ session, colour, fps = 15 }: AppProps) {
+export function App({ session, colour, fps = 10 }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const [ui, setUi] = useState<UiState>(initialUi);
@@ -96,7 +95,7 @@ export function App({ session, colour, fps = 15 }: AppProps) {
       if (next.paused && cg && frozen.current?.id !== cg.id) {
         frozen.current = {
           id: cg.id,
-          source: arraySource(cg.store.toArray()),
+          source: cg.store.freeze(),
           total: cg.store.total,
         };
       }

@@ -38,12 +38,12 @@ export async function runTui(session: Session, opts: RunOptions): Promise<void> 
   // Whatever way the process ends, the screen comes back (process.exit from a third signal too).
   process.on('exit', restore);
   stdout.write(ALT_SCREEN_ON);
-  const ink = render(<App session={session} colour={opts.colour} fps={opts.fps ?? 15} />, {
+  const ink = render(<App session={session} colour={opts.colour} fps={opts.fps ?? 10} />, {
     stdin,
     stdout,
     exitOnCtrlC: false, // Ctrl-C is a key in raw mode: the app quits the same way as `q`
     patchConsole: false,
-    maxFps: 30, // key presses show within a frame; the data tick stays at `fps`
+    maxFps: 60, // a key press shows at once; data redraws keep to the `fps` tick
     // Not incrementalRendering: in Ink 6.8 it left stale lines behind in tmux.
   });
   const unsubscribe = onStopSignal(() => ink.unmount());

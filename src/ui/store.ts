@@ -6,6 +6,12 @@
 // it). Each Entry keeps a view into the batch it came from; batches are
 // copies the addon handed over, so they stay valid as long as referenced.
 //
+// Per line, the store keeps numbers in typed arrays (a column per field) and
+// two Buffer references: no object per event, so 200k events/s make no
+// garbage for the collector. An Entry object is made only for a line that
+// is looked at (visible, filtered, detailed) and kept while it is in the
+// ring.
+//
 // Pairing follows src/format/records.ts: an enter directly followed by its
 // exit is one line; otherwise the enter is `<unfinished ...>` and the exit
 // `<... resumed>`. Text comes from that very formatter, fed the records of
@@ -78,23 +84,127 @@ export interface StoreOptions {
   maxString?: number;
 }
 
-export const DEFAULT_CAPACITY = 100_000;
+/**
+ * Lines kept for scrolling back. A pause copies the columns (about 1 ms per
+ * 2,500 lines on a small VM), so this bounds the pause key's latency; the
+ * whole flight record is one `s` away anyway.
+ */
+export const DEFAULT_CAPACITY = 20_000;
 
 export function parseSpan(s: Span): (EnterRecord | ExitRecord | LostRecord)[] {
   return parseRecords(s.buf.subarray(s.start, s.end));
 }
 
+const F_FAILED = 1;
+const F_JOINED = 2;
+const F_LOST = 4;
+const F_ENTER = 8;
+const F_EXIT = 16;
+
+/** The columns of a ring of lines; copied whole when a pause freezes the view. */
+class Columns {
+  head = 0; // slot of the oldest line
+  size = 0;
+  /** seq of the oldest line kept. */
+  first = 0;
+  readonly tid: Int32Array;
+  readonly pid: Int32Array;
+  readonly nr: Int32Array;
+  readonly cpu: Uint32Array;
+  readonly flags: Uint8Array;
+  readonly enterStart: Int32Array;
+  readonly enterEnd: Int32Array;
+  readonly exitStart: Int32Array;
+  readonly exitEnd: Int32Array;
+  readonly enterBuf: (Buffer | undefined)[];
+  readonly exitBuf: (Buffer | undefined)[];
+  /** Entries made so far, by seq. */
+  readonly made = new Map<number, Entry>();
+
+  constructor(
+    readonly capacity: number,
+    from?: Columns,
+  ) {
+    const copy = <T extends Int32Array | Uint32Array | Uint8Array>(
+      a: T | undefined,
+      make: () => T,
+    ) => (a ? a.slice() : make()) as T;
+    this.tid = copy(from?.tid, () => new Int32Array(capacity));
+    this.pid = copy(from?.pid, () => new Int32Array(capacity));
+    this.nr = copy(from?.nr, () => new Int32Array(capacity));
+    this.cpu = copy(from?.cpu, () => new Uint32Array(capacity));
+    this.flags = copy(from?.flags, () => new Uint8Array(capacity));
+    this.enterStart = copy(from?.enterStart, () => new Int32Array(capacity));
+    this.enterEnd = copy(from?.enterEnd, () => new Int32Array(capacity));
+    this.exitStart = copy(from?.exitStart, () => new Int32Array(capacity));
+    this.exitEnd = copy(from?.exitEnd, () => new Int32Array(capacity));
+    // Filled, not `new Array(n)`: a large holey array is a dictionary in V8,
+    // slow to write per event and to copy on a pause.
+    const refs = (): (Buffer | undefined)[] => Array.from({ length: capacity }, () => undefined);
+    this.enterBuf = from ? from.enterBuf.slice() : refs();
+    this.exitBuf = from ? from.exitBuf.slice() : refs();
+    if (from) {
+      this.head = from.head;
+      this.size = from.size;
+      this.first = from.first;
+    }
+  }
+
+  /** The slot a new line goes to (evicting the oldest when full). */
+  claim(): number {
+    if (this.size < this.capacity) return (this.head + this.size++) % this.capacity;
+    const slot = this.head;
+    this.made.delete(this.first);
+    this.head = (this.head + 1) % this.capacity;
+    this.first++;
+    return slot;
+  }
+
+  at(i: number): Entry {
+    const seq = this.first + i;
+    const had = this.made.get(seq);
+    if (had) return had;
+    const k = (this.head + i) % this.capacity;
+    const f = this.flags[k]!;
+    const span = (buf: Buffer | undefined, start: number, end: number): Span | undefined =>
+      buf ? { buf, start, end } : undefined;
+    const enterSpan =
+      f & F_ENTER ? span(this.enterBuf[k], this.enterStart[k]!, this.enterEnd[k]!) : undefined;
+    const exitSpan =
+      f & F_EXIT ? span(this.exitBuf[k], this.exitStart[k]!, this.exitEnd[k]!) : undefined;
+    const e = new Entry(
+      seq,
+      f & F_LOST ? undefined : enterSpan,
+      exitSpan,
+      f & F_LOST ? enterSpan : undefined,
+      this.tid[k]!,
+      this.pid[k]!,
+      this.nr[k]!,
+      this.cpu[k]!,
+      (f & F_FAILED) !== 0,
+      (f & F_JOINED) !== 0,
+    );
+    this.made.set(seq, e);
+    return e;
+  }
+}
+
 export class StreamStore {
   /** Bumped on every change a screen could show. */
   version = 0;
-  /** Lines ever added (the next entry's seq). */
+  /** Lines ever added (the next line's seq). */
   total = 0;
   readonly capacity: number;
-  private ring: (Entry | undefined)[];
-  private head = 0; // index of the oldest entry
-  private size = 0;
-  /** The enter whose line waits to see whether its exit comes next. */
-  private pending: { span: Span; tid: number; pid: number; nr: number; cpu: number } | undefined;
+  private cols: Columns;
+  // The enter whose line waits to see whether its exit comes next (fields, not an object).
+  private pending = false;
+  private pBuf: Buffer = Buffer.alloc(0);
+  private pStart = 0;
+  private pEnd = 0;
+  private pTid = 0;
+  private pPid = 0;
+  private pNr = 0;
+  private pCpu = 0;
   /** Enters shown as unfinished, by tid, waiting for their exit. */
   private readonly unfinished = new Map<number, { span: Span; nr: number }>();
   private readonly time: (ts: bigint) => string;
@@ -102,25 +212,24 @@ export class StreamStore {
 
   constructor(opts: StoreOptions) {
     this.capacity = Math.max(1, opts.capacity ?? DEFAULT_CAPACITY);
-    this.ring = new Array<Entry | undefined>(this.capacity);
+    this.cols = new Columns(this.capacity);
     this.time = opts.time;
     this.maxString = opts.maxString;
   }
 
   get length(): number {
-    return this.size;
+    return this.cols.size;
   }
 
-  /** The i-th oldest entry kept, 0 <= i < length. */
+  /** The i-th oldest line kept, 0 <= i < length. */
   at(i: number): Entry {
-    return this.ring[(this.head + i) % this.capacity]!;
+    return this.cols.at(i);
   }
 
-  /** A copy of what is kept now: the frozen view of a pause. */
-  toArray(): Entry[] {
-    const out = new Array<Entry>(this.size);
-    for (let i = 0; i < this.size; i++) out[i] = this.at(i);
-    return out;
+  /** What is kept now, frozen: the view of a pause (typed arrays copied, buffers shared). */
+  freeze(): { length: number; at(i: number): Entry } {
+    const c = new Columns(this.capacity, this.cols);
+    return { length: c.size, at: (i) => c.at(i) };
   }
 
   /**
@@ -131,20 +240,26 @@ export class StreamStore {
   ingest(buf: Buffer): void {
     const before = this.total;
     let off = 0;
-    let last: Span | undefined; // the record params attach to
+    // Where PARAM records (and PADs before them) extend: the pending enter, or an exit's slot.
+    let extend: 'none' | 'pending' | 'exit' = 'none';
+    let exitSlot = 0;
     while (off + 8 <= buf.length) {
       const size = buf.readUInt16LE(off + HDR_SIZE);
       if (size === 0 || off + size > buf.length) break; // parseRecords would throw; show what we have
       const type = buf.readUInt8(off + HDR_TYPE);
-      if (type === TL_REC_ENTER || type === TL_REC_EXIT || type === TL_REC_LOST) {
-        const span: Span = { buf, start: off, end: off + size };
-        if (type === TL_REC_ENTER) this.onEnter(span);
-        else if (type === TL_REC_EXIT) this.onExit(span);
-        else this.onLost(span);
-        last = span;
-      } else if (last) {
-        // PARAM (and PAD between a record and its params) belong to the record before.
-        last.end = off + size;
+      if (type === TL_REC_ENTER) {
+        this.onEnter(buf, off, size);
+        extend = 'pending';
+      } else if (type === TL_REC_EXIT) {
+        exitSlot = this.onExit(buf, off, size);
+        extend = 'exit';
+      } else if (type === TL_REC_LOST) {
+        this.onLost(buf, off, size);
+        extend = 'none';
+      } else if (extend === 'pending') {
+        this.pEnd = off + size;
+      } else if (extend === 'exit') {
+        this.cols.exitEnd[exitSlot] = off + size;
       }
       off += size;
     }
@@ -154,11 +269,8 @@ export class StreamStore {
 
   /** Shows a call still pending as unfinished (the stream ended or paused). */
   flushPending(): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    this.unfinished.set(p.tid, { span: p.span, nr: p.nr });
-    this.push(p.span, undefined, undefined, p.tid, p.pid, p.nr, p.cpu, false);
+    if (!this.pending) return;
+    this.flushPendingQuiet();
     this.version++;
   }
 
@@ -205,74 +317,97 @@ export class StreamStore {
     }
   }
 
-  private onEnter(span: Span): void {
+  private onEnter(buf: Buffer, off: number, size: number): void {
     this.flushPendingQuiet();
-    const { buf, start } = span;
-    const tid = buf.readUInt32LE(start + HDR_TID);
+    const tid = buf.readUInt32LE(off + HDR_TID);
     this.unfinished.delete(tid); // a new call: whatever was in flight ended unseen
-    this.pending = {
-      span,
-      tid,
-      pid: buf.readUInt32LE(start + ENTER_PID),
-      nr: buf.readUInt16LE(start + EV_NR),
-      cpu: buf.readUInt16LE(start + EV_CPU),
-    };
+    this.pending = true;
+    this.pBuf = buf;
+    this.pStart = off;
+    this.pEnd = off + size;
+    this.pTid = tid;
+    this.pPid = buf.readUInt32LE(off + ENTER_PID);
+    this.pNr = buf.readUInt16LE(off + EV_NR);
+    this.pCpu = buf.readUInt16LE(off + EV_CPU);
   }
 
-  private onExit(span: Span): void {
-    const { buf, start } = span;
-    const tid = buf.readUInt32LE(start + HDR_TID);
-    const nr = buf.readUInt16LE(start + EV_NR);
-    const pid = buf.readUInt32LE(start + EXIT_PID);
-    const cpu = buf.readUInt16LE(start + EV_CPU);
+  /** Returns the slot the exit's line went to. */
+  private onExit(buf: Buffer, off: number, size: number): number {
+    const tid = buf.readUInt32LE(off + HDR_TID);
+    const nr = buf.readUInt16LE(off + EV_NR);
     // -4095..-1 as a 64-bit value: high word all ones, low word in range.
-    const lo = buf.readInt32LE(start + EXIT_RET);
-    const failed = buf.readInt32LE(start + EXIT_RET + 4) === -1 && lo < 0 && lo >= -4095;
-    const p = this.pending;
-    if (p && p.tid === tid && p.nr === nr) {
-      this.pending = undefined;
-      this.push(p.span, span, undefined, tid, p.pid, nr, p.cpu, failed, true);
-      return;
+    const lo = buf.readInt32LE(off + EXIT_RET);
+    const failed = buf.readInt32LE(off + EXIT_RET + 4) === -1 && lo < 0 && lo >= -4095;
+    const c = this.cols;
+    if (this.pending && this.pTid === tid && this.pNr === nr) {
+      this.pending = false;
+      const k = this.line(this.pTid, this.pPid, nr, this.pCpu, F_ENTER | F_EXIT | F_JOINED);
+      c.enterBuf[k] = this.pBuf;
+      c.enterStart[k] = this.pStart;
+      c.enterEnd[k] = this.pEnd;
+      this.setExit(k, buf, off, size, failed);
+      return k;
     }
     this.flushPendingQuiet();
     const u = this.unfinished.get(tid);
     this.unfinished.delete(tid);
     const enter = u && u.nr === nr ? u.span : undefined;
-    this.push(enter, span, undefined, tid, pid, nr, cpu, failed);
+    const pid = buf.readUInt32LE(off + EXIT_PID);
+    const cpu = buf.readUInt16LE(off + EV_CPU);
+    const k = this.line(tid, pid, nr, cpu, F_EXIT | (enter ? F_ENTER : 0));
+    if (enter) {
+      c.enterBuf[k] = enter.buf;
+      c.enterStart[k] = enter.start;
+      c.enterEnd[k] = enter.end;
+    } else {
+      c.enterBuf[k] = undefined;
+    }
+    this.setExit(k, buf, off, size, failed);
+    return k;
   }
 
-  private onLost(span: Span): void {
+  private setExit(k: number, buf: Buffer, off: number, size: number, failed: boolean): void {
+    const c = this.cols;
+    c.exitBuf[k] = buf;
+    c.exitStart[k] = off;
+    c.exitEnd[k] = off + size;
+    if (failed) c.flags[k]! |= F_FAILED;
+  }
+
+  private onLost(buf: Buffer, off: number, size: number): void {
     this.flushPendingQuiet();
-    const cpu = span.buf.readUInt32LE(span.start + LOST_CPU);
-    this.push(undefined, undefined, span, 0, 0, -1, cpu, false);
+    const cpu = buf.readUInt32LE(off + LOST_CPU);
+    const k = this.line(0, 0, -1, cpu, F_LOST | F_ENTER);
+    const c = this.cols;
+    c.enterBuf[k] = buf;
+    c.enterStart[k] = off;
+    c.enterEnd[k] = off + size;
+    c.exitBuf[k] = undefined;
   }
 
   private flushPendingQuiet(): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    this.unfinished.set(p.tid, { span: p.span, nr: p.nr });
-    this.push(p.span, undefined, undefined, p.tid, p.pid, p.nr, p.cpu, false);
+    if (!this.pending) return;
+    this.pending = false;
+    const span = { buf: this.pBuf, start: this.pStart, end: this.pEnd };
+    this.unfinished.set(this.pTid, { span, nr: this.pNr });
+    const k = this.line(this.pTid, this.pPid, this.pNr, this.pCpu, F_ENTER);
+    const c = this.cols;
+    c.enterBuf[k] = this.pBuf;
+    c.enterStart[k] = this.pStart;
+    c.enterEnd[k] = this.pEnd;
+    c.exitBuf[k] = undefined;
   }
 
-  private push(
-    enter: Span | undefined,
-    exit: Span | undefined,
-    lost: Span | undefined,
-    tid: number,
-    pid: number,
-    nr: number,
-    cpu: number,
-    failed: boolean,
-    joined = false,
-  ): void {
-    const e = new Entry(this.total++, enter, exit, lost, tid, pid, nr, cpu, failed, joined);
-    if (this.size < this.capacity) {
-      this.ring[(this.head + this.size) % this.capacity] = e;
-      this.size++;
-    } else {
-      this.ring[this.head] = e;
-      this.head = (this.head + 1) % this.capacity;
-    }
+  /** A new line's slot, its numbers set. */
+  private line(tid: number, pid: number, nr: number, cpu: number, flags: number): number {
+    const c = this.cols;
+    const k = c.claim();
+    c.tid[k] = tid;
+    c.pid[k] = pid;
+    c.nr[k] = nr;
+    c.cpu[k] = cpu;
+    c.flags[k] = flags;
+    this.total++;
+    return k;
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/ui/filter.js';
 import { StreamStore } from '../../src/ui/store.js';
-import { arraySource, layout, streamWindow } from '../../src/ui/view.js';
+import { layout, streamWindow } from '../../src/ui/view.js';
 import { call, lost, write } from './fake-api.js';
 
 const time = (ts: bigint): string => `t${ts}`;
@@ -63,7 +63,7 @@ describe('StreamStore', () => {
     store.ingest(Buffer.concat(Array.from({ length: 50 }, (_, i) => write(`w${i}`))));
     const live = streamWindow(store, store, undefined, 10, false, 0, 0);
     expect(live.rows.map((e) => e.seq)).toEqual([40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
-    const frozen = arraySource(store.toArray());
+    const frozen = store.freeze();
     store.ingest(write('after'));
     const paused = streamWindow(frozen, store, undefined, 10, true, 15, 10);
     expect(paused.rows.map((e) => e.seq)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);

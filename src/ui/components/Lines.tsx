@@ -13,7 +13,7 @@ export function Lines({ lines, colour }: { lines: readonly ScreenLine[]; colour:
   return (
     <>
       {lines.map((l, i) => (
-        <Text key={i} wrap="truncate" {...styleOf(l.kind, colour)}>
+        <Text key={i} {...styleOf(l.kind, colour)}>
           {l.text === '' ? ' ' : l.text}
         </Text>
       ))}
