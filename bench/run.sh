@@ -489,4 +489,9 @@ if node "$BENCH/decode.mjs" >"$OUT/decode.md" 2>"$OUT/decode.err"; then
 else
 	log "decode bench failed (bench/out/decode.err)"
 fi
+if command -v tmux >/dev/null && node "$BENCH/tui.mjs" >"$OUT/tui.md" 2>"$OUT/tui.err"; then
+	cat "$OUT/tui.md" >>"$BENCH/results.md"
+else
+	log "tui bench failed or tmux missing (bench/out/tui.err)"
+fi
 log "wrote bench/results.md"

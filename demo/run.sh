@@ -36,9 +36,14 @@ start() {
 start service demo/service.sh
 start worker demo/worker.sh
 
-echo "demo: recording $base/service and $base/worker; Ctrl-C to stop" >&2
-# The Ink UI is the next step; until then the demo prints the live stream.
-node dist/cli.js cgroups --interval 200 -s 48 "$base/service" "$base/worker" &
-recorder=$!
-pids+=("$recorder")
-wait "$recorder" || true
+if [ -t 0 ] && [ -t 1 ]; then
+	# A terminal: the UI, in the foreground (it reads the keys); q quits.
+	node dist/cli.js tui --standalone -s 48 --cgroup "$base/service" --cgroup "$base/worker" || true
+else
+	# No terminal (CI, a pipe): print the live stream until Ctrl-C or SIGTERM.
+	echo "demo: recording $base/service and $base/worker; Ctrl-C to stop" >&2
+	node dist/cli.js cgroups --interval 200 -s 48 "$base/service" "$base/worker" &
+	recorder=$!
+	pids+=("$recorder")
+	wait "$recorder" || true
+fi
