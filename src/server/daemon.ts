@@ -93,6 +93,11 @@ export class Daemon {
     if (path.relative(this.mount, real) === '') {
       throw new HttpError(400, `${cgroupPath}: the cgroup2 root itself cannot be recorded`);
     }
+    // A service that stopped and started again before the sweep noticed: its
+    // old cgroup is gone even though a new one stands at the same path.
+    for (const e of this.entries.values()) {
+      if (!e.gone && e.path === real && this.isStale(e)) this.retire(e, Date.now());
+    }
     for (const e of this.entries.values()) {
       if (!e.gone && e.path === real)
         throw new HttpError(409, `${real} is already recorded as id ${e.id}`);
@@ -255,7 +260,7 @@ export class Daemon {
     for (const e of this.entries.values()) {
       if (e.gone) continue;
       try {
-        if (this.recorder.isGone(e.cgroupId)) this.retire(e, now);
+        if (this.isStale(e)) this.retire(e, now);
       } catch (err) {
         this.log(`checking id ${e.id}: ${(err as Error).message}`);
       }
@@ -273,6 +278,15 @@ export class Daemon {
         `dropped the kept record of id ${e.id} [${e.name}]` +
           (expired ? ' (retention time)' : ' (memory cap)'),
       );
+    }
+  }
+
+  /** True once the registered cgroup is gone: its directory removed, or replaced by another (inode). */
+  private isStale(e: Entry): boolean {
+    try {
+      return fs.statSync(e.path, { bigint: true }).ino !== e.cgroupId;
+    } catch {
+      return true;
     }
   }
 

@@ -16,9 +16,8 @@ class FakeRecorder {
   readonly added = new Map<bigint, string>();
   readonly watched = new Map<bigint, LiveListener>();
   records = new Map<bigint, Buffer>();
-  private next = 100n;
   add(p: string): RecordedCgroup {
-    const id = this.next++;
+    const id = fs.statSync(p, { bigint: true }).ino; // as the addon: the directory's inode
     this.added.set(id, p);
     return { id, path: p, name: p };
   }
@@ -159,6 +158,19 @@ describe('Daemon', () => {
     expect(d.byName('web.service')).toBe(now);
     expect(old.name).toBe(`web.service-gone-${old.id}`);
     expect(d.byCgroup(a.path)).toBe(now); // the live one wins
+  });
+
+  it('a service restarted before the sweep noticed: the new cgroup at the same path is recorded', async () => {
+    const { rec, d } = setup();
+    const a = cg('quick');
+    const old = d.add(a.path, 'quick.service');
+    await a.remove('kill');
+    fs.mkdirSync(a.path, { recursive: true }); // no sweep in between
+    const now = d.add(a.path, 'quick.service');
+    expect(now.cgroupId).not.toBe(old.cgroupId);
+    expect(old.gone).toBeDefined();
+    expect(rec.added.has(old.cgroupId)).toBe(false);
+    expect(d.byName('quick.service')).toBe(now);
   });
 
   it('stop() ends every stream with "stopping"', () => {
