@@ -224,13 +224,34 @@ function malformed(offset: number, what: string): Error {
   return new Error(`malformed record at offset ${offset}: ${what}`);
 }
 
-/** Bytes up to the first NUL, as text. */
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+/** Bytes of buf[start, start + max) up to the first NUL, as text. */
+function cString(buf: Buffer, start: number, max: number): string {
+  let end = start;
+  const limit = start + max;
+  while (end < limit && buf[end] !== 0) end++;
+  return buf.toString('utf8', start, end);
 }
 
-function parseEnter(buf: Buffer, off: number, size: number): EnterRecord {
+/**
+ * A 64-bit view of the buffer when its records are 8-byte aligned in memory (always, for what
+ * the addon hands over), so that u64 fields are one load instead of readBigUInt64LE's
+ * arithmetic; undefined otherwise.
+ */
+function u64View(buf: Buffer): BigUint64Array | undefined {
+  if (buf.byteOffset % 8 !== 0) return undefined;
+  return new BigUint64Array(buf.buffer, buf.byteOffset, Math.floor(buf.length / 8));
+}
+
+function readU64(buf: Buffer, view: BigUint64Array | undefined, off: number): bigint {
+  return view && off % 8 === 0 ? (view[off / 8] as bigint) : buf.readBigUInt64LE(off);
+}
+
+function parseEnter(
+  buf: Buffer,
+  off: number,
+  size: number,
+  view?: BigUint64Array,
+): EnterRecord {
   const nargs = buf.readUInt8(off + LAYOUT['tl_enter.nargs']);
   if (nargs > TL_MAX_ARGS) throw malformed(off, `enter with nargs ${nargs} > ${TL_MAX_ARGS}`);
   if (size < enterBytes(nargs)) {
@@ -238,7 +259,7 @@ function parseEnter(buf: Buffer, off: number, size: number): EnterRecord {
   }
   const args: bigint[] = [];
   for (let i = 0; i < nargs; i++) {
-    args.push(buf.readBigUInt64LE(off + LAYOUT['tl_enter.args'] + 8 * i));
+    args.push(readU64(buf, view, off + LAYOUT['tl_enter.args'] + 8 * i));
   }
   const comm = LAYOUT['tl_enter.comm'];
   return {
@@ -248,8 +269,8 @@ function parseEnter(buf: Buffer, off: number, size: number): EnterRecord {
     seq: buf.readUInt32LE(off + ENTER_EV + EV.seq),
     cpu: buf.readUInt16LE(off + ENTER_EV + EV.cpu),
     nr: buf.readUInt16LE(off + ENTER_EV + EV.nr),
-    ts: buf.readBigUInt64LE(off + ENTER_EV + EV.ts),
-    comm: cString(buf.subarray(off + comm, off + comm + TL_COMM_LEN)),
+    ts: readU64(buf, view, off + ENTER_EV + EV.ts),
+    comm: cString(buf, off + comm, TL_COMM_LEN),
     args,
     params: [],
     late: isLate(buf, off),
@@ -260,7 +281,7 @@ function isLate(buf: Buffer, off: number): boolean {
   return (buf.readUInt8(off + LAYOUT['tl_hdr.flags']) & TL_FLAG_LATE) !== 0;
 }
 
-function parseExit(buf: Buffer, off: number, size: number): ExitRecord {
+function parseExit(buf: Buffer, off: number, size: number, view?: BigUint64Array): ExitRecord {
   if (size < LAYOUT['sizeof(struct tl_exit)']) throw malformed(off, `exit of only ${size} bytes`);
   return {
     kind: 'exit',
@@ -269,8 +290,8 @@ function parseExit(buf: Buffer, off: number, size: number): ExitRecord {
     seq: buf.readUInt32LE(off + EXIT_EV + EV.seq),
     cpu: buf.readUInt16LE(off + EXIT_EV + EV.cpu),
     nr: buf.readUInt16LE(off + EXIT_EV + EV.nr),
-    ts: buf.readBigUInt64LE(off + EXIT_EV + EV.ts),
-    ret: buf.readBigInt64LE(off + LAYOUT['tl_exit.ret']),
+    ts: readU64(buf, view, off + EXIT_EV + EV.ts),
+    ret: BigInt.asIntN(64, readU64(buf, view, off + LAYOUT['tl_exit.ret'])),
     params: [],
     late: isLate(buf, off),
   };
@@ -314,6 +335,7 @@ export function parseRecords(buf: Buffer): WireRecord[] {
   const hdrBytes = LAYOUT['sizeof(struct tl_hdr)'];
   let owner: EnterRecord | ExitRecord | undefined;
   let off = 0;
+  const view = u64View(buf);
   while (off < buf.length) {
     if (buf.length - off < hdrBytes) {
       throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);
@@ -330,11 +352,11 @@ export function parseRecords(buf: Buffer): WireRecord[] {
       case TL_REC_PAD:
         break;
       case TL_REC_ENTER:
-        owner = parseEnter(buf, off, size);
+        owner = parseEnter(buf, off, size, view);
         out.push(owner);
         break;
       case TL_REC_EXIT:
-        owner = parseExit(buf, off, size);
+        owner = parseExit(buf, off, size, view);
         out.push(owner);
         break;
       case TL_REC_PARAM: {

@@ -46,34 +46,57 @@ export function exitParamMap(exitParams: readonly Param[] | undefined): Readonly
   return new Map(exitParams.map((p) => [p.arg, p]));
 }
 
-const splitCache = new Map<number, number>();
+/** What describing a call of one syscall number needs, computed once per number. */
+interface CallInfo {
+  name: string;
+  /** null: the signature is unknown, every argument prints in hex. */
+  decoders: ArgDecoder[] | null;
+  /** Arguments from this index on are shown at exit. */
+  split: number;
+  order: readonly number[] | undefined;
+  returns: ReturnKind;
+  poll: boolean;
+}
+
 function exitSplit(nr: number, nargs: number): number {
-  const key = nr * 8 + nargs;
-  const known = splitCache.get(key);
-  if (known !== undefined) return known;
   let split = nargs;
-  for (const c of capturesFor(nr)) {
-    if (
-      isExitCapture(c.kind) &&
-      !capturesFor(nr).some((e) => e.arg === c.arg && !isExitCapture(e.kind))
-    ) {
+  const captures = capturesFor(nr);
+  for (const c of captures) {
+    if (isExitCapture(c.kind) && !captures.some((e) => e.arg === c.arg && !isExitCapture(e.kind))) {
       split = Math.min(split, c.arg);
     }
   }
-  splitCache.set(key, split);
   return split;
 }
 
-const decoderCache = new Map<number, ArgDecoder[]>();
-function decodersOf(nr: number, nargs: number): ArgDecoder[] {
+const infoCache = new Map<number, CallInfo>();
+function callInfo(nr: number): CallInfo {
+  let info = infoCache.get(nr);
+  if (info) return info;
   const def = syscallByNr(nr);
-  if (def?.args == null) return Array.from({ length: nargs }, () => genericArg);
-  let d = decoderCache.get(nr);
-  if (!d) {
-    d = argTypes(def).map(decoderFor);
-    decoderCache.set(nr, d);
-  }
-  return d;
+  const decoders = def?.args != null ? argTypes(def).map(decoderFor) : null;
+  info = {
+    name: def?.name ?? unknownSyscallName(nr),
+    decoders,
+    split: decoders ? exitSplit(nr, decoders.length) : Infinity,
+    order: def ? ARG_ORDER[def.name] : undefined,
+    returns: returnKind(def?.name ?? ''),
+    poll: def?.name === 'poll' || def?.name === 'ppoll',
+  };
+  infoCache.set(nr, info);
+  return info;
+}
+
+/** The ArgContext handed to decoders, reused from one argument to the next. */
+interface MutableContext {
+  args: readonly bigint[];
+  index: number;
+  param: Param | undefined;
+  exitParam: Param | undefined;
+  ret: bigint | undefined;
+  params: ReadonlyMap<number, Param>;
+  exitParams: ReadonlyMap<number, Param>;
+  maxString: number;
 }
 
 /**
@@ -89,36 +112,52 @@ export function describeCall(
   exitParams: ReadonlyMap<number, Param> = NO_PARAMS,
   ret?: bigint,
 ): CallText {
-  const def = syscallByNr(nr);
-  const decoders = decodersOf(nr, args?.length ?? 0);
-  const split = exitSplit(nr, decoders.length);
+  const info = callInfo(nr);
   const argv = args ?? [];
-  const texts: (string | null)[] = decoders.map((decode, index) => {
+  const n = info.decoders ? info.decoders.length : argv.length;
+  const ctx: MutableContext = {
+    args: argv,
+    index: 0,
+    param: undefined,
+    exitParam: undefined,
+    ret,
+    params,
+    exitParams,
+    maxString,
+  };
+  const texts: (string | null)[] = new Array<string | null>(n);
+  for (let index = 0; index < n; index++) {
     const value = args?.[index];
-    const param = params.get(index);
-    if (value === undefined && !param) return '?';
-    return decode(value ?? UNKNOWN_POINTER, {
-      args: argv,
-      index,
-      param,
-      exitParam: exitParams.get(index),
-      ret,
-      params,
-      exitParams,
-      maxString,
-    });
-  });
-  const order = def ? ARG_ORDER[def.name] : undefined;
-  const keep = (t: string | null | undefined): t is string => t !== null && t !== undefined;
-  const enterArgs = texts.slice(0, split);
-  const exitArgs = texts.slice(split);
-  const pollish = def?.name === 'poll' || def?.name === 'ppoll';
+    const param = params.size ? params.get(index) : undefined;
+    if (value === undefined && !param) {
+      texts[index] = '?';
+      continue;
+    }
+    ctx.index = index;
+    ctx.param = param;
+    ctx.exitParam = exitParams.size ? exitParams.get(index) : undefined;
+    const decode = info.decoders ? (info.decoders[index] as ArgDecoder) : genericArg;
+    texts[index] = decode(value ?? UNKNOWN_POINTER, ctx);
+  }
+  const enterArgs: string[] = [];
+  const exitArgs: string[] = [];
+  if (info.order) {
+    for (const i of info.order) {
+      const t = texts[i];
+      if (t != null) enterArgs.push(t);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const t = texts[i];
+      if (t != null) (i < info.split ? enterArgs : exitArgs).push(t);
+    }
+  }
   return {
     retDetail:
-      pollish && ret !== undefined ? pollReturnDetail(ret, exitParams.get(0), argv[1] ?? 0n) : '',
-    name: def?.name ?? unknownSyscallName(nr),
-    enterArgs: order ? order.map((i) => texts[i]).filter(keep) : enterArgs.filter(keep),
-    exitArgs: order ? [] : exitArgs.filter(keep),
-    returns: returnKind(def?.name ?? ''),
+      info.poll && ret !== undefined ? pollReturnDetail(ret, exitParams.get(0), argv[1] ?? 0n) : '',
+    name: info.name,
+    enterArgs,
+    exitArgs,
+    returns: info.returns,
   };
 }

@@ -42,6 +42,12 @@ const NEVER_RETURN = new Set(
   SYSCALLS.filter((d) => returnKind(d.name) === 'none').map((d) => d.nr),
 );
 
+function joinArgs(a: readonly string[], b: readonly string[]): string {
+  if (b.length === 0) return a.join(', ');
+  if (a.length === 0) return b.join(', ');
+  return `${a.join(', ')}, ${b.join(', ')}`;
+}
+
 function duration(enter: EnterRecord, exit: ExitRecord): string {
   const us = (exit.ts - enter.ts) / 1000n;
   return ` <${us / 1_000_000n}.${(us % 1_000_000n).toString().padStart(6, '0')}>`;
@@ -84,7 +90,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       return;
     }
     const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
-    const all = [...call.enterArgs, ...call.exitArgs].join(', ');
+    const all = joinArgs(call.enterArgs, call.exitArgs);
     out.push(`${enterPrefix(enter)}${call.name}(${all}) = ?`);
     // The process ends here; its status is the argument. (A plain exit ends one thread.)
     if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
@@ -93,10 +99,17 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
   }
 
+  function tail(
+    exit: ExitRecord,
+    enter: EnterRecord | undefined,
+    returns: ReturnKind,
+    detail: string,
+  ): string {
+    const ret = ` = ${formatReturn(exit.ret, returns, enter?.args)}${detail}`;
+    return opts.durations && enter ? ret + duration(enter, exit) : ret;
+  }
+
   function onExit(exit: ExitRecord): void {
-    const tail = (enter: EnterRecord | undefined, returns: ReturnKind, detail = ''): string =>
-      ` = ${formatReturn(exit.ret, returns, enter?.args)}${detail}` +
-      `${opts.durations && enter ? duration(enter, exit) : ''}`;
     const exitParams = exitParamMap(exit.params);
     if (pending && pending.tid === exit.tid && pending.nr === exit.nr) {
       const enter = pending;
@@ -109,9 +122,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
         exitParams,
         exit.ret,
       );
-      const all = [...call.enterArgs, ...call.exitArgs].join(', ');
+      const all = joinArgs(call.enterArgs, call.exitArgs);
       out.push(
-        `${enterPrefix(enter)}${call.name}(${all})${tail(enter, call.returns, call.retDetail)}`,
+        `${enterPrefix(enter)}${call.name}(${all})${tail(exit, enter, call.returns, call.retDetail)}`,
       );
       return;
     }
@@ -127,7 +140,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
     out.push(
       `${prefix(exit.ts, exit.cpu, exit.tid, comm)}<... ${call.name} resumed>` +
-        `${call.exitArgs.join(', ')})${tail(enter, call.returns, call.retDetail)}`,
+        `${call.exitArgs.join(', ')})${tail(exit, enter, call.returns, call.retDetail)}`,
     );
   }
 
