@@ -247,7 +247,7 @@ export class Api {
 
   private stream(p: Params, res: http.ServerResponse, req: http.IncomingMessage): void {
     onlyParams(p, ['id', 'name', 'format']);
-    const format = parseFormat(p, ['jsonl', 'raw'], 'jsonl');
+    const format = parseFormat(p, ['jsonl', 'text', 'raw'], 'jsonl');
     if (!p.has('id') && !p.has('name'))
       throw new HttpError(400, "missing parameter 'name' (or 'id')");
     if (p.has('id') && p.has('name')) throw new HttpError(400, "give 'name' or 'id', not both");
@@ -257,7 +257,12 @@ export class Api {
       throw new HttpError(503, `too many streams open (${this.maxStreams}): close one and retry`);
     }
     res.writeHead(200, {
-      'Content-Type': format === 'raw' ? RAW_CONTENT_TYPE : 'application/x-ndjson',
+      'Content-Type':
+        format === 'raw'
+          ? RAW_CONTENT_TYPE
+          : format === 'text'
+            ? 'text/plain; charset=utf-8'
+            : 'application/x-ndjson',
       'Cache-Control': 'no-store',
     });
     if (req.method === 'HEAD') {
@@ -268,12 +273,16 @@ export class Api {
     res.socket?.setNoDelay(true);
     let dropped = 0n;
     let ended = false;
-    const encode = (buf: Buffer): string | Buffer =>
-      format === 'raw'
-        ? rawFrame(buf)
-        : parseRecords(buf)
-            .map((r) => jsonLine(recordJson(r)))
-            .join('');
+    const formatter = format === 'text' ? dumpFormatter() : undefined;
+    const encode = (buf: Buffer): string | Buffer => {
+      if (format === 'raw') return rawFrame(buf);
+      const records = parseRecords(buf);
+      if (formatter) {
+        const lines = formatter.push(records);
+        return lines.length > 0 ? lines.join('\n') + '\n' : '';
+      }
+      return records.map((r) => jsonLine(recordJson(r))).join('');
+    };
     const sub: Subscriber = {
       records: (buf) => {
         if (ended || buf.length === 0) return;
@@ -293,10 +302,15 @@ export class Api {
         ended = true;
         this.open.delete(sub);
         if (format === 'jsonl') res.end(jsonLine({ kind: 'end', reason }));
-        else res.end();
+        else if (formatter) {
+          const rest = formatter.flush();
+          res.end((rest.length > 0 ? rest.join('\n') + '\n' : '') + `# stream ended: ${reason}\n`);
+        } else res.end();
       },
     };
     if (format === 'jsonl') res.write(jsonLine({ kind: 'stream', ...describe(e) }));
+    if (format === 'text')
+      res.write(`# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})\n`);
     this.open.add(sub);
     try {
       this.daemon.subscribe(e, sub);

@@ -155,7 +155,27 @@ describe('traceloop serve', () => {
     const text = await get('/stats?name=jsonl-cg');
     expect(text.body).toMatch(/^ {2}cpu0: emitted \d+, delivered \d+, lost \d+/m);
     expect(await get('/healthz')).toEqual({ status: 200, body: 'ok\n' });
+
+    // format=text on /stream: strace lines as they happen.
+    const stream = spawn('curl', [
+      '-sSN',
+      '--unix-socket',
+      d.socket,
+      `${URL}/stream?name=jsonl-cg&format=text`,
+    ]);
+    let live = '';
+    stream.stdout.on('data', (x: Buffer) => (live += x.toString()));
+    const done = new Promise((r) => stream.on('exit', r));
+    await until('the text stream to open', () =>
+      live.startsWith(`# traceloop stream of ${a.path}`),
+    );
+    await runInCgroup(a.path, 'echo text-stream-marker > /dev/null');
+    await until('the write to show', () =>
+      live.includes('write(1, "text-stream-marker\\n", 19) = 19'),
+    );
     await get('/close-by-name?name=jsonl-cg');
+    await done;
+    expect(live.trimEnd().split('\n').at(-1)).toBe('# stream ended: closed');
   });
 
   it('answers every bad input with the right status, and keeps recording', async () => {
