@@ -82,7 +82,7 @@ function shownRate(screen) {
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]; // nearest rank
 };
 const median = (xs) => pct(xs, 50);
 
@@ -170,7 +170,7 @@ async function measure(rate, load) {
     };
   } finally {
     try {
-      tmux('kill-session', '-t', session);
+      execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
     } catch {
       // exited with the UI
     }

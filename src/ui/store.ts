@@ -118,8 +118,8 @@ class Columns {
   readonly exitEnd: Int32Array;
   readonly enterBuf: (Buffer | undefined)[];
   readonly exitBuf: (Buffer | undefined)[];
-  /** Entries made so far, by seq. */
-  readonly made = new Map<number, Entry>();
+  /** Entries made so far, by seq (a frozen copy starts with the live ones: decoded text included). */
+  readonly made: Map<number, Entry>;
 
   constructor(
     readonly capacity: number,
@@ -143,6 +143,7 @@ class Columns {
     const refs = (): (Buffer | undefined)[] => Array.from({ length: capacity }, () => undefined);
     this.enterBuf = from ? from.enterBuf.slice() : refs();
     this.exitBuf = from ? from.exitBuf.slice() : refs();
+    this.made = from ? new Map(from.made) : new Map<number, Entry>();
     if (from) {
       this.head = from.head;
       this.size = from.size;

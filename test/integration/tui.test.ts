@@ -149,6 +149,57 @@ describe('traceloop tui in a terminal', () => {
     expect(fs.existsSync(cg.path)).toBe(false);
   });
 
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    '%s (a kill, the SSH link dropped) restores the terminal and detaches BPF',
+    async (signal) => {
+      const cg = scratchCgroup('tui-sig');
+      cleanups.push(() => cg.remove('kill'));
+      const session = `tl-tui-sig-${process.pid}`;
+      cleanups.push(() => {
+        try {
+          tmux('kill-session', '-t', session);
+        } catch {
+          // already gone
+        }
+      });
+      const before = new Set(ourBpfPrograms());
+      const script =
+        `node ${CLI} tui --standalone --cgroup ${cg.path}; ` +
+        'echo TUI-EXIT=$?; stty -a | tr " ;" "\\n\\n" | grep -x -- "-\\?icanon"; sleep 600';
+      tmux(
+        'new-session', '-d', '-s', session, '-x', '100', '-y', '30',
+        'env', '-u', 'CI', 'bash', '-c', script,
+      ); // prettier-ignore
+      const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+      await until('the UI to start', () => screen().includes(' LIVE '));
+      const mine = ourBpfPrograms().filter((id) => !before.has(id));
+      expect(mine).toHaveLength(2);
+      // The UI is the shell's child: find it by its parent.
+      const shell = Number(tmux('display', '-p', '-t', session, '#{pane_pid}').trim());
+      const ui = fs
+        .readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .find((d) => {
+          try {
+            const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === shell;
+          } catch {
+            return false;
+          }
+        });
+      expect(ui).toBeDefined();
+      process.kill(Number(ui), signal);
+      const after = await until('the UI to exit', () =>
+        screen().includes('TUI-EXIT=') ? screen() : undefined,
+      );
+      expect(after).toContain('TUI-EXIT=0');
+      await until('stty to report', () => /^-?icanon$/m.test(screen()));
+      expect(screen()).toMatch(/^icanon$/m);
+      expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
+      expect(await programsGone(mine)).toEqual([]);
+    },
+  );
+
   it('without a terminal, says so in one line and exits 1', () => {
     const r = spawnSync(process.execPath, [CLI, 'tui'], { encoding: 'utf8', input: '' });
     expect(r.status).toBe(1);
