@@ -15,6 +15,7 @@ import {
   startDaemon,
   stopDaemon,
   tempDir,
+  until,
   type DaemonProcess,
 } from '../server/daemon-process.js';
 
@@ -53,9 +54,39 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('bounds concurrent streams (--max-streams 4): the 5th is refused, a freed slot is reused', async () => {
+    const add = await curl(d.socket, `${URL}/add?name=streamed&cgrouppath=${cg.path}`);
+    expect(add.status).toBe(200);
+    const http = await import('node:http');
+    const open = async (): Promise<{ status: number; req: import('node:http').ClientRequest }> => {
+      const req = http.get({ socketPath: d.socket, path: '/stream?name=streamed', agent: false });
+      const res = await new Promise<import('node:http').IncomingMessage>((r) =>
+        req.on('response', r),
+      );
+      res.resume();
+      return { status: res.statusCode ?? 0, req };
+    };
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push(await open());
+    expect(held.map((h) => h.status)).toEqual([200, 200, 200, 200]);
+    const fifth = await curl(d.socket, `${URL}/stream?name=streamed`);
+    expect(fifth.status).toBe(503);
+    expect(fifth.body).toMatch(/too many streams open \(4\)/);
+    held.pop()!.req.destroy();
+    let again: { status: number; req: import('node:http').ClientRequest } | undefined;
+    await until('a freed slot to be reused', async () => {
+      again?.req.destroy();
+      again = await open();
+      return again.status === 200;
+    });
+    for (const h of [...held, again!]) h.req.destroy();
+    expect((await curl(d.socket, `${URL}/close-by-name?name=streamed`)).body).toBe('closed\n');
+  });
+
   it('stays up through random and mutated requests; the dump after is intact', async () => {
     const add = await curl(d.socket, `${URL}/add?name=target&cgrouppath=${cg.path}`);
-    expect(add.body).toBe('added as id 0\n');
+    expect(add.body).toMatch(/^added as id \d+\n$/);
+    const id = Number(/\d+/.exec(add.body)![0]);
     await runInCgroup(cg.path, 'echo before-fuzz > /dev/null');
 
     const rand = rng(SEED);
@@ -100,7 +131,7 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
       `${cg.path}/cgroup.procs`,
     ];
     const templates = [
-      `GET /dump?id=0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      `GET /dump?id=${id} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
       `GET /list?format=jsonl HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
       `GET /stream?name=target HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
       `POST /dump-by-name HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 11\r\n\r\nname=target`,
@@ -172,7 +203,7 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
     const dump = await new Promise<Buffer>((resolve, reject) => {
       void import('node:http').then(({ default: http }) => {
         http
-          .get({ socketPath: d.socket, path: '/dump?id=0&format=raw' }, (res) => {
+          .get({ socketPath: d.socket, path: `/dump?id=${id}&format=raw` }, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => resolve(Buffer.concat(chunks)));
@@ -181,7 +212,7 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
       });
     });
     const { head, records } = parseRawDump(dump);
-    expect(head).toMatchObject({ id: 0, name: 'target', path: cg.path, gone: false });
+    expect(head).toMatchObject({ id, name: 'target', path: cg.path, gone: false });
     const parsed = parseRecords(records);
     const texts = parsed.flatMap((r) =>
       r.kind === 'lost' ? [] : r.params.map((p) => p.bytes.toString()),
