@@ -185,6 +185,7 @@ const load = path.join(OUT, 'tui-load');
 fs.writeFileSync(src, LOAD_C);
 execFileSync('cc', ['-O2', '-o', load, src]);
 
+const loadStart = os.loadavg()[0];
 const results = [];
 for (const rate of rates) {
   process.stderr.write(`[tui bench] ${rate} calls/s\n`);
@@ -198,7 +199,8 @@ const lines = [
   '## The terminal UI under load',
   '',
   `\`${cmd}\` (as root; part of \`npm run bench\`), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC,`,
-  `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), kernel ${os.release()}, node ${process.version}.`,
+  `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), kernel ${os.release()}, node ${process.version};`,
+  `load average ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (others' work shares the CPUs).`,
   `\`traceloop tui --cgroup CG\` in tmux (100x30); a load generator in CG calls write(2) at a fixed rate`,
   `(each call is two recorded events, enter and exit). CPU: the TUI process (drain thread included) over`,
   `${WINDOW_S} s, as a share of one core. Keys: written to a tmux control-mode client; the latency ends`,

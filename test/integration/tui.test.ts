@@ -200,6 +200,12 @@ describe('traceloop tui in a terminal', () => {
     },
   );
 
+  it('traceloop with no subcommand prints the help when stdout is no terminal', () => {
+    const r = spawnSync(process.execPath, [CLI], { encoding: 'utf8', input: '' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('$ traceloop [tui] [--cgroup PATH]...');
+  });
+
   it('without a terminal, says so in one line and exits 1', () => {
     const r = spawnSync(process.execPath, [CLI, 'tui'], { encoding: 'utf8', input: '' });
     expect(r.status).toBe(1);
