@@ -49,7 +49,7 @@ const HELP = `
     --standalone          record in this process even if a daemon answers
     --retention T         serve: keep vanished cgroups' records this long (3h)
     --retention-memory M  serve: MiB of kept records at most (default 64)
-    --max-streams N       serve: concurrent /stream clients at most (default 32)
+    --max-streams N       serve: concurrent /stream clients at most (default 512)
     --name NAME           add: the name to register under
     --format F            dump: text or jsonl
     --cgroup PATH         tui: record this cgroup2 directory (repeatable)

@@ -7,7 +7,8 @@ import { UserError } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import type { RecorderApi } from '../recorder-api.js';
 import type { LiveListener, Read, RecordedCgroup } from '../recorder.js';
-import { parseRawDump, takeFrames } from '../server/encode.js';
+import { lostRecord, parseRawDump, takeFrames } from '../server/encode.js';
+import { TL_LOST_GONE } from '../wire.js';
 import { ask, describeConnectError, query } from './request.js';
 
 interface Listed {
@@ -92,6 +93,14 @@ export class RemoteRecorder implements RecorderApi {
           path: '/stream' + query({ id: id.toString(), format: 'raw' }),
         },
         (res) => {
+          if (res.statusCode === 410) {
+            // Gone already: its stream is over, as the in-process recorder ends one.
+            res.resume();
+            this.streams.delete(id);
+            listener(lostRecord(TL_LOST_GONE, 0n));
+            resolve();
+            return;
+          }
           if (res.statusCode !== 200) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));

@@ -5,7 +5,7 @@
 import { UserError } from '../cgroup.js';
 import { Recorder, type RecorderSettings, DEFAULT_RING_PAGES } from '../recorder.js';
 import { Daemon } from '../server/daemon.js';
-import { Api } from '../server/http.js';
+import { Api, DEFAULT_MAX_STREAMS } from '../server/http.js';
 import { parseDuration } from '../server/params.js';
 import { DEFAULT_SOCKET, groupId, listenPrivate, removeOwnSocket } from '../server/socket.js';
 import { onStopSignal } from '../stop.js';
@@ -35,7 +35,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   }
   const mem = opts.retentionMemory ?? 64;
   if (!(mem >= 0)) throw new UserError(`--retention-memory must be MiB >= 0, got ${mem}`);
-  const maxStreams = opts.maxStreams ?? 32;
+  const maxStreams = opts.maxStreams ?? DEFAULT_MAX_STREAMS;
   if (!Number.isInteger(maxStreams) || maxStreams < 1) {
     throw new UserError(`--max-streams must be a positive integer, got ${maxStreams}`);
   }

@@ -30,7 +30,8 @@ export interface ApiSettings {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_MAX_STREAMS = 32;
+/** A front end watches each cgroup it shows: room for a few of them on 128 cgroups. */
+export const DEFAULT_MAX_STREAMS = 512;
 /** Dumps formatted at once, at most (each holds a copy of a cgroup's rings). */
 const MAX_DUMPS = 8;
 const DEFAULT_BACKLOG = 4 << 20;
@@ -71,7 +72,7 @@ export class Api {
       },
       (req, res) => void this.handle(req, res),
     );
-    this.server.maxConnections = 256;
+    this.server.maxConnections = 1024;
     this.server.maxHeadersCount = 64;
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable || err.code === 'ECONNRESET') {

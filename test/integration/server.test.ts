@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroup2Mount, type ScratchCgroup } from '../../src/cgroup.js';
 import { openRecorderApi } from '../../src/recorder-select.js';
 import { LocalRecorder } from '../../src/recorder-api.js';
-import { parseRecords, type EnterRecord } from '../../src/wire.js';
+import { TL_LOST_GONE, parseRecords, type EnterRecord, type WireRecord } from '../../src/wire.js';
 import { RemoteRecorder } from '../../src/client/remote-recorder.js';
 import {
   CLI,
@@ -638,6 +638,17 @@ describe('traceloop serve', () => {
       expect(await api.isGone(added.id)).toBe(false);
       await api.remove(added.id);
       expect((await api.list()).map((c) => c.name)).not.toContain('remote-cg');
+
+      // A cgroup that is gone: watch() ends at once with the gone marker, as in-process.
+      const g = cg('remote-gone');
+      const gone = await api.add(g.path, 'remote-gone');
+      await g.remove('kill');
+      await until('the daemon to see it gone', async () => await api.isGone(gone.id));
+      const marks: WireRecord[] = [];
+      await api.watch(gone.id, (buf) => marks.push(...parseRecords(buf)));
+      expect(marks).toEqual([expect.objectContaining({ kind: 'lost', reason: TL_LOST_GONE })]);
+      expect((await api.stats(gone.id)).length).toBeGreaterThan(0); // its kept record's counters
+      await api.remove(gone.id);
     } finally {
       await api.close();
     }
