@@ -223,6 +223,78 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 	return p->status;
 }
 
+/* State of put_strv's walk, shared with its bpf_loop callback. */
+struct strv_walk {
+	const char *const *vec;
+	char *dst; /* the param's bytes */
+	__u64 len;
+	__u32 count;
+	__u32 nstr;
+	__u32 status;
+	__u32 pad;
+};
+
+static long strv_step(__u64 i, void *data)
+{
+	struct strv_walk *c = data;
+	const char *s;
+	__u64 len;
+	long n;
+
+	if (bpf_probe_read_user(&s, sizeof(s), &c->vec[i & (TL_STRV_MAX_COUNT - 1)])) {
+		c->status = TL_PARAM_FAULT;
+		return 1;
+	}
+	if (!s) {
+		c->status = TL_PARAM_OK;
+		return 1;
+	}
+	c->count++;
+	len = c->len & (TL_MAX_CAPTURE - 1);
+	if (i >= c->nstr || len >= max_capture)
+		return 0;
+	n = bpf_probe_read_user_str(c->dst + len, max_capture - len, s);
+	if (n > 0)
+		c->len = len + n;
+	return 0;
+}
+
+/*
+ * Writes one TL_REC_PARAM for a NULL-ended array of strings (execve's argv):
+ * the first `nstr` strings, each with its NUL, as many as fit in max_capture
+ * bytes; `want` is the number of entries counted before the NULL (up to
+ * TL_STRV_MAX_COUNT, then status TRUNCATED: there may be more). A callback
+ * loop, so the verifier walks one step, not 256.
+ */
+static __always_inline void put_strv(struct tl_writer *w, __u8 arg, const void *src, __u32 nstr)
+{
+	struct strv_walk c = {};
+	__u64 start, off, len;
+	struct tl_param *p;
+
+	off = reserve(w, sizeof(struct tl_param) + 2 * max_capture);
+	start = w->head;
+	p = (void *)(w->ring + ctrl_bytes + off);
+	p->h.type = TL_REC_PARAM;
+	p->h.flags = 0;
+	p->h.tid = w->tid;
+	p->arg = arg;
+	c.vec = src;
+	c.dst = (char *)(p + 1);
+	c.nstr = nstr;
+	c.status = TL_PARAM_TRUNCATED;
+	bpf_loop(TL_STRV_MAX_COUNT, strv_step, &c, 0);
+	if (c.status == TL_PARAM_FAULT)
+		w->ctl->faults++;
+	len = c.len > max_capture ? max_capture : c.len;
+	p->status = c.status;
+	p->want = c.count;
+	p->len = len;
+	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
+	w->head += p->h.size;
+	publish(w, start);
+}
+
 static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
 {
 	switch (i) {
@@ -253,7 +325,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
 			__u8 k = rule->cap[i].kind;
 			if ((k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN ||
-			     k == TL_CAP_STRUCT_ENTER) &&
+			     k == TL_CAP_STRUCT_ENTER || k == TL_CAP_STRV) &&
 			    arg_of(regs, rule->cap[i].arg))
 				nparams++;
 		}
@@ -292,7 +364,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 			const void *src;
 			__u64 want = 0;
 
-			if (k != TL_CAP_STR && k != TL_CAP_BUF_ARGLEN && k != TL_CAP_STRUCT_ENTER)
+			if (k != TL_CAP_STR && k != TL_CAP_BUF_ARGLEN && k != TL_CAP_STRUCT_ENTER &&
+			    k != TL_CAP_STRV)
 				continue;
 			src = (const void *)arg_of(regs, a);
 			if (!src)
@@ -304,7 +377,11 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 			} else if (k == TL_CAP_STRUCT_ENTER) {
 				want = c->size;
 			}
-			if (put_param(&w, a, k, src, want) == TL_PARAM_FAULT && k == TL_CAP_STR)
+			if (k == TL_CAP_STRV) {
+				put_strv(&w, a, src, c->size);
+				continue;
+			}
+			if (put_param(&w, a, k, src, want) == TL_PARAM_FAULT)
 				faulted |= 1u << i;
 		}
 		unlock_ring(&w);

@@ -169,7 +169,10 @@ enum tl_capture_kind {
 	TL_CAP_STRUCT_EXIT = 5,	    /* `size` bytes, at exit, if the call succeeded */
 	TL_CAP_BUF_ARGLEN_EXIT = 6, /* buffer, length in argument len_arg, at exit,
 				     * if the call succeeded (poll's revents) */
+	TL_CAP_STRV = 7,	    /* NULL-ended array of strings, at enter: the first
+				     * `size` strings, NUL after each; want = entries */
 };
+#define TL_STRV_MAX_COUNT 256 /* entries of a string array counted, at most */
 /*
  * For the TL_CAP_BUF_* kinds, a nonzero `size` is the bytes per element: the
  * length (argument or return value) is a count of elements (poll's nfds,

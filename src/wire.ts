@@ -61,6 +61,14 @@ export const TL_CAP_STRUCT_ENTER = 4;
 export const TL_CAP_STRUCT_EXIT = 5;
 /** Buffer whose length is in argument len_arg, at exit, if the call succeeded (poll's revents). */
 export const TL_CAP_BUF_ARGLEN_EXIT = 6;
+/**
+ * NULL-ended array of strings (execve's argv), at enter: the first `size` strings, each with
+ * its NUL; the param's `want` is the number of entries (up to TL_STRV_MAX_COUNT, then status
+ * TL_PARAM_TRUNCATED).
+ */
+export const TL_CAP_STRV = 7;
+/** Entries of a string array counted, at most. */
+export const TL_STRV_MAX_COUNT = 256;
 
 export type CaptureKind =
   | typeof TL_CAP_NONE
@@ -69,7 +77,8 @@ export type CaptureKind =
   | typeof TL_CAP_BUF_RETLEN
   | typeof TL_CAP_STRUCT_ENTER
   | typeof TL_CAP_STRUCT_EXIT
-  | typeof TL_CAP_BUF_ARGLEN_EXIT;
+  | typeof TL_CAP_BUF_ARGLEN_EXIT
+  | typeof TL_CAP_STRV;
 
 /**
  * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
@@ -246,12 +255,7 @@ function readU64(buf: Buffer, view: BigUint64Array | undefined, off: number): bi
   return view && off % 8 === 0 ? (view[off / 8] as bigint) : buf.readBigUInt64LE(off);
 }
 
-function parseEnter(
-  buf: Buffer,
-  off: number,
-  size: number,
-  view?: BigUint64Array,
-): EnterRecord {
+function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Array): EnterRecord {
   const nargs = buf.readUInt8(off + LAYOUT['tl_enter.nargs']);
   if (nargs > TL_MAX_ARGS) throw malformed(off, `enter with nargs ${nargs} > ${TL_MAX_ARGS}`);
   if (size < enterBytes(nargs)) {

@@ -438,6 +438,24 @@ const rows: Array<[string, Row, string]> = [
     'getdents64(3, 0x10 /* 0 entries */, 32768) = 0',
   ],
   [
+    'execve: argv strings, envp counted',
+    {
+      name: 'execve',
+      args: [0x10n, 0x20n, 0x30n],
+      enter: [s(0, '/usr/bin/ls'), p(1, 'ls\0-la\0', 2), p(2, '', 39)],
+    },
+    'execve("/usr/bin/ls", ["ls", "-la"], 0x30 /* 39 vars */) = 0',
+  ],
+  [
+    'execve: argv longer than -s entries ends with ...',
+    {
+      name: 'execve',
+      args: [0x10n, 0x20n, 0x30n],
+      enter: [s(0, '/bin/x'), p(1, `${'a\0'.repeat(40)}`, 40)],
+    },
+    `execve("/bin/x", [${Array(32).fill('"a"').join(', ')}, ...], 0x30) = 0`,
+  ],
+  [
     'a struct that faulted says so',
     {
       name: 'nanosleep',

@@ -21,6 +21,7 @@ import {
   TL_CAP_STRUCT_EXIT,
   TL_CAP_BUF_RETLEN,
   TL_CAP_STR,
+  TL_CAP_STRV,
   TL_MAX_SYSCALLS,
   type Capture,
 } from '../src/wire.js';
@@ -134,8 +135,22 @@ describe('capture rules', () => {
   const expected: Array<[string, Capture[]]> = [
     ['open', [{ kind: TL_CAP_STR, arg: 0 }]],
     ['openat', [{ kind: TL_CAP_STR, arg: 1 }]],
-    ['execve', [{ kind: TL_CAP_STR, arg: 0 }]],
-    ['execveat', [{ kind: TL_CAP_STR, arg: 1 }]],
+    [
+      'execve',
+      [
+        { kind: TL_CAP_STR, arg: 0 },
+        { kind: TL_CAP_STRV, arg: 1, size: 32 },
+        { kind: TL_CAP_STRV, arg: 2, size: 0 },
+      ],
+    ],
+    [
+      'execveat',
+      [
+        { kind: TL_CAP_STR, arg: 1 },
+        { kind: TL_CAP_STRV, arg: 2, size: 32 },
+        { kind: TL_CAP_STRV, arg: 3, size: 0 },
+      ],
+    ],
     [
       'stat',
       [

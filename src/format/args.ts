@@ -3,7 +3,7 @@
 // src/syscalls/signatures.ts ('fd', 'dirfd', 'open_flags', 'struct stat *'). Decoding more
 // syscalls means naming their argument types there and, for a new kind of value, adding a
 // decoder here. Struct layouts are in structs.ts, flag tables in xlat/.
-import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
 import { formatParam, quote } from './strings.js';
 import * as S from './structs.js';
@@ -336,6 +336,38 @@ const dirents: ArgDecoder = (v, ctx) => {
   return `${address(v)} /* ${S.countDirents64(p.bytes)} entries */`;
 };
 
+/** execve's argv: ["ls", "-la"], cut after as many entries as -s, as strace does. */
+const argvArray: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p) return address(v);
+  if (p.status === TL_PARAM_FAULT) return FAULT;
+  const items: string[] = [];
+  let at = 0;
+  while (at < p.bytes.length && items.length < p.want) {
+    let end = p.bytes.indexOf(0, at);
+    const cut = end < 0;
+    if (cut) end = p.bytes.length;
+    items.push(
+      quote(p.bytes.subarray(at, Math.min(end, at + ctx.maxString))) +
+        (cut || end - at > ctx.maxString ? '...' : ''),
+    );
+    at = end + 1;
+  }
+  const shown = Math.min(items.length, ctx.maxString);
+  const more = p.want > shown || p.status === TL_PARAM_TRUNCATED;
+  return `[${items.slice(0, shown).join(', ')}${more ? ', ...' : ''}]`;
+};
+
+/** execve's envp: strace's `0x7ffd... /* 39 vars *\/`. */
+const envpCount: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p || p.status === TL_PARAM_FAULT) return address(v);
+  const more = p.status === TL_PARAM_TRUNCATED ? '+' : '';
+  return `${address(v)} /* ${p.want}${more} vars */`;
+};
+
 /** clone's arguments carry their names, as strace prints them. */
 const named =
   (name: string, inner: ArgDecoder): ArgDecoder =>
@@ -399,6 +431,8 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   hex32,
   pointer,
   path: pathArg,
+  argv: argvArray,
+  envp: envpCount,
   address: (v) => address(v),
   at_flags: flags(M.AT_FLAGS),
   faccessat_flags: flags(M.FACCESSAT_FLAGS),

@@ -9,6 +9,7 @@ import {
   TL_CAP_BUF_ARGLEN_EXIT,
   TL_CAP_BUF_RETLEN,
   TL_CAP_STR,
+  TL_CAP_STRV,
   TL_CAP_STRUCT_ENTER,
   TL_CAP_STRUCT_EXIT,
   TL_MAX_ARGS,
@@ -32,6 +33,8 @@ export interface CaptureSpec {
 }
 
 const str = (arg: string): CaptureSpec => ({ kind: TL_CAP_STR, arg });
+/** A NULL-ended string array: its first `n` strings and how many entries it has. */
+const strv = (arg: string, n: number): CaptureSpec => ({ kind: TL_CAP_STRV, arg, size: n });
 /** A buffer read at enter, `lenArg` bytes (or elements of `size` bytes). */
 const bufArgLen = (arg: string, lenArg: string, size?: number): CaptureSpec => ({
   kind: TL_CAP_BUF_ARGLEN,
@@ -102,8 +105,9 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   open: path1('filename'),
   openat: path1('filename'),
   creat: path1('pathname'),
-  execve: path1('filename'),
-  execveat: path1('filename'),
+  // argv: the strings (strace shows as many as -s); envp: only how many.
+  execve: [str('filename'), strv('argv', 32), strv('envp', 0)],
+  execveat: [str('filename'), strv('argv', 32), strv('envp', 0)],
   stat: [str('filename'), outStruct('statbuf', STAT)],
   lstat: [str('filename'), outStruct('statbuf', STAT)],
   fstat: [outStruct('statbuf', STAT)],
