@@ -5,8 +5,7 @@
 // quit) run here. Events are never React state: the redraw tick reads the
 // stores' version counters.
 import { Box, Text, useApp, useInput } from 'ink';
-import { useCallback, useRef, useState } from 'react';
-import { UserError } from '../cgroup.js';
+import { useRef } from 'react';
 import { CgroupsPane, type CgroupRow } from './components/CgroupsPane.js';
 import { StatusBar } from './components/StatusBar.js';
 import { StreamPane } from './components/StreamPane.js';
@@ -15,7 +14,8 @@ import { detailLines } from './details.js';
 import { compileFilter, describeFilter } from './filter.js';
 import { useRedrawTick } from './hooks/useRedrawTick.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { initialUi, reduceKey, type Effect, type KeyContext, type UiState } from './keys.js';
+import { useUiState } from './hooks/useUiState.js';
+import { reduceKey, type KeyContext, type UiState } from './keys.js';
 import type { CgroupView, Session } from './session.js';
 import type { LineKind } from './theme.js';
 import {
@@ -54,13 +54,6 @@ export const HELP_LINES = [
   'Any key closes this help.',
 ];
 
-interface Frozen {
-  id: bigint;
-  source: Source;
-  /** store.total when frozen: what arrived since is the difference. */
-  total: number;
-}
-
 function stateOf(cg: CgroupView, selected: boolean, paused: boolean): CgroupRow['state'] {
   if (cg.gone) return 'gone';
   if (!selected) return 'recording';
@@ -70,11 +63,7 @@ function stateOf(cg: CgroupView, selected: boolean, paused: boolean): CgroupRow[
 export function App({ session, colour, fps = 10 }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
-  const [ui, setUi] = useState<UiState>(initialUi);
-  // The input handler needs the latest state synchronously (keys can come
-  // in one chunk faster than React commits): keep a mirror.
-  const uiRef = useRef(ui);
-  const frozen = useRef<Frozen | undefined>(undefined);
+  const { ui, uiRef, frozen, update, run } = useUiState(session, exit);
   const ctxRef = useRef<KeyContext>({ cgroups: 0, lines: 0, page: 1, detailLines: 0 });
   const detailsRef = useRef<string[]>([]);
 
@@ -86,79 +75,6 @@ export function App({ session, colour, fps = 10 }: AppProps) {
     const store = session.cgroups[clamp(uiRef.current.selected, 0, session.cgroups.length - 1)];
     return session.version * 1_000_003 + (store?.store.version ?? 0);
   }, fps);
-
-  const update = useCallback(
-    (next: UiState) => {
-      const cgs = session.cgroups;
-      const cg = cgs[clamp(next.selected, 0, Math.max(0, cgs.length - 1))];
-      // Pausing freezes what the stream holds now, before any later batch lands.
-      if (next.paused && cg && frozen.current?.id !== cg.id) {
-        frozen.current = {
-          id: cg.id,
-          source: cg.store.freeze(),
-          total: cg.store.total,
-        };
-      }
-      if (!next.paused) frozen.current = undefined;
-      uiRef.current = next;
-      setUi(next);
-    },
-    [session],
-  );
-
-  const say = useCallback(
-    (text: string, error = false, keepEnd = false) =>
-      update({ ...uiRef.current, message: { text, error, keepEnd } }),
-    [update],
-  );
-
-  const run = useCallback(
-    (effect: Effect) => {
-      const fail = (err: unknown): void =>
-        say(err instanceof UserError ? err.message : `error: ${(err as Error).message}`, true);
-      const cg = session.cgroups[clamp(uiRef.current.selected, 0, session.cgroups.length - 1)];
-      switch (effect.kind) {
-        case 'quit':
-          exit();
-          return;
-        case 'add':
-          say(`adding ${effect.target}…`);
-          session.add(effect.target).then((added) => {
-            update({
-              ...uiRef.current,
-              selected: session.cgroups.indexOf(added),
-              cursor: 0,
-              bottom: 0,
-              message: { text: `recording ${added.name} (${added.path})`, error: false },
-            });
-          }, fail);
-          return;
-        case 'remove':
-          if (!cg) return;
-          session.remove(cg.id).then(() => {
-            const n = session.cgroups.length;
-            update({
-              ...uiRef.current,
-              selected: clamp(uiRef.current.selected, 0, Math.max(0, n - 1)),
-              message: { text: `stopped recording ${cg.name}`, error: false },
-            });
-          }, fail);
-          return;
-        case 'snapshot':
-          if (!cg) return;
-          say(`writing a snapshot of ${cg.name}…`);
-          session
-            .snapshot(cg.id)
-            .then(
-              ({ file, lines }) =>
-                say(`snapshot of ${cg.name} (${lines} lines) written to ${file}`, false, true),
-              fail,
-            );
-          return;
-      }
-    },
-    [exit, say, session, update],
-  );
 
   useInput((input, key) => {
     const step = reduceKey(uiRef.current, input, key, ctxRef.current);

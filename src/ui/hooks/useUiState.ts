@@ -1,0 +1,98 @@
+// The UI state and what keys set in motion: one reducer step at a time,
+// through update(), which also freezes the stream the moment a pause
+// begins (before any later batch lands); run() carries out effects (add,
+// stop, snapshot, quit) and reports how they went in the status bar.
+import { useCallback, useRef, useState } from 'react';
+import { UserError } from '../../cgroup.js';
+import { initialUi, type Effect, type UiState } from '../keys.js';
+import type { Session } from '../session.js';
+import { clamp, type Source } from '../view.js';
+
+export interface Frozen {
+  id: bigint;
+  source: Source;
+  /** store.total when frozen: what arrived since is the difference. */
+  total: number;
+}
+
+export function useUiState(session: Session, exit: () => void) {
+  const [ui, setUi] = useState<UiState>(initialUi);
+  // The input handler needs the latest state synchronously (keys can come
+  // in one chunk faster than React commits): keep a mirror.
+  const uiRef = useRef(ui);
+  const frozen = useRef<Frozen | undefined>(undefined);
+  const update = useCallback(
+    (next: UiState) => {
+      const cgs = session.cgroups;
+      const cg = cgs[clamp(next.selected, 0, Math.max(0, cgs.length - 1))];
+      // Pausing freezes what the stream holds now, before any later batch lands.
+      if (next.paused && cg && frozen.current?.id !== cg.id) {
+        frozen.current = {
+          id: cg.id,
+          source: cg.store.freeze(),
+          total: cg.store.total,
+        };
+      }
+      if (!next.paused) frozen.current = undefined;
+      uiRef.current = next;
+      setUi(next);
+    },
+    [session],
+  );
+
+  const say = useCallback(
+    (text: string, error = false, keepEnd = false) =>
+      update({ ...uiRef.current, message: { text, error, keepEnd } }),
+    [update],
+  );
+
+  const run = useCallback(
+    (effect: Effect) => {
+      const fail = (err: unknown): void =>
+        say(err instanceof UserError ? err.message : `error: ${(err as Error).message}`, true);
+      const cg = session.cgroups[clamp(uiRef.current.selected, 0, session.cgroups.length - 1)];
+      switch (effect.kind) {
+        case 'quit':
+          exit();
+          return;
+        case 'add':
+          say(`adding ${effect.target}…`);
+          session.add(effect.target).then((added) => {
+            update({
+              ...uiRef.current,
+              selected: session.cgroups.indexOf(added),
+              cursor: 0,
+              bottom: 0,
+              message: { text: `recording ${added.name} (${added.path})`, error: false },
+            });
+          }, fail);
+          return;
+        case 'remove':
+          if (!cg) return;
+          session.remove(cg.id).then(() => {
+            const n = session.cgroups.length;
+            update({
+              ...uiRef.current,
+              selected: clamp(uiRef.current.selected, 0, Math.max(0, n - 1)),
+              message: { text: `stopped recording ${cg.name}`, error: false },
+            });
+          }, fail);
+          return;
+        case 'snapshot':
+          if (!cg) return;
+          say(`writing a snapshot of ${cg.name}…`);
+          session
+            .snapshot(cg.id)
+            .then(
+              ({ file, lines }) =>
+                say(`snapshot of ${cg.name} (${lines} lines) written to ${file}`, false, true),
+              fail,
+            );
+          return;
+      }
+    },
+    [exit, say, session, update],
+  );
+
+  return { ui, uiRef, frozen, update, run };
+}
