@@ -22,6 +22,7 @@ import {
 import {
   URL,
   curl,
+  programsOfPid,
   rawExchange,
   startDaemon,
   stopDaemon,
@@ -678,10 +679,10 @@ describe('traceloop serve lifecycle', () => {
   it('kill -9 leaves a stale socket: the next daemon replaces it; a live one is not stolen', async () => {
     const dir = tempDir('restart');
     dirs.push(dir);
-    const before = new Set(ourBpfPrograms());
     const first = await start(dir);
-    const mine = ourBpfPrograms().filter((id) => !before.has(id));
+    const mine = programsOfPid(first.pid);
     expect(mine).toHaveLength(2);
+    expect(ourBpfPrograms()).toEqual(expect.arrayContaining(mine));
     first.child.kill('SIGKILL');
     await first.exited;
     expect(fs.statSync(first.socket).isSocket()).toBe(true); // left behind
@@ -713,10 +714,10 @@ describe('traceloop serve lifecycle', () => {
     dirs.push(dir);
     const a = scratchCgroup('term');
     try {
-      const before = new Set(ourBpfPrograms());
       const x = await start(dir);
-      const mine = ourBpfPrograms().filter((id) => !before.has(id));
+      const mine = programsOfPid(x.pid);
       expect(mine).toHaveLength(2);
+      expect(ourBpfPrograms()).toEqual(expect.arrayContaining(mine));
       expect((await curl(x.socket, `${URL}/add?name=t&cgrouppath=${a.path}`)).status).toBe(200);
       const stream = spawn('curl', ['-sSN', '--unix-socket', x.socket, `${URL}/stream?name=t`]);
       let out = '';
