@@ -334,6 +334,27 @@ describe('calls that never return', () => {
     expect(out.map(body)).toEqual([...expected, 'getpid() = 0']);
   });
 
+  it('a child killed by a signal gets its +++ line when its parent reaps it', () => {
+    const status = Buffer.alloc(4);
+    status.writeInt32LE(11 | 0x80);
+    const out = lines([
+      ...call({ name: 'getpid', args: [], tid: 77, comm: 'child', ret: 77n }),
+      ...call({
+        name: 'wait4',
+        args: [77n, 0x10n, 0n, 0n],
+        tid: 42,
+        ret: 77n,
+        exitParams: [{ arg: 1, status: TL_PARAM_OK, want: 4, bytes: status }],
+      }),
+    ]);
+    expect(out.map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      'cpu#0 77 [child] getpid() = 77',
+      'cpu#0 42 [cat] wait4(77, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}], ' +
+        '0, NULL) = 77',
+      'cpu#0 77 [child] +++ killed by SIGSEGV (core dumped) +++',
+    ]);
+  });
+
   it('a new child does not show its own return from clone, as with strace -f', () => {
     const child = { name: 'clone', args: [], tid: 77, ret: 0n };
     const out = lines([

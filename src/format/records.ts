@@ -8,9 +8,16 @@
 // To know which, an enter's line is held back until the next record shows what follows it.
 // A thread has at most one call in flight, so enters are matched to exits by tid (and nr).
 import type { ReturnKind } from '../syscalls/signatures.js';
-import type { EnterRecord, ExitRecord, LostRecord, WireRecord } from '../wire.js';
+import {
+  TL_PARAM_OK,
+  type EnterRecord,
+  type ExitRecord,
+  type LostRecord,
+  type WireRecord,
+} from '../wire.js';
 import { describeCall, exitParamMap, mergeParams } from './call.js';
 import { SYSCALLS, syscallByName } from '../syscalls/table.js';
+import { signalName } from './xlat/signal.js';
 import { returnKind } from '../syscalls/signatures.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
@@ -37,6 +44,7 @@ const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
 /** Calls that return in a new process or thread too: there, with 0, and no enter. */
 const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
 const EXIT_GROUP = nrOf('exit_group');
+const WAIT4 = nrOf('wait4');
 /** Calls whose line is complete at enter (`= ?`): they never return. */
 const NEVER_RETURN = new Set(
   SYSCALLS.filter((d) => returnKind(d.name) === 'none').map((d) => d.nr),
@@ -126,6 +134,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       out.push(
         `${enterPrefix(enter)}${call.name}(${all})${tail(exit, enter, call.returns, call.retDetail)}`,
       );
+      reapedBySignal(exit);
       return;
     }
     let enter: EnterRecord | undefined = unfinished.get(exit.tid);
@@ -141,6 +150,26 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     out.push(
       `${prefix(exit.ts, exit.cpu, exit.tid, comm)}<... ${call.name} resumed>` +
         `${call.exitArgs.join(', ')})${tail(exit, enter, call.returns, call.retDetail)}`,
+    );
+    reapedBySignal(exit);
+  }
+
+  /**
+   * A process killed by a signal makes no call that says so; its parent's wait4 does. Then,
+   * as strace would at its death, `+++ killed by SIGKILL +++` on the dead process's behalf,
+   * at the time the parent learned it.
+   */
+  function reapedBySignal(exit: ExitRecord): void {
+    if (exit.nr !== WAIT4 || exit.ret <= 0n) return;
+    const status = exit.params.find((p) => p.arg === 1);
+    if (!status || status.status !== TL_PARAM_OK || status.bytes.length < 4) return;
+    const s = status.bytes.readInt32LE(0);
+    const sig = s & 0x7f;
+    if (sig === 0 || sig === 0x7f) return;
+    const pid = Number(exit.ret);
+    const core = s & 0x80 ? ' (core dumped)' : '';
+    out.push(
+      `${prefix(exit.ts, exit.cpu, pid, comms.get(pid) ?? '?')}+++ killed by ${signalName(sig)}${core} +++`,
     );
   }
 
