@@ -46,6 +46,8 @@ export class Session {
   readonly cgroups: CgroupView[] = [];
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  /** Stopped here: a list() answer from before must not bring them back. */
+  private readonly removed = new Set<bigint>();
   private closed = false;
   // Date's time zone lookup costs more than the rest of a line's time: ask once a minute.
   private readonly time = createWallClock(sampleClocks(), {
@@ -59,8 +61,7 @@ export class Session {
 
   /** Picks up what the recorder already records and starts the counters. */
   async start(statsPeriodMs = 1000): Promise<void> {
-    for (const cg of await this.api.list()) await this.track(cg);
-    await this.refresh();
+    await this.refresh(); // tracks what the recorder already records
     this.timer = setInterval(() => void this.refresh(), statsPeriodMs);
     this.timer.unref();
   }
@@ -77,6 +78,7 @@ export class Session {
   async remove(id: bigint): Promise<void> {
     const i = this.cgroups.findIndex((c) => c.id === id);
     if (i < 0) return;
+    this.removed.add(id);
     try {
       await this.api.unwatch(id);
     } catch {
@@ -112,6 +114,14 @@ export class Session {
     if (this.refreshing || this.closed) return;
     this.refreshing = true;
     try {
+      // A daemon's cgroups can come from other clients (`traceloop add`): show them too.
+      try {
+        for (const cg of await this.api.list()) {
+          if (!this.removed.has(cg.id)) await this.track(cg);
+        }
+      } catch {
+        // the daemon went away: the counters below say so by not moving
+      }
       for (const cg of [...this.cgroups]) {
         try {
           const [stats, notShown, gone] = await Promise.all([
@@ -147,7 +157,11 @@ export class Session {
     await this.api.close();
   }
 
+  /** Starts showing a cgroup; one already shown is left as it is. */
   private async track(cg: RecordedCgroup): Promise<CgroupView> {
+    const known = this.cgroups.find((c) => c.id === cg.id);
+    if (known) return known;
+    if (this.removed.has(cg.id)) throw new UserError(`${cg.path}: no longer recorded`);
     const store = new StreamStore({
       time: this.time,
       ...(this.opts.capacity !== undefined ? { capacity: this.opts.capacity } : {}),

@@ -272,6 +272,13 @@ describe('the terminal UI', () => {
     expect(u.api.cgroups).toHaveLength(1);
   });
 
+  it("shows cgroups the recorder gained elsewhere (a daemon's other clients)", async () => {
+    const u = await start();
+    const late = u.api.register('/sys/fs/cgroup/demo/late-comer', 'late-comer');
+    await u.waitFor(/ {2}late-comer .* recording/);
+    expect(u.api.listeners.has(late.id)).toBe(true); // its stream is watched too
+  });
+
   it('x asks before it stops recording', async () => {
     const u = await start({ names: ['service', 'worker'] });
     await u.press('x');
