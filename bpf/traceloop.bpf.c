@@ -394,6 +394,9 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 					__sync_fetch_and_add(&refault_pending, 1);
 				rf->nr = nr;
 				rf->mask = faulted;
+				/* Not unreadable yet: the exit counts what still fails. */
+				__sync_fetch_and_add(&w.ctl->faults,
+						     -(__s64)__builtin_popcount(faulted));
 			}
 		}
 		return 0;

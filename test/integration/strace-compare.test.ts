@@ -251,6 +251,16 @@ t = threading.Thread(target=lambda: os.getpid()); t.start(); t.join()
       [CLI, 'run', '-s', '64', '-o', out, '--', cmd, ...args],
     ]);
     const result = compare(label, parseStrace(straceText), parseOurs(oursText));
+    // Unreadable arguments are said so, and counted: the dump's accounting agrees with the
+    // lines. (The corpus reads a path from a page nobody touched: it faults at enter and is
+    // read again at exit, so here nothing stays unreadable.)
+    const unavailable = oursText.split('<unavailable: fault>').length - 1;
+    const counted = [...oursText.matchAll(/(\d+) unreadable arguments/g)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+    expect(unavailable).toBe(counted);
+    expect(unavailable).toBe(0);
     results.push(result);
     expect(result.straceLines).toBeGreaterThan(10);
     // Every syscall strace shows is there (the alignment aside).
