@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Ink renders nothing but the last frame when it believes it runs in CI
+    // (is-in-ci reads CI at import); the UI tests watch frames as they come.
+    env: { CI: 'false' },
   },
 });
