@@ -179,7 +179,6 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 	struct tl_param *p;
 	long n;
 
-	start = w->head;
 	off = reserve(w, sizeof(struct tl_param) + max_capture);
 	start = w->head;
 	p = (void *)(w->ring + ctrl_bytes + off);
@@ -333,7 +332,6 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 
 	pid_tgid = bpf_get_current_pid_tgid();
 	w.tid = (__u32)pid_tgid;
-	start = w.head;
 	off = reserve(&w, sizeof(struct tl_enter));
 	start = w.head;
 	e = (void *)(w.ring + ctrl_bytes + off);
@@ -445,7 +443,6 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 
 	pid_tgid = bpf_get_current_pid_tgid();
 	w.tid = (__u32)pid_tgid;
-	start = w.head;
 	off = reserve(&w, sizeof(struct tl_exit));
 	start = w.head;
 	x = (void *)(w.ring + ctrl_bytes + off);

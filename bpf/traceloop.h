@@ -23,7 +23,8 @@
  * The reader never writes. Bytes at absolute positions >= head - ring_bytes
  * + inflight are intact, where inflight (a reader parameter, see
  * native/recorder.cc) bounds what a writer may be scribbling on past the
- * published head: one pad plus the largest record. The writer stores
+ * published head: a pad (shorter than the largest room a record reserves)
+ * plus the largest record. The writer stores
  * `published` (and `last_ts`) before `head`; a reader that loads them in the
  * other order knows how many records lie below the head it read, and so can
  * count as lost every one it could not deliver, even when none is left to

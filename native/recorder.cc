@@ -110,8 +110,13 @@ Recorder::Recorder(const RecorderConfig &config)
 	cap &= ~uint64_t(TL_ALIGN - 1);
 	geo_.ring_bytes = config.ring_bytes;
 	geo_.ctrl_bytes = ctrl_bytes_for(config.ring_bytes);
+	// What a writer may be scribbling on past the published head: a pad
+	// shorter than the largest room any record reserves (put_strv reserves
+	// twice the capture for the verifier's sake), then the largest record.
 	const uint64_t largest = std::max<uint64_t>(sizeof(tl_enter), sizeof(tl_param) + cap);
-	geo_.inflight_bytes = 2 * largest; // a pad shorter than `largest`, then the record
+	const uint64_t largest_room =
+	    std::max<uint64_t>(sizeof(tl_enter), sizeof(tl_param) + 2 * cap);
+	geo_.inflight_bytes = largest_room + largest;
 
 	skel_ = traceloop_bpf__open();
 	if (!skel_)
