@@ -233,12 +233,41 @@ function malformed(offset: number, what: string): Error {
   return new Error(`malformed record at offset ${offset}: ${what}`);
 }
 
-/** Bytes of buf[start, start + max) up to the first NUL, as text. */
-function cString(buf: Buffer, start: number, max: number): string {
-  let end = start;
-  const limit = start + max;
-  while (end < limit && buf[end] !== 0) end++;
-  return buf.toString('utf8', start, end);
+// Plain little-endian loads. Buffer's readUInt*LE check their offset on every call; here
+// parseRecords has already checked that the whole record lies inside the buffer.
+const u8 = (buf: Buffer, off: number): number => buf[off] as number;
+const u16 = (buf: Buffer, off: number): number =>
+  (buf[off] as number) | ((buf[off + 1] as number) << 8);
+const u32 = (buf: Buffer, off: number): number =>
+  ((buf[off] as number) | ((buf[off + 1] as number) << 8) | ((buf[off + 2] as number) << 16)) +
+  (buf[off + 3] as number) * 0x1000000;
+
+/**
+ * The last comm decoded and its bytes. A stream is mostly a few threads, each with the same
+ * comm on every enter, so comparing 16 bytes usually saves a UTF-8 decode and a new string.
+ */
+const lastCommBytes = new Uint8Array(TL_COMM_LEN);
+let lastCommLen = -1;
+let lastComm = '';
+
+/** The comm at buf[start, start + TL_COMM_LEN): its bytes up to the first NUL, as text. */
+function commString(buf: Buffer, start: number): string {
+  let len = 0;
+  while (len < TL_COMM_LEN && buf[start + len] !== 0) len++;
+  if (len === lastCommLen) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (buf[start + i] !== lastCommBytes[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastComm;
+  }
+  for (let i = 0; i < len; i++) lastCommBytes[i] = buf[start + i] as number;
+  lastCommLen = len;
+  lastComm = buf.toString('utf8', start, start + len);
+  return lastComm;
 }
 
 /**
@@ -256,7 +285,8 @@ function readU64(buf: Buffer, view: BigUint64Array | undefined, off: number): bi
 }
 
 function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Array): EnterRecord {
-  const nargs = buf.readUInt8(off + LAYOUT['tl_enter.nargs']);
+  if (size < enterBytes(0)) throw malformed(off, `enter of only ${size} bytes`);
+  const nargs = u8(buf, off + LAYOUT['tl_enter.nargs']);
   if (nargs > TL_MAX_ARGS) throw malformed(off, `enter with nargs ${nargs} > ${TL_MAX_ARGS}`);
   if (size < enterBytes(nargs)) {
     throw malformed(off, `enter of ${size} bytes is shorter than its ${nargs} args need`);
@@ -268,13 +298,13 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Arra
   const comm = LAYOUT['tl_enter.comm'];
   return {
     kind: 'enter',
-    tid: buf.readUInt32LE(off + LAYOUT['tl_hdr.tid']),
-    pid: buf.readUInt32LE(off + LAYOUT['tl_enter.pid']),
-    seq: buf.readUInt32LE(off + ENTER_EV + EV.seq),
-    cpu: buf.readUInt16LE(off + ENTER_EV + EV.cpu),
-    nr: buf.readUInt16LE(off + ENTER_EV + EV.nr),
+    tid: u32(buf, off + LAYOUT['tl_hdr.tid']),
+    pid: u32(buf, off + LAYOUT['tl_enter.pid']),
+    seq: u32(buf, off + ENTER_EV + EV.seq),
+    cpu: u16(buf, off + ENTER_EV + EV.cpu),
+    nr: u16(buf, off + ENTER_EV + EV.nr),
     ts: readU64(buf, view, off + ENTER_EV + EV.ts),
-    comm: cString(buf, off + comm, TL_COMM_LEN),
+    comm: commString(buf, off + comm),
     args,
     params: [],
     late: isLate(buf, off),
@@ -282,18 +312,18 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Arra
 }
 
 function isLate(buf: Buffer, off: number): boolean {
-  return (buf.readUInt8(off + LAYOUT['tl_hdr.flags']) & TL_FLAG_LATE) !== 0;
+  return (u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_LATE) !== 0;
 }
 
 function parseExit(buf: Buffer, off: number, size: number, view?: BigUint64Array): ExitRecord {
   if (size < LAYOUT['sizeof(struct tl_exit)']) throw malformed(off, `exit of only ${size} bytes`);
   return {
     kind: 'exit',
-    tid: buf.readUInt32LE(off + LAYOUT['tl_hdr.tid']),
-    pid: buf.readUInt32LE(off + LAYOUT['tl_exit.pid']),
-    seq: buf.readUInt32LE(off + EXIT_EV + EV.seq),
-    cpu: buf.readUInt16LE(off + EXIT_EV + EV.cpu),
-    nr: buf.readUInt16LE(off + EXIT_EV + EV.nr),
+    tid: u32(buf, off + LAYOUT['tl_hdr.tid']),
+    pid: u32(buf, off + LAYOUT['tl_exit.pid']),
+    seq: u32(buf, off + EXIT_EV + EV.seq),
+    cpu: u16(buf, off + EXIT_EV + EV.cpu),
+    nr: u16(buf, off + EXIT_EV + EV.nr),
     ts: readU64(buf, view, off + EXIT_EV + EV.ts),
     ret: BigInt.asIntN(64, readU64(buf, view, off + LAYOUT['tl_exit.ret'])),
     params: [],
@@ -303,12 +333,13 @@ function parseExit(buf: Buffer, off: number, size: number, view?: BigUint64Array
 
 function parseParam(buf: Buffer, off: number, size: number): Param {
   const head = LAYOUT['sizeof(struct tl_param)'];
-  const len = buf.readUInt16LE(off + LAYOUT['tl_param.len']);
+  if (size < head) throw malformed(off, `param of only ${size} bytes`);
+  const len = u16(buf, off + LAYOUT['tl_param.len']);
   if (size < head + len) throw malformed(off, `param of ${size} bytes cannot hold ${len} bytes`);
   return {
-    arg: buf.readUInt8(off + LAYOUT['tl_param.arg']),
-    status: buf.readUInt8(off + LAYOUT['tl_param.status']),
-    want: buf.readUInt32LE(off + LAYOUT['tl_param.want']),
+    arg: u8(buf, off + LAYOUT['tl_param.arg']),
+    status: u8(buf, off + LAYOUT['tl_param.status']),
+    want: u32(buf, off + LAYOUT['tl_param.want']),
     bytes: buf.subarray(off + head, off + head + len),
   };
 }
@@ -317,8 +348,8 @@ function parseLost(buf: Buffer, off: number, size: number): LostRecord {
   if (size < LAYOUT['sizeof(struct tl_lost)']) throw malformed(off, `lost of only ${size} bytes`);
   return {
     kind: 'lost',
-    cpu: buf.readUInt32LE(off + LAYOUT['tl_lost.cpu']),
-    reason: buf.readUInt8(off + LAYOUT['tl_hdr.flags']),
+    cpu: u32(buf, off + LAYOUT['tl_lost.cpu']),
+    reason: u8(buf, off + LAYOUT['tl_hdr.flags']),
     count: buf.readBigUInt64LE(off + LAYOUT['tl_lost.count']),
     tsFrom: buf.readBigUInt64LE(off + LAYOUT['tl_lost.ts_from']),
     tsTo: buf.readBigUInt64LE(off + LAYOUT['tl_lost.ts_to']),
@@ -344,8 +375,8 @@ export function parseRecords(buf: Buffer): WireRecord[] {
     if (buf.length - off < hdrBytes) {
       throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);
     }
-    const size = buf.readUInt16LE(off + LAYOUT['tl_hdr.size']);
-    const type = buf.readUInt8(off + LAYOUT['tl_hdr.type']);
+    const size = u16(buf, off + LAYOUT['tl_hdr.size']);
+    const type = u8(buf, off + LAYOUT['tl_hdr.type']);
     if (size === 0) throw malformed(off, 'size 0');
     if (size % TL_ALIGN !== 0)
       throw malformed(off, `size ${size} is not a multiple of ${TL_ALIGN}`);
@@ -365,7 +396,7 @@ export function parseRecords(buf: Buffer): WireRecord[] {
         break;
       case TL_REC_PARAM: {
         const param = parseParam(buf, off, size);
-        if (owner && owner.tid === buf.readUInt32LE(off + LAYOUT['tl_hdr.tid'])) {
+        if (owner && owner.tid === u32(buf, off + LAYOUT['tl_hdr.tid'])) {
           owner.params.push(param);
         }
         break;
