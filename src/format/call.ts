@@ -18,13 +18,18 @@ export interface CallText {
   retDetail: string;
 }
 
+const NO_PARAMS: ReadonlyMap<number, Param> = new Map();
+
 /**
  * One param per argument, the enter's first; an exit param replaces one that is missing or
  * faulted (a string not yet paged in at enter is read again at exit).
  */
-export function mergeParams(...groups: ReadonlyArray<readonly Param[]>): Map<number, Param> {
+export function mergeParams(
+  ...groups: ReadonlyArray<readonly Param[]>
+): ReadonlyMap<number, Param> {
+  // Most calls capture nothing: one shared empty map instead of a new one per call.
+  if (groups.every((g) => g.length === 0)) return NO_PARAMS;
   const byArg = new Map<number, Param>();
-  if (groups.every((g) => g.length === 0)) return byArg;
   for (const group of groups) {
     for (const p of group) {
       const had = byArg.get(p.arg);
@@ -36,7 +41,6 @@ export function mergeParams(...groups: ReadonlyArray<readonly Param[]>): Map<num
   return byArg;
 }
 
-const NO_PARAMS: ReadonlyMap<number, Param> = new Map();
 /** Stands for an argument whose register value is lost but whose memory was captured. */
 const UNKNOWN_POINTER = 0xffffffffffffffffn;
 

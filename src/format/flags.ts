@@ -13,6 +13,10 @@ export interface Xlat {
  * undefined for 0, which the caller names (or prints as 0).
  */
 export function formatFlagSet(value: bigint, table: readonly Xlat[]): string | undefined {
+  if (value >= 0n && value <= 0xffffffffn) {
+    const small = smallTable(table);
+    if (small) return formatFlagSet32(Number(value), small);
+  }
   const parts: string[] = [];
   let rest = value;
   for (const { value: bits, name } of table) {
@@ -23,6 +27,45 @@ export function formatFlagSet(value: bigint, table: readonly Xlat[]): string | u
   }
   if (rest !== 0n) parts.push(`0x${rest.toString(16)}`);
   return parts.length > 0 ? parts.join('|') : undefined;
+}
+
+/** A table whose values all fit in 32 bits, as plain numbers. */
+interface SmallTable {
+  readonly values: readonly number[];
+  readonly names: readonly string[];
+}
+
+// Most flag sets are 32-bit. BigInt `&` allocates a new BigInt for every entry tried, so
+// those tables are also kept as numbers, made once per table on first use.
+const smallTables = new WeakMap<readonly Xlat[], SmallTable | null>();
+function smallTable(table: readonly Xlat[]): SmallTable | null {
+  let small = smallTables.get(table);
+  if (small === undefined) {
+    const fits = table.every((x) => x.value >= 0n && x.value <= 0xffffffffn);
+    small = fits
+      ? { values: table.map((x) => Number(x.value)), names: table.map((x) => x.name) }
+      : null;
+    smallTables.set(table, small);
+  }
+  return small;
+}
+
+/** formatFlagSet for a value and a table within 32 bits; `>>> 0` keeps the bits unsigned. */
+function formatFlagSet32(value: number, table: SmallTable): string | undefined {
+  let out: string | undefined;
+  let rest = value;
+  for (let i = 0; i < table.values.length; i++) {
+    const bits = table.values[i] as number;
+    if (bits !== 0 && (rest & bits) >>> 0 === bits) {
+      out = out === undefined ? table.names[i] : `${out}|${table.names[i]}`;
+      rest = (rest & ~bits) >>> 0;
+    }
+  }
+  if (rest !== 0) {
+    const tail = `0x${rest.toString(16)}`;
+    out = out === undefined ? tail : `${out}|${tail}`;
+  }
+  return out;
 }
 
 /** The name of an enumerated value, or undefined. */
