@@ -50,10 +50,14 @@ const NEVER_RETURN = new Set(
   SYSCALLS.filter((d) => returnKind(d.name) === 'none').map((d) => d.nr),
 );
 
-function joinArgs(a: readonly string[], b: readonly string[]): string {
-  if (b.length === 0) return a.join(', ');
-  if (a.length === 0) return b.join(', ');
-  return `${a.join(', ')}, ${b.join(', ')}`;
+/** a then b, comma-separated: what `[...a, ...b].join(', ')` gives, without the copies. */
+function joinArgs(a: readonly string[], b: readonly string[] = []): string {
+  let out = '';
+  for (let i = 0; i < a.length; i++) out = i === 0 ? (a[i] as string) : `${out}, ${a[i]}`;
+  for (let i = 0; i < b.length; i++) {
+    out = i === 0 && a.length === 0 ? (b[i] as string) : `${out}, ${b[i]}`;
+  }
+  return out;
 }
 
 function duration(enter: EnterRecord, exit: ExitRecord): string {
@@ -77,7 +81,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function emitUnfinished(enter: EnterRecord): void {
     const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
-    const shown = call.enterArgs.join(', ');
+    const shown = joinArgs(call.enterArgs);
     const sep = shown === '' ? '' : call.exitArgs.length > 0 ? ', ' : ' ';
     out.push(`${enterPrefix(enter)}${call.name}(${shown}${sep}<unfinished ...>`);
     unfinished.set(enter.tid, enter);
@@ -149,7 +153,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
     out.push(
       `${prefix(exit.ts, exit.cpu, exit.tid, comm)}<... ${call.name} resumed>` +
-        `${call.exitArgs.join(', ')})${tail(exit, enter, call.returns, call.retDetail)}`,
+        `${joinArgs(call.exitArgs)})${tail(exit, enter, call.returns, call.retDetail)}`,
     );
     reapedBySignal(exit);
   }
