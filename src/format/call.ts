@@ -47,7 +47,9 @@ const UNKNOWN_POINTER = 0xffffffffffffffffn;
 /** The exit's params by argument. */
 export function exitParamMap(exitParams: readonly Param[] | undefined): ReadonlyMap<number, Param> {
   if (!exitParams || exitParams.length === 0) return NO_PARAMS;
-  return new Map(exitParams.map((p) => [p.arg, p]));
+  const byArg = new Map<number, Param>();
+  for (const p of exitParams) byArg.set(p.arg, p);
+  return byArg;
 }
 
 /** What describing a call of one syscall number needs, computed once per number. */

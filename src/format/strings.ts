@@ -17,6 +17,16 @@ const ESCAPES: Readonly<Record<number, string>> = {
 
 const isOctalDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x37;
 
+/** Printable ASCII other than the two that need a backslash (`"` and `\`). */
+const isPlain = (c: number): boolean => c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c;
+
+/** bytes[start, end), all plain ASCII, as text: one native copy for a Buffer (params are). */
+function plainText(bytes: Uint8Array, start: number, end: number): string {
+  if (Buffer.isBuffer(bytes)) return bytes.toString('latin1', start, end);
+  // apply takes any array-like of char codes; its type says number[].
+  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+}
+
 /**
  * `bytes` as a C string literal. Other non-printable bytes (and everything past ASCII) are
  * octal escapes, as short as possible unless a digit follows, which would change the value
@@ -24,13 +34,19 @@ const isOctalDigit = (c: number | undefined): boolean => c !== undefined && c >=
  */
 export function quote(bytes: Uint8Array): string {
   let out = '"';
-  for (let i = 0; i < bytes.length; i++) {
+  let i = 0;
+  while (i < bytes.length) {
+    // A run of bytes that print as themselves is copied in one go: most strings are all run.
+    const start = i;
+    while (i < bytes.length && isPlain(bytes[i] as number)) i++;
+    if (i > start) out += plainText(bytes, start, i);
+    if (i === bytes.length) break;
     const c = bytes[i] as number;
     const named = ESCAPES[c];
     if (named !== undefined) out += named;
-    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
     else if (isOctalDigit(bytes[i + 1])) out += '\\' + c.toString(8).padStart(3, '0');
     else out += '\\' + c.toString(8);
+    i++;
   }
   return out + '"';
 }
