@@ -6,7 +6,6 @@
         "native/addon.cc",
         "native/recorder.cc",
         "native/ring_reader.cc",
-        "native/merge.cc",
         "native/live_merger.cc",
         "native/synthetic.cc"
       ],

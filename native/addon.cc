@@ -15,7 +15,6 @@ extern "C" {
 }
 
 #include "live_merger.h"
-#include "merge.h"
 #include "recorder.h"
 #include "ring_reader.h"
 #include "synthetic.h"
@@ -466,7 +465,9 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 	batch.cpu = cpu;
 	read_ring(element.Data(), geo, cpu, state, batch);
 	std::vector<uint8_t> merged;
-	merge_batches({batch}, merged);
+	LiveMerger one(cpu + 1);
+	one.add(std::move(batch), 0);
+	one.flush(merged);
 
 	Napi::Object s = Napi::Object::New(env);
 	s.Set("pos", Napi::BigInt::New(env, state.pos));

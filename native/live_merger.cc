@@ -28,7 +28,6 @@ void LiveMerger::add(CpuBatch &&batch, uint64_t read_time)
 			// already shown is never revised: it goes out next, flagged.
 			if (type != TL_REC_LOST) {
 				bytes[it.offset + offsetof(tl_hdr, flags)] |= TL_FLAG_LATE;
-				late_++;
 			}
 			ts = watermark_;
 		}
@@ -55,14 +54,6 @@ size_t LiveMerger::flush(std::vector<uint8_t> &out)
 	size_t n = release_upto(UINT64_MAX, out);
 	for (const Pending &p : cpus_)
 		watermark_ = std::max(watermark_, p.newest_ts);
-	return n;
-}
-
-size_t LiveMerger::held() const
-{
-	size_t n = 0;
-	for (const Pending &p : cpus_)
-		n += p.items.size();
 	return n;
 }
 

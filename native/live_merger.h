@@ -33,9 +33,6 @@ public:
 
 	// The watermark of the last release: everything at or below it is out.
 	uint64_t watermark() const { return watermark_; }
-	// Records released after others newer than them (flagged TL_FLAG_LATE).
-	uint64_t late() const { return late_; }
-	size_t held() const;
 
 private:
 	struct Held {
@@ -55,7 +52,6 @@ private:
 
 	std::vector<Pending> cpus_;
 	uint64_t watermark_ = 0;
-	uint64_t late_ = 0;
 };
 
 } // namespace traceloop

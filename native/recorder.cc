@@ -21,8 +21,6 @@ extern "C" {
 #include "../bpf/traceloop.h"
 }
 
-#include "merge.h"
-
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -275,14 +273,17 @@ const uint8_t *Recorder::element(const Rings &r, uint32_t cpu) const
 
 ReadOut Recorder::read(Rings &r, std::vector<RingState> &states)
 {
-	std::vector<CpuBatch> batches(ncpus_);
+	// One read of every CPU, merged whole: the live merger, flushed at once.
+	LiveMerger merger(ncpus_);
 	ReadOut out;
 	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
-		batches[cpu].cpu = cpu;
-		RingCounters c = read_ring(element(r, cpu), geo_, cpu, states[cpu], batches[cpu]);
+		CpuBatch batch;
+		batch.cpu = cpu;
+		RingCounters c = read_ring(element(r, cpu), geo_, cpu, states[cpu], batch);
 		out.cpus.push_back({cpu, c, states[cpu].delivered, states[cpu].lost});
+		merger.add(std::move(batch), 0);
 	}
-	merge_batches(batches, out.records);
+	merger.flush(out.records);
 	return out;
 }
 
@@ -416,8 +417,15 @@ void Recorder::drain_loop()
 // A cgroup whose directory is gone gets its last records and an end marker.
 void Recorder::drain_one(uint64_t id, Rings &r)
 {
-	struct stat st;
-	const bool gone = ::stat(r.path.c_str(), &st) != 0 && errno == ENOENT;
+	// Whether the directory is gone is asked at the base period, not on
+	// every fast tick of a busy cgroup.
+	bool gone = false;
+	const uint64_t t = monotonic_ns();
+	if (t >= r.next_gone_check) {
+		struct stat st;
+		gone = ::stat(r.path.c_str(), &st) != 0 && errno == ENOENT;
+		r.next_gone_check = t + drain_config_.period_ns;
+	}
 	uint64_t most = 0; // bytes written into the fullest ring since the last drain
 	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
 		CpuBatch batch;

@@ -93,6 +93,7 @@ private:
 		std::unique_ptr<LiveMerger> merger; // while watched
 		std::vector<uint64_t> seen_head;    // each CPU's head at the last drain
 		uint64_t period_ns = 0;		    // this cgroup's drain period now
+		uint64_t next_gone_check = 0;	    // when to stat() its directory again
 	};
 	Rings &rings_of(uint64_t id);
 	int create_ring_map() const;
