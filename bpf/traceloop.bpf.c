@@ -48,6 +48,14 @@ struct {
 	__type(value, struct tl_rule);
 } rules SEC(".maps");
 
+/* (syscall, selector value) -> capture, for TL_CAP_KEYED slots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TL_MAX_KEYED);
+	__type(key, struct tl_keyed_key);
+	__type(value, struct tl_capture);
+} keyed_rules SEC(".maps");
+
 /*
  * Enter captures that faulted, per task, to be read again at exit (a path in
  * a page not yet touched, a fork child's first look at its parent's data). Touched
@@ -72,6 +80,7 @@ __u64 refault_pending = 0;
 
 /* One writer's view of the ring it holds locked. */
 struct tl_writer {
+	__u64 cgroup;
 	__u8 *ring; /* the per-CPU element: control block, then data */
 	struct tl_ring_ctrl *ctl;
 	__u64 head; /* absolute position of the next record */
@@ -86,8 +95,10 @@ struct tl_writer {
 
 static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
 {
-	__u64 cg = bpf_get_current_cgroup_id();
-	void *rings = bpf_map_lookup_elem(&cgroup_rings, &cg);
+	void *rings;
+
+	w->cgroup = bpf_get_current_cgroup_id();
+	rings = bpf_map_lookup_elem(&cgroup_rings, &w->cgroup);
 	if (!rings)
 		return NULL;
 	w->cpu = bpf_get_smp_processor_id();
@@ -144,6 +155,17 @@ static __always_inline __u64 reserve(struct tl_writer *w, __u64 max)
 	return off;
 }
 
+/*
+ * Reloads w->head from the ring it was just published to (the same value:
+ * we hold the lock). The verifier then sees an unknown position instead of
+ * one bounded differently on every path through the captures, so the paths
+ * merge and the program stays within its complexity limit.
+ */
+static __always_inline void forget_head(struct tl_writer *w)
+{
+	w->head = *(volatile __u64 *)&w->ctl->head;
+}
+
 /* Makes the record that ends at w->head visible to readers. */
 static __always_inline void publish(struct tl_writer *w, __u64 start)
 {
@@ -169,6 +191,18 @@ static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev,
 }
 
 #define PARAM_MAX (sizeof(struct tl_param) + TL_MAX_CAPTURE)
+
+static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
+{
+	switch (i) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
+	}
+}
 
 /* Writes one TL_REC_PARAM with up to max_capture bytes from user memory;
  * returns its status. */
@@ -294,16 +328,444 @@ static __always_inline void put_strv(struct tl_writer *w, __u8 arg, const void *
 	publish(w, start);
 }
 
-static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
+/* Starts a TL_REC_PARAM of at most `room` bytes (a constant) for argument
+ * `arg`; the caller fills p + 1 and calls end_param. */
+static __always_inline struct tl_param *begin_param(struct tl_writer *w, __u8 arg, __u64 room,
+						    __u64 *start)
 {
-	switch (i) {
-	case 0: return regs->di;
-	case 1: return regs->si;
-	case 2: return regs->dx;
-	case 3: return regs->r10;
-	case 4: return regs->r8;
-	default: return regs->r9;
+	__u64 off = reserve(w, room);
+	struct tl_param *p = (void *)(w->ring + ctrl_bytes + off);
+
+	*start = w->head;
+	p->h.type = TL_REC_PARAM;
+	p->h.flags = 0;
+	p->h.tid = w->tid;
+	p->arg = arg;
+	p->status = TL_PARAM_OK;
+	p->want = 0;
+	return p;
+}
+
+static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, __u64 len,
+				      __u64 start)
+{
+	if (p->status == TL_PARAM_FAULT)
+		w->ctl->faults++;
+	p->len = len;
+	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
+	w->head += p->h.size;
+	publish(w, start);
+}
+
+#define ALIGN_UP(n) (((n) + TL_ALIGN - 1) & ~(__u64)(TL_ALIGN - 1))
+
+/* State of an iovec walk, shared with its bpf_loop callback. */
+struct iov_walk {
+	const __u64 *vec; /* user struct iovec[]: base, len pairs */
+	__u8 *dst;	  /* where the parts go */
+	__u64 pos;	  /* bytes of parts written */
+	__u64 budget;	  /* bytes of parts allowed, <= max_capture */
+	__s64 left;	  /* at exit: bytes returned not yet spread; at enter: -1 */
+	__u32 count;	  /* entries to walk */
+	__u32 status;	  /* of the whole param */
+};
+
+static long iov_step(__u64 i, void *data)
+{
+	struct iov_walk *c = data;
+	struct tl_iov_part *part;
+	__u64 iov[2], pos, take, room;
+
+	if (i >= c->count)
+		return 1;
+	pos = c->pos;
+	if (pos + sizeof(*part) > c->budget || pos > max_capture - sizeof(*part)) {
+		c->status = TL_PARAM_TRUNCATED;
+		return 1;
 	}
+	if (bpf_probe_read_user(iov, sizeof(iov), &c->vec[(i & (TL_IOV_MAX - 1)) * 2])) {
+		c->status = i ? TL_PARAM_TRUNCATED : TL_PARAM_FAULT;
+		return 1;
+	}
+	part = (void *)(c->dst + pos);
+	part->iov_len = iov[1];
+	part->status = TL_PARAM_OK;
+	__builtin_memset(part->reserved, 0, sizeof(part->reserved));
+	take = iov[1];
+	if (c->left >= 0 && take > (__u64)c->left)
+		take = c->left;
+	if (c->left >= 0)
+		c->left -= take;
+	room = c->budget - pos - sizeof(*part);
+	if (room > max_capture)
+		room = max_capture;
+	if (take > room) {
+		take = room;
+		part->status = TL_PARAM_TRUNCATED;
+		c->status = TL_PARAM_TRUNCATED;
+	}
+	take &= TL_MAX_CAPTURE * 2 - 1;
+	if (take > max_capture)
+		take = 0;
+	if (!iov[0]) {
+		part->status = TL_PART_NULL;
+		take = 0;
+	} else if (take && bpf_probe_read_user(part + 1, take, (const void *)iov[0])) {
+		part->status = TL_PARAM_FAULT;
+		take = 0;
+	}
+	part->len = take;
+	c->pos = pos + sizeof(*part) + ALIGN_UP(take);
+	return 0;
+}
+
+/* Walks `count` iovecs into dst: the common tail of TL_CAP_IOV* and TL_CAP_MSG*.
+ * Returns the bytes written and leaves the walk's status in *status. */
+static __always_inline __u64 walk_iov(__u8 *dst, const void *vec, __u64 count, __u64 budget,
+				      __s64 left, __u8 *status)
+{
+	struct iov_walk c = {
+	    .vec = vec, .dst = dst, .budget = budget, .left = left, .status = *status};
+
+	if (count > TL_IOV_MAX) {
+		count = TL_IOV_MAX;
+		c.status = TL_PARAM_TRUNCATED;
+	}
+	c.count = count;
+	if (vec && count)
+		bpf_loop(TL_IOV_MAX, iov_step, &c, 0);
+	*status = c.status;
+	return c.pos;
+}
+
+/* TL_CAP_IOV / TL_CAP_IOV_EXIT: `left` is the return value at exit, -1 at enter. */
+static __always_inline void put_iov(struct tl_writer *w, __u8 arg, const void *vec, __u64 count,
+				    __s64 left)
+{
+	__u64 start, len;
+	struct tl_param *p = begin_param(w, arg, sizeof(struct tl_param) + 2 * max_capture, &start);
+
+	p->want = count > 0xffffffffULL ? 0xffffffffU : count;
+	len = walk_iov((__u8 *)(p + 1), vec, count, max_capture, left, &p->status);
+	end_param(w, p, len, start);
+}
+
+/* The x86_64 struct user_msghdr. */
+struct msghdr64 {
+	__u64 name;
+	__s32 namelen;
+	__u32 pad;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+	__u32 pad2;
+};
+
+/* Reads up to TL_MSG_PART_MAX bytes of one msghdr piece to dst; its length. */
+static __always_inline __u64 msg_piece(__u8 *dst, __u64 ptr, __u64 want, __u8 *status,
+				       struct tl_param *p)
+{
+	__u64 n = want;
+
+	if (!ptr) {
+		*status = TL_PART_NULL;
+		return 0;
+	}
+	*status = TL_PARAM_OK;
+	if (n > TL_MSG_PART_MAX) {
+		n = TL_MSG_PART_MAX;
+		*status = TL_PARAM_TRUNCATED;
+	}
+	n &= 2 * TL_MSG_PART_MAX - 1;
+	if (n > TL_MSG_PART_MAX)
+		n = 0;
+	if (n && bpf_probe_read_user(dst, n, (const void *)ptr)) {
+		*status = TL_PARAM_FAULT;
+		return 0;
+	}
+	return n;
+}
+
+/* TL_CAP_MSG / TL_CAP_MSG_EXIT. */
+static __always_inline void put_msg(struct tl_writer *w, __u8 arg, const void *src, __s64 left)
+{
+	struct tl_msg_part *mp;
+	struct msghdr64 m;
+	__u64 start, pos, n;
+	struct tl_param *p = begin_param(
+	    w, arg, sizeof(struct tl_param) + TL_MSG_HEAD_ROOM + 2 * max_capture, &start);
+	__u8 *dst = (__u8 *)(p + 1);
+
+	if (bpf_probe_read_user(&m, sizeof(m), src)) {
+		p->status = TL_PARAM_FAULT;
+		end_param(w, p, 0, start);
+		return;
+	}
+	mp = (void *)dst;
+	mp->name = m.name;
+	mp->namelen = m.namelen;
+	mp->flags = m.flags;
+	mp->iov = m.iov;
+	mp->iovlen = m.iovlen;
+	mp->control = m.control;
+	mp->controllen = m.controllen;
+	mp->reserved = 0;
+	pos = sizeof(*mp);
+	n = msg_piece(dst + pos, m.name, m.namelen < 0 ? 0 : m.namelen, &mp->name_status, p);
+	mp->name_len = n;
+	pos += ALIGN_UP(n);
+	n = msg_piece(dst + pos, m.control, m.controllen, &mp->control_status, p);
+	mp->control_len = n;
+	pos += ALIGN_UP(n);
+	pos += walk_iov(dst + pos, (const void *)m.iov, m.iovlen, max_capture, left, &p->status);
+	end_param(w, p, pos, start);
+}
+
+/* TL_CAP_FDSETS / TL_CAP_FDSETS_EXIT: three fd_sets, `nfds` bits each, and
+ * the timeout after them (the pointers of arguments arg..arg+3). */
+static __always_inline void put_fdsets(struct tl_writer *w, __u8 arg, const __u64 *ptrs, __s64 nfds)
+{
+	struct tl_fdsets_part *fp;
+	__u64 start, bits, bytes, ptr, at;
+	struct tl_param *p = begin_param(w, arg, TL_FDSETS_ROOM, &start);
+	__u8 *dst = (__u8 *)(p + 1);
+
+	fp = (void *)dst;
+	bits = nfds < 0 ? 0 : nfds;
+	if (bits > TL_FDSET_MAX_BITS) {
+		bits = TL_FDSET_MAX_BITS;
+		p->status = TL_PARAM_TRUNCATED;
+	}
+	bytes = (bits + 63) / 64 * 8;
+	/* Restated so that the verifier learns what clang already knows. */
+	asm volatile("" : "+r"(bytes));
+	if (bytes > TL_FDSET_MAX_BITS / 8)
+		bytes = TL_FDSET_MAX_BITS / 8;
+	fp->nbits = bits;
+	fp->reserved = 0;
+	at = sizeof(*fp);
+	for (int s = 0; s < 3; s++) {
+		ptr = ptrs[s];
+		fp->status[s] = TL_PARAM_OK;
+		if (at > sizeof(*fp) + 2 * (TL_FDSET_MAX_BITS / 8))
+			break;
+		if (!ptr)
+			fp->status[s] = TL_PART_NULL;
+		else if (bytes &&
+			 bpf_probe_read_user(dst + at, bytes & (TL_FDSET_MAX_BITS / 8 * 2 - 1),
+					     (const void *)ptr))
+			fp->status[s] = TL_PARAM_FAULT;
+		at += bytes;
+	}
+	ptr = ptrs[3];
+	fp->timeout_status = TL_PARAM_OK;
+	if (!ptr)
+		fp->timeout_status = TL_PART_NULL;
+	else if (bpf_probe_read_user(fp->timeout, sizeof(fp->timeout), (const void *)ptr))
+		fp->timeout_status = TL_PARAM_FAULT;
+	end_param(w, p, sizeof(*fp) + 3 * bytes, start);
+}
+
+/* State of a dirent count, shared with its bpf_loop callback. */
+struct dirent_walk {
+	const __u8 *buf;
+	__u64 off;
+	__u64 total;
+	__u32 count;
+	__u32 done;
+};
+
+static long dirent_step(__u64 i, void *data)
+{
+	struct dirent_walk *c = data;
+	__u16 reclen;
+
+	if (c->off >= c->total) {
+		c->done = 1;
+		return 1;
+	}
+	/* linux_dirent64: d_ino, d_off, then d_reclen at 16 */
+	if (bpf_probe_read_user(&reclen, sizeof(reclen), c->buf + c->off + 16) || !reclen)
+		return 1;
+	c->count++;
+	c->off += reclen;
+	return 0;
+}
+
+/* TL_CAP_DIRENTS: counts the records getdents64 returned. */
+static __always_inline void put_dirents(struct tl_writer *w, __u8 arg, const void *buf, __s64 ret)
+{
+	struct dirent_walk c = {.buf = buf, .total = ret};
+	struct tl_dirents_part *dp;
+	__u64 start;
+	struct tl_param *p =
+	    begin_param(w, arg, sizeof(struct tl_param) + sizeof(struct tl_dirents_part), &start);
+
+	bpf_loop(TL_DIRENTS_MAX_STEPS, dirent_step, &c, 0);
+	dp = (void *)(p + 1);
+	dp->count = c.count;
+	dp->reserved = 0;
+	p->want = ret;
+	if (!c.done)
+		p->status = c.count ? TL_PARAM_TRUNCATED : TL_PARAM_FAULT;
+	end_param(w, p, sizeof(*dp), start);
+}
+
+/*
+ * The captures a rule asks for this call: its slots, with a TL_CAP_KEYED
+ * slot replaced by what keyed_rules says for the selector's value (or
+ * nothing). Returns how many slots hold a capture.
+ */
+static __always_inline void resolve_caps(struct tl_rule *rule, struct pt_regs *regs, __u32 nr,
+					 struct tl_capture *caps)
+{
+	for (int i = 0; i < TL_MAX_PARAMS; i++) {
+		caps[i] = rule->cap[i];
+		if (caps[i].kind == TL_CAP_KEYED) {
+			struct tl_keyed_key key = {
+			    .nr = nr, .selector = (__u32)arg_of(regs, caps[i].len_arg)};
+			struct tl_capture *k = bpf_map_lookup_elem(&keyed_rules, &key);
+
+			if (k)
+				caps[i] = *k;
+			else
+				caps[i].kind = TL_CAP_NONE;
+		}
+	}
+}
+
+static __always_inline bool is_enter_kind(__u8 k)
+{
+	return k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN || k == TL_CAP_STRUCT_ENTER ||
+	       k == TL_CAP_STRV || k == TL_CAP_IOV || k == TL_CAP_MSG;
+}
+
+/* Whether an exit capture of kind k has something to take for this return. */
+static __always_inline bool exit_takes(__u8 k, long ret)
+{
+	switch (k) {
+	case TL_CAP_BUF_RETLEN:
+	case TL_CAP_IOV_EXIT:
+	case TL_CAP_FDSETS_EXIT:
+	case TL_CAP_DIRENTS: return ret > 0;
+	case TL_CAP_STRUCT_EXIT:
+	case TL_CAP_BUF_ARGLEN_EXIT:
+	case TL_CAP_MSG_EXIT: return ret >= 0;
+	default: return false;
+	}
+}
+
+/*
+ * A compound capture to write, handed from a program to put_compound: what
+ * the writer holds (its ring by cgroup and CPU, its head) and what to read.
+ */
+struct tl_job {
+	__u64 cgroup;
+	__u64 head;
+	__u64 ts;
+	__u64 src;     /* the captured argument's pointer */
+	__u64 count;   /* iovec count, fd_set bits, strings to keep */
+	__s64 left;    /* at exit: what the call returned; at enter: -1 */
+	__u64 ptrs[4]; /* select: the three fd_sets and the timeout */
+	__u32 cpu;
+	__u32 tid;
+	__u32 kind;
+	__u32 arg;
+};
+
+/*
+ * Writes the compound captures (string arrays, iovecs, msghdrs, fd sets,
+ * dirent counts) for a program that holds the ring locked. A global
+ * function: the verifier checks it once, on its own, instead of once per
+ * path through the callers' capture loops, which took those past the
+ * complexity limit. So it finds the ring again by cgroup and CPU (the one
+ * the caller locked: both are passed in, not looked up anew). The caller
+ * reads the new head back from the ring.
+ */
+__noinline int put_compound(struct tl_job *job)
+{
+	struct tl_writer w;
+	void *rings;
+
+	if (!job)
+		return 0;
+	rings = bpf_map_lookup_elem(&cgroup_rings, &job->cgroup);
+	if (!rings)
+		return 0;
+	w.cpu = job->cpu;
+	w.ring = bpf_map_lookup_elem(rings, &w.cpu);
+	if (!w.ring)
+		return 0;
+	w.ctl = (struct tl_ring_ctrl *)w.ring;
+	w.head = job->head;
+	w.tid = job->tid;
+	w.ts = job->ts;
+	switch (job->kind) {
+	case TL_CAP_STRV: put_strv(&w, job->arg, (const void *)job->src, job->count); break;
+	case TL_CAP_IOV:
+	case TL_CAP_IOV_EXIT:
+		put_iov(&w, job->arg, (const void *)job->src, job->count, job->left);
+		break;
+	case TL_CAP_MSG:
+	case TL_CAP_MSG_EXIT: put_msg(&w, job->arg, (const void *)job->src, job->left); break;
+	case TL_CAP_FDSETS:
+	case TL_CAP_FDSETS_EXIT: put_fdsets(&w, job->arg, job->ptrs, (int)job->count); break;
+	case TL_CAP_DIRENTS: put_dirents(&w, job->arg, (const void *)job->src, job->left); break;
+	}
+	return 0;
+}
+
+static __always_inline bool is_compound(__u8 k)
+{
+	return k == TL_CAP_STRV || k == TL_CAP_IOV || k == TL_CAP_IOV_EXIT || k == TL_CAP_MSG ||
+	       k == TL_CAP_MSG_EXIT || k == TL_CAP_FDSETS || k == TL_CAP_FDSETS_EXIT ||
+	       k == TL_CAP_DIRENTS;
+}
+
+/* Hands capture c of this call to put_compound. */
+static __always_inline void compound(struct tl_writer *w, struct pt_regs *regs,
+				     struct tl_capture *c, long ret, bool at_exit)
+{
+	struct tl_job job = {
+	    .cgroup = w->cgroup,
+	    .head = w->head,
+	    .ts = w->ts,
+	    .src = arg_of(regs, c->arg),
+	    .left = at_exit ? ret : -1,
+	    .cpu = w->cpu,
+	    .tid = w->tid,
+	    .kind = c->kind,
+	    .arg = c->arg,
+	};
+
+	if (c->kind == TL_CAP_STRV) {
+		job.count = c->size;
+	} else if (c->kind == TL_CAP_FDSETS || c->kind == TL_CAP_FDSETS_EXIT) {
+		job.count = arg_of(regs, c->len_arg);
+		for (int s = 0; s < 4; s++)
+			job.ptrs[s] = arg_of(regs, c->arg + s);
+	} else if (c->kind != TL_CAP_MSG && c->kind != TL_CAP_MSG_EXIT) {
+		job.count = arg_of(regs, c->len_arg);
+	}
+	put_compound(&job);
+	forget_head(w);
+}
+
+/* Whether capture c has something to read: its pointer is set (the fd sets
+ * of select are read whichever of them are set). */
+static __always_inline bool has_source(struct tl_capture *c, struct pt_regs *regs)
+{
+	return c->kind == TL_CAP_FDSETS || c->kind == TL_CAP_FDSETS_EXIT || arg_of(regs, c->arg);
+}
+
+/* The bytes an argument-length buffer names: a count of elements of `size`. */
+static __always_inline __u64 arg_length(struct tl_capture *c, struct pt_regs *regs)
+{
+	__u64 n = arg_of(regs, c->len_arg);
+
+	return c->size ? n * c->size : n;
 }
 
 SEC("tp_btf/sys_enter")
@@ -312,6 +774,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 	struct tl_writer w;
 	struct tl_enter *e;
 	struct tl_rule *rule = NULL;
+	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
 	__u64 start, off, pid_tgid;
 
@@ -321,13 +784,11 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
 		nargs = rule->nargs <= TL_MAX_ARGS ? rule->nargs : TL_MAX_ARGS;
-		for (int i = 0; i < TL_MAX_PARAMS; i++) {
-			__u8 k = rule->cap[i].kind;
-			if ((k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN ||
-			     k == TL_CAP_STRUCT_ENTER || k == TL_CAP_STRV) &&
-			    arg_of(regs, rule->cap[i].arg))
+		resolve_caps(rule, regs, nr, caps);
+		for (int i = 0; i < TL_MAX_PARAMS; i++)
+			if ((is_enter_kind(caps[i].kind) || caps[i].kind == TL_CAP_FDSETS) &&
+			    has_source(&caps[i], regs))
 				nparams++;
-		}
 	}
 
 	pid_tgid = bpf_get_current_pid_tgid();
@@ -356,30 +817,19 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 		__u32 faulted = 0;
 
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
-			struct tl_capture *c = &rule->cap[i];
+			struct tl_capture *c = &caps[i];
 			__u8 k = c->kind;
 			__u32 a = c->arg;
-			const void *src;
-			__u64 want = 0;
+			const void *src = (const void *)arg_of(regs, a);
 
-			if (k != TL_CAP_STR && k != TL_CAP_BUF_ARGLEN && k != TL_CAP_STRUCT_ENTER &&
-			    k != TL_CAP_STRV)
+			if (!(is_enter_kind(k) || k == TL_CAP_FDSETS) || !has_source(c, regs))
 				continue;
-			src = (const void *)arg_of(regs, a);
-			if (!src)
-				continue;
-			if (k == TL_CAP_BUF_ARGLEN) {
-				want = arg_of(regs, c->len_arg);
-				if (c->size)
-					want *= c->size;
-			} else if (k == TL_CAP_STRUCT_ENTER) {
-				want = c->size;
-			}
-			if (k == TL_CAP_STRV) {
-				put_strv(&w, a, src, c->size);
-				continue;
-			}
-			if (put_param(&w, a, k, src, want) == TL_PARAM_FAULT)
+			if (is_compound(k))
+				compound(&w, regs, c, 0, false);
+			else if (put_param(&w, a, k, src,
+					   k == TL_CAP_BUF_ARGLEN     ? arg_length(c, regs)
+					   : k == TL_CAP_STRUCT_ENTER ? c->size
+								      : 0) == TL_PARAM_FAULT)
 				faulted |= 1u << i;
 		}
 		unlock_ring(&w);
@@ -409,6 +859,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 	struct tl_writer w;
 	struct tl_exit *x;
 	struct tl_rule *rule = NULL;
+	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	struct tl_refault *rf;
 	__u32 nr, nparams = 0, refault = 0;
 	__u64 start, off, pid_tgid;
@@ -419,14 +870,10 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 	if (nr < TL_MAX_SYSCALLS)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
-		for (int i = 0; i < TL_MAX_PARAMS; i++) {
-			__u8 k = rule->cap[i].kind;
-			if (((k == TL_CAP_BUF_RETLEN && ret > 0) ||
-			     ((k == TL_CAP_STRUCT_EXIT || k == TL_CAP_BUF_ARGLEN_EXIT) &&
-			      ret >= 0)) &&
-			    arg_of(regs, rule->cap[i].arg))
+		resolve_caps(rule, regs, nr, caps);
+		for (int i = 0; i < TL_MAX_PARAMS; i++)
+			if (exit_takes(caps[i].kind, ret) && has_source(&caps[i], regs))
 				nparams++;
-		}
 		if (refault_pending) {
 			rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(), 0, 0);
 			if (rf && rf->mask) {
@@ -456,31 +903,26 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 
 	if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
-			struct tl_capture *c = &rule->cap[i];
+			struct tl_capture *c = &caps[i];
 			__u8 k = c->kind;
-			__u64 want;
-
 			const void *src = (const void *)arg_of(regs, c->arg);
 
-			if (!src)
-				continue;
-			if (k == TL_CAP_BUF_RETLEN && ret > 0)
-				want = c->size ? ret * c->size : ret;
-			else if (k == TL_CAP_STRUCT_EXIT && ret >= 0)
-				want = c->size;
-			else if (k == TL_CAP_BUF_ARGLEN_EXIT && ret >= 0)
-				want = c->size ? arg_of(regs, c->len_arg) * c->size
-					       : arg_of(regs, c->len_arg);
-			else if (!(refault & (1u << i)))
-				continue;
-			else if (k == TL_CAP_BUF_ARGLEN)
-				want = c->size ? arg_of(regs, c->len_arg) * c->size
-					       : arg_of(regs, c->len_arg);
-			else if (k == TL_CAP_STRUCT_ENTER)
-				want = c->size;
-			else
-				want = 0; /* TL_CAP_STR */
-			put_param(&w, c->arg, k, src, want);
+			if (exit_takes(k, ret) && has_source(c, regs)) {
+				if (is_compound(k))
+					compound(&w, regs, c, ret, true);
+				else
+					put_param(&w, c->arg, k, src,
+						  k == TL_CAP_BUF_RETLEN
+						      ? (c->size ? ret * c->size : ret)
+						  : k == TL_CAP_STRUCT_EXIT ? c->size
+									    : arg_length(c, regs));
+			} else if ((refault & (1u << i)) && src) {
+				/* An enter capture that faulted, read again now. */
+				put_param(&w, c->arg, k, src,
+					  k == TL_CAP_BUF_ARGLEN     ? arg_length(c, regs)
+					  : k == TL_CAP_STRUCT_ENTER ? c->size
+								     : 0);
+			}
 		}
 	}
 	unlock_ring(&w);

@@ -172,6 +172,21 @@ enum tl_capture_kind {
 				     * if the call succeeded (poll's revents) */
 	TL_CAP_STRV = 7,	    /* NULL-ended array of strings, at enter: the first
 				     * `size` strings, NUL after each; want = entries */
+	TL_CAP_IOV = 8,		    /* iovec array, count in argument len_arg, at enter:
+				     * see struct tl_iov_part */
+	TL_CAP_IOV_EXIT = 9,	    /* the same at exit, if the call returned > 0 bytes,
+				     * which are spread over the buffers in order */
+	TL_CAP_MSG = 10,	    /* struct user_msghdr, at enter: see tl_msg_part */
+	TL_CAP_MSG_EXIT = 11,	    /* the same at exit, if the call succeeded */
+	TL_CAP_FDSETS = 12,	    /* select: the fd_sets in arguments arg..arg+2, of
+				     * len_arg bits, and the timeout in arg+3; at enter:
+				     * see tl_fdsets_part */
+	TL_CAP_FDSETS_EXIT = 13,    /* the same at exit, if the call returned > 0 */
+	TL_CAP_DIRENTS = 14,	    /* linux_dirent64 records, as many bytes as returned,
+				     * counted at exit: the param holds a __u32 count */
+	TL_CAP_KEYED = 15,	    /* whatever `keyed_rules` says for this syscall and
+				     * the value of argument len_arg (ioctl's request,
+				     * prctl's option): a STR or STRUCT_* capture */
 };
 #define TL_STRV_MAX_COUNT 256 /* entries of a string array counted, at most */
 /*
@@ -182,6 +197,75 @@ enum tl_capture_kind {
  * at exit and appended to the exit record as one more TL_REC_PARAM of the
  * same argument.
  */
+
+/*
+ * Compound captures. One TL_REC_PARAM holds a small header and then the
+ * pieces it describes, each padded to TL_ALIGN. A piece's status is an enum
+ * tl_param_status or TL_PART_NULL (a NULL pointer: nothing read).
+ */
+#define TL_PART_NULL 3
+#define TL_IOV_MAX 16		  /* iovec entries captured, at most */
+#define TL_MSG_PART_MAX 128	  /* bytes of msg_name, and of msg_control, at most */
+#define TL_FDSET_MAX_BITS 1024	  /* bits of each fd_set, at most (FD_SETSIZE) */
+#define TL_DIRENTS_MAX_STEPS 8192 /* entries counted, at most */
+
+/* TL_CAP_IOV*: per entry, this and then `len` bytes of its buffer, as many
+ * as fit in max_capture bytes in all. The param's `want` is the count the
+ * call named; TRUNCATED: entries or bytes did not all fit. An entry's own status is TRUNCATED when
+ * its buffer held more (or, at exit, more of it was filled) than was captured. */
+struct tl_iov_part {
+	__u64 iov_len; /* as the caller set it */
+	__u16 len;     /* captured bytes that follow */
+	__u8 status;
+	__u8 reserved[5];
+};
+
+/* TL_CAP_MSG*: the msghdr's fields, then msg_name's bytes, msg_control's
+ * bytes, then iovec parts as for TL_CAP_IOV (parts and bytes bounded by
+ * max_capture in all, and at exit by the return value). */
+struct tl_msg_part {
+	__u64 name;
+	__u32 namelen;
+	__u32 flags;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u16 name_len;	   /* bytes of msg_name that follow */
+	__u16 control_len; /* bytes of msg_control after those */
+	__u8 name_status;
+	__u8 control_status;
+	__u16 reserved;
+};
+
+/* TL_CAP_FDSETS*: then three sets of (nbits + 63) / 64 * 8 bytes each (their
+ * bytes are undefined where the set's status is not OK). */
+struct tl_fdsets_part {
+	__u16 nbits; /* bits captured of each set: the call's nfds, at most
+		      * TL_FDSET_MAX_BITS (more: the param is TRUNCATED) */
+	__u8 status[3];
+	__u8 timeout_status;
+	__u16 reserved;
+	__u64 timeout[2]; /* struct timeval (select) or timespec (pselect6) */
+};
+
+/* TL_CAP_DIRENTS: the param's bytes; `want` is the bytes returned, and
+ * TRUNCATED says the count stopped at TL_DIRENTS_MAX_STEPS (or at a record
+ * it could not read). */
+struct tl_dirents_part {
+	__u32 count;
+	__u32 reserved;
+};
+
+/*
+ * The room a writer reserves for one param, the largest first: the reader's
+ * `inflight` bound (native/recorder.cc) is built from these. A compound
+ * holds at most max_capture bytes of pieces (besides the msghdr's head), but
+ * reserves twice that so that the verifier can bound every piece.
+ */
+#define TL_MSG_HEAD_ROOM (sizeof(struct tl_msg_part) + 2 * TL_MSG_PART_MAX)
+#define TL_FDSETS_ROOM                                                                             \
+	(sizeof(struct tl_param) + sizeof(struct tl_fdsets_part) + 3 * (TL_FDSET_MAX_BITS / 8))
 
 struct tl_capture {
 	__u8 kind;
@@ -197,5 +281,12 @@ struct tl_rule {
 	__u32 reserved2;
 	struct tl_capture cap[TL_MAX_PARAMS];
 };
+
+/* `keyed_rules` key: a capture chosen by the value of a selector argument. */
+struct tl_keyed_key {
+	__u32 nr;
+	__u32 selector; /* the argument's low 32 bits */
+};
+#define TL_MAX_KEYED 512
 
 #endif /* TRACELOOP_H */

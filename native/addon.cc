@@ -206,6 +206,14 @@ public:
 			throw Napi::TypeError::New(env, "options.rules must be a Buffer");
 		auto buf = rules.As<Napi::Buffer<uint8_t>>();
 		cfg.rules.assign(buf.Data(), buf.Data() + buf.Length());
+		Napi::Value keyed = o.Get("keyedRules");
+		if (!keyed.IsUndefined()) {
+			if (!keyed.IsBuffer())
+				throw Napi::TypeError::New(env,
+							   "options.keyedRules must be a Buffer");
+			auto kb = keyed.As<Napi::Buffer<uint8_t>>();
+			cfg.keyed_rules.assign(kb.Data(), kb.Data() + kb.Length());
+		}
 		guarded(env, [&] {
 			rec_ = std::make_unique<Recorder>(cfg);
 			return 0;
@@ -424,6 +432,32 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_SIZE(o, tl_rule);
 	LAYOUT_FIELD(o, tl_rule, nargs);
 	LAYOUT_FIELD(o, tl_rule, cap);
+	LAYOUT_SIZE(o, tl_iov_part);
+	LAYOUT_FIELD(o, tl_iov_part, iov_len);
+	LAYOUT_FIELD(o, tl_iov_part, len);
+	LAYOUT_FIELD(o, tl_iov_part, status);
+	LAYOUT_SIZE(o, tl_msg_part);
+	LAYOUT_FIELD(o, tl_msg_part, name);
+	LAYOUT_FIELD(o, tl_msg_part, namelen);
+	LAYOUT_FIELD(o, tl_msg_part, flags);
+	LAYOUT_FIELD(o, tl_msg_part, iov);
+	LAYOUT_FIELD(o, tl_msg_part, iovlen);
+	LAYOUT_FIELD(o, tl_msg_part, control);
+	LAYOUT_FIELD(o, tl_msg_part, controllen);
+	LAYOUT_FIELD(o, tl_msg_part, name_len);
+	LAYOUT_FIELD(o, tl_msg_part, control_len);
+	LAYOUT_FIELD(o, tl_msg_part, name_status);
+	LAYOUT_FIELD(o, tl_msg_part, control_status);
+	LAYOUT_SIZE(o, tl_fdsets_part);
+	LAYOUT_FIELD(o, tl_fdsets_part, nbits);
+	LAYOUT_FIELD(o, tl_fdsets_part, status);
+	LAYOUT_FIELD(o, tl_fdsets_part, timeout_status);
+	LAYOUT_FIELD(o, tl_fdsets_part, timeout);
+	LAYOUT_SIZE(o, tl_dirents_part);
+	LAYOUT_FIELD(o, tl_dirents_part, count);
+	LAYOUT_SIZE(o, tl_keyed_key);
+	LAYOUT_FIELD(o, tl_keyed_key, nr);
+	LAYOUT_FIELD(o, tl_keyed_key, selector);
 	return o;
 }
 

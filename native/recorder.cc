@@ -1,5 +1,6 @@
 #include "recorder.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -36,9 +37,13 @@ std::string libbpf_log;
 int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	char line[1024];
+	va_list copy;
+	va_copy(copy, args);
 	vsnprintf(line, sizeof(line), fmt, args);
+	// The verifier's log comes as one message, often far longer than a line.
 	if (std::getenv("TRACELOOP_DEBUG"))
-		std::fputs(line, stderr);
+		std::vfprintf(stderr, fmt, copy);
+	va_end(copy);
 	if (level != LIBBPF_DEBUG) {
 		libbpf_log += line;
 		if (libbpf_log.size() > 8192)
@@ -109,11 +114,13 @@ Recorder::Recorder(const RecorderConfig &config)
 	geo_.ring_bytes = config.ring_bytes;
 	geo_.ctrl_bytes = ctrl_bytes_for(config.ring_bytes);
 	// What a writer may be scribbling on past the published head: a pad
-	// shorter than the largest room any record reserves (put_strv reserves
-	// twice the capture for the verifier's sake), then the largest record.
-	const uint64_t largest = std::max<uint64_t>(sizeof(tl_enter), sizeof(tl_param) + cap);
+	// shorter than the largest room any record reserves (compound captures
+	// reserve twice the capture for the verifier's sake: see traceloop.h),
+	// then the largest record.
+	const uint64_t largest = std::max<uint64_t>(
+	    {sizeof(tl_enter), sizeof(tl_param) + TL_MSG_HEAD_ROOM + cap, TL_FDSETS_ROOM});
 	const uint64_t largest_room =
-	    std::max<uint64_t>(sizeof(tl_enter), sizeof(tl_param) + 2 * cap);
+	    std::max<uint64_t>({largest, sizeof(tl_param) + TL_MSG_HEAD_ROOM + 2 * cap});
 	geo_.inflight_bytes = largest_room + largest;
 
 	skel_ = traceloop_bpf__open();
@@ -154,6 +161,22 @@ Recorder::Recorder(const RecorderConfig &config)
 			int e = errno;
 			close();
 			fail_bpf("filling the capture rules", e);
+		}
+	}
+
+	const size_t pair = sizeof(tl_keyed_key) + sizeof(tl_capture);
+	if (config.keyed_rules.size() % pair || config.keyed_rules.size() / pair > TL_MAX_KEYED) {
+		close();
+		throw UserError("internal: keyed capture rules must be at most " +
+				std::to_string(TL_MAX_KEYED) + " key/capture pairs");
+	}
+	const int keyed_fd = bpf_map__fd(skel_->maps.keyed_rules);
+	for (size_t at = 0; at < config.keyed_rules.size(); at += pair) {
+		const uint8_t *key = config.keyed_rules.data() + at;
+		if (bpf_map_update_elem(keyed_fd, key, key + sizeof(tl_keyed_key), BPF_ANY)) {
+			int e = errno;
+			close();
+			fail_bpf("filling the keyed capture rules", e);
 		}
 	}
 

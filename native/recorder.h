@@ -29,7 +29,9 @@ struct RecorderConfig {
 	uint64_t ring_bytes = 64 * 4096;
 	uint32_t max_capture = 256;
 	std::vector<uint8_t> rules; // TL_MAX_SYSCALLS packed tl_rule
-	bool floor_only = false;    // benchmarks: programs attached but doing nothing
+	// packed (tl_keyed_key, tl_capture) pairs for the keyed_rules map
+	std::vector<uint8_t> keyed_rules;
+	bool floor_only = false; // benchmarks: programs attached but doing nothing
 };
 
 struct CpuStats {

@@ -35,6 +35,8 @@ export interface RecorderOptions {
   maxCaptureBytes: number;
   /** TL_MAX_SYSCALLS tl_rule structs, packed as in bpf/traceloop.h. */
   rules: Buffer;
+  /** (struct tl_keyed_key, struct tl_capture) pairs for the keyed_rules map. */
+  keyedRules?: Buffer;
   /** Benchmarks only: attach the programs but have them return at once. */
   floorOnly?: boolean;
 }

@@ -3,7 +3,7 @@
 // to this, so a daemon client can later stand in for it.
 import { cgroupExists, cgroupName, resolveCgroupDir, UserError } from './cgroup.js';
 import { loadNative, type CpuRingStats, type NativeRecorder } from './native.js';
-import { buildRules } from './syscalls/rules.js';
+import { buildKeyedRules, buildRules } from './syscalls/rules.js';
 
 export const DEFAULT_RING_PAGES = 64;
 export const DEFAULT_MAX_ARG_BYTES = 256;
@@ -77,6 +77,7 @@ export class Recorder {
           ringBytes: pages * PAGE,
           maxCaptureBytes: maxArg,
           rules: buildRules(),
+          keyedRules: buildKeyedRules(),
           // bench/run.sh's "floor" variant: the cost of being attached at all.
           floorOnly: process.env.TRACELOOP_BENCH_FLOOR === '1',
         }),

@@ -69,6 +69,31 @@ export const TL_CAP_BUF_ARGLEN_EXIT = 6;
 export const TL_CAP_STRV = 7;
 /** Entries of a string array counted, at most. */
 export const TL_STRV_MAX_COUNT = 256;
+/** iovec array, count in argument lenArg, at enter: TL_IOV_PART parts (readv's writev). */
+export const TL_CAP_IOV = 8;
+/** The same at exit, if the call returned > 0 bytes, spread over the buffers in order. */
+export const TL_CAP_IOV_EXIT = 9;
+/** struct user_msghdr, at enter: a tl_msg_part, msg_name, msg_control, iovec parts. */
+export const TL_CAP_MSG = 10;
+/** The same at exit, if the call succeeded (recvmsg). */
+export const TL_CAP_MSG_EXIT = 11;
+/** select: the fd_sets in args arg..arg+2 (lenArg bits) and the timeout in arg+3, at enter. */
+export const TL_CAP_FDSETS = 12;
+/** The same at exit, if the call returned > 0. */
+export const TL_CAP_FDSETS_EXIT = 13;
+/** linux_dirent64 records counted at exit: the param holds a tl_dirents_part. */
+export const TL_CAP_DIRENTS = 14;
+/** What keyed_rules says for (syscall, value of arg lenArg): ioctl's request, prctl's option. */
+export const TL_CAP_KEYED = 15;
+
+// Compound captures (struct tl_iov_part and friends in bpf/traceloop.h).
+/** A piece's status: its pointer was NULL, nothing was read. */
+export const TL_PART_NULL = 3;
+export const TL_IOV_MAX = 16;
+export const TL_MSG_PART_MAX = 128;
+export const TL_FDSET_MAX_BITS = 1024;
+export const TL_DIRENTS_MAX_STEPS = 8192;
+export const TL_MAX_KEYED = 512;
 
 export type CaptureKind =
   | typeof TL_CAP_NONE
@@ -78,7 +103,15 @@ export type CaptureKind =
   | typeof TL_CAP_STRUCT_ENTER
   | typeof TL_CAP_STRUCT_EXIT
   | typeof TL_CAP_BUF_ARGLEN_EXIT
-  | typeof TL_CAP_STRV;
+  | typeof TL_CAP_STRV
+  | typeof TL_CAP_IOV
+  | typeof TL_CAP_IOV_EXIT
+  | typeof TL_CAP_MSG
+  | typeof TL_CAP_MSG_EXIT
+  | typeof TL_CAP_FDSETS
+  | typeof TL_CAP_FDSETS_EXIT
+  | typeof TL_CAP_DIRENTS
+  | typeof TL_CAP_KEYED;
 
 /**
  * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
@@ -154,6 +187,41 @@ export const LAYOUT = {
   'tl_rule.reserved': 1,
   'tl_rule.reserved2': 4,
   'tl_rule.cap': 8,
+
+  'sizeof(struct tl_iov_part)': 16,
+  'tl_iov_part.iov_len': 0,
+  'tl_iov_part.len': 8,
+  'tl_iov_part.status': 10,
+  'tl_iov_part.reserved': 11,
+
+  'sizeof(struct tl_msg_part)': 56,
+  'tl_msg_part.name': 0,
+  'tl_msg_part.namelen': 8,
+  'tl_msg_part.flags': 12,
+  'tl_msg_part.iov': 16,
+  'tl_msg_part.iovlen': 24,
+  'tl_msg_part.control': 32,
+  'tl_msg_part.controllen': 40,
+  'tl_msg_part.name_len': 48,
+  'tl_msg_part.control_len': 50,
+  'tl_msg_part.name_status': 52,
+  'tl_msg_part.control_status': 53,
+  'tl_msg_part.reserved': 54,
+
+  'sizeof(struct tl_fdsets_part)': 24,
+  'tl_fdsets_part.nbits': 0,
+  'tl_fdsets_part.status': 2,
+  'tl_fdsets_part.timeout_status': 5,
+  'tl_fdsets_part.reserved': 6,
+  'tl_fdsets_part.timeout': 8,
+
+  'sizeof(struct tl_dirents_part)': 8,
+  'tl_dirents_part.count': 0,
+  'tl_dirents_part.reserved': 4,
+
+  'sizeof(struct tl_keyed_key)': 8,
+  'tl_keyed_key.nr': 0,
+  'tl_keyed_key.selector': 4,
 } as const satisfies Readonly<Record<string, number>>;
 
 /** TL_ENTER_BYTES(nargs): an enter record is cut after its last copied argument. */
@@ -437,11 +505,24 @@ export interface Rule {
 function checkCapture(nr: number, c: Capture): void {
   const where = `rule for syscall ${nr}`;
   if (c.arg < 0 || c.arg >= TL_MAX_ARGS) throw new Error(`${where}: capture of arg ${c.arg}`);
-  if (c.kind === TL_CAP_BUF_ARGLEN || c.kind === TL_CAP_BUF_ARGLEN_EXIT) {
+  if (
+    c.kind === TL_CAP_BUF_ARGLEN ||
+    c.kind === TL_CAP_BUF_ARGLEN_EXIT ||
+    c.kind === TL_CAP_IOV ||
+    c.kind === TL_CAP_IOV_EXIT ||
+    c.kind === TL_CAP_FDSETS ||
+    c.kind === TL_CAP_FDSETS_EXIT
+  ) {
     const len = c.lenArg;
     if (len === undefined || len < 0 || len >= TL_MAX_ARGS || len === c.arg) {
       throw new Error(`${where}: a buffer of arg ${c.arg} needs another arg as length`);
     }
+  }
+  if ((c.kind === TL_CAP_FDSETS || c.kind === TL_CAP_FDSETS_EXIT) && c.arg + 3 >= TL_MAX_ARGS) {
+    throw new Error(`${where}: fd sets from arg ${c.arg} need three sets and a timeout after it`);
+  }
+  if (c.kind === TL_CAP_KEYED && (c.lenArg === undefined || c.lenArg >= TL_MAX_ARGS)) {
+    throw new Error(`${where}: a keyed capture needs a selector argument`);
   }
   if (c.kind === TL_CAP_STRUCT_ENTER || c.kind === TL_CAP_STRUCT_EXIT) {
     if (!c.size || c.size > TL_MAX_CAPTURE) {
@@ -482,5 +563,44 @@ export function encodeRules(rules: ReadonlyMap<number, Rule>): Buffer {
       out.writeUInt32LE(c.size ?? 0, at + LAYOUT['tl_capture.size']);
     });
   }
+  return out;
+}
+
+/** One keyed_rules entry: for syscall `nr`, when its selector argument's low 32 bits equal
+ * `selector`, capture `capture` (a string, or a struct at enter or at exit). */
+export interface KeyedRule {
+  nr: number;
+  selector: number;
+  capture: Capture;
+}
+
+const KEYED_KINDS: readonly number[] = [TL_CAP_STR, TL_CAP_STRUCT_ENTER, TL_CAP_STRUCT_EXIT];
+
+/** Packs keyed rules as the (struct tl_keyed_key, struct tl_capture) pairs the addon loads. */
+export function encodeKeyedRules(rules: readonly KeyedRule[]): Buffer {
+  const keyBytes = LAYOUT['sizeof(struct tl_keyed_key)'];
+  const pair = keyBytes + LAYOUT['sizeof(struct tl_capture)'];
+  if (rules.length > TL_MAX_KEYED) {
+    throw new Error(`${rules.length} keyed capture rules, more than ${TL_MAX_KEYED}`);
+  }
+  const out = Buffer.alloc(rules.length * pair);
+  const seen = new Set<string>();
+  rules.forEach((r, i) => {
+    const key = `${r.nr}:${r.selector >>> 0}`;
+    if (seen.has(key)) throw new Error(`keyed rule for syscall ${r.nr}, ${r.selector}: twice`);
+    seen.add(key);
+    if (!KEYED_KINDS.includes(r.capture.kind)) {
+      throw new Error(`keyed rule for syscall ${r.nr}: kind ${r.capture.kind} cannot be keyed`);
+    }
+    checkCapture(r.nr, r.capture);
+    const at = i * pair;
+    out.writeUInt32LE(r.nr, at + LAYOUT['tl_keyed_key.nr']);
+    out.writeUInt32LE(r.selector >>> 0, at + LAYOUT['tl_keyed_key.selector']);
+    const c = at + keyBytes;
+    out.writeUInt8(r.capture.kind, c + LAYOUT['tl_capture.kind']);
+    out.writeUInt8(r.capture.arg, c + LAYOUT['tl_capture.arg']);
+    out.writeUInt8(r.capture.lenArg ?? 0, c + LAYOUT['tl_capture.len_arg']);
+    out.writeUInt32LE(r.capture.size ?? 0, c + LAYOUT['tl_capture.size']);
+  });
   return out;
 }

@@ -34,6 +34,10 @@ const MIRROR_ONLY = [
   'tl_capture.reserved',
   'tl_rule.reserved',
   'tl_rule.reserved2',
+  'tl_iov_part.reserved',
+  'tl_msg_part.reserved',
+  'tl_fdsets_part.reserved',
+  'tl_dirents_part.reserved',
 ];
 
 /** Flexible array members: at sizeof(struct), not inside it. */

@@ -329,11 +329,13 @@ const randomBytes: ArgDecoder = (v, ctx) => {
   return `${s}"${more ? '...' : ''}`;
 };
 
+/** getdents64's buffer as strace shows it: `0x55d0c2a0 /* 5 entries *\/`, counted in BPF. */
 const dirents: ArgDecoder = (v, ctx) => {
   if (ctx.ret === 0n) return `${address(v)} /* 0 entries */`;
   const p = ctx.param;
-  if (!p || p.status === TL_PARAM_FAULT || p.bytes.length < p.want) return address(v);
-  return `${address(v)} /* ${S.countDirents64(p.bytes)} entries */`;
+  if (!p || p.status === TL_PARAM_FAULT || p.bytes.length < 4) return address(v);
+  const more = p.status === TL_PARAM_TRUNCATED ? '+' : '';
+  return `${address(v)} /* ${p.bytes.readUInt32LE(0)}${more} entries */`;
 };
 
 /** execve's argv: ["ls", "-la"], cut after as many entries as -s, as strace does. */

@@ -274,18 +274,6 @@ export function formatCpuMask(b: Buffer): string {
   return `[${cpus.join(' ')}]`;
 }
 
-/** getdents64 buffers are shown as their entry count: strace's non-verbose form. */
-export function countDirents64(b: Buffer): number {
-  let n = 0;
-  for (let o = 0; o + 19 <= b.length;) {
-    const reclen = b.readUInt16LE(o + 16);
-    if (reclen === 0 || o + reclen > b.length) break;
-    n++;
-    o += reclen;
-  }
-  return n;
-}
-
 /** struct clone_args (clone3), the fields strace shows; `ret` adds what the kernel set. */
 export function formatCloneArgs(
   b: Buffer,

@@ -8,14 +8,24 @@ import {
   TL_CAP_BUF_ARGLEN,
   TL_CAP_BUF_ARGLEN_EXIT,
   TL_CAP_BUF_RETLEN,
+  TL_CAP_DIRENTS,
+  TL_CAP_FDSETS,
+  TL_CAP_FDSETS_EXIT,
+  TL_CAP_IOV,
+  TL_CAP_IOV_EXIT,
+  TL_CAP_KEYED,
+  TL_CAP_MSG,
+  TL_CAP_MSG_EXIT,
   TL_CAP_STR,
   TL_CAP_STRV,
   TL_CAP_STRUCT_ENTER,
   TL_CAP_STRUCT_EXIT,
   TL_MAX_ARGS,
   TL_MAX_SYSCALLS,
+  encodeKeyedRules,
   encodeRules,
   type Capture,
+  type KeyedRule,
   type CaptureKind,
   type Rule,
 } from '../wire.js';
@@ -55,6 +65,29 @@ const bufArgLenExit = (arg: string, lenArg: string, size: number): CaptureSpec =
   lenArg,
   size,
 });
+/** An iovec array of `lenArg` entries: the buffers' bytes at enter (writev) or at exit (readv). */
+const iov = (arg: string, lenArg: string): CaptureSpec => ({ kind: TL_CAP_IOV, arg, lenArg });
+const iovOut = (arg: string, lenArg: string): CaptureSpec => ({
+  kind: TL_CAP_IOV_EXIT,
+  arg,
+  lenArg,
+});
+/** A struct user_msghdr with its name, control data and iovecs: sendmsg's, or recvmsg's. */
+const msg = (arg: string): CaptureSpec => ({ kind: TL_CAP_MSG, arg });
+const msgOut = (arg: string): CaptureSpec => ({ kind: TL_CAP_MSG_EXIT, arg });
+/** select's three fd sets (from `first` on, `bits` wide) and timeout, before and after. */
+const fdSets = (first: string, bits: string): CaptureSpec[] => [
+  { kind: TL_CAP_FDSETS, arg: first, lenArg: bits },
+  { kind: TL_CAP_FDSETS_EXIT, arg: first, lenArg: bits },
+];
+/** getdents: how many records the call returned (strace's `/* 5 entries *\/`). */
+const direntCount = (arg: string): CaptureSpec => ({ kind: TL_CAP_DIRENTS, arg });
+/** Whatever keyed_rules says for the value of `selector` (ioctl's request, prctl's option). */
+const keyed = (selector: string): CaptureSpec => ({
+  kind: TL_CAP_KEYED,
+  arg: selector,
+  lenArg: selector,
+});
 const inStruct = (arg: string, size: number): CaptureSpec => ({
   kind: TL_CAP_STRUCT_ENTER,
   arg,
@@ -82,6 +115,8 @@ const UTSNAME = 130;
 const SYSINFO = 112;
 const POLLFD = 8;
 const EPOLL_EVENT = 12;
+/** pselect6's sixth argument: { const sigset_t *ss; size_t ss_len }. */
+const PSELECT_SIG = 16;
 
 const path1 = (arg: string): CaptureSpec[] => [str(arg)];
 const twoPaths = (a: string, b: string): CaptureSpec[] => [str(a), str(b)];
@@ -172,7 +207,14 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   pwrite64: [bufArgLen('buf', 'count')],
   read: [bufRetLen('buf')],
   pread64: [bufRetLen('buf')],
-  getdents64: [bufRetLen('dirent')],
+  writev: [iov('vec', 'vlen')],
+  pwritev: [iov('vec', 'vlen')],
+  pwritev2: [iov('vec', 'vlen')],
+  readv: [iovOut('vec', 'vlen')],
+  preadv: [iovOut('vec', 'vlen')],
+  preadv2: [iovOut('vec', 'vlen')],
+  getdents64: [direntCount('dirent')],
+  getdents: [direntCount('dirent')],
   getrandom: [bufRetLen('ubuf')],
   // sockets
   connect: [bufArgLen('uservaddr', 'addrlen')],
@@ -183,6 +225,8 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   getpeername: nameOut,
   sendto: [bufArgLen('buff', 'len'), bufArgLen('addr', 'addr_len')],
   recvfrom: [bufRetLen('ubuf'), outStruct('addr', SOCKADDR), outStruct('addr_len', SOCKLEN)],
+  sendmsg: [msg('msg')],
+  recvmsg: [msgOut('msg')],
   socketpair: [outStruct('usockvec', 8)],
   pipe: [outStruct('fildes', 8)],
   pipe2: [outStruct('fildes', 8)],
@@ -199,7 +243,9 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   setrlimit: [inStruct('rlim', RLIMIT)],
   prlimit64: [inStruct('new_rlim', RLIMIT), outStruct('old_rlim', RLIMIT)],
   sched_getaffinity: [bufRetLen('user_mask_ptr')],
-  prctl: [],
+  prctl: [keyed('option')],
+  ioctl: [keyed('cmd')],
+  fcntl: [keyed('cmd')],
   // time
   nanosleep: [inStruct('rqtp', TIMESPEC)],
   clock_nanosleep: [inStruct('rqtp', TIMESPEC)],
@@ -216,6 +262,8 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
     bufArgLenExit('ufds', 'nfds', POLLFD),
     inStruct('tsp', TIMESPEC),
   ],
+  select: fdSets('inp', 'n'),
+  pselect6: [...fdSets('inp', 'n'), inStruct('sig', PSELECT_SIG)],
   epoll_ctl: [inStruct('event', EPOLL_EVENT)],
   epoll_wait: [bufRetLen('events', EPOLL_EVENT)],
   epoll_pwait: [bufRetLen('events', EPOLL_EVENT)],
@@ -267,6 +315,54 @@ export function capturesFor(nr: number): readonly Capture[] {
 /** Captures whose bytes arrive with the exit record: the call fills that memory. */
 export function isExitCapture(kind: CaptureKind): boolean {
   return (
-    kind === TL_CAP_BUF_RETLEN || kind === TL_CAP_STRUCT_EXIT || kind === TL_CAP_BUF_ARGLEN_EXIT
+    kind === TL_CAP_BUF_RETLEN ||
+    kind === TL_CAP_STRUCT_EXIT ||
+    kind === TL_CAP_BUF_ARGLEN_EXIT ||
+    kind === TL_CAP_IOV_EXIT ||
+    kind === TL_CAP_MSG_EXIT ||
+    kind === TL_CAP_FDSETS_EXIT ||
+    kind === TL_CAP_DIRENTS
   );
+}
+
+/** What a TL_CAP_KEYED slot captures for one value of its selector argument. */
+export interface KeyedCapture {
+  /** ioctl's request, prctl's option, fcntl's command. */
+  selector: number;
+  /** The pointer argument, 0-based. */
+  arg: number;
+  /** A NUL-ended string at enter, `size` bytes at enter, or at exit if the call succeeded. */
+  kind: 'str' | 'in' | 'out';
+  size: number;
+}
+
+/** Keyed captures by syscall name. */
+export const KEYED_CAPTURES: Readonly<Record<string, readonly KeyedCapture[]>> = {};
+
+const KEYED_KIND = { str: TL_CAP_STR, in: TL_CAP_STRUCT_ENTER, out: TL_CAP_STRUCT_EXIT } as const;
+
+/** Every keyed capture as a keyed_rules entry. */
+export function keyedRules(): KeyedRule[] {
+  const out: KeyedRule[] = [];
+  for (const [name, captures] of Object.entries(KEYED_CAPTURES)) {
+    const def = SYSCALLS.find((d) => d.name === name);
+    if (!def) throw new Error(`keyed captures for ${name}: no such syscall`);
+    for (const k of captures) {
+      const capture: Capture = { kind: KEYED_KIND[k.kind], arg: k.arg };
+      if (k.kind !== 'str') capture.size = k.size;
+      out.push({ nr: def.nr, selector: k.selector, capture });
+    }
+  }
+  return out;
+}
+
+/** The packed keyed_rules entries for RecorderOptions.keyedRules. */
+export function buildKeyedRules(): Buffer {
+  return encodeKeyedRules(keyedRules());
+}
+
+/** The keyed capture of a call, given its selector's value, if any. */
+export function keyedCaptureFor(name: string, selector: bigint): KeyedCapture | undefined {
+  const sel = Number(BigInt.asUintN(32, selector));
+  return KEYED_CAPTURES[name]?.find((k) => k.selector >>> 0 === sel);
 }
