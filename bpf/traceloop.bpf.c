@@ -647,9 +647,9 @@ static __always_inline bool exit_takes(__u8 k, long ret)
 {
 	switch (k) {
 	case TL_CAP_BUF_RETLEN:
-	case TL_CAP_IOV_EXIT:
 	case TL_CAP_FDSETS_EXIT:
 	case TL_CAP_DIRENTS: return ret > 0;
+	case TL_CAP_IOV_EXIT: /* at 0 too: strace shows the buffers, all "" */
 	case TL_CAP_STRUCT_EXIT:
 	case TL_CAP_BUF_ARGLEN_EXIT:
 	case TL_CAP_MSG_EXIT: return ret >= 0;

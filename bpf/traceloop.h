@@ -174,8 +174,8 @@ enum tl_capture_kind {
 				     * `size` strings, NUL after each; want = entries */
 	TL_CAP_IOV = 8,		    /* iovec array, count in argument len_arg, at enter:
 				     * see struct tl_iov_part */
-	TL_CAP_IOV_EXIT = 9,	    /* the same at exit, if the call returned > 0 bytes,
-				     * which are spread over the buffers in order */
+	TL_CAP_IOV_EXIT = 9,	    /* the same at exit, if the call succeeded: the bytes
+				     * it returned spread over the buffers in order */
 	TL_CAP_MSG = 10,	    /* struct user_msghdr, at enter: see tl_msg_part */
 	TL_CAP_MSG_EXIT = 11,	    /* the same at exit, if the call succeeded */
 	TL_CAP_FDSETS = 12,	    /* select: the fd_sets in arguments arg..arg+2, of

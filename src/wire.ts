@@ -71,7 +71,7 @@ export const TL_CAP_STRV = 7;
 export const TL_STRV_MAX_COUNT = 256;
 /** iovec array, count in argument lenArg, at enter: TL_IOV_PART parts (readv's writev). */
 export const TL_CAP_IOV = 8;
-/** The same at exit, if the call returned > 0 bytes, spread over the buffers in order. */
+/** The same at exit, if the call succeeded: the bytes returned, spread over the buffers in order. */
 export const TL_CAP_IOV_EXIT = 9;
 /** struct user_msghdr, at enter: a tl_msg_part, msg_name, msg_control, iovec parts. */
 export const TL_CAP_MSG = 10;

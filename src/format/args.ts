@@ -7,6 +7,9 @@ import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
 import { formatParam, quote } from './strings.js';
 import * as S from './structs.js';
+import { formatDirentCount, formatFdSet, formatSelectTimeout } from './fdset.js';
+import { formatIovec } from './iovec.js';
+import { formatMsghdr } from './msghdr.js';
 import {
   AT_FDCWD,
   O_ACCMODE,
@@ -330,13 +333,78 @@ const randomBytes: ArgDecoder = (v, ctx) => {
 };
 
 /** getdents64's buffer as strace shows it: `0x55d0c2a0 /* 5 entries *\/`, counted in BPF. */
-const dirents: ArgDecoder = (v, ctx) => {
-  if (ctx.ret === 0n) return `${address(v)} /* 0 entries */`;
-  const p = ctx.param;
-  if (!p || p.status === TL_PARAM_FAULT || p.bytes.length < 4) return address(v);
-  const more = p.status === TL_PARAM_TRUNCATED ? '+' : '';
-  return `${address(v)} /* ${p.bytes.readUInt32LE(0)}${more} entries */`;
+const dirents: ArgDecoder = (v, ctx) =>
+  v === 0n ? 'NULL' : formatDirentCount(v, ctx.param, ctx.ret);
+
+/** writev's iovecs, captured at enter. */
+const iovecIn: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  return ctx.param ? formatIovec(ctx.param, ctx.maxString) : address(v);
 };
+
+/** readv's iovecs, captured at exit with the bytes the call returned spread over them. */
+const iovecOut: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p || ctx.ret === undefined || ctx.ret < 0n) return address(v);
+  return formatIovec(p, ctx.maxString, ctx.ret);
+};
+
+/** sendmsg's msghdr, captured at enter. */
+const msghdrIn: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  return ctx.param ? formatMsghdr(ctx.param, ctx.maxString) : address(v);
+};
+
+const MSG_NAMELEN_AT = 8; // struct user_msghdr: void *msg_name, then int msg_namelen
+
+/**
+ * recvmsg's msghdr: its head at enter (for msg_namelen before the call, which strace shows
+ * as `128 => 16`), the whole at exit.
+ */
+const msghdrOut: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const enter = ctx.param && ctx.param !== ctx.exitParam ? ctx.param : undefined;
+  const before =
+    enter && enter.status !== TL_PARAM_FAULT && enter.bytes.length >= MSG_NAMELEN_AT + 4
+      ? enter.bytes.readInt32LE(MSG_NAMELEN_AT)
+      : undefined;
+  const exit = ctx.exitParam;
+  if (ctx.ret !== undefined && ctx.ret < 0n) {
+    return before === undefined ? address(v) : `{msg_namelen=${before}}`;
+  }
+  if (!exit || ctx.ret === undefined) return address(v);
+  return formatMsghdr(
+    exit,
+    ctx.maxString,
+    ctx.ret,
+    before === undefined ? {} : { namelenAtEnter: before },
+  );
+};
+
+/** Arguments 1..3 of select and pselect6: the fd sets, all in the capture of argument 1. */
+const SELECT_SETS_ARG = 1;
+const fdSet: ArgDecoder = (v, ctx) => {
+  const p = ctx.params?.get(SELECT_SETS_ARG);
+  if (!p) return address(v);
+  return formatFdSet(p, (ctx.index - SELECT_SETS_ARG) as 0 | 1 | 2, v);
+};
+const selectTimeout =
+  (kind: 'timeval' | 'timespec'): ArgDecoder =>
+  (v, ctx) => {
+    const p = ctx.params?.get(SELECT_SETS_ARG);
+    return p ? formatSelectTimeout(p, kind) : address(v);
+  };
+
+/** pselect6's sixth argument, { const sigset_t *ss; size_t ss_len } (the set itself is not read). */
+const pselectSig = struct((b) =>
+  b.length >= 16
+    ? `{sigmask=${address(b.readBigUInt64LE(0))}, sigsetsize=${b.readBigUInt64LE(8)}}`
+    : undefined,
+);
+
+/** The high half of a split 64-bit offset (preadv's pos_h): strace shows the offset once. */
+const omitted: ArgDecoder = () => null;
 
 /** execve's argv: ["ls", "-la"], cut after as many entries as -s, as strace does. */
 const argvArray: ArgDecoder = (v, ctx) => {
@@ -503,6 +571,7 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   inotify_flags: flags(M.IN_INIT_FLAGS),
   memfd_flags: flags(M.MFD_FLAGS),
   grnd_flags: flags(M.GRND_FLAGS),
+  rwf_flags: flags(M.RWF_FLAGS),
   random_bytes: randomBytes,
   rename_flags: flags(M.RENAME_FLAGS),
   umount_flags: flags(M.UMOUNT_FLAGS),
@@ -520,6 +589,15 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   buf_out: bufOut,
   cstring_out: cstringOut,
   dirents,
+  iovec_in: iovecIn,
+  iovec_out: iovecOut,
+  msghdr_in: msghdrIn,
+  msghdr_out: msghdrOut,
+  fd_set: fdSet,
+  select_timeval: selectTimeout('timeval'),
+  select_timespec: selectTimeout('timespec'),
+  pselect_sig: pselectSig,
+  omitted,
   umask_mode: umaskMode,
   ulong_hex: ulongHex,
   timespec,

@@ -3,6 +3,8 @@
 // exit, like read's buffer) only once it returned.
 import { ARG_ORDER, argTypes, returnKind, type ReturnKind } from '../syscalls/signatures.js';
 import { capturesFor, isExitCapture } from '../syscalls/rules.js';
+import { TL_CAP_MSG_EXIT } from '../wire.js';
+import { selectReturnDetail } from './fdset.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
 import { TL_PARAM_FAULT, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
@@ -61,14 +63,31 @@ interface CallInfo {
   split: number;
   order: readonly number[] | undefined;
   returns: ReturnKind;
-  poll: boolean;
+  /** What strace appends to a return value: poll's revents, select's ready sets. */
+  retDetail: RetDetail | undefined;
 }
+
+type RetDetail = (
+  ret: bigint,
+  args: readonly bigint[],
+  exitParams: ReadonlyMap<number, Param>,
+) => string;
+
+const RET_DETAILS: Readonly<Record<string, RetDetail>> = {
+  poll: (ret, args, exit) => pollReturnDetail(ret, exit.get(0), args[1] ?? 0n),
+  ppoll: (ret, args, exit) => pollReturnDetail(ret, exit.get(0), args[1] ?? 0n),
+  select: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timeval'),
+  pselect6: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timespec'),
+};
 
 function exitSplit(nr: number, nargs: number): number {
   let split = nargs;
   const captures = capturesFor(nr);
   for (const c of captures) {
-    if (isExitCapture(c.kind) && !captures.some((e) => e.arg === c.arg && !isExitCapture(e.kind))) {
+    // An argument the call fills is shown once it returned, unless it is read at enter too
+    // (poll's fds); recvmsg's msghdr is read at enter only for its msg_namelen.
+    const alsoAtEnter = captures.some((e) => e.arg === c.arg && !isExitCapture(e.kind));
+    if (isExitCapture(c.kind) && (!alsoAtEnter || c.kind === TL_CAP_MSG_EXIT)) {
       split = Math.min(split, c.arg);
     }
   }
@@ -87,7 +106,7 @@ function callInfo(nr: number): CallInfo {
     split: decoders ? exitSplit(nr, decoders.length) : Infinity,
     order: def ? ARG_ORDER[def.name] : undefined,
     returns: returnKind(def?.name ?? ''),
-    poll: def?.name === 'poll' || def?.name === 'ppoll',
+    retDetail: def ? RET_DETAILS[def.name] : undefined,
   };
   infoCache.set(nr, info);
   return info;
@@ -159,8 +178,7 @@ export function describeCall(
     }
   }
   return {
-    retDetail:
-      info.poll && ret !== undefined ? pollReturnDetail(ret, exitParams.get(0), argv[1] ?? 0n) : '',
+    retDetail: info.retDetail && ret !== undefined ? info.retDetail(ret, argv, exitParams) : '',
     name: info.name,
     enterArgs,
     exitArgs,

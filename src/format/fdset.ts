@@ -5,12 +5,18 @@
 // The capture (struct tl_fdsets_part, 24 bytes: u16 nbits; u8 status[3]; u8 timeout_status;
 // u16 reserved; u64 timeout[2]) is followed by the three sets, ceil(nbits/64)*8 bytes each.
 // It is taken at entry and again at exit when the call returned > 0.
-import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
-import { TL_PART_NULL } from './iovec.js';
+import {
+  LAYOUT,
+  TL_FDSET_MAX_BITS,
+  TL_PARAM_FAULT,
+  TL_PARAM_TRUNCATED,
+  TL_PART_NULL,
+  type Param,
+} from '../wire.js';
 
-export const FDSETS_PART_BYTES = 24;
+export const FDSETS_PART_BYTES = LAYOUT['sizeof(struct tl_fdsets_part)'];
 /** nbits is at most FD_SETSIZE; a larger nfds makes the param TL_PARAM_TRUNCATED. */
-export const TL_MAX_FDSET_BITS = 1024;
+export const TL_MAX_FDSET_BITS = TL_FDSET_MAX_BITS;
 
 const FAULT = '<unavailable: fault>';
 const address = (v: bigint): string => (v === 0n ? 'NULL' : `0x${v.toString(16)}`);

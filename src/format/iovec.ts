@@ -5,14 +5,13 @@
 // (struct tl_iov_part: u64 iov_len; u16 len; u8 status; u8 reserved[5]) followed by `len`
 // bytes of that entry's buffer, padded to 8. There are at most 16 parts, and fewer when the
 // capture room ran out; the Param's `want` is the entry count the call named.
-import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import { LAYOUT, TL_IOV_MAX, TL_PARAM_FAULT, TL_PART_NULL, type Param } from '../wire.js';
 import { quote } from './strings.js';
 
-/** A part (or pointer) status: the pointer was NULL, nothing was read. */
-export const TL_PART_NULL = 3;
-export const IOV_PART_HEADER_BYTES = 16;
+export { TL_PART_NULL };
+export const IOV_PART_HEADER_BYTES = LAYOUT['sizeof(struct tl_iov_part)'];
 /** Entries the kernel side captures at most. */
-export const TL_MAX_IOV_PARTS = 16;
+export const TL_MAX_IOV_PARTS = TL_IOV_MAX;
 
 const FAULT = '<unavailable: fault>';
 

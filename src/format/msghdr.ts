@@ -8,7 +8,7 @@
 // The capture (struct tl_msg_part, 56 bytes) holds the msghdr's fields as read and how many
 // bytes of msg_name and msg_control follow (each padded to 8), then the iovec parts of
 // iovec.ts.
-import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import { LAYOUT, TL_PARAM_FAULT, type Param } from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
 import { formatIovParts, pad8, parseIovParts, TL_MAX_IOV_PARTS, TL_PART_NULL } from './iovec.js';
 import { quote } from './strings.js';
@@ -16,7 +16,7 @@ import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
 import { ADDRESS_FAMILIES } from './xlat/socket.js';
 
-export const MSG_PART_BYTES = 56;
+export const MSG_PART_BYTES = LAYOUT['sizeof(struct tl_msg_part)'];
 /** sizeof(struct cmsghdr) on x86_64: u64 cmsg_len, int cmsg_level, int cmsg_type. */
 const CMSG_HDR = 16;
 

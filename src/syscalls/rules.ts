@@ -115,6 +115,8 @@ const UTSNAME = 130;
 const SYSINFO = 112;
 const POLLFD = 8;
 const EPOLL_EVENT = 12;
+/** struct user_msghdr up to and with msg_namelen (and its padding). */
+const MSGHDR_HEAD = 16;
 /** pselect6's sixth argument: { const sigset_t *ss; size_t ss_len }. */
 const PSELECT_SIG = 16;
 
@@ -226,7 +228,8 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   sendto: [bufArgLen('buff', 'len'), bufArgLen('addr', 'addr_len')],
   recvfrom: [bufRetLen('ubuf'), outStruct('addr', SOCKADDR), outStruct('addr_len', SOCKLEN)],
   sendmsg: [msg('msg')],
-  recvmsg: [msgOut('msg')],
+  // At enter too, the head alone: msg_namelen before the call (strace's `128 => 16`).
+  recvmsg: [msgOut('msg'), inStruct('msg', MSGHDR_HEAD)],
   socketpair: [outStruct('usockvec', 8)],
   pipe: [outStruct('fildes', 8)],
   pipe2: [outStruct('fildes', 8)],

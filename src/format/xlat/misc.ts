@@ -318,6 +318,15 @@ export const GRND_FLAGS = xlat([
   ['GRND_RANDOM', 2],
   ['GRND_INSECURE', 4],
 ]);
+/** preadv2/pwritev2 flags (linux/fs.h). */
+export const RWF_FLAGS = xlat([
+  ['RWF_HIPRI', 1],
+  ['RWF_DSYNC', 2],
+  ['RWF_SYNC', 4],
+  ['RWF_NOWAIT', 8],
+  ['RWF_APPEND', 0x10],
+  ['RWF_NOAPPEND', 0x20],
+]);
 export const RENAME_FLAGS = xlat([
   ['RENAME_NOREPLACE', 1],
   ['RENAME_EXCHANGE', 2],

@@ -2,6 +2,7 @@
 // arguments, failures included, run under strace and under traceloop, whose lines must match.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,11 +17,13 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/select.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -155,6 +158,62 @@ int main(int argc, char **argv)
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/nosock", dir);
 	connect(s, (struct sockaddr *)&sun, sizeof(sun));
 	close(s);
+	/* vectored I/O, messages, select, directories */
+	fd = open("f3", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct iovec wv[3] = {{"alpha ", 6}, {NULL, 0}, {"beta\n", 5}};
+	writev(fd, wv, 3);
+	pwritev(fd, wv, 1, 64);
+	lseek(fd, 0, SEEK_SET);
+	char b1[4], b2[16];
+	struct iovec rv[2] = {{b1, sizeof(b1)}, {b2, sizeof(b2)}};
+	readv(fd, rv, 2);
+	readv(fd, rv, 2); /* at the end: 0 bytes, both buffers "" */
+	preadv(fd, rv, 2, 2);
+	close(fd);
+	unlink("f3");
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec mv[2] = {{"hi", 2}, {"there", 5}};
+	struct msghdr mh = {
+	    .msg_iov = mv, .msg_iovlen = 2, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sv[0], sizeof(int));
+	sendmsg(sv[0], &mh, 0);
+	char rb[32], rc[64];
+	struct sockaddr_un from;
+	struct iovec riov = {rb, sizeof(rb)};
+	struct msghdr rh = {.msg_name = &from,
+			    .msg_namelen = sizeof(from),
+			    .msg_iov = &riov,
+			    .msg_iovlen = 1,
+			    .msg_control = rc,
+			    .msg_controllen = sizeof(rc)};
+	recvmsg(sv[1], &rh, 0);
+	if (rh.msg_controllen)
+		close(*(int *)CMSG_DATA(CMSG_FIRSTHDR(&rh)));
+	send(sv[0], "x", 1, 0);
+	fd_set rfds, wfds;
+	FD_ZERO(&rfds);
+	FD_ZERO(&wfds);
+	FD_SET(sv[1], &rfds);
+	FD_SET(sv[0], &wfds);
+	struct timeval tv = {1, 0};
+	syscall(SYS_select, sv[1] + 1, &rfds, &wfds, NULL, &tv);
+	recv(sv[1], buf, sizeof(buf), 0);
+	FD_ZERO(&rfds);
+	FD_SET(sv[1], &rfds);
+	struct timespec pts = {0, 1000000};
+	pselect(sv[1] + 1, &rfds, NULL, NULL, &pts, NULL);
+	close(sv[0]);
+	close(sv[1]);
+	DIR *dp = opendir(dir);
+	while (dp && readdir(dp))
+		;
+	if (dp)
+		closedir(dp);
 	/* processes, signals, time */
 	struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
 	sigemptyset(&sa.sa_mask);
