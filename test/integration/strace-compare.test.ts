@@ -12,8 +12,8 @@
 //     sysinfo, getsockname's ephemeral port, getrandom's bytes;
 //   - signal delivery lines (`--- SIGCHLD ... ---`) and process ends (`+++ ... +++`, which
 //     -qq hides on strace's side): they are not syscalls.
-// Everything else counts, including what we do not decode yet (execve's argv, prctl's
-// string argument), so the share below is an honest measure.
+// Everything else counts, including what we do not decode yet, so the share below is an
+// honest measure.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -217,6 +217,9 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0)); s.sendto(b"x", s.getsockname()); s.recvfrom(16); s.close()
 u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); u.bind("\\0traceloop-py"); u.close()
 t = threading.Thread(target=lambda: os.getpid()); t.start(); t.join()
+# join() returns before the thread's last calls (madvise of its stack, exit): wait for them,
+# or exit_group may end the thread first and strace's run and ours differ by chance.
+while os.path.exists(f"/proc/self/task/{t.native_id}"): pass
 `;
 
   // [label, command, args]: each run in a fresh working copy of `dir`.
