@@ -14,7 +14,7 @@ import { formatIovParts, pad8, parseIovParts, TL_MAX_IOV_PARTS, TL_PART_NULL } f
 import { quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
-import { ADDRESS_FAMILIES } from './xlat/socket.js';
+import { MSG_FLAGS } from './xlat/socket.js';
 
 export const MSG_PART_BYTES = LAYOUT['sizeof(struct tl_msg_part)'];
 /** sizeof(struct cmsghdr) on x86_64: u64 cmsg_len, int cmsg_level, int cmsg_type. */
@@ -41,20 +41,9 @@ export interface MsghdrOptions {
   ifName?: (index: number) => string | undefined;
 }
 
-/**
- * A socket address as strace prints it. structs.ts's formatSockaddr shows an unknown family
- * in decimal, strace in hex (`sa_family=0x201 /* AF_??? *\/`), which this corrects.
- */
+/** A socket address as strace prints it. */
 function sockaddr(b: Buffer, len: number): string {
-  const n = Math.min(len, b.length);
-  if (n >= 2) {
-    const family = b.readUInt16LE(0);
-    if (lookupXlat(BigInt(family), ADDRESS_FAMILIES) === undefined) {
-      const data = n > 2 ? `, sa_data=${quote(b.subarray(2, n))}` : '';
-      return `{sa_family=${hexVal(family)} /* AF_??? */${data}}`;
-    }
-  }
-  return formatSockaddr(b, n) ?? '{}';
+  return formatSockaddr(b, Math.min(len, b.length)) ?? '{}';
 }
 
 // ---- control messages ----
@@ -378,6 +367,6 @@ export function formatMsghdr(
 /** msg_flags: names, `0` for none, `0x100000 /* MSG_??? *\/` when none of the bits is known. */
 export function formatMsgFlags(flags: number): string {
   if (flags === 0) return '0';
-  const text = formatFlagSet(BigInt(flags >>> 0), C.STRACE_MSG_FLAGS) ?? '0';
+  const text = formatFlagSet(BigInt(flags >>> 0), MSG_FLAGS) ?? '0';
   return text.startsWith('0x') ? `${text} /* MSG_??? */` : text;
 }

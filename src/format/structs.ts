@@ -79,13 +79,14 @@ export const STATFS_BYTES = 88;
 /** struct timespec: {tv_sec=1, tv_nsec=500}. */
 export function formatTimespec(b: Buffer): string | undefined {
   if (b.length < 16) return undefined;
-  return `{tv_sec=${b.readBigInt64LE(0)}, tv_nsec=${b.readBigInt64LE(8)}}`;
+  // strace prints the fraction unsigned: tv_nsec=-1 reads 18446744073709551615.
+  return `{tv_sec=${b.readBigInt64LE(0)}, tv_nsec=${b.readBigUInt64LE(8)}}`;
 }
 
 /** struct timeval: {tv_sec=1, tv_usec=500}. */
 export function formatTimeval(b: Buffer): string | undefined {
   if (b.length < 16) return undefined;
-  return `{tv_sec=${b.readBigInt64LE(0)}, tv_usec=${b.readBigInt64LE(8)}}`;
+  return `{tv_sec=${b.readBigInt64LE(0)}, tv_usec=${b.readBigUInt64LE(8)}}`;
 }
 
 /** struct itimerspec: {it_interval=..., it_value=...}. */
@@ -180,7 +181,7 @@ export function formatSockaddr(b: Buffer, len: number): string | undefined {
   const n = Math.min(len, b.length);
   if (n < 2) return n === 0 ? '{}' : undefined;
   const family = b.readUInt16LE(0);
-  const fam = lookupXlat(BigInt(family), ADDRESS_FAMILIES) ?? `${family} /* AF_??? */`;
+  const fam = lookupXlat(BigInt(family), ADDRESS_FAMILIES) ?? `${hx(family)} /* AF_??? */`;
   if (family === AF_UNIX) {
     if (n <= 2) return `{sa_family=${fam}}`;
     let path = b.subarray(2, n);

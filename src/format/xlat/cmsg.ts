@@ -3,38 +3,6 @@
 // at entry, so a call that fails still shows its argument).
 import { xlat } from '../flags.js';
 
-/**
- * msg_flags as strace 6.1 prints them inside a msghdr. Differs from the kernel's current
- * list: 0x10 is MSG_PROBE, 0x20000 and 0x80000 have their old names, 0x80000000 is
- * MSG_CMSG_COMPAT, and 0x2000000 (MSG_SOCK_DEVMEM) is not known.
- */
-export const STRACE_MSG_FLAGS = xlat([
-  ['MSG_OOB', 0x1],
-  ['MSG_PEEK', 0x2],
-  ['MSG_DONTROUTE', 0x4],
-  ['MSG_CTRUNC', 0x8],
-  ['MSG_PROBE', 0x10],
-  ['MSG_TRUNC', 0x20],
-  ['MSG_DONTWAIT', 0x40],
-  ['MSG_EOR', 0x80],
-  ['MSG_WAITALL', 0x100],
-  ['MSG_FIN', 0x200],
-  ['MSG_SYN', 0x400],
-  ['MSG_CONFIRM', 0x800],
-  ['MSG_RST', 0x1000],
-  ['MSG_ERRQUEUE', 0x2000],
-  ['MSG_NOSIGNAL', 0x4000],
-  ['MSG_MORE', 0x8000],
-  ['MSG_WAITFORONE', 0x10000],
-  ['MSG_SENDPAGE_NOTLAST', 0x20000],
-  ['MSG_BATCH', 0x40000],
-  ['MSG_NO_SHARED_FRAGS', 0x80000],
-  ['MSG_ZEROCOPY', 0x4000000],
-  ['MSG_FASTOPEN', 0x20000000],
-  ['MSG_CMSG_CLOEXEC', 0x40000000],
-  ['MSG_CMSG_COMPAT', 0x80000000],
-]);
-
 /** cmsg_level: strace's socketlayers, which is wider than the setsockopt levels. */
 export const SOCKET_LAYERS = xlat([
   ['SOL_IP', 0],

@@ -129,12 +129,13 @@ export const NETLINK_PROTOCOLS = xlat([
   ['NETLINK_SMC', 22],
 ]);
 
+/** msg flags as strace 6.1 names them (0x10 is MSG_PROBE; 0x2000000 it does not know). */
 export const MSG_FLAGS = xlat([
   ['MSG_OOB', 0x1],
   ['MSG_PEEK', 0x2],
   ['MSG_DONTROUTE', 0x4],
   ['MSG_CTRUNC', 0x8],
-  ['MSG_PROXY', 0x10],
+  ['MSG_PROBE', 0x10],
   ['MSG_TRUNC', 0x20],
   ['MSG_DONTWAIT', 0x40],
   ['MSG_EOR', 0x80],
@@ -147,13 +148,14 @@ export const MSG_FLAGS = xlat([
   ['MSG_NOSIGNAL', 0x4000],
   ['MSG_MORE', 0x8000],
   ['MSG_WAITFORONE', 0x10000],
-  ['MSG_SOCK_DEVMEM', 0x2000000],
+  ['MSG_SENDPAGE_NOTLAST', 0x20000],
   ['MSG_BATCH', 0x40000],
+  ['MSG_NO_SHARED_FRAGS', 0x80000],
   ['MSG_ZEROCOPY', 0x4000000],
   ['MSG_FASTOPEN', 0x20000000],
   ['MSG_CMSG_CLOEXEC', 0x40000000],
+  ['MSG_CMSG_COMPAT', 0x80000000],
 ]);
-
 export const SHUTDOWN_HOW = xlat([
   ['SHUT_RD', 0],
   ['SHUT_WR', 1],
