@@ -21,6 +21,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u64 ring_bytes = 65536 * 4;	/* data bytes, power of two */
 const volatile __u64 ctrl_bytes = TL_PAGE_SIZE; /* control block + page index */
 const volatile __u32 max_capture = 256;		/* bytes of one captured arg */
+/* bytes of one captured string (paths: up to PATH_MAX), >= max_capture */
+const volatile __u32 max_string = 4096;
 /* Benchmarks only: attach but do nothing, to measure the cost of merely
  * being on the tracepoints. The verifier drops whichever branch is dead. */
 const volatile bool floor_only = false;
@@ -204,7 +206,8 @@ static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
 	}
 }
 
-/* Writes one TL_REC_PARAM with up to max_capture bytes from user memory;
+/* Writes one TL_REC_PARAM with up to max_capture bytes from user memory (a
+ * string: max_string, for strace shows paths whole whatever its -s);
  * returns its status. */
 static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, const void *src,
 				     __u64 want)
@@ -213,7 +216,7 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 	struct tl_param *p;
 	long n;
 
-	off = reserve(w, sizeof(struct tl_param) + max_capture);
+	off = reserve(w, sizeof(struct tl_param) + max_string);
 	start = w->head;
 	p = (void *)(w->ring + ctrl_bytes + off);
 	p->h.type = TL_REC_PARAM;
@@ -223,14 +226,14 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 	p->status = TL_PARAM_OK;
 	p->want = want > 0xffffffffULL ? 0xffffffffU : want;
 	if (kind == TL_CAP_STR) {
-		n = bpf_probe_read_user_str((void *)(p + 1), max_capture, src);
+		n = bpf_probe_read_user_str((void *)(p + 1), max_string, src);
 		if (n < 0) {
 			len = 0;
 			p->status = TL_PARAM_FAULT;
 			w->ctl->faults++;
 		} else {
 			len = n > 0 ? n - 1 : 0; /* without the NUL */
-			if (n == max_capture)
+			if (n == max_string)
 				p->status = TL_PARAM_TRUNCATED;
 		}
 	} else {

@@ -56,6 +56,7 @@
 #define TL_PAGE_SHIFT 12
 #define TL_PAGE_SIZE (1u << TL_PAGE_SHIFT)
 #define TL_MAX_CAPTURE 4096    /* bytes of one captured argument, at most */
+#define TL_PATH_MAX 4096       /* bytes of one captured string (a path), at most */
 #define TL_MIN_RING_BYTES 4096 /* one page */
 #define TL_MAX_RING_BYTES (1u << 24)
 #define TL_ALIGN 8

@@ -111,14 +111,19 @@ Recorder::Recorder(const RecorderConfig &config)
 	if (cap > TL_MAX_CAPTURE)
 		cap = TL_MAX_CAPTURE;
 	cap &= ~uint64_t(TL_ALIGN - 1);
+	// Strings (paths) are kept whole up to PATH_MAX, as strace shows them,
+	// within the same eighth of the ring.
+	uint64_t string_cap = std::min<uint64_t>(TL_PATH_MAX, cap_limit);
+	string_cap = std::max<uint64_t>(string_cap, cap) & ~uint64_t(TL_ALIGN - 1);
 	geo_.ring_bytes = config.ring_bytes;
 	geo_.ctrl_bytes = ctrl_bytes_for(config.ring_bytes);
 	// What a writer may be scribbling on past the published head: a pad
 	// shorter than the largest room any record reserves (compound captures
 	// reserve twice the capture for the verifier's sake: see traceloop.h),
 	// then the largest record.
-	const uint64_t largest = std::max<uint64_t>(
-	    {sizeof(tl_enter), sizeof(tl_param) + TL_MSG_HEAD_ROOM + cap, TL_FDSETS_ROOM});
+	const uint64_t largest =
+	    std::max<uint64_t>({sizeof(tl_enter), sizeof(tl_param) + string_cap,
+				sizeof(tl_param) + TL_MSG_HEAD_ROOM + cap, TL_FDSETS_ROOM});
 	const uint64_t largest_room =
 	    std::max<uint64_t>({largest, sizeof(tl_param) + TL_MSG_HEAD_ROOM + 2 * cap});
 	geo_.inflight_bytes = largest_room + largest;
@@ -129,6 +134,7 @@ Recorder::Recorder(const RecorderConfig &config)
 	skel_->rodata->ring_bytes = geo_.ring_bytes;
 	skel_->rodata->ctrl_bytes = geo_.ctrl_bytes;
 	skel_->rodata->max_capture = static_cast<uint32_t>(cap);
+	skel_->rodata->max_string = static_cast<uint32_t>(string_cap);
 	skel_->rodata->floor_only = config.floor_only;
 
 	// The verifier checks ring accesses against the inner map's value size,

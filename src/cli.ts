@@ -41,7 +41,8 @@ const HELP = `
   Options
     -o, --output FILE     write the dump to FILE (atomically)
     --ring-pages N        pages per CPU ring, a power of two (default ${DEFAULT_RING_PAGES})
-    --max-arg-bytes N     bytes captured of a buffer or string argument (default ${DEFAULT_MAX_ARG_BYTES})
+    --max-arg-bytes N     bytes captured of a buffer argument (default ${DEFAULT_MAX_ARG_BYTES});
+                          strings and paths are kept up to 4096
     -s, --string-limit N  bytes of a string shown before "..." (default 32, as strace -s)
     --interval MS         how often the live stream reads the rings (default ${DRAIN_PERIOD_MS})
     --socket PATH         the daemon's socket (default /run/traceloop.socket)
@@ -70,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const cli = meow(HELP, {
     importMeta: import.meta,
+    // HELP says what package.json's description says; meow would print both.
+    description: false,
     argv: own,
     autoVersion: false,
     allowUnknownFlags: false,

@@ -59,6 +59,9 @@ b.sendto(b"from-b", sys.argv[1] + "/a.sock")
 a.recvmsg(64)
 mark("listdir")
 os.listdir(sys.argv[1] + "/many")
+mark("long-path")
+try: os.stat(sys.argv[1] + "/" + "/".join(["p" * 200] * 15))
+except OSError: pass
 mark("end")
 `;
 
@@ -200,6 +203,14 @@ describe('compound captures on real BPF', () => {
     expect(iovParts(p, iovAt)).toEqual([[64n, 'from-b', TL_PARAM_OK]]);
     const enter = param(find('named-recvmsg', 'enter', 'recvmsg'), 1);
     expect(enter.bytes.readInt32LE(8)).toBe(110); // sizeof(struct sockaddr_un), as Python asks
+  });
+
+  it('a path longer than --max-arg-bytes is kept whole (up to PATH_MAX), as strace shows it', () => {
+    const long = `${dir}/${Array(15).fill('p'.repeat(200)).join('/')}`;
+    expect(long.length).toBeGreaterThan(3000);
+    const p = param(find('long-path', 'enter', 'newfstatat'), 1);
+    expect(p.status).toBe(TL_PARAM_OK);
+    expect(p.bytes.toString('latin1')).toBe(long);
   });
 
   it('getdents64: the entries counted in the kernel add up to the directory', () => {
