@@ -433,6 +433,102 @@ const rows: Array<[string, Row, string]> = [
     'ioctl(1, TCGETS, 0x7ffc10) = -1 ENOTTY (Inappropriate ioctl for device)',
   ],
   [
+    'getdents64: the entries counted by the kernel side',
+    {
+      name: 'getdents64',
+      args: [3n, 0x10n, 32768n],
+      ret: 600n,
+      exit: [p(1, le([4, 25], [4, 0]), 600)],
+    },
+    'getdents64(3, 0x10 /* 25 entries */, 32768) = 600',
+  ],
+  [
+    'writev: each buffer of the iovec array',
+    {
+      name: 'writev',
+      args: [1n, 0x10n, 2n],
+      ret: 9n,
+      enter: [
+        p(
+          1,
+          Buffer.concat([
+            le([8, 3], [2, 3], [2, 0], [4, 0]),
+            Buffer.from('ab\n\0\0\0\0\0'),
+            le([8, 6], [2, 6], [2, 0], [4, 0]),
+            Buffer.from('cdefgh\0\0'),
+          ]),
+          2,
+        ),
+      ],
+    },
+    'writev(1, [{iov_base="ab\\n", iov_len=3}, {iov_base="cdefgh", iov_len=6}], 2) = 9',
+  ],
+  [
+    'readv: filled buffers, shown when the call returned',
+    {
+      name: 'readv',
+      args: [3n, 0x10n, 1n],
+      ret: 2n,
+      exit: [
+        p(1, Buffer.concat([le([8, 8], [2, 2], [2, 0], [4, 0]), Buffer.from('hi\0\0\0\0\0\0')]), 1),
+      ],
+    },
+    'readv(3, [{iov_base="hi", iov_len=8}], 1) = 2',
+  ],
+  [
+    'select: the sets and timeout at enter, the ready sets and time left at exit',
+    {
+      name: 'select',
+      args: [5n, 0x10n, 0n, 0n, 0x20n],
+      ret: 1n,
+      enter: [p(1, le([2, 5], [2, 0x0300], [2, 0x0003], [2, 0], [8, 1], [8, 0], [8, 0b11000]))],
+      exit: [p(1, le([2, 5], [2, 0x0300], [2, 0x0003], [2, 0], [8, 0], [8, 500], [8, 0b10000]))],
+    },
+    'select(5, [3 4], NULL, NULL, {tv_sec=1, tv_usec=0}) = 1 (in [4], left {tv_sec=0, tv_usec=500})',
+  ],
+  [
+    'select that timed out',
+    {
+      name: 'select',
+      args: [0n, 0n, 0n, 0n, 0x20n],
+      ret: 0n,
+      enter: [p(1, le([2, 0], [2, 0x0303], [2, 0x0003], [2, 0], [8, 0], [8, 1000]))],
+    },
+    'select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=1000}) = 0 (Timeout)',
+  ],
+  [
+    'sendmsg: name, iovecs and control data',
+    {
+      name: 'sendmsg',
+      args: [3n, 0x10n, 0n],
+      ret: 2n,
+      enter: [
+        p(
+          1,
+          Buffer.concat([
+            // name 0, namelen 0, flags 0, iov, iovlen 1, control 0, controllen 0, lens, statuses
+            le(
+              [8, 0],
+              [4, 0],
+              [4, 0],
+              [8, 0x40],
+              [8, 1],
+              [8, 0],
+              [8, 0],
+              [2, 0],
+              [2, 0],
+              [2, 0x0303],
+              [2, 0],
+            ),
+            le([8, 2], [2, 2], [2, 0], [4, 0]),
+            Buffer.from('hi\0\0\0\0\0\0'),
+          ]),
+        ),
+      ],
+    },
+    'sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hi", iov_len=2}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 2',
+  ],
+  [
     'getdents64 at the end of a directory',
     { name: 'getdents64', args: [3n, 0x10n, 32768n], ret: 0n },
     'getdents64(3, 0x10 /* 0 entries */, 32768) = 0',
