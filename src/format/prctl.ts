@@ -1,0 +1,442 @@
+// prctl as strace 6.1 prints it (src/prctl.c): which arguments it shows for each option, how,
+// and what it adds to the return value; and what to capture per option.
+import type { Param } from '../wire.js';
+import {
+  addrText,
+  boundedString,
+  flagsText,
+  hexVal,
+  pointedText,
+  xvalText,
+  type KeyedCapture,
+} from './ioctl.js';
+import { lookupXlat, xlat } from './flags.js';
+import { signalName } from './xlat/signal.js';
+import * as X from './xlat/prctl.js';
+
+// Option numbers (linux/prctl.h).
+const PR_SET_PDEATHSIG = 1;
+const PR_GET_PDEATHSIG = 2;
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
+const PR_GET_UNALIGN = 5;
+const PR_SET_UNALIGN = 6;
+const PR_GET_KEEPCAPS = 7;
+const PR_SET_KEEPCAPS = 8;
+const PR_GET_FPEMU = 9;
+const PR_SET_FPEMU = 10;
+const PR_GET_FPEXC = 11;
+const PR_SET_FPEXC = 12;
+const PR_GET_TIMING = 13;
+const PR_SET_TIMING = 14;
+const PR_SET_NAME = 15;
+const PR_GET_NAME = 16;
+const PR_GET_ENDIAN = 19;
+const PR_SET_ENDIAN = 20;
+const PR_GET_SECCOMP = 21;
+const PR_SET_SECCOMP = 22;
+const PR_CAPBSET_READ = 23;
+const PR_CAPBSET_DROP = 24;
+const PR_GET_TSC = 25;
+const PR_SET_TSC = 26;
+const PR_GET_SECUREBITS = 27;
+const PR_SET_SECUREBITS = 28;
+const PR_SET_TIMERSLACK = 29;
+const PR_GET_TIMERSLACK = 30;
+const PR_TASK_PERF_EVENTS_DISABLE = 31;
+const PR_TASK_PERF_EVENTS_ENABLE = 32;
+const PR_MCE_KILL = 33;
+const PR_MCE_KILL_GET = 34;
+const PR_SET_MM = 35;
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
+const PR_SET_NO_NEW_PRIVS = 38;
+const PR_GET_TID_ADDRESS = 40;
+const PR_SET_THP_DISABLE = 41;
+const PR_SET_FP_MODE = 45;
+const PR_GET_FP_MODE = 46;
+const PR_CAP_AMBIENT = 47;
+const PR_SVE_SET_VL = 50;
+const PR_SVE_GET_VL = 51;
+const PR_GET_SPECULATION_CTRL = 52;
+const PR_SET_SPECULATION_CTRL = 53;
+const PR_PAC_RESET_KEYS = 54;
+const PR_SET_TAGGED_ADDR_CTRL = 55;
+const PR_GET_TAGGED_ADDR_CTRL = 56;
+const PR_SET_IO_FLUSHER = 57;
+const PR_SET_SYSCALL_USER_DISPATCH = 59;
+const PR_PAC_SET_ENABLED_KEYS = 60;
+const PR_PAC_GET_ENABLED_KEYS = 61;
+const PR_SCHED_CORE = 62;
+const PR_SME_SET_VL = 63;
+const PR_SME_GET_VL = 64;
+
+const TASK_COMM_LEN = 16;
+const SOCK_FPROG_BYTES = 16;
+const SECCOMP_MODE_STRICT = 1n;
+const SECCOMP_MODE_FILTER = 2n;
+const PR_SCHED_CORE_GET = 0n;
+
+const PAC_ENABLED_KEYS = xlat([
+  ['PR_PAC_APIAKEY', 1 << 0],
+  ['PR_PAC_APIBKEY', 1 << 1],
+  ['PR_PAC_APDAKEY', 1 << 2],
+  ['PR_PAC_APDBKEY', 1 << 3],
+]);
+const PAC_KEYS = [...PAC_ENABLED_KEYS, ...xlat([['PR_PAC_APGAKEY', 1 << 4]])];
+
+/** What to capture, per prctl option. */
+export const PRCTL_CAPTURES: readonly KeyedCapture[] = [
+  { selector: PR_SET_NAME, arg: 1, kind: 'str', size: 0 },
+  { selector: PR_GET_NAME, arg: 1, kind: 'out', size: TASK_COMM_LEN },
+  { selector: PR_GET_PDEATHSIG, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_CHILD_SUBREAPER, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_ENDIAN, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_FPEMU, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_FPEXC, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_TSC, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_UNALIGN, arg: 1, kind: 'out', size: 4 },
+  { selector: PR_GET_TID_ADDRESS, arg: 1, kind: 'out', size: 8 },
+  // struct sock_fprog, shown for SECCOMP_MODE_FILTER only
+  { selector: PR_SET_SECCOMP, arg: 2, kind: 'in', size: SOCK_FPROG_BYTES },
+  // PR_SET_VMA_ANON_NAME's name
+  { selector: X.PR_SET_VMA, arg: 4, kind: 'str', size: 0 },
+  // PR_SCHED_CORE_GET's cookie
+  { selector: PR_SCHED_CORE, arg: 4, kind: 'out', size: 8 },
+];
+
+const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
+const s64 = (v: bigint): string => BigInt.asIntN(64, v).toString();
+const i32 = (v: bigint): string => BigInt.asIntN(32, v).toString();
+
+/** PR_SVE_SET_VL's argument (and what PR_SVE_GET_VL returns): FLAGS|0x<length>. */
+function vlText(v: bigint, flags: readonly ReturnType<typeof xlat>[number][]): string {
+  const rest = BigInt.asUintN(64, v) & ~X.PR_VL_LEN_MASK;
+  const names = rest === 0n ? '' : flagsText(rest, flags);
+  const len = hexVal(v & X.PR_VL_LEN_MASK);
+  return names ? `${names}|${len}` : len;
+}
+
+/**
+ * The texts of prctl's arguments as strace prints them, the option first: only those strace
+ * shows for that option. `param(i)` is the capture of argument i (PRCTL_CAPTURES), absent for
+ * an exit capture of a call that failed; `ret` what the call returned, if it has; `maxString`
+ * is -s.
+ */
+export function prctlArgTexts(
+  args: readonly bigint[],
+  param: (argIndex: number) => Param | undefined,
+  ret: bigint | undefined,
+  maxString: number,
+): string[] {
+  const a = (i: number): bigint => BigInt.asUintN(64, args[i] ?? 0n);
+  const option = Number(BigInt.asUintN(32, a(0)));
+  const out = [xvalText(BigInt(option), X.PRCTL_OPTIONS_STRACE, 'PR_???')];
+  const failed = ret !== undefined && ret < 0n && ret >= -4095n;
+  /** An exit capture of argument i: the address when the call failed. */
+  const exitValue = (i: number, show: (b: Buffer) => string | undefined): string =>
+    pointedText(a(i), failed ? undefined : param(i), show);
+  const rest = (from: number): string[] => {
+    const texts: string[] = [];
+    for (let i = from; i < 5; i++) texts.push(hexVal(a(i)));
+    return texts;
+  };
+  const int = (b: Buffer): number | undefined => (b.length >= 4 ? b.readUInt32LE(0) : undefined);
+  const bracket = (b: Buffer, show: (n: number) => string): string | undefined => {
+    const n = int(b);
+    return n === undefined ? undefined : `[${show(n)}]`;
+  };
+
+  switch (option) {
+    case PR_GET_KEEPCAPS:
+    case PR_GET_SECCOMP:
+    case PR_GET_TIMERSLACK:
+    case PR_GET_TIMING:
+    case PR_GET_DUMPABLE:
+    case PR_GET_SECUREBITS:
+    case PR_GET_FP_MODE:
+    case PR_SVE_GET_VL:
+    case PR_SME_GET_VL:
+    case PR_TASK_PERF_EVENTS_DISABLE:
+    case PR_TASK_PERF_EVENTS_ENABLE:
+      return out;
+
+    case PR_GET_CHILD_SUBREAPER:
+    case PR_GET_ENDIAN:
+    case PR_GET_FPEMU:
+    case PR_GET_FPEXC:
+      out.push(exitValue(1, (b) => bracket(b, (n) => `${n}`)));
+      return out;
+
+    case PR_GET_NAME:
+      out.push(
+        exitValue(1, (b) =>
+          boundedString(
+            { arg: 1, status: 0, want: TASK_COMM_LEN, bytes: b },
+            TASK_COMM_LEN,
+            maxString,
+          ),
+        ),
+      );
+      return out;
+
+    case PR_GET_PDEATHSIG:
+      out.push(exitValue(1, (b) => bracket(b, (n) => signalName(n | 0))));
+      return out;
+
+    case PR_GET_TID_ADDRESS:
+      out.push(
+        exitValue(1, (b) => (b.length >= 8 ? `[${addrText(b.readBigUInt64LE(0))}]` : undefined)),
+      );
+      return out;
+
+    case PR_GET_TSC:
+      out.push(exitValue(1, (b) => bracket(b, (n) => xvalText(BigInt(n), X.PR_TSC, 'PR_TSC_???'))));
+      return out;
+
+    case PR_GET_UNALIGN:
+      out.push(
+        exitValue(1, (b) =>
+          bracket(b, (n) => flagsText(BigInt(n), X.PR_UNALIGN_FLAGS, 'PR_UNALIGN_???')),
+        ),
+      );
+      return out;
+
+    case PR_SVE_SET_VL:
+      out.push(vlText(a(1), X.PR_SVE_VL_FLAGS));
+      return out;
+    case PR_SME_SET_VL:
+      out.push(vlText(a(1), X.PR_SME_VL_FLAGS));
+      return out;
+
+    case PR_GET_SPECULATION_CTRL:
+      out.push(xvalText(a(1), X.PR_SPEC_CMDS, 'PR_SPEC_???'));
+      return out;
+
+    case PR_SET_TAGGED_ADDR_CTRL:
+      // strace spells out PR_TAGGED_ADDR_ENABLE and the MTE fields (arm64); this is the raw value.
+      out.push(hexVal(a(1)), ...rest(2));
+      return out;
+
+    case PR_SET_CHILD_SUBREAPER:
+    case PR_SET_ENDIAN:
+    case PR_SET_FPEMU:
+    case PR_SET_FPEXC:
+    case PR_SET_KEEPCAPS:
+    case PR_SET_TIMING:
+      out.push(u64(a(1)));
+      return out;
+
+    case PR_SET_DUMPABLE:
+      out.push(xvalText(a(1), X.PR_DUMPABLE, 'SUID_DUMP_???'));
+      return out;
+
+    case PR_CAPBSET_DROP:
+    case PR_CAPBSET_READ:
+      out.push(xvalText(a(1), X.CAPABILITIES, 'CAP_???'));
+      return out;
+
+    case PR_CAP_AMBIENT: {
+      const op = a(1);
+      out.push(xvalText(op, X.PR_CAP_AMBIENT_OPS, 'PR_CAP_AMBIENT_???'));
+      if (op >= 1n && op <= 3n) out.push(xvalText(a(2), X.CAPABILITIES, 'CAP_???'), ...rest(3));
+      else out.push(...rest(2));
+      return out;
+    }
+
+    case PR_MCE_KILL:
+      out.push(
+        xvalText(a(1), X.PR_MCE_KILL_OPS, 'PR_MCE_KILL_???'),
+        a(1) === 1n ? xvalText(a(2), X.PR_MCE_KILL_POLICIES, 'PR_MCE_KILL_???') : hexVal(a(2)),
+        ...rest(3),
+      );
+      return out;
+
+    case PR_SET_NAME: {
+      const p = param(1);
+      if (a(1) === 0n) out.push('NULL');
+      else out.push(p ? boundedString(p, TASK_COMM_LEN - 1, maxString) : addrText(a(1)));
+      return out;
+    }
+
+    case X.PR_SET_VMA:
+      out.push(xvalText(a(1), X.PR_SET_VMA_OPS, 'PR_SET_VMA_???'));
+      if (a(1) === 0n) {
+        const p = param(4);
+        const name =
+          a(4) === 0n ? 'NULL' : p ? boundedString(p, Infinity, maxString) : addrText(a(4));
+        out.push(addrText(a(2)), u64(a(3)), name);
+      } else {
+        out.push(...rest(2));
+      }
+      return out;
+
+    case PR_SET_MM:
+      out.push(xvalText(a(1), X.PR_SET_MM_OPS, 'PR_SET_MM_???'), ...rest(2));
+      return out;
+
+    case PR_SET_PDEATHSIG:
+      out.push(a(1) > 128n ? u64(a(1)) : signalName(Number(a(1))));
+      return out;
+
+    case X.PR_SET_PTRACER:
+      out.push(BigInt.asIntN(32, a(1)) === -1n ? 'PR_SET_PTRACER_ANY' : i32(a(1)));
+      return out;
+
+    case PR_SET_SECCOMP: {
+      const mode = a(1);
+      out.push(xvalText(mode, X.SECCOMP_MODES, 'SECCOMP_MODE_???'));
+      if (mode === SECCOMP_MODE_STRICT) return out;
+      if (mode === SECCOMP_MODE_FILTER) {
+        out.push(
+          pointedText(a(2), param(2), (b) =>
+            b.length >= SOCK_FPROG_BYTES
+              ? `{len=${b.readUInt16LE(0)}, filter=${addrText(b.readBigUInt64LE(8))}}`
+              : undefined,
+          ),
+        );
+        return out;
+      }
+      out.push(...rest(2));
+      return out;
+    }
+
+    case PR_SET_SECUREBITS:
+      out.push(flagsText(a(1), X.SECBITS, 'SECBIT_???'));
+      return out;
+
+    case PR_SET_TIMERSLACK:
+      out.push(s64(a(1)));
+      return out;
+
+    case PR_SET_TSC:
+      out.push(xvalText(a(1), X.PR_TSC, 'PR_TSC_???'));
+      return out;
+
+    case PR_SET_UNALIGN:
+      out.push(flagsText(a(1), X.PR_UNALIGN_FLAGS, 'PR_UNALIGN_???'));
+      return out;
+
+    case PR_SET_NO_NEW_PRIVS:
+    case PR_SET_THP_DISABLE:
+    case PR_SET_IO_FLUSHER:
+      out.push(u64(a(1)), ...rest(2));
+      return out;
+
+    case PR_SET_FP_MODE:
+      out.push(flagsText(a(1), X.PR_FP_MODES, 'PR_FP_MODE_???'));
+      return out;
+
+    case PR_SET_SPECULATION_CTRL:
+      out.push(
+        xvalText(a(1), X.PR_SPEC_CMDS, 'PR_SPEC_???'),
+        a(1) <= 2n ? xvalText(a(2), X.PR_SPEC_SET_FLAGS, 'PR_SPEC_???') : hexVal(a(2)),
+      );
+      return out;
+
+    case PR_PAC_RESET_KEYS:
+      out.push(flagsText(a(1), PAC_KEYS, 'PR_PAC_???'), ...rest(2));
+      return out;
+
+    case PR_PAC_SET_ENABLED_KEYS:
+      out.push(
+        flagsText(a(1), PAC_ENABLED_KEYS, 'PR_PAC_???'),
+        flagsText(a(2), PAC_ENABLED_KEYS, 'PR_PAC_???'),
+        ...rest(3),
+      );
+      return out;
+
+    case PR_SET_SYSCALL_USER_DISPATCH:
+      out.push(
+        xvalText(a(1), X.PR_SUD_CMDS, 'PR_SYS_DISPATCH_???'),
+        hexVal(a(2)),
+        hexVal(a(3)),
+        addrText(a(4)),
+      );
+      return out;
+
+    case PR_SCHED_CORE: {
+      const cmd = BigInt.asUintN(32, a(1));
+      const pidtype = BigInt.asUintN(32, a(3));
+      out.push(
+        xvalText(cmd, X.PR_SCHED_CORE_CMDS, 'PR_SCHED_CORE_???'),
+        i32(a(2)),
+        `${hexVal(pidtype)} /* ${lookupXlat(pidtype, X.PR_SCHED_CORE_PIDTYPES) ?? 'PIDTYPE_???'} */`,
+        cmd === PR_SCHED_CORE_GET
+          ? exitValue(4, (b) => (b.length >= 8 ? `[${hexVal(b.readBigUInt64LE(0))}]` : undefined))
+          : addrText(a(4)),
+      );
+      return out;
+    }
+
+    case PR_MCE_KILL_GET:
+    case PR_GET_TAGGED_ADDR_CTRL:
+    case PR_PAC_GET_ENABLED_KEYS:
+    default:
+      out.push(...rest(1));
+      return out;
+  }
+}
+
+/**
+ * What strace prints after `= ` for a prctl that succeeded, where it differs from the plain
+ * decimal value: `1 (SUID_DUMP_USER)`, `0x10 (SECBIT_KEEP_CAPS)`, `0x2 (PR_SPEC_ENABLE)`.
+ * Undefined: print the return value as usual (errors included).
+ */
+export function formatPrctlReturn(args: readonly bigint[], ret: bigint): string | undefined {
+  if (ret < 0n && ret >= -4095n) return undefined;
+  const option = Number(BigInt.asUintN(32, args[0] ?? 0n));
+  const hex = hexVal(ret);
+  /** sprintflags_ex in strace's auxstr mode: nothing when no bit has a name. */
+  const auxFlags = (table: ReturnType<typeof xlat>): string | undefined => {
+    if (ret === 0n) {
+      const first = table[0];
+      return first && first.value === 0n ? first.name : undefined;
+    }
+    const text = flagsText(ret, table);
+    return text.startsWith('0x') ? undefined : text;
+  };
+  switch (option) {
+    case PR_GET_DUMPABLE: {
+      const name = lookupXlat(ret, X.PR_DUMPABLE);
+      return name ? `${ret} (${name})` : undefined;
+    }
+    case PR_MCE_KILL_GET: {
+      const name = lookupXlat(ret, X.PR_MCE_KILL_POLICIES);
+      return name ? `${ret} (${name})` : undefined;
+    }
+    case PR_GET_SECUREBITS:
+    case PR_GET_FP_MODE:
+    case PR_PAC_GET_ENABLED_KEYS: {
+      if (ret === 0n) return undefined;
+      const table =
+        option === PR_GET_SECUREBITS
+          ? X.SECBITS
+          : option === PR_GET_FP_MODE
+            ? X.PR_FP_MODES
+            : PAC_ENABLED_KEYS;
+      const aux = auxFlags(table);
+      return aux ? `${hex} (${aux})` : hex;
+    }
+    case PR_SVE_SET_VL:
+    case PR_SVE_GET_VL:
+    case PR_SME_SET_VL:
+    case PR_SME_GET_VL: {
+      if (ret === 0n) return undefined;
+      const sve = option === PR_SVE_SET_VL || option === PR_SVE_GET_VL;
+      const flags = ret & ~X.PR_VL_LEN_MASK;
+      if (flags === 0n) return hex;
+      return `${hex} (${vlText(ret, sve ? X.PR_SVE_VL_FLAGS : X.PR_SME_VL_FLAGS)})`;
+    }
+    case PR_GET_SPECULATION_CTRL: {
+      const which = BigInt.asUintN(64, args[1] ?? 0n);
+      if (which > 2n) return undefined;
+      const aux = auxFlags(X.PR_SPEC_GET_FLAGS);
+      return aux ? `${hex} (${aux})` : hex;
+    }
+    case PR_GET_TAGGED_ADDR_CTRL:
+      return hex;
+    default:
+      return undefined;
+  }
+}
