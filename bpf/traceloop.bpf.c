@@ -642,7 +642,7 @@ static __always_inline void resolve_caps(struct tl_rule *rule, struct pt_regs *r
 static __always_inline bool is_enter_kind(__u8 k)
 {
 	return k == TL_CAP_STR || k == TL_CAP_BUF_ARGLEN || k == TL_CAP_STRUCT_ENTER ||
-	       k == TL_CAP_STRV || k == TL_CAP_IOV || k == TL_CAP_MSG;
+	       k == TL_CAP_STRV || k == TL_CAP_IOV || k == TL_CAP_MSG || k == TL_CAP_STRUCT_INOUT;
 }
 
 /* Whether an exit capture of kind k has something to take for this return. */
@@ -654,6 +654,7 @@ static __always_inline bool exit_takes(__u8 k, long ret)
 	case TL_CAP_DIRENTS: return ret > 0;
 	case TL_CAP_IOV_EXIT: /* at 0 too: strace shows the buffers, all "" */
 	case TL_CAP_STRUCT_EXIT:
+	case TL_CAP_STRUCT_INOUT:
 	case TL_CAP_BUF_ARGLEN_EXIT:
 	case TL_CAP_MSG_EXIT: return ret >= 0;
 	default: return false;
@@ -771,6 +772,20 @@ static __always_inline __u64 arg_length(struct tl_capture *c, struct pt_regs *re
 	return c->size ? n * c->size : n;
 }
 
+/* The bytes a plain capture names (0 for a string, which ends at its NUL). */
+static __always_inline __u64 want_of(struct tl_capture *c, struct pt_regs *regs, long ret)
+{
+	switch (c->kind) {
+	case TL_CAP_BUF_ARGLEN:
+	case TL_CAP_BUF_ARGLEN_EXIT: return arg_length(c, regs);
+	case TL_CAP_BUF_RETLEN: return c->size ? ret * c->size : ret;
+	case TL_CAP_STRUCT_ENTER:
+	case TL_CAP_STRUCT_EXIT:
+	case TL_CAP_STRUCT_INOUT: return c->size;
+	default: return 0;
+	}
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 {
@@ -829,10 +844,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 				continue;
 			if (is_compound(k))
 				compound(&w, regs, c, 0, false);
-			else if (put_param(&w, a, k, src,
-					   k == TL_CAP_BUF_ARGLEN     ? arg_length(c, regs)
-					   : k == TL_CAP_STRUCT_ENTER ? c->size
-								      : 0) == TL_PARAM_FAULT)
+			else if (put_param(&w, a, k, src, want_of(c, regs, 0)) == TL_PARAM_FAULT)
 				faulted |= 1u << i;
 		}
 		unlock_ring(&w);
@@ -914,17 +926,10 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 				if (is_compound(k))
 					compound(&w, regs, c, ret, true);
 				else
-					put_param(&w, c->arg, k, src,
-						  k == TL_CAP_BUF_RETLEN
-						      ? (c->size ? ret * c->size : ret)
-						  : k == TL_CAP_STRUCT_EXIT ? c->size
-									    : arg_length(c, regs));
+					put_param(&w, c->arg, k, src, want_of(c, regs, ret));
 			} else if ((refault & (1u << i)) && src) {
 				/* An enter capture that faulted, read again now. */
-				put_param(&w, c->arg, k, src,
-					  k == TL_CAP_BUF_ARGLEN     ? arg_length(c, regs)
-					  : k == TL_CAP_STRUCT_ENTER ? c->size
-								     : 0);
+				put_param(&w, c->arg, k, src, want_of(c, regs, ret));
 			}
 		}
 	}

@@ -188,6 +188,8 @@ enum tl_capture_kind {
 	TL_CAP_KEYED = 15,	    /* whatever `keyed_rules` says for this syscall and
 				     * the value of argument len_arg (ioctl's request,
 				     * prctl's option): a STR or STRUCT_* capture */
+	TL_CAP_STRUCT_INOUT = 16,   /* `size` bytes at enter, and again at exit if the
+				     * call succeeded (ioctl's struct ifreq) */
 };
 #define TL_STRV_MAX_COUNT 256 /* entries of a string array counted, at most */
 /*

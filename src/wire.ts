@@ -85,6 +85,8 @@ export const TL_CAP_FDSETS_EXIT = 13;
 export const TL_CAP_DIRENTS = 14;
 /** What keyed_rules says for (syscall, value of arg lenArg): ioctl's request, prctl's option. */
 export const TL_CAP_KEYED = 15;
+/** `size` bytes at enter, and again at exit if the call succeeded (ioctl's struct ifreq). */
+export const TL_CAP_STRUCT_INOUT = 16;
 
 // Compound captures (struct tl_iov_part and friends in bpf/traceloop.h).
 /** A piece's status: its pointer was NULL, nothing was read. */
@@ -111,7 +113,8 @@ export type CaptureKind =
   | typeof TL_CAP_FDSETS
   | typeof TL_CAP_FDSETS_EXIT
   | typeof TL_CAP_DIRENTS
-  | typeof TL_CAP_KEYED;
+  | typeof TL_CAP_KEYED
+  | typeof TL_CAP_STRUCT_INOUT;
 
 /**
  * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
@@ -524,7 +527,11 @@ function checkCapture(nr: number, c: Capture): void {
   if (c.kind === TL_CAP_KEYED && (c.lenArg === undefined || c.lenArg >= TL_MAX_ARGS)) {
     throw new Error(`${where}: a keyed capture needs a selector argument`);
   }
-  if (c.kind === TL_CAP_STRUCT_ENTER || c.kind === TL_CAP_STRUCT_EXIT) {
+  if (
+    c.kind === TL_CAP_STRUCT_ENTER ||
+    c.kind === TL_CAP_STRUCT_EXIT ||
+    c.kind === TL_CAP_STRUCT_INOUT
+  ) {
     if (!c.size || c.size > TL_MAX_CAPTURE) {
       throw new Error(`${where}: struct capture of arg ${c.arg} needs 1..${TL_MAX_CAPTURE} bytes`);
     }
@@ -574,7 +581,12 @@ export interface KeyedRule {
   capture: Capture;
 }
 
-const KEYED_KINDS: readonly number[] = [TL_CAP_STR, TL_CAP_STRUCT_ENTER, TL_CAP_STRUCT_EXIT];
+const KEYED_KINDS: readonly number[] = [
+  TL_CAP_STR,
+  TL_CAP_STRUCT_ENTER,
+  TL_CAP_STRUCT_EXIT,
+  TL_CAP_STRUCT_INOUT,
+];
 
 /** Packs keyed rules as the (struct tl_keyed_key, struct tl_capture) pairs the addon loads. */
 export function encodeKeyedRules(rules: readonly KeyedRule[]): Buffer {

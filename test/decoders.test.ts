@@ -342,7 +342,49 @@ const rows: Array<[string, Row, string]> = [
   [
     'prctl option',
     { name: 'prctl', args: [38n, 1n, 0n, 0n, 0n] },
-    'prctl(PR_SET_NO_NEW_PRIVS, 0x1, 0, 0, 0) = 0',
+    'prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0',
+  ],
+  [
+    'prctl: a string at enter, keyed by the option',
+    { name: 'prctl', args: [15n, 0x10n, 0n, 0n, 0n], enter: [s(1, 'worker')] },
+    'prctl(PR_SET_NAME, "worker") = 0',
+  ],
+  [
+    'prctl: the name the call filled, at exit',
+    {
+      name: 'prctl',
+      args: [16n, 0x10n, 0n, 0n, 0n],
+      exit: [st(1, Buffer.from('worker\0\0\0\0\0\0\0\0\0\0'))],
+    },
+    'prctl(PR_GET_NAME, "worker") = 0',
+  ],
+  [
+    'prctl: a return value strace names',
+    { name: 'prctl', args: [3n, 0n, 0n, 0n, 0n], ret: 1n },
+    'prctl(PR_GET_DUMPABLE) = 1 (SUID_DUMP_USER)',
+  ],
+  [
+    'ioctl: TIOCGWINSZ filled at exit',
+    {
+      name: 'ioctl',
+      args: [1n, 0x5413n, 0x10n],
+      exit: [st(2, le([2, 24], [2, 80], [2, 0], [2, 0]))],
+    },
+    'ioctl(1, TIOCGWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = 0',
+  ],
+  [
+    'ioctl: a request without an argument',
+    { name: 'ioctl', args: [3n, 0x5451n, 0n] },
+    'ioctl(3, FIOCLEX) = 0',
+  ],
+  [
+    'fcntl: struct flock at enter',
+    {
+      name: 'fcntl',
+      args: [3n, 6n, 0x10n],
+      enter: [st(2, le([2, 1], [2, 0], [4, 0], [8, 0], [8, 0], [4, 0], [4, 0]))],
+    },
+    'fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=0}) = 0',
   ],
   [
     'arch_prctl',

@@ -10,6 +10,9 @@ import * as S from './structs.js';
 import { formatDirentCount, formatFdSet, formatSelectTimeout } from './fdset.js';
 import { formatIovec } from './iovec.js';
 import { formatMsghdr } from './msghdr.js';
+import { formatFcntlStructArg } from './flock.js';
+import { formatIoctlArg, formatIoctlRequest } from './ioctl.js';
+import { prctlArgTexts } from './prctl.js';
 import {
   AT_FDCWD,
   O_ACCMODE,
@@ -212,6 +215,9 @@ const timespec = struct((b) => S.formatTimespec(b));
 /** fcntl's third argument, by command; absent for the F_GET* that take none. */
 const fcntlArg: ArgDecoder = (v, ctx) => {
   const cmd = Number(BigInt.asUintN(32, ctx.args[1] ?? 0n));
+  // struct flock and f_owner_ex, captured by the keyed rules of flock.ts
+  const struct = formatFcntlStructArg(cmd, v, ctx.param);
+  if (struct !== undefined) return struct;
   switch (cmd) {
     case 1: // F_GETFD
     case 3: // F_GETFL
@@ -238,9 +244,24 @@ const fcntlArg: ArgDecoder = (v, ctx) => {
   }
 };
 
-/** ioctl's third argument: an fd for FICLONE, else an address (hex). */
+/** ioctl's third argument, by request (ioctl.ts): a struct, an int, a value or nothing. */
 const ioctlArg: ArgDecoder = (v, ctx) =>
-  BigInt.asUintN(32, ctx.args[1] ?? 0n) === M.FICLONE ? int32(v, ctx) : hex(v, ctx);
+  formatIoctlArg(
+    Number(BigInt.asUintN(32, ctx.args[1] ?? 0n)),
+    v,
+    ctx.param,
+    ctx.exitParam,
+    ctx.maxString,
+  );
+
+/**
+ * One of prctl's arguments. Which ones strace shows, and how, depends on the option; they are
+ * always a prefix of the five, so argument i is the i-th text or nothing.
+ */
+const prctlArg: ArgDecoder = (_v, ctx) =>
+  prctlArgTexts(ctx.args as readonly bigint[], (i) => ctx.params?.get(i), ctx.ret, ctx.maxString)[
+    ctx.index
+  ] ?? null;
 
 /** wait4's status: captured at exit. */
 const waitStatus = struct((b) =>
@@ -465,16 +486,11 @@ const cpuMask = struct((b) => S.formatCpuMask(b));
 
 const pipeFds = struct((b) => S.formatIntArray(b, 2));
 
-const ulongHex: ArgDecoder = (v) => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
-
 /** The new/old sigsets of rt_sigprocmask and friends. */
 const sigset = struct((b) => S.formatSigset(b));
 
 /** sigaction() flags and handlers. */
 const sigaction = struct((b) => S.formatSigaction(b));
-
-/** prctl: the option and, for the ones strace decodes simply, its argument. */
-const prctlOption = enumOf(M.PRCTL_OPTIONS, 'PR_???');
 
 const umaskMode: ArgDecoder = (v) => octalMode(BigInt.asUintN(32, v) & 0o777n);
 
@@ -523,7 +539,7 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   flock_op: flags(M.FLOCK_OPS),
   ioctl_request: (v) => {
     const n = BigInt.asUintN(32, v);
-    return lookupXlat(n, M.IOCTL_REQUESTS) ?? `0x${n.toString(16)}`;
+    return formatIoctlRequest(Number(n), lookupXlat(n, M.IOCTL_REQUESTS));
   },
   ioctl_arg: ioctlArg,
   socket_family: enumOf(K.ADDRESS_FAMILIES, 'AF_???'),
@@ -556,7 +572,7 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   futex_timeout: futexTimeout,
   futex_uaddr2: futexUaddr2,
   futex_val3: futexVal3,
-  prctl_option: prctlOption,
+  prctl_arg: prctlArg,
   arch_prctl_code: enumOf(M.ARCH_PRCTL_CODES, 'ARCH_???'),
   clockid: enumOf(M.CLOCK_IDS, 'CLOCK_???'),
   timer_flags: flags(M.TIMER_FLAGS),
@@ -599,7 +615,6 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   pselect_sig: pselectSig,
   omitted,
   umask_mode: umaskMode,
-  ulong_hex: ulongHex,
   timespec,
   timeval: struct((b) => S.formatTimeval(b)),
   itimerspec: struct((b) => S.formatItimerspec(b)),

@@ -10,22 +10,8 @@ import { DEFAULT_MAX_STRING, quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as T from './xlat/termios.js';
 
-/**
- * What to capture for one selector value. `arg`: index of the pointer argument (0-based).
- * kind:
- * - 'str': a NUL-ended string, at enter (size 0);
- * - 'in': `size` bytes at enter;
- * - 'out': `size` bytes at exit, if the call succeeded;
- * - 'inout': `size` bytes at enter and again at exit if the call succeeded (struct ifreq of
- *   SIOCGIF*: strace shows the name given at enter even when the call fails, and the field
- *   the kernel filled in when it succeeds).
- */
-export interface KeyedCapture {
-  readonly selector: number;
-  readonly arg: number;
-  readonly kind: 'str' | 'in' | 'out' | 'inout';
-  readonly size: number;
-}
+import type { KeyedCapture } from '../syscalls/rules.js';
+export type { KeyedCapture };
 
 const FAULT = '<unavailable: fault>';
 

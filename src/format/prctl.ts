@@ -131,7 +131,7 @@ export function prctlArgTexts(
 ): string[] {
   const a = (i: number): bigint => BigInt.asUintN(64, args[i] ?? 0n);
   const option = Number(BigInt.asUintN(32, a(0)));
-  const out = [xvalText(BigInt(option), X.PRCTL_OPTIONS_STRACE, 'PR_???')];
+  const out = [xvalText(BigInt(option), X.PRCTL_OPTIONS, 'PR_???')];
   const failed = ret !== undefined && ret < 0n && ret >= -4095n;
   /** An exit capture of argument i: the address when the call failed. */
   const exitValue = (i: number, show: (b: Buffer) => string | undefined): string =>

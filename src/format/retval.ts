@@ -4,6 +4,7 @@ import { formatFlagSet } from './flags.js';
 import { ERRNOS, RESTART_ERRNOS } from './xlat/errno.js';
 import { FD_FLAGS } from './xlat/misc.js';
 import { formatOpenFlags } from './args.js';
+import { formatPrctlReturn } from './prctl.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
@@ -34,6 +35,10 @@ export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigi
       return `0x${ret.toString(16)} (flags ${formatFlagSet(ret, FD_FLAGS) ?? '0'})`;
     }
     if (cmd === F_GETFL) return `0x${ret.toString(16)} (flags ${formatOpenFlags(ret)})`;
+  }
+  if (kind === 'prctl' && args) {
+    const text = formatPrctlReturn(args, ret);
+    if (text !== undefined) return text;
   }
   return ret.toString();
 }

@@ -20,6 +20,7 @@ import {
   TL_CAP_STRV,
   TL_CAP_STRUCT_ENTER,
   TL_CAP_STRUCT_EXIT,
+  TL_CAP_STRUCT_INOUT,
   TL_MAX_ARGS,
   TL_MAX_SYSCALLS,
   encodeKeyedRules,
@@ -30,6 +31,10 @@ import {
   type Rule,
 } from '../wire.js';
 import { SYSCALLS, syscallByNr } from './table.js';
+// The keyed tables sit with the decoders of what they capture.
+import { FCNTL_CAPTURES } from '../format/flock.js';
+import { IOCTL_CAPTURES } from '../format/ioctl.js';
+import { PRCTL_CAPTURES } from '../format/prctl.js';
 import type { SyscallDef } from './types.js';
 
 /** One capture, with arguments named as in the syscall table. */
@@ -328,21 +333,33 @@ export function isExitCapture(kind: CaptureKind): boolean {
   );
 }
 
-/** What a TL_CAP_KEYED slot captures for one value of its selector argument. */
+/**
+ * What a TL_CAP_KEYED slot captures for one value of its selector argument. `arg`: the
+ * pointer argument, 0-based. kind: a NUL-ended string at enter (size 0); `size` bytes at
+ * enter; at exit, if the call succeeded; or both (struct ifreq: strace shows the name given
+ * even when the call fails, and what the kernel filled in when it succeeds).
+ */
 export interface KeyedCapture {
   /** ioctl's request, prctl's option, fcntl's command. */
-  selector: number;
-  /** The pointer argument, 0-based. */
-  arg: number;
-  /** A NUL-ended string at enter, `size` bytes at enter, or at exit if the call succeeded. */
-  kind: 'str' | 'in' | 'out';
-  size: number;
+  readonly selector: number;
+  readonly arg: number;
+  readonly kind: 'str' | 'in' | 'out' | 'inout';
+  readonly size: number;
 }
 
 /** Keyed captures by syscall name. */
-export const KEYED_CAPTURES: Readonly<Record<string, readonly KeyedCapture[]>> = {};
+export const KEYED_CAPTURES: Readonly<Record<string, readonly KeyedCapture[]>> = {
+  ioctl: IOCTL_CAPTURES,
+  prctl: PRCTL_CAPTURES,
+  fcntl: FCNTL_CAPTURES,
+};
 
-const KEYED_KIND = { str: TL_CAP_STR, in: TL_CAP_STRUCT_ENTER, out: TL_CAP_STRUCT_EXIT } as const;
+const KEYED_KIND = {
+  str: TL_CAP_STR,
+  in: TL_CAP_STRUCT_ENTER,
+  out: TL_CAP_STRUCT_EXIT,
+  inout: TL_CAP_STRUCT_INOUT,
+} as const;
 
 /** Every keyed capture as a keyed_rules entry. */
 export function keyedRules(): KeyedRule[] {

@@ -153,11 +153,11 @@ export const ARG_TYPE_OVERRIDES: Readonly<Record<string, Readonly<Record<string,
     val3: 'futex_val3',
   },
   prctl: {
-    option: 'prctl_option',
-    arg2: 'ulong_hex',
-    arg3: 'ulong_hex',
-    arg4: 'ulong_hex',
-    arg5: 'ulong_hex',
+    option: 'prctl_arg',
+    arg2: 'prctl_arg',
+    arg3: 'prctl_arg',
+    arg4: 'prctl_arg',
+    arg5: 'prctl_arg',
   },
   arch_prctl: { option: 'arch_prctl_code', arg2: 'address' },
   clock_nanosleep: { flags: 'timer_flags' },
@@ -218,9 +218,10 @@ export const ARG_ORDER: Readonly<Record<string, readonly number[]>> = {
 
 /**
  * dec: signed decimal; hex: an address; octal: a mode (umask); none: the call never returns
- * (`= ?`); fcntl_flags: the flags F_GETFD/F_GETFL return, `0x8002 (flags O_RDWR|O_LARGEFILE)`.
+ * (`= ?`); fcntl: the flags F_GETFD/F_GETFL return, `0x8002 (flags O_RDWR|O_LARGEFILE)`;
+ * prctl: what some options return, named (`= 1 (SUID_DUMP_USER)`).
  */
-export type ReturnKind = 'dec' | 'hex' | 'none' | 'octal' | 'fcntl';
+export type ReturnKind = 'dec' | 'hex' | 'none' | 'octal' | 'fcntl' | 'prctl';
 
 export const RETURN_KINDS: Readonly<Record<string, ReturnKind>> = {
   exit: 'none',
@@ -231,6 +232,7 @@ export const RETURN_KINDS: Readonly<Record<string, ReturnKind>> = {
   shmat: 'hex',
   umask: 'octal',
   fcntl: 'fcntl',
+  prctl: 'prctl',
 };
 
 /** 'const int' → 'int': a const scalar decodes as the scalar. Pointers keep their const. */

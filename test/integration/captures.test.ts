@@ -32,7 +32,7 @@ const nr = (name: string): number => {
 // The workload: each step marks itself with a getpid-free write to fd 99 (EBADF), so the
 // test can find the calls that follow a marker.
 const WORKLOAD = String.raw`
-import ctypes, os, select, socket, sys
+import ctypes, fcntl, os, pty, select, socket, sys, termios
 libc = ctypes.CDLL(None, use_errno=True)
 def mark(tag):
     try: os.write(99, tag.encode())
@@ -62,6 +62,11 @@ os.listdir(sys.argv[1] + "/many")
 mark("long-path")
 try: os.stat(sys.argv[1] + "/" + "/".join(["p" * 200] * 15))
 except OSError: pass
+mark("tty")
+m, t = pty.openpty()
+termios.tcgetattr(t)
+fcntl.ioctl(t, termios.TIOCSWINSZ, bytes([24, 0, 80, 0, 0, 0, 0, 0]))
+fcntl.ioctl(t, termios.TIOCGWINSZ, bytes(8))
 mark("end")
 `;
 
@@ -211,6 +216,33 @@ describe('compound captures on real BPF', () => {
     const p = param(find('long-path', 'enter', 'newfstatat'), 1);
     expect(p.status).toBe(TL_PARAM_OK);
     expect(p.bytes.toString('latin1')).toBe(long);
+  });
+
+  it('keyed captures: what ioctl captures depends on its request', () => {
+    const ioctls = (steps.get('tty') ?? []).filter((r) => r.nr === nr('ioctl'));
+    const request = (r: EnterRecord | ExitRecord): bigint | undefined =>
+      r.kind === 'enter' ? r.args[1] : undefined;
+    const enters = ioctls.filter((r): r is EnterRecord => r.kind === 'enter');
+    // The exit that follows an enter of the same thread (records are merged in time order).
+    const exitAfter = (e: EnterRecord): ExitRecord => {
+      const x = ioctls
+        .slice(ioctls.indexOf(e) + 1)
+        .find((r): r is ExitRecord => r.kind === 'exit' && r.tid === e.tid);
+      if (!x) throw new Error('no exit');
+      return x;
+    };
+    const tcgets = enters.find((e) => request(e) === 0x5401n);
+    const setWinsize = enters.find((e) => request(e) === 0x5414n);
+    const getWinsize = enters.find((e) => request(e) === 0x5413n);
+    if (!tcgets || !setWinsize || !getWinsize) throw new Error('an ioctl is missing');
+    // TCGETS and TIOCGWINSZ fill their struct: captured at exit, nothing at enter.
+    expect(tcgets.params).toEqual([]);
+    expect(param(exitAfter(tcgets), 2).bytes.length).toBe(36);
+    expect(getWinsize.params).toEqual([]);
+    expect([...param(exitAfter(getWinsize), 2).bytes]).toEqual([24, 0, 80, 0, 0, 0, 0, 0]);
+    // TIOCSWINSZ reads it: captured at enter.
+    expect([...param(setWinsize, 2).bytes]).toEqual([24, 0, 80, 0, 0, 0, 0, 0]);
+    expect(exitAfter(setWinsize).params).toEqual([]);
   });
 
   it('getdents64: the entries counted in the kernel add up to the directory', () => {

@@ -208,7 +208,7 @@ try: os.open("/nonexistent/zz", os.O_RDONLY)
 except OSError: pass
 `;
   const PY_PIPES_SOCKETS = `
-import os, socket, threading
+import os, socket, threading, time
 r, w = os.pipe()
 os.write(w, b"ping"); os.read(r, 4); os.close(r); os.close(w)
 a, b = socket.socketpair()
@@ -219,7 +219,9 @@ u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); u.bind("\\0traceloop-py");
 t = threading.Thread(target=lambda: os.getpid()); t.start(); t.join()
 # join() returns before the thread's last calls (madvise of its stack, exit): wait for them,
 # or exit_group may end the thread first and strace's run and ours differ by chance.
-while os.path.exists(f"/proc/self/task/{t.native_id}"): pass
+# (one sleep whatever happens, so that both runs make the same kinds of calls)
+time.sleep(0.01)
+while os.path.exists(f"/proc/self/task/{t.native_id}"): time.sleep(0.01)
 `;
 
   // [label, command, args]: each run in a fresh working copy of `dir`.

@@ -1,13 +1,13 @@
 // prctl tables as strace 6.1 names them (xlat/prctl_options.in, cap.in, pr_*.in, secbits.in,
-// seccomp_mode.in). PRCTL_OPTIONS_STRACE is strace 6.1's own list: it knows PR_SET_PTRACER and
-// the arm64 options that xlat/misc.ts's PRCTL_OPTIONS lacks, and not PR_SET_MDWE/PR_GET_MDWE
+// seccomp_mode.in). PRCTL_OPTIONS is strace 6.1's own list: it knows PR_SET_PTRACER and
+// the arm64 options, and not PR_SET_MDWE/PR_GET_MDWE
 // (newer than 6.1, so strace prints them as `0x41 /* PR_??? */`).
 import { xlat } from '../flags.js';
 
 export const PR_SET_PTRACER = 0x59616d61;
 export const PR_SET_VMA = 0x53564d41;
 
-export const PRCTL_OPTIONS_STRACE = xlat([
+export const PRCTL_OPTIONS = xlat([
   ['PR_SET_PDEATHSIG', 1],
   ['PR_GET_PDEATHSIG', 2],
   ['PR_GET_DUMPABLE', 3],

@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
@@ -235,6 +236,11 @@ int main(int argc, char **argv)
 	getrlimit(RLIMIT_NOFILE, &rl);
 	prlimit(0, RLIMIT_CORE, NULL, &rl);
 	prctl(PR_SET_NAME, "corpus", 0, 0, 0);
+	prctl(PR_GET_NAME, buf, 0, 0, 0);
+	prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	int pdeath;
+	prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0);
 	getrandom(buf, 16, GRND_NONBLOCK);
 	cpu_set_t cpus;
 	sched_getaffinity(0, sizeof(cpus), &cpus);
@@ -256,6 +262,27 @@ int main(int argc, char **argv)
 	}
 	waitpid(child, &status, 0);
 	ioctl(1, TCGETS, buf);
+	/* ioctl and fcntl arguments chosen by the request */
+	pipe(p);
+	write(p[1], "four", 4);
+	int avail;
+	ioctl(p[0], FIONREAD, &avail);
+	ioctl(p[0], FIOCLEX);
+	close(p[0]);
+	close(p[1]);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	ioctl(s, SIOCGIFINDEX, &ifr);
+	strcpy(ifr.ifr_name, "nosuch0");
+	ioctl(s, SIOCGIFINDEX, &ifr);
+	close(s);
+	fd = open("f1", O_RDWR);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 4};
+	fcntl(fd, F_SETLK, &fl);
+	fl.l_type = F_RDLCK;
+	fcntl(fd, F_GETLK, &fl);
+	close(fd);
 	snprintf(path2, sizeof(path2), "%s/f1", dir);
 	unlink(path2);
 	unlink("f2");
