@@ -263,6 +263,57 @@ const prctlArg: ArgDecoder = (_v, ctx) =>
     ctx.index
   ] ?? null;
 
+/** The option names of a socket option level, by level. */
+const SOCKOPT_NAMES: ReadonlyMap<number, readonly Xlat[]> = new Map([
+  [K.SOL_IP, K.IP_OPTIONS],
+  [K.SOL_SOCKET, K.SOL_SOCKET_OPTIONS],
+  [K.SOL_TCP, K.TCP_OPTIONS],
+  [K.SOL_IPV6, K.IPV6_OPTIONS],
+]);
+
+/** setsockopt/getsockopt's optname, named by the level before it. */
+const sockoptName: ArgDecoder = (v, ctx) => {
+  const n = BigInt.asIntN(32, v);
+  const table = SOCKOPT_NAMES.get(Number(BigInt.asIntN(32, ctx.args[1] ?? -1n)));
+  return (table && lookupXlat(n, table)) ?? n.toString();
+};
+
+/**
+ * A socket option's value, `len` bytes of it captured in `b`: `[1]` for an int, struct linger,
+ * the device or congestion algorithm's name; anything else as a string of bytes.
+ */
+function sockoptValue(ctx: ArgContext, b: Buffer, len: number, p: Param): string {
+  const level = Number(BigInt.asIntN(32, ctx.args[1] ?? -1n));
+  const name = Number(BigInt.asIntN(32, ctx.args[2] ?? -1n));
+  if (level === K.SOL_SOCKET && name === K.SO_LINGER && len === 8 && b.length >= 8) {
+    return `{l_onoff=${b.readInt32LE(0)}, l_linger=${b.readInt32LE(4)}}`;
+  }
+  const named =
+    (level === K.SOL_SOCKET && name === K.SO_BINDTODEVICE) ||
+    (level === K.SOL_TCP && name === K.TCP_CONGESTION);
+  if (!named && len === 4 && b.length >= 4) return `[${b.readInt32LE(0)}]`;
+  return formatParam(named ? { ...p, want: 0 } : p, ctx.maxString);
+}
+
+/** setsockopt's optval, read at enter: optlen (the argument after it) bytes. */
+const sockoptIn: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  if (!p) return address(v);
+  if (p.status === TL_PARAM_FAULT) return FAULT;
+  return sockoptValue(ctx, p.bytes, Number(BigInt.asIntN(32, ctx.args[ctx.index + 1] ?? 0n)), p);
+};
+
+/** getsockopt's optval, read at exit; its length is what *optlen says after the call. */
+const sockoptOut: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  const lenParam = ctx.exitParams?.get(ctx.index + 1);
+  if (!p || !lenParam || lenParam.bytes.length < 4) return address(v);
+  if (p.status === TL_PARAM_FAULT) return FAULT;
+  return sockoptValue(ctx, p.bytes, lenParam.bytes.readInt32LE(0), p);
+};
+
 /** wait4's status: captured at exit. */
 const waitStatus = struct((b) =>
   b.length >= 4 ? S.formatWaitStatus(b.readInt32LE(0)) : undefined,
@@ -549,6 +600,9 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   msg_flags: flags(K.MSG_FLAGS),
   shutdown_how: enumOf(K.SHUTDOWN_HOW, 'SHUT_???'),
   sockopt_level: enumOf(K.SOCKOPT_LEVELS, 'SOL_???'),
+  sockopt_name: sockoptName,
+  sockopt_in: sockoptIn,
+  sockopt_out: sockoptOut,
   sockaddr_in: sockaddrIn,
   sockaddr_out: sockaddrOut,
   socklen_ptr: socklenPtr,

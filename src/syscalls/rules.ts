@@ -232,6 +232,9 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   getpeername: nameOut,
   sendto: [bufArgLen('buff', 'len'), bufArgLen('addr', 'addr_len')],
   recvfrom: [bufRetLen('ubuf'), outStruct('addr', SOCKADDR), outStruct('addr_len', SOCKLEN)],
+  setsockopt: [bufArgLen('optval', 'optlen')],
+  // Most options are ints; a larger value shows its first four bytes' worth (the length says).
+  getsockopt: [outStruct('optval', 4), inStruct('optlen', SOCKLEN), outStruct('optlen', SOCKLEN)],
   sendmsg: [msg('msg')],
   // At enter too, the head alone: msg_namelen before the call (strace's `128 => 16`).
   recvmsg: [msgOut('msg'), inStruct('msg', MSGHDR_HEAD)],

@@ -228,3 +228,49 @@ export const TCP_OPTIONS = xlat([
   ['TCP_USER_TIMEOUT', 18],
   ['TCP_FASTOPEN', 23],
 ]);
+
+export const IP_OPTIONS = xlat([
+  ['IP_TOS', 1],
+  ['IP_TTL', 2],
+  ['IP_HDRINCL', 3],
+  ['IP_OPTIONS', 4],
+  ['IP_RECVOPTS', 6],
+  ['IP_RETOPTS', 7],
+  ['IP_PKTINFO', 8],
+  ['IP_MTU_DISCOVER', 10],
+  ['IP_RECVERR', 11],
+  ['IP_RECVTTL', 12],
+  ['IP_RECVTOS', 13],
+  ['IP_MTU', 14],
+  ['IP_FREEBIND', 15],
+  ['IP_TRANSPARENT', 19],
+  ['IP_BIND_ADDRESS_NO_PORT', 24],
+  ['IP_MULTICAST_IF', 32],
+  ['IP_MULTICAST_TTL', 33],
+  ['IP_MULTICAST_LOOP', 34],
+  ['IP_ADD_MEMBERSHIP', 35],
+  ['IP_DROP_MEMBERSHIP', 36],
+]);
+
+export const IPV6_OPTIONS = xlat([
+  ['IPV6_UNICAST_HOPS', 16],
+  ['IPV6_MULTICAST_IF', 17],
+  ['IPV6_MULTICAST_HOPS', 18],
+  ['IPV6_MULTICAST_LOOP', 19],
+  ['IPV6_JOIN_GROUP', 20],
+  ['IPV6_LEAVE_GROUP', 21],
+  ['IPV6_MTU_DISCOVER', 23],
+  ['IPV6_MTU', 24],
+  ['IPV6_RECVERR', 25],
+  ['IPV6_V6ONLY', 26],
+  ['IPV6_RECVPKTINFO', 49],
+  ['IPV6_TCLASS', 67],
+]);
+
+export const SOL_IP = 0;
+export const SOL_SOCKET = 1;
+export const SOL_TCP = 6;
+export const SOL_IPV6 = 41;
+export const SO_LINGER = 13;
+export const SO_BINDTODEVICE = 25;
+export const TCP_CONGESTION = 13;
