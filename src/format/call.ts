@@ -6,6 +6,7 @@ import { capturesFor, isExitCapture } from '../syscalls/rules.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
 import { TL_PARAM_FAULT, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
+import type { ParamSlots } from './param-slots.js';
 
 export interface CallText {
   name: string;
@@ -93,7 +94,7 @@ function callInfo(nr: number): CallInfo {
   return info;
 }
 
-/** The ArgContext handed to decoders, reused from one argument to the next. */
+/** The ArgContext handed to decoders, reused from one argument (and call) to the next. */
 interface MutableContext {
   args: readonly bigint[];
   index: number;
@@ -103,6 +104,72 @@ interface MutableContext {
   params: ReadonlyMap<number, Param>;
   exitParams: ReadonlyMap<number, Param>;
   maxString: number;
+}
+
+const NO_ARGS: readonly bigint[] = [];
+
+// Decoding is synchronous and never nested (a decoder does not describe calls), so one
+// context and one array of texts serve every call: no allocation per call for either.
+const ctx: MutableContext = {
+  args: NO_ARGS,
+  index: 0,
+  param: undefined,
+  exitParam: undefined,
+  ret: undefined,
+  params: NO_PARAMS,
+  exitParams: NO_PARAMS,
+  maxString: 0,
+};
+const texts: (string | null)[] = [];
+
+/** Fills `texts` with the text of each argument (null: left out); returns how many. */
+function decodeArgs(
+  info: CallInfo,
+  args: readonly bigint[] | undefined,
+  params: ReadonlyMap<number, Param>,
+  maxString: number,
+  exitParams: ReadonlyMap<number, Param>,
+  ret: bigint | undefined,
+): number {
+  const argv = args ?? NO_ARGS;
+  const decoders = info.decoders;
+  const n = decoders ? decoders.length : argv.length;
+  ctx.args = argv;
+  ctx.ret = ret;
+  ctx.params = params;
+  ctx.exitParams = exitParams;
+  ctx.maxString = maxString;
+  const anyParams = params.size > 0;
+  const anyExitParams = exitParams.size > 0;
+  for (let index = 0; index < n; index++) {
+    const value = argv[index];
+    const param = anyParams ? params.get(index) : undefined;
+    if (value === undefined && !param) {
+      texts[index] = '?';
+      continue;
+    }
+    ctx.index = index;
+    ctx.param = param;
+    ctx.exitParam = anyExitParams ? exitParams.get(index) : undefined;
+    const decode = decoders ? (decoders[index] as ArgDecoder) : genericArg;
+    texts[index] = decode(value ?? UNKNOWN_POINTER, ctx);
+  }
+  // Let go of what this call's context points to (params view the batch's buffer).
+  ctx.args = NO_ARGS;
+  ctx.param = ctx.exitParam = undefined;
+  ctx.params = ctx.exitParams = NO_PARAMS;
+  return n;
+}
+
+function retDetail(
+  info: CallInfo,
+  args: readonly bigint[] | undefined,
+  exitParams: ReadonlyMap<number, Param>,
+  ret: bigint | undefined,
+): string {
+  return info.poll && ret !== undefined
+    ? pollReturnDetail(ret, exitParams.get(0), args?.[1] ?? 0n)
+    : '';
 }
 
 /**
@@ -119,32 +186,7 @@ export function describeCall(
   ret?: bigint,
 ): CallText {
   const info = callInfo(nr);
-  const argv = args ?? [];
-  const n = info.decoders ? info.decoders.length : argv.length;
-  const ctx: MutableContext = {
-    args: argv,
-    index: 0,
-    param: undefined,
-    exitParam: undefined,
-    ret,
-    params,
-    exitParams,
-    maxString,
-  };
-  const texts: (string | null)[] = new Array<string | null>(n);
-  for (let index = 0; index < n; index++) {
-    const value = args?.[index];
-    const param = params.size ? params.get(index) : undefined;
-    if (value === undefined && !param) {
-      texts[index] = '?';
-      continue;
-    }
-    ctx.index = index;
-    ctx.param = param;
-    ctx.exitParam = exitParams.size ? exitParams.get(index) : undefined;
-    const decode = info.decoders ? (info.decoders[index] as ArgDecoder) : genericArg;
-    texts[index] = decode(value ?? UNKNOWN_POINTER, ctx);
-  }
+  const n = decodeArgs(info, args, params, maxString, exitParams, ret);
   const enterArgs: string[] = [];
   const exitArgs: string[] = [];
   if (info.order) {
@@ -159,11 +201,101 @@ export function describeCall(
     }
   }
   return {
-    retDetail:
-      info.poll && ret !== undefined ? pollReturnDetail(ret, exitParams.get(0), argv[1] ?? 0n) : '',
+    retDetail: retDetail(info, args, exitParams, ret),
     name: info.name,
     enterArgs,
     exitArgs,
     returns: info.returns,
   };
+}
+
+/**
+ * A call's argument texts already joined as a line shows them: what describeCall gives, for
+ * the line formatter, which needs no arrays. The formatter passes one object it reuses.
+ */
+export interface CallLine {
+  name: string;
+  /** The enter arguments, joined by `, `. */
+  enter: string;
+  /** How many there are (a text may be empty, so `enter === ''` does not say). */
+  enterCount: number;
+  /** The exit arguments, joined by `, `. */
+  exit: string;
+  exitCount: number;
+  returns: ReturnKind;
+  retDetail: string;
+}
+
+/** describeCall, joined into `out`. */
+export function describeLine(
+  out: CallLine,
+  nr: number,
+  args: readonly bigint[] | undefined,
+  params: ReadonlyMap<number, Param>,
+  maxString: number,
+  exitParams: ReadonlyMap<number, Param> = NO_PARAMS,
+  ret?: bigint,
+): CallLine {
+  const info = callInfo(nr);
+  const n = decodeArgs(info, args, params, maxString, exitParams, ret);
+  let enter = '';
+  let enterCount = 0;
+  let exit = '';
+  let exitCount = 0;
+  if (info.order) {
+    for (const i of info.order) {
+      const t = texts[i];
+      if (t != null) enter = enterCount++ === 0 ? t : enter + ', ' + t;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const t = texts[i];
+      if (t == null) continue;
+      if (i < info.split) enter = enterCount++ === 0 ? t : enter + ', ' + t;
+      else exit = exitCount++ === 0 ? t : exit + ', ' + t;
+    }
+  }
+  out.name = info.name;
+  out.enter = enter;
+  out.enterCount = enterCount;
+  out.exit = exit;
+  out.exitCount = exitCount;
+  out.returns = info.returns;
+  out.retDetail = retDetail(info, args, exitParams, ret);
+  return out;
+}
+
+/** mergeParams(a, b) into `slots`, which are reused: for the line formatter. */
+export function mergeParamsInto(
+  slots: ParamSlots,
+  a: readonly Param[],
+  b: readonly Param[],
+): ReadonlyMap<number, Param> {
+  if (a.length === 0 && b.length === 0) return NO_PARAMS;
+  slots.clear();
+  for (let g = 0; g < 2; g++) {
+    const group = g === 0 ? a : b;
+    for (let i = 0; i < group.length; i++) {
+      const p = group[i] as Param;
+      const had = slots.get(p.arg);
+      if (!had || (had.status === TL_PARAM_FAULT && p.status !== TL_PARAM_FAULT)) {
+        slots.set(p.arg, p);
+      }
+    }
+  }
+  return slots;
+}
+
+/** exitParamMap(exitParams) into `slots`, which are reused: for the line formatter. */
+export function exitParamsInto(
+  slots: ParamSlots,
+  exitParams: readonly Param[],
+): ReadonlyMap<number, Param> {
+  if (exitParams.length === 0) return NO_PARAMS;
+  slots.clear();
+  for (let i = 0; i < exitParams.length; i++) {
+    const p = exitParams[i] as Param;
+    slots.set(p.arg, p);
+  }
+  return slots;
 }
