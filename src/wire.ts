@@ -271,20 +271,33 @@ function commString(buf: Buffer, start: number): string {
 }
 
 /**
- * A 64-bit view of the buffer when its records are 8-byte aligned in memory (always, for what
+ * 64-bit views of the buffer when its records are 8-byte aligned in memory (always, for what
  * the addon hands over), so that u64 fields are one load instead of readBigUInt64LE's
- * arithmetic; undefined otherwise.
+ * arithmetic, and a signed one (ret) needs no BigInt.asIntN; undefined otherwise.
  */
-function u64View(buf: Buffer): BigUint64Array | undefined {
+interface Views {
+  u64: BigUint64Array;
+  s64: BigInt64Array;
+}
+
+function u64Views(buf: Buffer): Views | undefined {
   if (buf.byteOffset % 8 !== 0) return undefined;
-  return new BigUint64Array(buf.buffer, buf.byteOffset, Math.floor(buf.length / 8));
+  const words = Math.floor(buf.length / 8);
+  return {
+    u64: new BigUint64Array(buf.buffer, buf.byteOffset, words),
+    s64: new BigInt64Array(buf.buffer, buf.byteOffset, words),
+  };
 }
 
-function readU64(buf: Buffer, view: BigUint64Array | undefined, off: number): bigint {
-  return view && off % 8 === 0 ? (view[off / 8] as bigint) : buf.readBigUInt64LE(off);
+function readU64(buf: Buffer, view: Views | undefined, off: number): bigint {
+  return view && (off & 7) === 0 ? (view.u64[off >>> 3] as bigint) : buf.readBigUInt64LE(off);
 }
 
-function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Array): EnterRecord {
+function readS64(buf: Buffer, view: Views | undefined, off: number): bigint {
+  return view && (off & 7) === 0 ? (view.s64[off >>> 3] as bigint) : buf.readBigInt64LE(off);
+}
+
+function parseEnter(buf: Buffer, off: number, size: number, view?: Views): EnterRecord {
   if (size < enterBytes(0)) throw malformed(off, `enter of only ${size} bytes`);
   const nargs = u8(buf, off + LAYOUT['tl_enter.nargs']);
   if (nargs > TL_MAX_ARGS) throw malformed(off, `enter with nargs ${nargs} > ${TL_MAX_ARGS}`);
@@ -292,9 +305,8 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Arra
     throw malformed(off, `enter of ${size} bytes is shorter than its ${nargs} args need`);
   }
   const args: bigint[] = [];
-  for (let i = 0; i < nargs; i++) {
-    args.push(readU64(buf, view, off + LAYOUT['tl_enter.args'] + 8 * i));
-  }
+  const at = off + LAYOUT['tl_enter.args'];
+  for (let i = 0; i < nargs; i++) args.push(readU64(buf, view, at + 8 * i));
   const comm = LAYOUT['tl_enter.comm'];
   return {
     kind: 'enter',
@@ -315,7 +327,7 @@ function isLate(buf: Buffer, off: number): boolean {
   return (u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_LATE) !== 0;
 }
 
-function parseExit(buf: Buffer, off: number, size: number, view?: BigUint64Array): ExitRecord {
+function parseExit(buf: Buffer, off: number, size: number, view?: Views): ExitRecord {
   if (size < LAYOUT['sizeof(struct tl_exit)']) throw malformed(off, `exit of only ${size} bytes`);
   return {
     kind: 'exit',
@@ -325,7 +337,7 @@ function parseExit(buf: Buffer, off: number, size: number, view?: BigUint64Array
     cpu: u16(buf, off + EXIT_EV + EV.cpu),
     nr: u16(buf, off + EXIT_EV + EV.nr),
     ts: readU64(buf, view, off + EXIT_EV + EV.ts),
-    ret: BigInt.asIntN(64, readU64(buf, view, off + LAYOUT['tl_exit.ret'])),
+    ret: readS64(buf, view, off + LAYOUT['tl_exit.ret']),
     params: [],
     late: isLate(buf, off),
   };
@@ -370,7 +382,7 @@ export function parseRecords(buf: Buffer): WireRecord[] {
   const hdrBytes = LAYOUT['sizeof(struct tl_hdr)'];
   let owner: EnterRecord | ExitRecord | undefined;
   let off = 0;
-  const view = u64View(buf);
+  const view = u64Views(buf);
   while (off < buf.length) {
     if (buf.length - off < hdrBytes) {
       throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);

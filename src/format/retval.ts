@@ -8,6 +8,21 @@ import { formatOpenFlags } from './args.js';
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** `-1 ENOENT (No such file or directory)` by errno, built once per errno. */
+const errorTexts: (string | undefined)[] = [];
+function errorText(errno: number): string {
+  let text = errorTexts[errno];
+  if (text === undefined) {
+    const info = ERRNOS.get(errno);
+    if (!info) text = `-1 ERRNO_${errno} (Unknown error ${errno})`;
+    else text = `${RESTART_ERRNOS.has(errno) ? '?' : '-1'} ${info.name} (${info.message})`;
+    errorTexts[errno] = text;
+  }
+  return text;
+}
+
 const F_GETFD = 1n;
 const F_GETFL = 3n;
 
@@ -19,13 +34,9 @@ const F_GETFL = 3n;
  */
 export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigint[]): string {
   if (kind === 'none') return '?';
-  if (ret < 0n && ret >= -MAX_ERRNO) {
-    const errno = Number(-ret);
-    const info = ERRNOS.get(errno);
-    if (!info) return `-1 ERRNO_${errno} (Unknown error ${errno})`;
-    const value = RESTART_ERRNOS.has(errno) ? '?' : '-1';
-    return `${value} ${info.name} (${info.message})`;
-  }
+  // Most returns are small counts and fds: as a number, whose decimal text V8 caches.
+  if (kind === 'dec' && ret >= 0n && ret <= MAX_SAFE) return String(Number(ret));
+  if (ret < 0n && ret >= -MAX_ERRNO) return errorText(Number(-ret));
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
   if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');
   if (kind === 'fcntl' && args) {
