@@ -33,18 +33,24 @@ function plainText(bytes: Uint8Array, start: number, end: number): string {
  * when read back: "\0" then "\0001" for NUL followed by '1'.
  */
 export function quote(bytes: Uint8Array): string {
+  return quoteRange(bytes, bytes.length);
+}
+
+/** quote(bytes.subarray(0, end)), without making that view (a Buffer costs an allocation). */
+function quoteRange(bytes: Uint8Array, end: number): string {
   let out = '"';
   let i = 0;
-  while (i < bytes.length) {
+  while (i < end) {
     // A run of bytes that print as themselves is copied in one go: most strings are all run.
     const start = i;
-    while (i < bytes.length && isPlain(bytes[i] as number)) i++;
+    while (i < end && isPlain(bytes[i] as number)) i++;
     if (i > start) out += plainText(bytes, start, i);
-    if (i === bytes.length) break;
+    if (i === end) break;
     const c = bytes[i] as number;
     const named = ESCAPES[c];
     if (named !== undefined) out += named;
-    else if (isOctalDigit(bytes[i + 1])) out += '\\' + c.toString(8).padStart(3, '0');
+    else if (i + 1 < end && isOctalDigit(bytes[i + 1]))
+      out += '\\' + c.toString(8).padStart(3, '0');
     else out += '\\' + c.toString(8);
     i++;
   }
@@ -59,6 +65,37 @@ export function quote(bytes: Uint8Array): string {
  */
 export function formatParam(param: Param, maxString: number): string {
   if (param.status === TL_PARAM_FAULT) return '<unavailable: fault>';
+  // Cuts as indices into the one captured view: no subarray per cut.
+  if (!(maxString >= 0 && Number.isInteger(maxString))) return formatParamCut(param, maxString);
+  const bytes = param.bytes;
+  let end = bytes.length;
+  let more = param.status === TL_PARAM_TRUNCATED;
+  if (param.want === 0) {
+    const nul = indexOfNul(bytes);
+    if (nul >= 0) {
+      end = nul;
+      more = false;
+    }
+  } else if (param.want > end) {
+    more = true;
+  }
+  if (end > maxString) {
+    end = maxString;
+    more = true;
+  }
+  return quoteRange(bytes, end) + (more ? '...' : '');
+}
+
+/** Where the first NUL is, or -1: a loop for short captures, memchr (indexOf) for long ones. */
+function indexOfNul(bytes: Buffer): number {
+  const n = bytes.length;
+  if (n > 256) return bytes.indexOf(0);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return i;
+  return -1;
+}
+
+/** formatParam for a maxString that is no count (negative, fractional): subarray's rules. */
+function formatParamCut(param: Param, maxString: number): string {
   let bytes = param.bytes;
   let more = param.status === TL_PARAM_TRUNCATED;
   if (param.want === 0) {
