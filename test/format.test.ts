@@ -587,6 +587,22 @@ describe('clock', () => {
     expect(seen).toEqual([Date.UTC(2024, 0, 1, 12)]);
   });
 
+  it('gives what formatTimeOfDay gives, across jumps in either direction and huge values', () => {
+    const sample: ClockSample = { monotonicNowNs: BASE, wallNowMs: 1_760_000_000_123.456 };
+    for (const offset of [0, 120, -330]) {
+      const fast = createWallClock(sample, { utcOffsetMinutes: () => offset });
+      const steps = [1n, 999n, 1_000_000_007n, -3_000_000_000n, 86_400_000_000_123n, 2n ** 60n];
+      let ts = BASE - 5_000_000_000n;
+      for (let i = 0; i < 600; i++) {
+        ts += steps[i % steps.length] as bigint;
+        expect(fast(ts)).toBe(formatTimeOfDay(toEpochNs(sample, ts), offset));
+      }
+      for (const t of [0n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n]) {
+        expect(fast(t)).toBe(formatTimeOfDay(toEpochNs(sample, t), offset));
+      }
+    }
+  });
+
   it('samples CLOCK_MONOTONIC and the wall clock together', () => {
     const s = sampleClocks();
     expect(Math.abs(s.wallNowMs - Date.now())).toBeLessThan(1000);
