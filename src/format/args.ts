@@ -42,31 +42,18 @@ export interface ArgContext {
 export type ArgDecoder = (value: bigint, ctx: ArgContext) => string | null;
 
 // Registers hold 64 bits; an argument declared narrower uses only the low ones, and the rest
-// may be garbage, so narrow before printing. Values a double holds exactly (nearly all) print
-// through Number: BigInt.asIntN/asUintN and BigInt#toString allocate, a number's text does not.
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const int32: ArgDecoder = (v) =>
-  v >= -0x80000000n && v <= 0x7fffffffn ? String(Number(v)) : BigInt.asIntN(32, v).toString();
-const uint32: ArgDecoder = (v) =>
-  v >= 0n && v <= 0xffffffffn ? String(Number(v)) : BigInt.asUintN(32, v).toString();
-const int64: ArgDecoder = (v) =>
-  v >= -MAX_SAFE && v <= MAX_SAFE ? String(Number(v)) : BigInt.asIntN(64, v).toString();
-const uint64: ArgDecoder = (v) =>
-  v >= 0n && v <= MAX_SAFE ? String(Number(v)) : BigInt.asUintN(64, v).toString();
-const hex: ArgDecoder = (v) => (v === 0n ? '0' : hexText(v));
-/** 0x… of a non-zero value's low 64 bits. */
-const hexText = (v: bigint): string =>
-  v > 0n && v <= MAX_SAFE
-    ? `0x${Number(v).toString(16)}`
-    : `0x${BigInt.asUintN(64, v).toString(16)}`;
+// may be garbage, so narrow before printing.
+const int32: ArgDecoder = (v) => BigInt.asIntN(32, v).toString();
+const uint32: ArgDecoder = (v) => BigInt.asUintN(32, v).toString();
+const int64: ArgDecoder = (v) => BigInt.asIntN(64, v).toString();
+const uint64: ArgDecoder = (v) => BigInt.asUintN(64, v).toString();
+const hex: ArgDecoder = (v) => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
 const hex32: ArgDecoder = (v) => {
-  if (v >= 0n && v <= 0xffffffffn) return v === 0n ? '0' : `0x${Number(v).toString(16)}`;
   const n = BigInt.asUintN(32, v);
   return n === 0n ? '0' : `0x${n.toString(16)}`;
 };
 /** uid_t and friends: unsigned, but (uid_t)-1 means "unchanged" and strace prints -1. */
 const id32: ArgDecoder = (v) => {
-  if (v >= 0n && v < 0xffffffffn) return String(Number(v));
   const id = BigInt.asUintN(32, v);
   return id === 0xffffffffn ? '-1' : id.toString();
 };
@@ -84,7 +71,8 @@ export function pollReturnDetail(ret: bigint, ufds: Param | undefined, nfds: big
 }
 
 const FAULT = '<unavailable: fault>';
-const address = (v: bigint): string => (v === 0n ? 'NULL' : hexText(v));
+const address = (v: bigint): string =>
+  v === 0n ? 'NULL' : `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** A pointer: what it points to when captured, else its address (NULL for 0). */
 const pointer: ArgDecoder = (v, ctx) => {

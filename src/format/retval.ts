@@ -8,8 +8,6 @@ import { formatOpenFlags } from './args.js';
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** `-1 ENOENT (No such file or directory)` by errno, built once per errno. */
 const errorTexts: (string | undefined)[] = [];
 function errorText(errno: number): string {
@@ -34,8 +32,6 @@ const F_GETFL = 3n;
  */
 export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigint[]): string {
   if (kind === 'none') return '?';
-  // Most returns are small counts and fds: as a number, whose decimal text V8 caches.
-  if (kind === 'dec' && ret >= 0n && ret <= MAX_SAFE) return String(Number(ret));
   if (ret < 0n && ret >= -MAX_ERRNO) return errorText(Number(-ret));
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
   if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');

@@ -28,8 +28,21 @@ const S_IFMT_BITS = Number(S_IFMT);
 /** FILE_TYPES by number: a stat line would otherwise cost a BigInt per table entry. */
 let fileTypes: ReadonlyMap<number, string> | undefined;
 
+/** Mode texts made already: files of a trace share a handful of modes. */
+const modeTexts = new Map<number, string>();
+
 /** formatMode of a mode within 32 bits, in numbers. */
 function modeText(mode: number): string {
+  let text = modeTexts.get(mode);
+  if (text === undefined) {
+    text = makeModeText(mode);
+    if (modeTexts.size >= 256) modeTexts.clear();
+    modeTexts.set(mode, text);
+  }
+  return text;
+}
+
+function makeModeText(mode: number): string {
   fileTypes ??= new Map(FILE_TYPES.map((x) => [Number(x.value), x.name]));
   const fmt = (mode & S_IFMT_BITS) >>> 0;
   let out = fileTypes.get(fmt) ?? (fmt !== 0 ? `0${fmt.toString(8)}` : '');
@@ -149,21 +162,34 @@ function shortSignal(n: number): string {
 /** A signal set: [INT TERM], or ~[...] listing what is not set when most are. */
 export function formatSigset(b: Buffer): string {
   const nsig = Math.min(b.length * 8, 64);
-  const isSet = (sig: number): boolean =>
-    (((b[(sig - 1) >> 3] as number) >> ((sig - 1) & 7)) & 1) === 1;
+  const bytes = nsig >> 3;
   let count = 0;
-  for (let sig = 1; sig <= nsig; sig++) if (isSet(sig)) count++;
-  // Listed: the signals set, or when most are, those that are not.
+  for (let i = 0; i < bytes; i++) count += BITS_SET[b[i] as number] as number;
+  // Listed: the signals set, or when most are, those that are not. Bytes with nothing to
+  // list (most of them) are skipped whole.
   const listSet = count * 2 <= nsig;
+  const skip = listSet ? 0 : 0xff;
   let out = '';
   let first = true;
-  for (let sig = 1; sig <= nsig; sig++) {
-    if (isSet(sig) !== listSet) continue;
-    out = first ? shortSignal(sig) : `${out} ${shortSignal(sig)}`;
-    first = false;
+  for (let i = 0; i < bytes; i++) {
+    const byte = b[i] as number;
+    if (byte === skip) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      if (((byte >> bit) & 1) !== (listSet ? 1 : 0)) continue;
+      const name = shortSignal(8 * i + bit + 1);
+      out = first ? name : `${out} ${name}`;
+      first = false;
+    }
   }
   return listSet ? `[${out}]` : `~[${out}]`;
 }
+
+/** How many bits each byte value has set. */
+const BITS_SET = Uint8Array.from({ length: 256 }, (_, v) => {
+  let n = 0;
+  for (let x = v; x !== 0; x >>= 1) n += x & 1;
+  return n;
+});
 
 /** The kernel's struct sigaction (x86_64): handler, flags, restorer, mask. */
 export function formatSigaction(b: Buffer): string | undefined {
