@@ -271,30 +271,64 @@ function commString(buf: Buffer, start: number): string {
 }
 
 /**
- * 64-bit views of the buffer when its records are 8-byte aligned in memory (always, for what
- * the addon hands over), so that u64 fields are one load instead of readBigUInt64LE's
- * arithmetic, and a signed one (ret) needs no BigInt.asIntN; undefined otherwise.
+ * Typed views of the buffer when its records are 8-byte aligned in memory (always, for what
+ * the addon hands over; every record's size is a multiple of 8, so every record and field then
+ * sits at an offset its width divides): a field is one load instead of a byte at a time, u64
+ * fields need no readBigUInt64LE arithmetic and ret no BigInt.asIntN. Undefined otherwise.
  */
 interface Views {
+  u16: Uint16Array;
+  u32: Uint32Array;
   u64: BigUint64Array;
   s64: BigInt64Array;
 }
 
-function u64Views(buf: Buffer): Views | undefined {
+function alignedViews(buf: Buffer): Views | undefined {
   if (buf.byteOffset % 8 !== 0) return undefined;
-  const words = Math.floor(buf.length / 8);
+  const { buffer, byteOffset, length } = buf;
   return {
-    u64: new BigUint64Array(buf.buffer, buf.byteOffset, words),
-    s64: new BigInt64Array(buf.buffer, buf.byteOffset, words),
+    u16: new Uint16Array(buffer, byteOffset, length >>> 1),
+    u32: new Uint32Array(buffer, byteOffset, length >>> 2),
+    u64: new BigUint64Array(buffer, byteOffset, length >>> 3),
+    s64: new BigInt64Array(buffer, byteOffset, length >>> 3),
   };
 }
 
+// Field loads through the views when there are some; `off` is then aligned (see above).
+const rd16 = (buf: Buffer, view: Views | undefined, off: number): number =>
+  view ? (view.u16[off >>> 1] as number) : u16(buf, off);
+const rd32 = (buf: Buffer, view: Views | undefined, off: number): number =>
+  view ? (view.u32[off >>> 2] as number) : u32(buf, off);
+
 function readU64(buf: Buffer, view: Views | undefined, off: number): bigint {
-  return view && (off & 7) === 0 ? (view.u64[off >>> 3] as bigint) : buf.readBigUInt64LE(off);
+  return view ? (view.u64[off >>> 3] as bigint) : buf.readBigUInt64LE(off);
 }
 
 function readS64(buf: Buffer, view: Views | undefined, off: number): bigint {
-  return view && (off & 7) === 0 ? (view.s64[off >>> 3] as bigint) : buf.readBigInt64LE(off);
+  return view ? (view.s64[off >>> 3] as bigint) : buf.readBigInt64LE(off);
+}
+
+/** The last comm's 16 bytes as four words, for the aligned path: four compares per enter. */
+const lastCommWords = new Uint32Array(TL_COMM_LEN / 4);
+let lastCommWordsText: string | undefined;
+
+function commOf(buf: Buffer, view: Views | undefined, start: number): string {
+  if (!view) return commString(buf, start);
+  const w = view.u32;
+  const i = start >>> 2;
+  if (
+    lastCommWordsText !== undefined &&
+    w[i] === lastCommWords[0] &&
+    w[i + 1] === lastCommWords[1] &&
+    w[i + 2] === lastCommWords[2] &&
+    w[i + 3] === lastCommWords[3]
+  ) {
+    return lastCommWordsText;
+  }
+  const text = commString(buf, start);
+  for (let k = 0; k < 4; k++) lastCommWords[k] = w[i + k] as number;
+  lastCommWordsText = text;
+  return text;
 }
 
 function parseEnter(buf: Buffer, off: number, size: number, view?: Views): EnterRecord {
@@ -310,13 +344,13 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: Views): Enter
   const comm = LAYOUT['tl_enter.comm'];
   return {
     kind: 'enter',
-    tid: u32(buf, off + LAYOUT['tl_hdr.tid']),
-    pid: u32(buf, off + LAYOUT['tl_enter.pid']),
-    seq: u32(buf, off + ENTER_EV + EV.seq),
-    cpu: u16(buf, off + ENTER_EV + EV.cpu),
-    nr: u16(buf, off + ENTER_EV + EV.nr),
+    tid: rd32(buf, view, off + LAYOUT['tl_hdr.tid']),
+    pid: rd32(buf, view, off + LAYOUT['tl_enter.pid']),
+    seq: rd32(buf, view, off + ENTER_EV + EV.seq),
+    cpu: rd16(buf, view, off + ENTER_EV + EV.cpu),
+    nr: rd16(buf, view, off + ENTER_EV + EV.nr),
     ts: readU64(buf, view, off + ENTER_EV + EV.ts),
-    comm: commString(buf, off + comm),
+    comm: commOf(buf, view, off + comm),
     args,
     params: [],
     late: isLate(buf, off),
@@ -331,11 +365,11 @@ function parseExit(buf: Buffer, off: number, size: number, view?: Views): ExitRe
   if (size < LAYOUT['sizeof(struct tl_exit)']) throw malformed(off, `exit of only ${size} bytes`);
   return {
     kind: 'exit',
-    tid: u32(buf, off + LAYOUT['tl_hdr.tid']),
-    pid: u32(buf, off + LAYOUT['tl_exit.pid']),
-    seq: u32(buf, off + EXIT_EV + EV.seq),
-    cpu: u16(buf, off + EXIT_EV + EV.cpu),
-    nr: u16(buf, off + EXIT_EV + EV.nr),
+    tid: rd32(buf, view, off + LAYOUT['tl_hdr.tid']),
+    pid: rd32(buf, view, off + LAYOUT['tl_exit.pid']),
+    seq: rd32(buf, view, off + EXIT_EV + EV.seq),
+    cpu: rd16(buf, view, off + EXIT_EV + EV.cpu),
+    nr: rd16(buf, view, off + EXIT_EV + EV.nr),
     ts: readU64(buf, view, off + EXIT_EV + EV.ts),
     ret: readS64(buf, view, off + LAYOUT['tl_exit.ret']),
     params: [],
@@ -382,12 +416,12 @@ export function parseRecords(buf: Buffer): WireRecord[] {
   const hdrBytes = LAYOUT['sizeof(struct tl_hdr)'];
   let owner: EnterRecord | ExitRecord | undefined;
   let off = 0;
-  const view = u64Views(buf);
+  const view = alignedViews(buf);
   while (off < buf.length) {
     if (buf.length - off < hdrBytes) {
       throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);
     }
-    const size = u16(buf, off + LAYOUT['tl_hdr.size']);
+    const size = rd16(buf, view, off + LAYOUT['tl_hdr.size']);
     const type = u8(buf, off + LAYOUT['tl_hdr.type']);
     if (size === 0) throw malformed(off, 'size 0');
     if (size % TL_ALIGN !== 0)
@@ -408,7 +442,7 @@ export function parseRecords(buf: Buffer): WireRecord[] {
         break;
       case TL_REC_PARAM: {
         const param = parseParam(buf, off, size);
-        if (owner && owner.tid === u32(buf, off + LAYOUT['tl_hdr.tid'])) {
+        if (owner && owner.tid === rd32(buf, view, off + LAYOUT['tl_hdr.tid'])) {
           owner.params.push(param);
         }
         break;

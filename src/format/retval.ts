@@ -7,6 +7,8 @@ import { formatOpenFlags } from './args.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
+/** -MAX_ERRNO, made once: written in the test, it would be a new BigInt per line. */
+const MIN_ERROR = -MAX_ERRNO;
 
 /** `-1 ENOENT (No such file or directory)` by errno, built once per errno. */
 const errorTexts: (string | undefined)[] = [];
@@ -32,7 +34,7 @@ const F_GETFL = 3n;
  */
 export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigint[]): string {
   if (kind === 'none') return '?';
-  if (ret < 0n && ret >= -MAX_ERRNO) return errorText(Number(-ret));
+  if (ret < 0n && ret >= MIN_ERROR) return errorText(-Number(ret));
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
   if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');
   if (kind === 'fcntl' && args) {
