@@ -300,8 +300,15 @@ const rd16 = (buf: Buffer, view: Views | undefined, off: number): number =>
 const rd32 = (buf: Buffer, view: Views | undefined, off: number): number =>
   view ? (view.u32[off >>> 2] as number) : u32(buf, off);
 
+/** 0n..4095n, made once: argument registers mostly hold small numbers (fds, sizes, flags). */
+const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+
 function readU64(buf: Buffer, view: Views | undefined, off: number): bigint {
-  return view ? (view.u64[off >>> 3] as bigint) : buf.readBigUInt64LE(off);
+  if (!view) return buf.readBigUInt64LE(off);
+  const lo = view.u32[off >>> 2] as number;
+  // A BigInt read from the 64-bit view is a new object; a small one is taken from SMALL.
+  if (lo < 4096 && view.u32[(off >>> 2) + 1] === 0) return SMALL[lo] as bigint;
+  return view.u64[off >>> 3] as bigint;
 }
 
 function readS64(buf: Buffer, view: Views | undefined, off: number): bigint {

@@ -56,6 +56,9 @@ export function exitParamMap(exitParams: readonly Param[] | undefined): Readonly
 /** What describing a call of one syscall number needs, computed once per number. */
 interface CallInfo {
   name: string;
+  /** `name(` and `<... name resumed>`: line pieces made once per number. */
+  open: string;
+  resumed: string;
   /** null: the signature is unknown, every argument prints in hex. */
   decoders: ArgDecoder[] | null;
   /** Arguments from this index on are shown at exit. */
@@ -84,8 +87,11 @@ function callInfo(nr: number): CallInfo {
   if (info) return info;
   const def = syscallByNr(nr);
   const decoders = def?.args != null ? argTypes(def).map(decoderFor) : null;
+  const name = def?.name ?? unknownSyscallName(nr);
   info = {
-    name: def?.name ?? unknownSyscallName(nr),
+    name,
+    open: `${name}(`,
+    resumed: `<... ${name} resumed>`,
     decoders,
     split: decoders ? exitSplit(nr, decoders.length) : Infinity,
     order: def ? ARG_ORDER[def.name] : undefined,
@@ -217,6 +223,10 @@ export function describeCall(
  */
 export interface CallLine {
   name: string;
+  /** `name(` */
+  open: string;
+  /** `<... name resumed>` */
+  resumed: string;
   /** The enter arguments, joined by `, `. */
   enter: string;
   /** How many there are (a text may be empty, so `enter === ''` does not say). */
@@ -258,6 +268,8 @@ export function describeLine(
     }
   }
   out.name = info.name;
+  out.open = info.open;
+  out.resumed = info.resumed;
   out.enter = enter;
   out.enterCount = enterCount;
   out.exit = exit;

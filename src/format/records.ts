@@ -107,6 +107,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   // Reused for every line: the texts of the call being formatted and its params by argument.
   const call: CallLine = {
     name: '',
+    open: '',
+    resumed: '',
     enter: '',
     enterCount: 0,
     exit: '',
@@ -136,7 +138,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     describeLine(call, enter.nr, enter.args, params, maxString);
     const shown = call.enter;
     const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
-    out.push(enterPrefix(enter) + call.name + '(' + shown + sep + '<unfinished ...>');
+    out.push(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>');
     unfinished.set(enter.tid, enter);
   }
 
@@ -156,7 +158,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     describeLine(call, enter.nr, enter.args, params, maxString);
-    out.push(enterPrefix(enter) + call.name + '(' + allArgs(call) + ') = ?');
+    out.push(enterPrefix(enter) + call.open + allArgs(call) + ') = ?');
     // The process ends here; its status is the argument. (A plain exit ends one thread.)
     if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
       const code = Number(BigInt.asUintN(8, enter.args[0]));
@@ -164,8 +166,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
   }
 
+  /** `) = 3`, and what follows the value: the part of a line after its arguments. */
   function tail(exit: ExitRecord, enter: EnterRecord | undefined): string {
-    const ret = ' = ' + formatReturn(exit.ret, call.returns, enter?.args) + call.retDetail;
+    const ret = ') = ' + formatReturn(exit.ret, call.returns, enter?.args) + call.retDetail;
     return durations && enter ? ret + duration(enter, exit) : ret;
   }
 
@@ -176,7 +179,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       pending = undefined;
       const params = mergeParamsInto(paramSlots, enter.params, exit.params);
       describeLine(call, enter.nr, enter.args, params, maxString, exitParams, exit.ret);
-      out.push(enterPrefix(enter) + call.name + '(' + allArgs(call) + ')' + tail(exit, enter));
+      out.push(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter));
       reapedBySignal(exit);
       return;
     }
@@ -191,13 +194,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     describeLine(call, exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
     out.push(
-      prefix(exit.ts, exit.cpu, exit.tid, comm) +
-        '<... ' +
-        call.name +
-        ' resumed>' +
-        call.exit +
-        ')' +
-        tail(exit, enter),
+      prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
     );
     reapedBySignal(exit);
   }

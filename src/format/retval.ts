@@ -4,6 +4,7 @@ import { formatFlagSet } from './flags.js';
 import { ERRNOS, RESTART_ERRNOS } from './xlat/errno.js';
 import { FD_FLAGS } from './xlat/misc.js';
 import { formatOpenFlags } from './args.js';
+import { int64Text } from './ints.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
@@ -22,6 +23,10 @@ function errorText(errno: number): string {
   }
   return text;
 }
+
+/** What a 64-bit register holds, signed: int64Text prints these as toString does. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 const F_GETFD = 1n;
 const F_GETFL = 3n;
@@ -44,5 +49,5 @@ export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigi
     }
     if (cmd === F_GETFL) return `0x${ret.toString(16)} (flags ${formatOpenFlags(ret)})`;
   }
-  return ret.toString();
+  return ret >= INT64_MIN && ret <= INT64_MAX ? int64Text(ret) : ret.toString();
 }
