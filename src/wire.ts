@@ -345,9 +345,10 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: Views): Enter
   if (size < enterBytes(nargs)) {
     throw malformed(off, `enter of ${size} bytes is shorter than its ${nargs} args need`);
   }
-  const args: bigint[] = [];
+  // Sized up front: push() would give the first argument room for 17.
+  const args: bigint[] = new Array<bigint>(nargs);
   const at = off + LAYOUT['tl_enter.args'];
-  for (let i = 0; i < nargs; i++) args.push(readU64(buf, view, at + 8 * i));
+  for (let i = 0; i < nargs; i++) args[i] = readU64(buf, view, at + 8 * i);
   const comm = LAYOUT['tl_enter.comm'];
   return {
     kind: 'enter',
@@ -450,7 +451,10 @@ export function parseRecords(buf: Buffer): WireRecord[] {
       case TL_REC_PARAM: {
         const param = parseParam(buf, off, size);
         if (owner && owner.tid === rd32(buf, view, off + LAYOUT['tl_hdr.tid'])) {
-          owner.params.push(param);
+          // The owner's empty array is ours still: a literal holds one param in the room of
+          // one, where push() would make room for 17.
+          if (owner.params.length === 0) owner.params = [param];
+          else owner.params.push(param);
         }
         break;
       }

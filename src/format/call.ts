@@ -4,7 +4,7 @@
 import { ARG_ORDER, argTypes, returnKind, type ReturnKind } from '../syscalls/signatures.js';
 import { capturesFor, isExitCapture } from '../syscalls/rules.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
-import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import { TL_MAX_SYSCALLS, TL_PARAM_FAULT, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
 import type { ParamSlots } from './param-slots.js';
 
@@ -79,11 +79,15 @@ function exitSplit(nr: number, nargs: number): number {
   return split;
 }
 
-// By number, in an array: nr is a u16 from the record, and a Map lookup per line showed in
-// profiles.
-const infoCache: (CallInfo | undefined)[] = [];
+// Numbers the rules cover, in an array made at its full size (a Map lookup per line showed in
+// profiles, and an array grown by far-apart numbers can turn into a dictionary); any other
+// number a record may carry (nr is a u16), in a Map.
+const infoCache: (CallInfo | undefined)[] = new Array<CallInfo | undefined>(TL_MAX_SYSCALLS).fill(
+  undefined,
+);
+const otherInfo = new Map<number, CallInfo>();
 function callInfo(nr: number): CallInfo {
-  let info = infoCache[nr];
+  let info = nr >= 0 && nr < TL_MAX_SYSCALLS ? infoCache[nr] : otherInfo.get(nr);
   if (info) return info;
   const def = syscallByNr(nr);
   const decoders = def?.args != null ? argTypes(def).map(decoderFor) : null;
@@ -98,7 +102,8 @@ function callInfo(nr: number): CallInfo {
     returns: returnKind(def?.name ?? ''),
     poll: def?.name === 'poll' || def?.name === 'ppoll',
   };
-  infoCache[nr] = info;
+  if (nr >= 0 && nr < TL_MAX_SYSCALLS) infoCache[nr] = info;
+  else otherInfo.set(nr, info);
   return info;
 }
 

@@ -71,6 +71,14 @@ export function formatParam(param: Param, maxString: number): string {
   let end = bytes.length;
   let more = param.status === TL_PARAM_TRUNCATED;
   if (param.want === 0) {
+    // Most strings (paths) print as they are up to their NUL: one scan finds both.
+    let i = 0;
+    while (i < end && isPlain(bytes[i] as number)) i++;
+    if (i === end || bytes[i] === 0) {
+      if (i < end) more = false;
+      if (i > maxString) return `"${plainText(bytes, 0, maxString)}"...`;
+      return `"${plainText(bytes, 0, i)}"${more ? '...' : ''}`;
+    }
     const nul = indexOfNul(bytes);
     if (nul >= 0) {
       end = nul;
