@@ -50,9 +50,8 @@ const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
 const EXIT_GROUP = nrOf('exit_group');
 const WAIT4 = nrOf('wait4');
 /** Calls whose line is complete at enter (`= ?`): they never return. */
-const NEVER_RETURN = new Set(
-  SYSCALLS.filter((d) => returnKind(d.name) === 'none').map((d) => d.nr),
-);
+const NEVER_RETURN = new Uint8Array(1 << 16); // by nr (a u16): a load, not a Set lookup
+for (const d of SYSCALLS) if (returnKind(d.name) === 'none') NEVER_RETURN[d.nr] = 1;
 
 /** What `[...a, ...b].join(', ')` gives for a call's enter and exit argument texts. */
 function allArgs(call: CallLine): string {
@@ -151,8 +150,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     flushPending();
     comms.set(enter.tid, enter.comm);
     // A new call of this thread: whatever was in flight ended unseen (its exit was lost).
-    unfinished.delete(enter.tid);
-    if (!NEVER_RETURN.has(enter.nr)) {
+    if (unfinished.size !== 0) unfinished.delete(enter.tid);
+    if (NEVER_RETURN[enter.nr] !== 1) {
       pending = enter;
       return;
     }

@@ -39,6 +39,8 @@ const F_GETFL = 3n;
  */
 export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigint[]): string {
   if (kind === 'none') return '?';
+  // The common case first: a count or an fd (what the last line below gives it).
+  if (kind === 'dec' && ret >= 0n && ret <= INT64_MAX) return int64Text(ret);
   if (ret < 0n && ret >= MIN_ERROR) return errorText(-Number(ret));
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
   if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');
