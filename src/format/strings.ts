@@ -20,7 +20,7 @@ const isOctalDigit = (c: number | undefined): boolean => c !== undefined && c >=
 /** Printable ASCII other than the two that need a backslash (`"` and `\`). */
 const isPlain = (c: number): boolean => c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c;
 
-/** bytes[start, end), all plain ASCII, as text: one native copy for a Buffer (params are). */
+/** bytes[start, end) as text, one char per byte: one native copy for a Buffer (params are). */
 function plainText(bytes: Uint8Array, start: number, end: number): string {
   if (Buffer.isBuffer(bytes)) return bytes.toString('latin1', start, end);
   // apply takes any array-like of char codes; its type says number[].
@@ -36,23 +36,31 @@ export function quote(bytes: Uint8Array): string {
   return quoteRange(bytes, bytes.length);
 }
 
+/** The escape of each byte that needs one: its name (a backslash and a letter), else octal, short and 3-digit. */
+const ESCAPE_SHORT: readonly string[] = Array.from(
+  { length: 256 },
+  (_, c) => ESCAPES[c] ?? '\\' + c.toString(8),
+);
+const ESCAPE_LONG: readonly string[] = Array.from(
+  { length: 256 },
+  (_, c) => ESCAPES[c] ?? '\\' + c.toString(8).padStart(3, '0'),
+);
+
 /** quote(bytes.subarray(0, end)), without making that view (a Buffer costs an allocation). */
 function quoteRange(bytes: Uint8Array, end: number): string {
-  let out = '"';
   let i = 0;
+  while (i < end && isPlain(bytes[i] as number)) i++;
+  if (i === end) return `"${plainText(bytes, 0, end)}"`;
+  // Escapes to make: the bytes as text in one native copy, and the runs between escapes cut
+  // from it, rather than a copy per run (binary data has many short runs).
+  const text = plainText(bytes, 0, end);
+  let out = '"' + text.slice(0, i);
   while (i < end) {
-    // A run of bytes that print as themselves is copied in one go: most strings are all run.
-    const start = i;
-    while (i < end && isPlain(bytes[i] as number)) i++;
-    if (i > start) out += plainText(bytes, start, i);
-    if (i === end) break;
-    const c = bytes[i] as number;
-    const named = ESCAPES[c];
-    if (named !== undefined) out += named;
-    else if (i + 1 < end && isOctalDigit(bytes[i + 1]))
-      out += '\\' + c.toString(8).padStart(3, '0');
-    else out += '\\' + c.toString(8);
-    i++;
+    const c = text.charCodeAt(i);
+    out += i + 1 < end && isOctalDigit(text.charCodeAt(i + 1)) ? ESCAPE_LONG[c] : ESCAPE_SHORT[c];
+    const start = ++i;
+    while (i < end && isPlain(text.charCodeAt(i))) i++;
+    if (i > start) out += text.slice(start, i);
   }
   return out + '"';
 }
