@@ -342,40 +342,94 @@ function commString(buf: Buffer, start: number): string {
 }
 
 /**
- * A 64-bit view of the buffer when its records are 8-byte aligned in memory (always, for what
- * the addon hands over), so that u64 fields are one load instead of readBigUInt64LE's
- * arithmetic; undefined otherwise.
+ * Typed views of the buffer when its records are 8-byte aligned in memory (always, for what
+ * the addon hands over; every record's size is a multiple of 8, so every record and field then
+ * sits at an offset its width divides): a field is one load instead of a byte at a time, u64
+ * fields need no readBigUInt64LE arithmetic and ret no BigInt.asIntN. Undefined otherwise.
  */
-function u64View(buf: Buffer): BigUint64Array | undefined {
+interface Views {
+  u16: Uint16Array;
+  u32: Uint32Array;
+  u64: BigUint64Array;
+  s64: BigInt64Array;
+}
+
+function alignedViews(buf: Buffer): Views | undefined {
   if (buf.byteOffset % 8 !== 0) return undefined;
-  return new BigUint64Array(buf.buffer, buf.byteOffset, Math.floor(buf.length / 8));
+  const { buffer, byteOffset, length } = buf;
+  return {
+    u16: new Uint16Array(buffer, byteOffset, length >>> 1),
+    u32: new Uint32Array(buffer, byteOffset, length >>> 2),
+    u64: new BigUint64Array(buffer, byteOffset, length >>> 3),
+    s64: new BigInt64Array(buffer, byteOffset, length >>> 3),
+  };
 }
 
-function readU64(buf: Buffer, view: BigUint64Array | undefined, off: number): bigint {
-  return view && off % 8 === 0 ? (view[off / 8] as bigint) : buf.readBigUInt64LE(off);
+// Field loads through the views when there are some; `off` is then aligned (see above).
+const rd16 = (buf: Buffer, view: Views | undefined, off: number): number =>
+  view ? (view.u16[off >>> 1] as number) : u16(buf, off);
+const rd32 = (buf: Buffer, view: Views | undefined, off: number): number =>
+  view ? (view.u32[off >>> 2] as number) : u32(buf, off);
+
+/** 0n..4095n, made once: argument registers mostly hold small numbers (fds, sizes, flags). */
+const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+
+function readU64(buf: Buffer, view: Views | undefined, off: number): bigint {
+  if (!view) return buf.readBigUInt64LE(off);
+  const lo = view.u32[off >>> 2] as number;
+  // A BigInt read from the 64-bit view is a new object; a small one is taken from SMALL.
+  if (lo < 4096 && view.u32[(off >>> 2) + 1] === 0) return SMALL[lo] as bigint;
+  return view.u64[off >>> 3] as bigint;
 }
 
-function parseEnter(buf: Buffer, off: number, size: number, view?: BigUint64Array): EnterRecord {
+function readS64(buf: Buffer, view: Views | undefined, off: number): bigint {
+  return view ? (view.s64[off >>> 3] as bigint) : buf.readBigInt64LE(off);
+}
+
+/** The last comm's 16 bytes as four words, for the aligned path: four compares per enter. */
+const lastCommWords = new Uint32Array(TL_COMM_LEN / 4);
+let lastCommWordsText: string | undefined;
+
+function commOf(buf: Buffer, view: Views | undefined, start: number): string {
+  if (!view) return commString(buf, start);
+  const w = view.u32;
+  const i = start >>> 2;
+  if (
+    lastCommWordsText !== undefined &&
+    w[i] === lastCommWords[0] &&
+    w[i + 1] === lastCommWords[1] &&
+    w[i + 2] === lastCommWords[2] &&
+    w[i + 3] === lastCommWords[3]
+  ) {
+    return lastCommWordsText;
+  }
+  const text = commString(buf, start);
+  for (let k = 0; k < 4; k++) lastCommWords[k] = w[i + k] as number;
+  lastCommWordsText = text;
+  return text;
+}
+
+function parseEnter(buf: Buffer, off: number, size: number, view?: Views): EnterRecord {
   if (size < enterBytes(0)) throw malformed(off, `enter of only ${size} bytes`);
   const nargs = u8(buf, off + LAYOUT['tl_enter.nargs']);
   if (nargs > TL_MAX_ARGS) throw malformed(off, `enter with nargs ${nargs} > ${TL_MAX_ARGS}`);
   if (size < enterBytes(nargs)) {
     throw malformed(off, `enter of ${size} bytes is shorter than its ${nargs} args need`);
   }
-  const args: bigint[] = [];
-  for (let i = 0; i < nargs; i++) {
-    args.push(readU64(buf, view, off + LAYOUT['tl_enter.args'] + 8 * i));
-  }
+  // Sized up front: push() would give the first argument room for 17.
+  const args: bigint[] = new Array<bigint>(nargs);
+  const at = off + LAYOUT['tl_enter.args'];
+  for (let i = 0; i < nargs; i++) args[i] = readU64(buf, view, at + 8 * i);
   const comm = LAYOUT['tl_enter.comm'];
   return {
     kind: 'enter',
-    tid: u32(buf, off + LAYOUT['tl_hdr.tid']),
-    pid: u32(buf, off + LAYOUT['tl_enter.pid']),
-    seq: u32(buf, off + ENTER_EV + EV.seq),
-    cpu: u16(buf, off + ENTER_EV + EV.cpu),
-    nr: u16(buf, off + ENTER_EV + EV.nr),
+    tid: rd32(buf, view, off + LAYOUT['tl_hdr.tid']),
+    pid: rd32(buf, view, off + LAYOUT['tl_enter.pid']),
+    seq: rd32(buf, view, off + ENTER_EV + EV.seq),
+    cpu: rd16(buf, view, off + ENTER_EV + EV.cpu),
+    nr: rd16(buf, view, off + ENTER_EV + EV.nr),
     ts: readU64(buf, view, off + ENTER_EV + EV.ts),
-    comm: commString(buf, off + comm),
+    comm: commOf(buf, view, off + comm),
     args,
     params: [],
     late: isLate(buf, off),
@@ -386,17 +440,17 @@ function isLate(buf: Buffer, off: number): boolean {
   return (u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_LATE) !== 0;
 }
 
-function parseExit(buf: Buffer, off: number, size: number, view?: BigUint64Array): ExitRecord {
+function parseExit(buf: Buffer, off: number, size: number, view?: Views): ExitRecord {
   if (size < LAYOUT['sizeof(struct tl_exit)']) throw malformed(off, `exit of only ${size} bytes`);
   return {
     kind: 'exit',
-    tid: u32(buf, off + LAYOUT['tl_hdr.tid']),
-    pid: u32(buf, off + LAYOUT['tl_exit.pid']),
-    seq: u32(buf, off + EXIT_EV + EV.seq),
-    cpu: u16(buf, off + EXIT_EV + EV.cpu),
-    nr: u16(buf, off + EXIT_EV + EV.nr),
+    tid: rd32(buf, view, off + LAYOUT['tl_hdr.tid']),
+    pid: rd32(buf, view, off + LAYOUT['tl_exit.pid']),
+    seq: rd32(buf, view, off + EXIT_EV + EV.seq),
+    cpu: rd16(buf, view, off + EXIT_EV + EV.cpu),
+    nr: rd16(buf, view, off + EXIT_EV + EV.nr),
     ts: readU64(buf, view, off + EXIT_EV + EV.ts),
-    ret: BigInt.asIntN(64, readU64(buf, view, off + LAYOUT['tl_exit.ret'])),
+    ret: readS64(buf, view, off + LAYOUT['tl_exit.ret']),
     params: [],
     late: isLate(buf, off),
   };
@@ -441,12 +495,12 @@ export function parseRecords(buf: Buffer): WireRecord[] {
   const hdrBytes = LAYOUT['sizeof(struct tl_hdr)'];
   let owner: EnterRecord | ExitRecord | undefined;
   let off = 0;
-  const view = u64View(buf);
+  const view = alignedViews(buf);
   while (off < buf.length) {
     if (buf.length - off < hdrBytes) {
       throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);
     }
-    const size = u16(buf, off + LAYOUT['tl_hdr.size']);
+    const size = rd16(buf, view, off + LAYOUT['tl_hdr.size']);
     const type = u8(buf, off + LAYOUT['tl_hdr.type']);
     if (size === 0) throw malformed(off, 'size 0');
     if (size % TL_ALIGN !== 0)
@@ -467,8 +521,11 @@ export function parseRecords(buf: Buffer): WireRecord[] {
         break;
       case TL_REC_PARAM: {
         const param = parseParam(buf, off, size);
-        if (owner && owner.tid === u32(buf, off + LAYOUT['tl_hdr.tid'])) {
-          owner.params.push(param);
+        if (owner && owner.tid === rd32(buf, view, off + LAYOUT['tl_hdr.tid'])) {
+          // The owner's empty array is ours still: a literal holds one param in the room of
+          // one, where push() would make room for 17.
+          if (owner.params.length === 0) owner.params = [param];
+          else owner.params.push(param);
         }
         break;
       }

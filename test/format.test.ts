@@ -429,6 +429,35 @@ describe('unfinished and resumed', () => {
     ]);
   });
 
+  it('shows what a keyed capture fills (ioctl TCGETS) after resumed, and what it reads before', () => {
+    const tcgets = { name: 'ioctl', args: [1n, 0x5401n, 0x7000n], tid: 1, us: 1 };
+    const setName = { name: 'prctl', args: [15n, 0x8000n, 0n, 0n, 0n], tid: 3, us: 2 };
+    const termios = Buffer.alloc(36);
+    const out = lines([
+      enterOf(tcgets),
+      enterOf({
+        ...setName,
+        enterParams: [{ arg: 1, status: TL_PARAM_OK, want: 0, bytes: Buffer.from('w\0') }],
+      }),
+      enterOf(write),
+      exitOf({ ...write, ret: 3n, exitUs: 3 }),
+      exitOf({ ...setName, ret: 0n, exitUs: 4 }),
+      exitOf({
+        ...tcgets,
+        ret: 0n,
+        exitUs: 5,
+        exitParams: [{ arg: 2, status: TL_PARAM_OK, want: 36, bytes: termios }],
+      }),
+    ]);
+    expect(out.map(body)).toEqual([
+      'ioctl(1, TCGETS, <unfinished ...>',
+      'prctl(PR_SET_NAME, "w" <unfinished ...>',
+      'write(1, "abc", 3) = 3',
+      '<... prctl resumed>) = 0',
+      '<... ioctl resumed>{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS5|, c_lflag=, ...}) = 0',
+    ]);
+  });
+
   it('ends a dump with calls still in flight unfinished', () => {
     expect(lines([enterOf(read)]).map(body)).toEqual(['read(3, <unfinished ...>']);
   });
@@ -585,6 +614,22 @@ describe('clock', () => {
     });
     expect(t(BASE)).toBe('13:00:00.000000');
     expect(seen).toEqual([Date.UTC(2024, 0, 1, 12)]);
+  });
+
+  it('gives what formatTimeOfDay gives, across jumps in either direction and huge values', () => {
+    const sample: ClockSample = { monotonicNowNs: BASE, wallNowMs: 1_760_000_000_123.456 };
+    for (const offset of [0, 120, -330]) {
+      const fast = createWallClock(sample, { utcOffsetMinutes: () => offset });
+      const steps = [1n, 999n, 1_000_000_007n, -3_000_000_000n, 86_400_000_000_123n, 2n ** 60n];
+      let ts = BASE - 5_000_000_000n;
+      for (let i = 0; i < 600; i++) {
+        ts += steps[i % steps.length] as bigint;
+        expect(fast(ts)).toBe(formatTimeOfDay(toEpochNs(sample, ts), offset));
+      }
+      for (const t of [0n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n]) {
+        expect(fast(t)).toBe(formatTimeOfDay(toEpochNs(sample, t), offset));
+      }
+    }
   });
 
   it('samples CLOCK_MONOTONIC and the wall clock together', () => {

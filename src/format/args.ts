@@ -5,6 +5,7 @@
 // decoder here. Struct layouts are in structs.ts, flag tables in xlat/.
 import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
+import { int32Text, int64Text, uint32Text, uint64Text } from './ints.js';
 import { formatParam, quote } from './strings.js';
 import * as S from './structs.js';
 import { formatDirentCount, formatFdSet, formatSelectTimeout } from './fdset.js';
@@ -49,10 +50,10 @@ export type ArgDecoder = (value: bigint, ctx: ArgContext) => string | null;
 
 // Registers hold 64 bits; an argument declared narrower uses only the low ones, and the rest
 // may be garbage, so narrow before printing.
-const int32: ArgDecoder = (v) => BigInt.asIntN(32, v).toString();
-const uint32: ArgDecoder = (v) => BigInt.asUintN(32, v).toString();
-const int64: ArgDecoder = (v) => BigInt.asIntN(64, v).toString();
-const uint64: ArgDecoder = (v) => BigInt.asUintN(64, v).toString();
+const int32: ArgDecoder = (v) => int32Text(v);
+const uint32: ArgDecoder = (v) => uint32Text(v);
+const int64: ArgDecoder = (v) => int64Text(v);
+const uint64: ArgDecoder = (v) => uint64Text(v);
 const hex: ArgDecoder = (v) => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
 const hex32: ArgDecoder = (v) => {
   const n = BigInt.asUintN(32, v);

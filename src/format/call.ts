@@ -2,12 +2,13 @@
 // other output: arguments the call reads are shown at enter, arguments it fills (captured at
 // exit, like read's buffer) only once it returned.
 import { ARG_ORDER, argTypes, returnKind, type ReturnKind } from '../syscalls/signatures.js';
-import { capturesFor, isExitCapture } from '../syscalls/rules.js';
-import { TL_CAP_MSG_EXIT } from '../wire.js';
+import { capturesFor, isExitCapture, keyedCaptureFor } from '../syscalls/rules.js';
+import { TL_CAP_KEYED, TL_CAP_MSG_EXIT } from '../wire.js';
 import { selectReturnDetail } from './fdset.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
-import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import { TL_MAX_SYSCALLS, TL_PARAM_FAULT, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
+import type { ParamSlots } from './param-slots.js';
 
 export interface CallText {
   name: string;
@@ -57,10 +58,15 @@ export function exitParamMap(exitParams: readonly Param[] | undefined): Readonly
 /** What describing a call of one syscall number needs, computed once per number. */
 interface CallInfo {
   name: string;
+  /** `name(` and `<... name resumed>`: line pieces made once per number. */
+  open: string;
+  resumed: string;
   /** null: the signature is unknown, every argument prints in hex. */
   decoders: ArgDecoder[] | null;
   /** Arguments from this index on are shown at exit. */
   split: number;
+  /** The selector argument of a keyed capture (ioctl's request), whose value may move the split. */
+  keyedSelector: number | undefined;
   order: readonly number[] | undefined;
   returns: ReturnKind;
   /** What strace appends to a return value: poll's revents, select's ready sets. */
@@ -80,6 +86,17 @@ const RET_DETAILS: Readonly<Record<string, RetDetail>> = {
   pselect6: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timespec'),
 };
 
+/**
+ * Where this call's arguments split: a keyed capture the call fills (ioctl TCGETS's termios)
+ * is shown at exit like any other exit capture.
+ */
+function splitOf(info: CallInfo, args: readonly bigint[] | undefined): number {
+  if (info.keyedSelector === undefined || !args) return info.split;
+  const selector = args[info.keyedSelector];
+  const k = selector === undefined ? undefined : keyedCaptureFor(info.name, selector);
+  return k?.kind === 'out' ? Math.min(info.split, k.arg) : info.split;
+}
+
 function exitSplit(nr: number, nargs: number): number {
   let split = nargs;
   const captures = capturesFor(nr);
@@ -94,25 +111,36 @@ function exitSplit(nr: number, nargs: number): number {
   return split;
 }
 
-const infoCache = new Map<number, CallInfo>();
+// Numbers the rules cover, in an array made at its full size (a Map lookup per line showed in
+// profiles, and an array grown by far-apart numbers can turn into a dictionary); any other
+// number a record may carry (nr is a u16), in a Map.
+const infoCache: (CallInfo | undefined)[] = new Array<CallInfo | undefined>(TL_MAX_SYSCALLS).fill(
+  undefined,
+);
+const otherInfo = new Map<number, CallInfo>();
 function callInfo(nr: number): CallInfo {
-  let info = infoCache.get(nr);
+  let info = nr >= 0 && nr < TL_MAX_SYSCALLS ? infoCache[nr] : otherInfo.get(nr);
   if (info) return info;
   const def = syscallByNr(nr);
   const decoders = def?.args != null ? argTypes(def).map(decoderFor) : null;
+  const name = def?.name ?? unknownSyscallName(nr);
   info = {
-    name: def?.name ?? unknownSyscallName(nr),
+    name,
+    open: `${name}(`,
+    resumed: `<... ${name} resumed>`,
     decoders,
     split: decoders ? exitSplit(nr, decoders.length) : Infinity,
+    keyedSelector: capturesFor(nr).find((c) => c.kind === TL_CAP_KEYED)?.lenArg,
     order: def ? ARG_ORDER[def.name] : undefined,
     returns: returnKind(def?.name ?? ''),
     retDetail: def ? RET_DETAILS[def.name] : undefined,
   };
-  infoCache.set(nr, info);
+  if (nr >= 0 && nr < TL_MAX_SYSCALLS) infoCache[nr] = info;
+  else otherInfo.set(nr, info);
   return info;
 }
 
-/** The ArgContext handed to decoders, reused from one argument to the next. */
+/** The ArgContext handed to decoders, reused from one argument (and call) to the next. */
 interface MutableContext {
   args: readonly bigint[];
   index: number;
@@ -122,6 +150,72 @@ interface MutableContext {
   params: ReadonlyMap<number, Param>;
   exitParams: ReadonlyMap<number, Param>;
   maxString: number;
+}
+
+const NO_ARGS: readonly bigint[] = [];
+
+// Decoding is synchronous and never nested (a decoder does not describe calls), so one
+// context and one array of texts serve every call: no allocation per call for either.
+const ctx: MutableContext = {
+  args: NO_ARGS,
+  index: 0,
+  param: undefined,
+  exitParam: undefined,
+  ret: undefined,
+  params: NO_PARAMS,
+  exitParams: NO_PARAMS,
+  maxString: 0,
+};
+const texts: (string | null)[] = [];
+
+/** Fills `texts` with the text of each argument (null: left out); returns how many. */
+function decodeArgs(
+  info: CallInfo,
+  args: readonly bigint[] | undefined,
+  params: ReadonlyMap<number, Param>,
+  maxString: number,
+  exitParams: ReadonlyMap<number, Param>,
+  ret: bigint | undefined,
+): number {
+  const argv = args ?? NO_ARGS;
+  const decoders = info.decoders;
+  const n = decoders ? decoders.length : argv.length;
+  ctx.args = argv;
+  ctx.ret = ret;
+  ctx.params = params;
+  ctx.exitParams = exitParams;
+  ctx.maxString = maxString;
+  const anyParams = params.size > 0;
+  const anyExitParams = exitParams.size > 0;
+  for (let index = 0; index < n; index++) {
+    const value = argv[index];
+    const param = anyParams ? params.get(index) : undefined;
+    if (value === undefined && !param) {
+      texts[index] = '?';
+      continue;
+    }
+    ctx.index = index;
+    ctx.param = param;
+    ctx.exitParam = anyExitParams ? exitParams.get(index) : undefined;
+    const decode = decoders ? (decoders[index] as ArgDecoder) : genericArg;
+    texts[index] = decode(value ?? UNKNOWN_POINTER, ctx);
+  }
+  // Let go of what this call's context points to (params view the batch's buffer).
+  ctx.args = NO_ARGS;
+  ctx.param = ctx.exitParam = undefined;
+  ctx.params = ctx.exitParams = NO_PARAMS;
+  return n;
+}
+
+function retDetail(
+  info: CallInfo,
+  args: readonly bigint[] | undefined,
+  exitParams: ReadonlyMap<number, Param>,
+  ret: bigint | undefined,
+): string {
+  return info.retDetail && ret !== undefined
+    ? info.retDetail(ret, args ?? NO_ARGS, exitParams)
+    : '';
 }
 
 /**
@@ -138,32 +232,7 @@ export function describeCall(
   ret?: bigint,
 ): CallText {
   const info = callInfo(nr);
-  const argv = args ?? [];
-  const n = info.decoders ? info.decoders.length : argv.length;
-  const ctx: MutableContext = {
-    args: argv,
-    index: 0,
-    param: undefined,
-    exitParam: undefined,
-    ret,
-    params,
-    exitParams,
-    maxString,
-  };
-  const texts: (string | null)[] = new Array<string | null>(n);
-  for (let index = 0; index < n; index++) {
-    const value = args?.[index];
-    const param = params.size ? params.get(index) : undefined;
-    if (value === undefined && !param) {
-      texts[index] = '?';
-      continue;
-    }
-    ctx.index = index;
-    ctx.param = param;
-    ctx.exitParam = exitParams.size ? exitParams.get(index) : undefined;
-    const decode = info.decoders ? (info.decoders[index] as ArgDecoder) : genericArg;
-    texts[index] = decode(value ?? UNKNOWN_POINTER, ctx);
-  }
+  const n = decodeArgs(info, args, params, maxString, exitParams, ret);
   const enterArgs: string[] = [];
   const exitArgs: string[] = [];
   if (info.order) {
@@ -172,16 +241,115 @@ export function describeCall(
       if (t != null) enterArgs.push(t);
     }
   } else {
+    const split = splitOf(info, args);
     for (let i = 0; i < n; i++) {
       const t = texts[i];
-      if (t != null) (i < info.split ? enterArgs : exitArgs).push(t);
+      if (t != null) (i < split ? enterArgs : exitArgs).push(t);
     }
   }
   return {
-    retDetail: info.retDetail && ret !== undefined ? info.retDetail(ret, argv, exitParams) : '',
+    retDetail: retDetail(info, args, exitParams, ret),
     name: info.name,
     enterArgs,
     exitArgs,
     returns: info.returns,
   };
+}
+
+/**
+ * A call's argument texts already joined as a line shows them: what describeCall gives, for
+ * the line formatter, which needs no arrays. The formatter passes one object it reuses.
+ */
+export interface CallLine {
+  name: string;
+  /** `name(` */
+  open: string;
+  /** `<... name resumed>` */
+  resumed: string;
+  /** The enter arguments, joined by `, `. */
+  enter: string;
+  /** How many there are (a text may be empty, so `enter === ''` does not say). */
+  enterCount: number;
+  /** The exit arguments, joined by `, `. */
+  exit: string;
+  exitCount: number;
+  returns: ReturnKind;
+  retDetail: string;
+}
+
+/** describeCall, joined into `out`. */
+export function describeLine(
+  out: CallLine,
+  nr: number,
+  args: readonly bigint[] | undefined,
+  params: ReadonlyMap<number, Param>,
+  maxString: number,
+  exitParams: ReadonlyMap<number, Param> = NO_PARAMS,
+  ret?: bigint,
+): CallLine {
+  const info = callInfo(nr);
+  const n = decodeArgs(info, args, params, maxString, exitParams, ret);
+  let enter = '';
+  let enterCount = 0;
+  let exit = '';
+  let exitCount = 0;
+  if (info.order) {
+    for (const i of info.order) {
+      const t = texts[i];
+      if (t != null) enter = enterCount++ === 0 ? t : enter + ', ' + t;
+    }
+  } else {
+    const split = splitOf(info, args);
+    for (let i = 0; i < n; i++) {
+      const t = texts[i];
+      if (t == null) continue;
+      if (i < split) enter = enterCount++ === 0 ? t : enter + ', ' + t;
+      else exit = exitCount++ === 0 ? t : exit + ', ' + t;
+    }
+  }
+  out.name = info.name;
+  out.open = info.open;
+  out.resumed = info.resumed;
+  out.enter = enter;
+  out.enterCount = enterCount;
+  out.exit = exit;
+  out.exitCount = exitCount;
+  out.returns = info.returns;
+  out.retDetail = retDetail(info, args, exitParams, ret);
+  return out;
+}
+
+/** mergeParams(a, b) into `slots`, which are reused: for the line formatter. */
+export function mergeParamsInto(
+  slots: ParamSlots,
+  a: readonly Param[],
+  b: readonly Param[],
+): ReadonlyMap<number, Param> {
+  if (a.length === 0 && b.length === 0) return NO_PARAMS;
+  slots.clear();
+  for (let g = 0; g < 2; g++) {
+    const group = g === 0 ? a : b;
+    for (let i = 0; i < group.length; i++) {
+      const p = group[i] as Param;
+      const had = slots.get(p.arg);
+      if (!had || (had.status === TL_PARAM_FAULT && p.status !== TL_PARAM_FAULT)) {
+        slots.set(p.arg, p);
+      }
+    }
+  }
+  return slots;
+}
+
+/** exitParamMap(exitParams) into `slots`, which are reused: for the line formatter. */
+export function exitParamsInto(
+  slots: ParamSlots,
+  exitParams: readonly Param[],
+): ReadonlyMap<number, Param> {
+  if (exitParams.length === 0) return NO_PARAMS;
+  slots.clear();
+  for (let i = 0; i < exitParams.length; i++) {
+    const p = exitParams[i] as Param;
+    slots.set(p.arg, p);
+  }
+  return slots;
 }

@@ -15,7 +15,7 @@ export interface Xlat {
 export function formatFlagSet(value: bigint, table: readonly Xlat[]): string | undefined {
   if (value >= 0n && value <= 0xffffffffn) {
     const small = smallTable(table);
-    if (small) return formatFlagSet32(Number(value), small);
+    if (small) return memoFlagSet32(Number(value), small);
   }
   const parts: string[] = [];
   let rest = value;
@@ -33,6 +33,20 @@ export function formatFlagSet(value: bigint, table: readonly Xlat[]): string | u
 interface SmallTable {
   readonly values: readonly number[];
   readonly names: readonly string[];
+  /** Texts made already, by value (null: undefined): a trace repeats the same few flag sets. */
+  readonly memo: Map<number, string | null>;
+}
+
+/** Values remembered per table, at most: past that the memo starts over. */
+const MEMO_SIZE = 256;
+
+function memoFlagSet32(value: number, table: SmallTable): string | undefined {
+  const known = table.memo.get(value);
+  if (known !== undefined) return known ?? undefined;
+  const text = formatFlagSet32(value, table);
+  if (table.memo.size >= MEMO_SIZE) table.memo.clear();
+  table.memo.set(value, text ?? null);
+  return text;
 }
 
 // Most flag sets are 32-bit. BigInt `&` allocates a new BigInt for every entry tried, so
@@ -43,7 +57,11 @@ function smallTable(table: readonly Xlat[]): SmallTable | null {
   if (small === undefined) {
     const fits = table.every((x) => x.value >= 0n && x.value <= 0xffffffffn);
     small = fits
-      ? { values: table.map((x) => Number(x.value)), names: table.map((x) => x.name) }
+      ? {
+          values: table.map((x) => Number(x.value)),
+          names: table.map((x) => x.name),
+          memo: new Map<number, string | null>(),
+        }
       : null;
     smallTables.set(table, small);
   }
@@ -70,7 +88,12 @@ function formatFlagSet32(value: number, table: SmallTable): string | undefined {
 
 /** The name of an enumerated value, or undefined. */
 export function lookupXlat(value: bigint, table: readonly Xlat[]): string | undefined {
-  return table.find((x) => x.value === value)?.name;
+  // A loop, not find(): no closure per lookup, and this runs for most arguments.
+  for (let i = 0; i < table.length; i++) {
+    const x = table[i] as Xlat;
+    if (x.value === value) return x.name;
+  }
+  return undefined;
 }
 
 /** Builds a table from [name, value] pairs, which read like the headers they come from. */

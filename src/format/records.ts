@@ -7,15 +7,16 @@
 //   <... read resumed>"abc", 131072) = 3
 // To know which, an enter's line is held back until the next record shows what follows it.
 // A thread has at most one call in flight, so enters are matched to exits by tid (and nr).
-import type { ReturnKind } from '../syscalls/signatures.js';
 import {
   TL_PARAM_OK,
   type EnterRecord,
+  type Param,
   type ExitRecord,
   type LostRecord,
   type WireRecord,
 } from '../wire.js';
-import { describeCall, exitParamMap, mergeParams } from './call.js';
+import { describeLine, exitParamsInto, mergeParamsInto, type CallLine } from './call.js';
+import { ParamSlots } from './param-slots.js';
 import { SYSCALLS, syscallByName } from '../syscalls/table.js';
 import { signalName } from './xlat/signal.js';
 import { returnKind } from '../syscalls/signatures.js';
@@ -40,33 +41,61 @@ export interface LineFormatter {
   flush(): string[];
 }
 
+/** For calls with no params at one end. */
+const NO_PARAMS: readonly Param[] = [];
+
 const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
 /** Calls that return in a new process or thread too: there, with 0, and no enter. */
 const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
 const EXIT_GROUP = nrOf('exit_group');
 const WAIT4 = nrOf('wait4');
 /** Calls whose line is complete at enter (`= ?`): they never return. */
-const NEVER_RETURN = new Set(
-  SYSCALLS.filter((d) => returnKind(d.name) === 'none').map((d) => d.nr),
-);
+const NEVER_RETURN = new Uint8Array(1 << 16); // by nr (a u16): a load, not a Set lookup
+for (const d of SYSCALLS) if (returnKind(d.name) === 'none') NEVER_RETURN[d.nr] = 1;
 
-/** a then b, comma-separated: what `[...a, ...b].join(', ')` gives, without the copies. */
-function joinArgs(a: readonly string[], b: readonly string[] = []): string {
-  let out = '';
-  for (let i = 0; i < a.length; i++) out = i === 0 ? (a[i] as string) : `${out}, ${a[i]}`;
-  for (let i = 0; i < b.length; i++) {
-    out = i === 0 && a.length === 0 ? (b[i] as string) : `${out}, ${b[i]}`;
-  }
-  return out;
+/** What `[...a, ...b].join(', ')` gives for a call's enter and exit argument texts. */
+function allArgs(call: CallLine): string {
+  if (call.exitCount === 0) return call.enter;
+  if (call.enterCount === 0) return call.exit;
+  return call.enter + ', ' + call.exit;
 }
 
+/** 0 → '000000': the microseconds of a duration. */
+const pad6 = (n: number): string => {
+  const s = String(n);
+  return s.length >= 6 ? s : '000000'.slice(s.length) + s;
+};
+
 function duration(enter: EnterRecord, exit: ExitRecord): string {
-  const us = (exit.ts - enter.ts) / 1000n;
+  const ns = exit.ts - enter.ts;
+  // In numbers while exact (always, for a call shorter than 104 days); BigInt otherwise.
+  if (ns >= 0n && ns <= 0x1fffffffffffffn) {
+    const n = Number(ns);
+    const us = (n - (n % 1000)) / 1000;
+    const frac = us % 1_000_000;
+    return ` <${(us - frac) / 1_000_000}.${pad6(frac)}>`;
+  }
+  const us = ns / 1000n;
   return ` <${us / 1_000_000n}.${(us % 1_000_000n).toString().padStart(6, '0')}>`;
 }
 
+/**
+ * ` cpu#1 100 [worker] `: the part of a line's prefix after its time, the same for line after
+ * line of one thread. Kept for a few threads at once (slots by tid), so memory stays bounded
+ * however many threads come and go.
+ */
+interface Who {
+  tid: number;
+  cpu: number;
+  comm: string;
+  text: string;
+}
+const WHO_SLOTS = 64;
+
 export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
+  const time = opts.time;
+  const durations = Boolean(opts.durations);
   /** The enter whose line waits to see whether its exit comes next. */
   let pending: EnterRecord | undefined;
   /** Enters shown as `<unfinished ...>`, by tid, waiting for their exit. */
@@ -74,16 +103,41 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   /** Last comm seen per tid, for exits whose enter is gone: exit records carry none. */
   const comms = new Map<number, string>();
   let out: string[] = [];
+  // Reused for every line: the texts of the call being formatted and its params by argument.
+  const call: CallLine = {
+    name: '',
+    open: '',
+    resumed: '',
+    enter: '',
+    enterCount: 0,
+    exit: '',
+    exitCount: 0,
+    returns: 'dec',
+    retDetail: '',
+  };
+  const paramSlots = new ParamSlots();
+  const exitSlots = new ParamSlots();
+  const who: Who[] = [];
+  for (let i = 0; i < WHO_SLOTS; i++) who.push({ tid: -1, cpu: -1, comm: '', text: '' });
 
-  const prefix = (ts: bigint, cpu: number, tid: number, comm: string): string =>
-    `${opts.time(ts)} cpu#${cpu} ${tid} [${comm}] `;
+  const prefix = (ts: bigint, cpu: number, tid: number, comm: string): string => {
+    const w = who[tid & (WHO_SLOTS - 1)] as Who;
+    if (w.tid !== tid || w.cpu !== cpu || w.comm !== comm) {
+      w.tid = tid;
+      w.cpu = cpu;
+      w.comm = comm;
+      w.text = ` cpu#${cpu} ${tid} [${comm}] `;
+    }
+    return time(ts) + w.text;
+  };
   const enterPrefix = (e: EnterRecord): string => prefix(e.ts, e.cpu, e.tid, e.comm);
 
   function emitUnfinished(enter: EnterRecord): void {
-    const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
-    const shown = joinArgs(call.enterArgs);
-    const sep = shown === '' ? '' : call.exitArgs.length > 0 ? ', ' : ' ';
-    out.push(`${enterPrefix(enter)}${call.name}(${shown}${sep}<unfinished ...>`);
+    const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
+    describeLine(call, enter.nr, enter.args, params, maxString);
+    const shown = call.enter;
+    const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
+    out.push(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>');
     unfinished.set(enter.tid, enter);
   }
 
@@ -96,14 +150,14 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     flushPending();
     comms.set(enter.tid, enter.comm);
     // A new call of this thread: whatever was in flight ended unseen (its exit was lost).
-    unfinished.delete(enter.tid);
-    if (!NEVER_RETURN.has(enter.nr)) {
+    if (unfinished.size !== 0) unfinished.delete(enter.tid);
+    if (NEVER_RETURN[enter.nr] !== 1) {
       pending = enter;
       return;
     }
-    const call = describeCall(enter.nr, enter.args, mergeParams(enter.params), maxString);
-    const all = joinArgs(call.enterArgs, call.exitArgs);
-    out.push(`${enterPrefix(enter)}${call.name}(${all}) = ?`);
+    const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
+    describeLine(call, enter.nr, enter.args, params, maxString);
+    out.push(enterPrefix(enter) + call.open + allArgs(call) + ') = ?');
     // The process ends here; its status is the argument. (A plain exit ends one thread.)
     if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
       const code = Number(BigInt.asUintN(8, enter.args[0]));
@@ -111,33 +165,20 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
   }
 
-  function tail(
-    exit: ExitRecord,
-    enter: EnterRecord | undefined,
-    returns: ReturnKind,
-    detail: string,
-  ): string {
-    const ret = ` = ${formatReturn(exit.ret, returns, enter?.args)}${detail}`;
-    return opts.durations && enter ? ret + duration(enter, exit) : ret;
+  /** `) = 3`, and what follows the value: the part of a line after its arguments. */
+  function tail(exit: ExitRecord, enter: EnterRecord | undefined): string {
+    const ret = ') = ' + formatReturn(exit.ret, call.returns, enter?.args) + call.retDetail;
+    return durations && enter ? ret + duration(enter, exit) : ret;
   }
 
   function onExit(exit: ExitRecord): void {
-    const exitParams = exitParamMap(exit.params);
+    const exitParams = exitParamsInto(exitSlots, exit.params);
     if (pending && pending.tid === exit.tid && pending.nr === exit.nr) {
       const enter = pending;
       pending = undefined;
-      const call = describeCall(
-        enter.nr,
-        enter.args,
-        mergeParams(enter.params, exit.params),
-        maxString,
-        exitParams,
-        exit.ret,
-      );
-      const all = joinArgs(call.enterArgs, call.exitArgs);
-      out.push(
-        `${enterPrefix(enter)}${call.name}(${all})${tail(exit, enter, call.returns, call.retDetail)}`,
-      );
+      const params = mergeParamsInto(paramSlots, enter.params, exit.params);
+      describeLine(call, enter.nr, enter.args, params, maxString, exitParams, exit.ret);
+      out.push(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter));
       reapedBySignal(exit);
       return;
     }
@@ -148,12 +189,11 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     if (!enter && exit.ret === 0n && FORKS.has(exit.nr)) return;
     flushPending();
     unfinished.delete(exit.tid);
-    const params = enter ? mergeParams(enter.params, exit.params) : mergeParams(exit.params);
-    const call = describeCall(exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
+    const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
+    describeLine(call, exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
     out.push(
-      `${prefix(exit.ts, exit.cpu, exit.tid, comm)}<... ${call.name} resumed>` +
-        `${joinArgs(call.exitArgs)})${tail(exit, enter, call.returns, call.retDetail)}`,
+      prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
     );
     reapedBySignal(exit);
   }
@@ -179,7 +219,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function onLost(lost: LostRecord): void {
     flushPending();
-    out.push(formatLost(lost, opts.time));
+    out.push(formatLost(lost, time));
   }
 
   function take(): string[] {
@@ -190,7 +230,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   return {
     push(records) {
-      for (const r of records) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as WireRecord;
         if (r.kind === 'enter') onEnter(r);
         else if (r.kind === 'exit') onExit(r);
         else onLost(r);

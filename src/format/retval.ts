@@ -5,9 +5,29 @@ import { ERRNOS, RESTART_ERRNOS } from './xlat/errno.js';
 import { FD_FLAGS } from './xlat/misc.js';
 import { formatOpenFlags } from './args.js';
 import { formatPrctlReturn } from './prctl.js';
+import { int64Text } from './ints.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
+/** -MAX_ERRNO, made once: written in the test, it would be a new BigInt per line. */
+const MIN_ERROR = -MAX_ERRNO;
+
+/** `-1 ENOENT (No such file or directory)` by errno, built once per errno. */
+const errorTexts: (string | undefined)[] = [];
+function errorText(errno: number): string {
+  let text = errorTexts[errno];
+  if (text === undefined) {
+    const info = ERRNOS.get(errno);
+    if (!info) text = `-1 ERRNO_${errno} (Unknown error ${errno})`;
+    else text = `${RESTART_ERRNOS.has(errno) ? '?' : '-1'} ${info.name} (${info.message})`;
+    errorTexts[errno] = text;
+  }
+  return text;
+}
+
+/** What a 64-bit register holds, signed: int64Text prints these as toString does. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 const F_GETFD = 1n;
 const F_GETFL = 3n;
@@ -20,13 +40,9 @@ const F_GETFL = 3n;
  */
 export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigint[]): string {
   if (kind === 'none') return '?';
-  if (ret < 0n && ret >= -MAX_ERRNO) {
-    const errno = Number(-ret);
-    const info = ERRNOS.get(errno);
-    if (!info) return `-1 ERRNO_${errno} (Unknown error ${errno})`;
-    const value = RESTART_ERRNOS.has(errno) ? '?' : '-1';
-    return `${value} ${info.name} (${info.message})`;
-  }
+  // The common case first: a count or an fd (what the last line below gives it).
+  if (kind === 'dec' && ret >= 0n && ret <= INT64_MAX) return int64Text(ret);
+  if (ret < 0n && ret >= MIN_ERROR) return errorText(-Number(ret));
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
   if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');
   if (kind === 'fcntl' && args) {
@@ -40,5 +56,5 @@ export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigi
     const text = formatPrctlReturn(args, ret);
     if (text !== undefined) return text;
   }
-  return ret.toString();
+  return ret >= INT64_MIN && ret <= INT64_MAX ? int64Text(ret) : ret.toString();
 }

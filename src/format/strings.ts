@@ -20,7 +20,7 @@ const isOctalDigit = (c: number | undefined): boolean => c !== undefined && c >=
 /** Printable ASCII other than the two that need a backslash (`"` and `\`). */
 const isPlain = (c: number): boolean => c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c;
 
-/** bytes[start, end), all plain ASCII, as text: one native copy for a Buffer (params are). */
+/** bytes[start, end) as text, one char per byte: one native copy for a Buffer (params are). */
 function plainText(bytes: Uint8Array, start: number, end: number): string {
   if (Buffer.isBuffer(bytes)) return bytes.toString('latin1', start, end);
   // apply takes any array-like of char codes; its type says number[].
@@ -33,20 +33,34 @@ function plainText(bytes: Uint8Array, start: number, end: number): string {
  * when read back: "\0" then "\0001" for NUL followed by '1'.
  */
 export function quote(bytes: Uint8Array): string {
-  let out = '"';
+  return quoteRange(bytes, bytes.length);
+}
+
+/** The escape of each byte that needs one: its name (a backslash and a letter), else octal, short and 3-digit. */
+const ESCAPE_SHORT: readonly string[] = Array.from(
+  { length: 256 },
+  (_, c) => ESCAPES[c] ?? '\\' + c.toString(8),
+);
+const ESCAPE_LONG: readonly string[] = Array.from(
+  { length: 256 },
+  (_, c) => ESCAPES[c] ?? '\\' + c.toString(8).padStart(3, '0'),
+);
+
+/** quote(bytes.subarray(0, end)), without making that view (a Buffer costs an allocation). */
+function quoteRange(bytes: Uint8Array, end: number): string {
   let i = 0;
-  while (i < bytes.length) {
-    // A run of bytes that print as themselves is copied in one go: most strings are all run.
-    const start = i;
-    while (i < bytes.length && isPlain(bytes[i] as number)) i++;
-    if (i > start) out += plainText(bytes, start, i);
-    if (i === bytes.length) break;
-    const c = bytes[i] as number;
-    const named = ESCAPES[c];
-    if (named !== undefined) out += named;
-    else if (isOctalDigit(bytes[i + 1])) out += '\\' + c.toString(8).padStart(3, '0');
-    else out += '\\' + c.toString(8);
-    i++;
+  while (i < end && isPlain(bytes[i] as number)) i++;
+  if (i === end) return `"${plainText(bytes, 0, end)}"`;
+  // Escapes to make: the bytes as text in one native copy, and the runs between escapes cut
+  // from it, rather than a copy per run (binary data has many short runs).
+  const text = plainText(bytes, 0, end);
+  let out = '"' + text.slice(0, i);
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    out += i + 1 < end && isOctalDigit(text.charCodeAt(i + 1)) ? ESCAPE_LONG[c] : ESCAPE_SHORT[c];
+    const start = ++i;
+    while (i < end && isPlain(text.charCodeAt(i))) i++;
+    if (i > start) out += text.slice(start, i);
   }
   return out + '"';
 }
@@ -59,6 +73,45 @@ export function quote(bytes: Uint8Array): string {
  */
 export function formatParam(param: Param, maxString: number): string {
   if (param.status === TL_PARAM_FAULT) return '<unavailable: fault>';
+  // Cuts as indices into the one captured view: no subarray per cut.
+  if (!(maxString >= 0 && Number.isInteger(maxString))) return formatParamCut(param, maxString);
+  const bytes = param.bytes;
+  let end = bytes.length;
+  let more = param.status === TL_PARAM_TRUNCATED;
+  if (param.want === 0) {
+    // Most strings (paths) print as they are up to their NUL: one scan finds both.
+    let i = 0;
+    while (i < end && isPlain(bytes[i] as number)) i++;
+    if (i === end || bytes[i] === 0) {
+      if (i < end) more = false;
+      if (i > maxString) return `"${plainText(bytes, 0, maxString)}"...`;
+      return `"${plainText(bytes, 0, i)}"${more ? '...' : ''}`;
+    }
+    const nul = indexOfNul(bytes);
+    if (nul >= 0) {
+      end = nul;
+      more = false;
+    }
+  } else if (param.want > end) {
+    more = true;
+  }
+  if (end > maxString) {
+    end = maxString;
+    more = true;
+  }
+  return quoteRange(bytes, end) + (more ? '...' : '');
+}
+
+/** Where the first NUL is, or -1: a loop for short captures, memchr (indexOf) for long ones. */
+function indexOfNul(bytes: Buffer): number {
+  const n = bytes.length;
+  if (n > 256) return bytes.indexOf(0);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return i;
+  return -1;
+}
+
+/** formatParam for a maxString that is no count (negative, fractional): subarray's rules. */
+function formatParamCut(param: Param, maxString: number): string {
   let bytes = param.bytes;
   let more = param.status === TL_PARAM_TRUNCATED;
   if (param.want === 0) {

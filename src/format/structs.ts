@@ -12,6 +12,7 @@ const hexAddr = (v: bigint): string => (v === 0n ? 'NULL' : `0x${v.toString(16)}
 
 /** st_mode as strace prints it: S_IFREG|S_ISUID|0755. */
 export function formatMode(mode: bigint): string {
+  if (mode >= 0n && mode <= 0xffffffffn) return modeText(Number(mode));
   const type = lookupXlat(mode & S_IFMT, FILE_TYPES);
   const special = formatFlagSet(mode & 0o7000n, MODE_SPECIAL_BITS);
   const perm = mode & 0o777n;
@@ -23,6 +24,38 @@ export function formatMode(mode: bigint): string {
   return parts.join('|');
 }
 
+const S_IFMT_BITS = Number(S_IFMT);
+/** FILE_TYPES by number: a stat line would otherwise cost a BigInt per table entry. */
+let fileTypes: ReadonlyMap<number, string> | undefined;
+
+/** Mode texts made already: files of a trace share a handful of modes. */
+const modeTexts = new Map<number, string>();
+
+/** formatMode of a mode within 32 bits, in numbers. */
+function modeText(mode: number): string {
+  let text = modeTexts.get(mode);
+  if (text === undefined) {
+    text = makeModeText(mode);
+    if (modeTexts.size >= 256) modeTexts.clear();
+    modeTexts.set(mode, text);
+  }
+  return text;
+}
+
+function makeModeText(mode: number): string {
+  fileTypes ??= new Map(FILE_TYPES.map((x) => [Number(x.value), x.name]));
+  const fmt = (mode & S_IFMT_BITS) >>> 0;
+  let out = fileTypes.get(fmt) ?? (fmt !== 0 ? `0${fmt.toString(8)}` : '');
+  const specialBits = mode & 0o7000;
+  if (specialBits !== 0) {
+    const special = formatFlagSet(BigInt(specialBits), MODE_SPECIAL_BITS);
+    if (special) out = out === '' ? special : `${out}|${special}`;
+  }
+  const perm = mode & 0o777;
+  const permText = perm === 0 ? '000' : `0${perm.toString(8).padStart(3, '0')}`;
+  return out === '' ? permText : `${out}|${permText}`;
+}
+
 /** makedev(0x88, 0x2) from a kernel dev_t (new encoding). */
 export function formatDev(dev: bigint): string {
   const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
@@ -31,17 +64,25 @@ export function formatDev(dev: bigint): string {
   return `makedev(${h(major)}, ${h(minor)})`;
 }
 
-const isDevice = (mode: bigint): boolean =>
-  (mode & S_IFMT) === 0o20000n || (mode & S_IFMT) === 0o60000n;
+/** S_IFCHR or S_IFBLK. */
+const isDevice = (mode: number): boolean =>
+  (mode & S_IFMT_BITS) === 0o20000 || (mode & S_IFMT_BITS) === 0o60000;
 
 /** struct stat (x86_64): 56 bytes are enough for what strace shows. */
 export function formatStat(b: Buffer): string | undefined {
   if (b.length < 56) return undefined;
-  const mode = BigInt(b.readUInt32LE(24));
+  const mode = b.readUInt32LE(24);
   const tail = isDevice(mode)
     ? `st_rdev=${formatDev(b.readBigUInt64LE(40))}`
-    : `st_size=${b.readBigInt64LE(48)}`;
-  return `{st_mode=${formatMode(mode)}, ${tail}, ...}`;
+    : `st_size=${int64Text(b, 48)}`;
+  return `{st_mode=${modeText(mode)}, ${tail}, ...}`;
+}
+
+/** The signed 64-bit integer at b[o], as decimal: through a double when that is exact. */
+function int64Text(b: Buffer, o: number): string {
+  const hi = b.readInt32LE(o + 4);
+  if (hi >= -0x200000 && hi < 0x200000) return String(hi * 0x100000000 + b.readUInt32LE(o));
+  return b.readBigInt64LE(o).toString();
 }
 export const STAT_BYTES = 56;
 
@@ -108,22 +149,48 @@ export function formatRlimit(b: Buffer): string | undefined {
   return `{rlim_cur=${rlimValue(b.readBigUInt64LE(0))}, rlim_max=${rlimValue(b.readBigUInt64LE(8))}}`;
 }
 
+/** Signal names without their SIG, by number (1..64), made on first use. */
+const shortSignals: string[] = [];
+function shortSignal(n: number): string {
+  let name = shortSignals[n];
+  if (name === undefined) {
+    name = signalName(n).replace(/^SIG/, '');
+    shortSignals[n] = name;
+  }
+  return name;
+}
+
 /** A signal set: [INT TERM], or ~[...] listing what is not set when most are. */
 export function formatSigset(b: Buffer): string {
   const nsig = Math.min(b.length * 8, 64);
-  const set: number[] = [];
-  for (let sig = 1; sig <= nsig; sig++) {
-    const bit = sig - 1;
-    if (((b[bit >> 3] as number) >> (bit & 7)) & 1) set.push(sig);
+  const bytes = nsig >> 3;
+  let count = 0;
+  for (let i = 0; i < bytes; i++) count += BITS_SET[b[i] as number] as number;
+  // Listed: the signals set, or when most are, those that are not. Bytes with nothing to
+  // list (most of them) are skipped whole.
+  const listSet = count * 2 <= nsig;
+  const skip = listSet ? 0 : 0xff;
+  let out = '';
+  let first = true;
+  for (let i = 0; i < bytes; i++) {
+    const byte = b[i] as number;
+    if (byte === skip) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      if (((byte >> bit) & 1) !== (listSet ? 1 : 0)) continue;
+      const name = shortSignal(8 * i + bit + 1);
+      out = first ? name : `${out} ${name}`;
+      first = false;
+    }
   }
-  const short = (n: number): string => signalName(n).replace(/^SIG/, '');
-  if (set.length * 2 > nsig) {
-    const missing: string[] = [];
-    for (let sig = 1; sig <= nsig; sig++) if (!set.includes(sig)) missing.push(short(sig));
-    return `~[${missing.join(' ')}]`;
-  }
-  return `[${set.map(short).join(' ')}]`;
+  return listSet ? `[${out}]` : `~[${out}]`;
 }
+
+/** How many bits each byte value has set. */
+const BITS_SET = Uint8Array.from({ length: 256 }, (_, v) => {
+  let n = 0;
+  for (let x = v; x !== 0; x >>= 1) n += x & 1;
+  return n;
+});
 
 /** The kernel's struct sigaction (x86_64): handler, flags, restorer, mask. */
 export function formatSigaction(b: Buffer): string | undefined {

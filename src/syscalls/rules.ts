@@ -384,8 +384,14 @@ export function buildKeyedRules(): Buffer {
   return encodeKeyedRules(keyedRules());
 }
 
+const keyedBySelector = new Map(
+  Object.entries(KEYED_CAPTURES).map(([name, list]) => [
+    name,
+    new Map(list.map((k) => [k.selector >>> 0, k])),
+  ]),
+);
+
 /** The keyed capture of a call, given its selector's value, if any. */
 export function keyedCaptureFor(name: string, selector: bigint): KeyedCapture | undefined {
-  const sel = Number(BigInt.asUintN(32, selector));
-  return KEYED_CAPTURES[name]?.find((k) => k.selector >>> 0 === sel);
+  return keyedBySelector.get(name)?.get(Number(BigInt.asUintN(32, selector)));
 }
