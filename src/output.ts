@@ -6,9 +6,24 @@ import path from 'node:path';
 import { UserError } from './cgroup.js';
 import { stopSignalsReceived } from './stop.js';
 
-/** Writes `text` to `file` atomically (temp file, fsync, rename). */
+/**
+ * Writes `text` to `file` atomically (temp file, fsync, rename). What is not a regular file
+ * (`-o /dev/null`, a FIFO, /dev/stdout) is written to as it is: a rename would put a regular
+ * file in place of the device. A symlink keeps pointing where it did; its target is replaced.
+ */
 export function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let target = file;
+  try {
+    target = fs.realpathSync(file);
+    if (!fs.statSync(target).isFile()) {
+      writeInPlace(target, text);
+      return;
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    // Not there yet (or a dangling link): create it.
+  }
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'w', 0o644);
@@ -16,11 +31,25 @@ export function writeFileAtomic(file: string, text: string): void {
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    fs.renameSync(tmp, file);
+    fs.renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw new UserError(`cannot write ${file}: ${describeErrno(err)}`);
+  }
+}
+
+/** Opens a device or FIFO for writing and writes all of `text` to it. */
+function writeInPlace(file: string, text: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'w');
+    writeAllSync(fd, text);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot write ${file}: ${describeErrno(err)}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

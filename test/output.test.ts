@@ -1,0 +1,55 @@
+// Writing a dump to what -o names: atomically for a regular file, in place for what is not one.
+// A rename onto /dev/null once replaced the device with a regular file (and broke every
+// program on the machine that opened /dev/null expecting a device); these use a FIFO and
+// symlinks of their own instead.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../src/output.js';
+
+describe('writeFileAtomic', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-output-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a new file, and replaces an old one whole', () => {
+    const file = path.join(dir, 'dump.txt');
+    writeFileAtomic(file, 'first\n');
+    writeFileAtomic(file, 'second\n');
+    expect(fs.readFileSync(file, 'utf8')).toBe('second\n');
+    expect(fs.readdirSync(dir)).toEqual(['dump.txt']); // no temp file left behind
+  });
+
+  it('writes into a FIFO instead of replacing it with a file', async () => {
+    const fifo = path.join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn('cat', [fifo]);
+    let got = '';
+    reader.stdout.on('data', (d: Buffer) => (got += d.toString()));
+    const done = new Promise((r) => reader.on('exit', r));
+    writeFileAtomic(fifo, 'through the pipe\n');
+    await done;
+    expect(got).toBe('through the pipe\n');
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('keeps a symlink, replacing what it points to', () => {
+    const target = path.join(dir, 'real.txt');
+    const link = path.join(dir, 'link.txt');
+    fs.writeFileSync(target, 'old\n');
+    fs.symlinkSync(target, link);
+    writeFileAtomic(link, 'new\n');
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe('new\n');
+  });
+
+  it('says which file it could not write, and why', () => {
+    expect(() => writeFileAtomic(path.join(dir, 'no', 'such', 'dir.txt'), 'x')).toThrow(
+      /cannot write .*dir\.txt: no such directory/,
+    );
+  });
+});
