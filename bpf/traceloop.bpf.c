@@ -526,6 +526,103 @@ static __always_inline void put_msg(struct tl_writer *w, __u8 arg, const void *s
 	end_param(w, p, pos, start);
 }
 
+/* The x86_64 struct mmsghdr. */
+struct mmsghdr64 {
+	struct msghdr64 hdr;
+	__u32 len;
+	__u32 pad;
+};
+
+/* State of put_mmsg's walk, shared with its bpf_loop callback. */
+struct mmsg_walk {
+	const struct mmsghdr64 *vec;
+	__u8 *dst; /* the param's bytes */
+	__u64 pos;
+	__u32 count;
+	__u32 status;
+};
+
+static long mmsg_step(__u64 i, void *data)
+{
+	struct mmsg_walk *c = data;
+	struct tl_mmsg_part *mp;
+	struct tl_iov_part *part;
+	struct mmsghdr64 m;
+	__u64 pos = c->pos, iov[2], take;
+
+	if (i >= c->count)
+		return 1;
+	if (pos > max_capture - sizeof(*mp) - sizeof(*part)) {
+		c->status = TL_PARAM_TRUNCATED;
+		return 1;
+	}
+	if (bpf_probe_read_user(&m, sizeof(m), &c->vec[i & (TL_MMSG_MAX - 1)])) {
+		c->status = i ? TL_PARAM_TRUNCATED : TL_PARAM_FAULT;
+		return 1;
+	}
+	mp = (void *)(c->dst + pos);
+	mp->msg_len = m.len;
+	mp->msg.name = m.hdr.name;
+	mp->msg.namelen = m.hdr.namelen;
+	mp->msg.flags = m.hdr.flags;
+	mp->msg.iov = m.hdr.iov;
+	mp->msg.iovlen = m.hdr.iovlen;
+	mp->msg.control = m.hdr.control;
+	mp->msg.controllen = m.hdr.controllen;
+	mp->msg.name_len = 0;
+	mp->msg.control_len = 0;
+	mp->msg.name_status = m.hdr.name ? TL_PART_UNREAD : TL_PART_NULL;
+	mp->msg.control_status = m.hdr.control ? TL_PART_UNREAD : TL_PART_NULL;
+	mp->msg.reserved = 0;
+	part = (void *)(mp + 1);
+	__builtin_memset(part, 0, sizeof(*part));
+	take = 0;
+	if (m.hdr.iov && m.hdr.iovlen) {
+		if (bpf_probe_read_user(iov, sizeof(iov), (const void *)m.hdr.iov)) {
+			part->status = TL_PARAM_FAULT;
+		} else {
+			part->iov_len = iov[1];
+			take = iov[1] < m.len ? iov[1] : m.len;
+			if (take > max_capture - pos - sizeof(*mp) - sizeof(*part)) {
+				take = max_capture - pos - sizeof(*mp) - sizeof(*part);
+				part->status = TL_PARAM_TRUNCATED;
+			}
+			take &= TL_MAX_CAPTURE * 2 - 1;
+			if (take > max_capture)
+				take = 0;
+			if (!iov[0]) {
+				part->status = TL_PART_NULL;
+				take = 0;
+			} else if (take &&
+				   bpf_probe_read_user(part + 1, take, (const void *)iov[0])) {
+				part->status = TL_PARAM_FAULT;
+				take = 0;
+			}
+		}
+	}
+	part->len = take;
+	mp->bytes = sizeof(*mp) + sizeof(*part) + ALIGN_UP(take);
+	c->pos = pos + mp->bytes;
+	return 0;
+}
+
+/* TL_CAP_MMSG_EXIT: the first `count` messages of a struct mmsghdr array. */
+static __always_inline void put_mmsg(struct tl_writer *w, __u8 arg, const void *vec, __s64 count)
+{
+	struct mmsg_walk c = {.vec = vec, .status = TL_PARAM_OK};
+	__u64 start;
+	struct tl_param *p = begin_param(w, arg, sizeof(struct tl_param) + 2 * max_capture, &start);
+
+	p->want = count;
+	c.dst = (__u8 *)(p + 1);
+	c.count = count > TL_MMSG_MAX ? TL_MMSG_MAX : count;
+	if (count > TL_MMSG_MAX)
+		c.status = TL_PARAM_TRUNCATED;
+	bpf_loop(TL_MMSG_MAX, mmsg_step, &c, 0);
+	p->status = c.status;
+	end_param(w, p, c.pos, start);
+}
+
 /* TL_CAP_FDSETS / TL_CAP_FDSETS_EXIT: three fd_sets, `nfds` bits each, and
  * the timeout after them (the pointers of arguments arg..arg+3). */
 static __always_inline void put_fdsets(struct tl_writer *w, __u8 arg, const __u64 *ptrs, __s64 nfds)
@@ -651,7 +748,8 @@ static __always_inline bool exit_takes(__u8 k, long ret)
 	switch (k) {
 	case TL_CAP_BUF_RETLEN:
 	case TL_CAP_FDSETS_EXIT:
-	case TL_CAP_DIRENTS: return ret > 0;
+	case TL_CAP_DIRENTS:
+	case TL_CAP_MMSG_EXIT: return ret > 0;
 	case TL_CAP_IOV_EXIT: /* at 0 too: strace shows the buffers, all "" */
 	case TL_CAP_STRUCT_EXIT:
 	case TL_CAP_STRUCT_INOUT:
@@ -717,6 +815,7 @@ __noinline int put_compound(struct tl_job *job)
 	case TL_CAP_FDSETS:
 	case TL_CAP_FDSETS_EXIT: put_fdsets(&w, job->arg, job->ptrs, (int)job->count); break;
 	case TL_CAP_DIRENTS: put_dirents(&w, job->arg, (const void *)job->src, job->left); break;
+	case TL_CAP_MMSG_EXIT: put_mmsg(&w, job->arg, (const void *)job->src, job->left); break;
 	}
 	return 0;
 }
@@ -725,7 +824,7 @@ static __always_inline bool is_compound(__u8 k)
 {
 	return k == TL_CAP_STRV || k == TL_CAP_IOV || k == TL_CAP_IOV_EXIT || k == TL_CAP_MSG ||
 	       k == TL_CAP_MSG_EXIT || k == TL_CAP_FDSETS || k == TL_CAP_FDSETS_EXIT ||
-	       k == TL_CAP_DIRENTS;
+	       k == TL_CAP_DIRENTS || k == TL_CAP_MMSG_EXIT;
 }
 
 /* Hands capture c of this call to put_compound. */

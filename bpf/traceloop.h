@@ -190,6 +190,8 @@ enum tl_capture_kind {
 				     * prctl's option): a STR or STRUCT_* capture */
 	TL_CAP_STRUCT_INOUT = 16,   /* `size` bytes at enter, and again at exit if the
 				     * call succeeded (ioctl's struct ifreq) */
+	TL_CAP_MMSG_EXIT = 17,	    /* sendmmsg/recvmmsg's struct mmsghdr array, at exit,
+				     * as many as the call returned: see tl_mmsg_part */
 };
 #define TL_STRV_MAX_COUNT 256 /* entries of a string array counted, at most */
 /*
@@ -207,6 +209,7 @@ enum tl_capture_kind {
  * tl_param_status or TL_PART_NULL (a NULL pointer: nothing read).
  */
 #define TL_PART_NULL 3
+#define TL_PART_UNREAD 4	  /* a pointer not followed (mmsghdr's msg_name) */
 #define TL_IOV_MAX 16		  /* iovec entries captured, at most */
 #define TL_MSG_PART_MAX 128	  /* bytes of msg_name, and of msg_control, at most */
 #define TL_FDSET_MAX_BITS 1024	  /* bits of each fd_set, at most (FD_SETSIZE) */
@@ -239,6 +242,18 @@ struct tl_msg_part {
 	__u8 name_status;
 	__u8 control_status;
 	__u16 reserved;
+};
+
+/* TL_CAP_MMSG_EXIT: per message, as many as fit in max_capture bytes, this
+ * (msg_len as the kernel set it, the msghdr's fields: its name and control
+ * data are not read, TL_PART_UNREAD) and then one tl_iov_part with the first
+ * buffer's bytes, msg_len of them at most. The param's `want` is the number
+ * of messages the call returned; TRUNCATED: not all of them fit. */
+#define TL_MMSG_MAX 8
+struct tl_mmsg_part {
+	__u32 msg_len;
+	__u32 bytes; /* of this part and what follows it, to the next message */
+	struct tl_msg_part msg;
 };
 
 /* TL_CAP_FDSETS*: then three sets of (nbits + 63) / 64 * 8 bytes each (their

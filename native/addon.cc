@@ -453,6 +453,10 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_fdsets_part, status);
 	LAYOUT_FIELD(o, tl_fdsets_part, timeout_status);
 	LAYOUT_FIELD(o, tl_fdsets_part, timeout);
+	LAYOUT_SIZE(o, tl_mmsg_part);
+	LAYOUT_FIELD(o, tl_mmsg_part, msg_len);
+	LAYOUT_FIELD(o, tl_mmsg_part, bytes);
+	LAYOUT_FIELD(o, tl_mmsg_part, msg);
 	LAYOUT_SIZE(o, tl_dirents_part);
 	LAYOUT_FIELD(o, tl_dirents_part, count);
 	LAYOUT_SIZE(o, tl_keyed_key);

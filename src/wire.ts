@@ -87,10 +87,15 @@ export const TL_CAP_DIRENTS = 14;
 export const TL_CAP_KEYED = 15;
 /** `size` bytes at enter, and again at exit if the call succeeded (ioctl's struct ifreq). */
 export const TL_CAP_STRUCT_INOUT = 16;
+/** sendmmsg/recvmmsg's struct mmsghdr array at exit, as many as returned: tl_mmsg_part each. */
+export const TL_CAP_MMSG_EXIT = 17;
 
 // Compound captures (struct tl_iov_part and friends in bpf/traceloop.h).
 /** A piece's status: its pointer was NULL, nothing was read. */
 export const TL_PART_NULL = 3;
+/** A piece's status: a pointer not followed (an mmsghdr's msg_name and msg_control). */
+export const TL_PART_UNREAD = 4;
+export const TL_MMSG_MAX = 8;
 export const TL_IOV_MAX = 16;
 export const TL_MSG_PART_MAX = 128;
 export const TL_FDSET_MAX_BITS = 1024;
@@ -114,7 +119,8 @@ export type CaptureKind =
   | typeof TL_CAP_FDSETS_EXIT
   | typeof TL_CAP_DIRENTS
   | typeof TL_CAP_KEYED
-  | typeof TL_CAP_STRUCT_INOUT;
+  | typeof TL_CAP_STRUCT_INOUT
+  | typeof TL_CAP_MMSG_EXIT;
 
 /**
  * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
@@ -217,6 +223,11 @@ export const LAYOUT = {
   'tl_fdsets_part.timeout_status': 5,
   'tl_fdsets_part.reserved': 6,
   'tl_fdsets_part.timeout': 8,
+
+  'sizeof(struct tl_mmsg_part)': 64,
+  'tl_mmsg_part.msg_len': 0,
+  'tl_mmsg_part.bytes': 4,
+  'tl_mmsg_part.msg': 8,
 
   'sizeof(struct tl_dirents_part)': 8,
   'tl_dirents_part.count': 0,

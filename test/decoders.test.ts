@@ -571,6 +571,41 @@ const rows: Array<[string, Row, string]> = [
     'sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hi", iov_len=2}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 2',
   ],
   [
+    'recvmmsg: the messages returned, a name not followed shown as its address, the rest cut',
+    {
+      name: 'recvmmsg',
+      args: [3n, 0x10n, 4n, 0n, 0n],
+      ret: 2n,
+      exit: [
+        p(
+          1,
+          Buffer.concat([
+            // msg_len 2, bytes 88; msghdr: name 0x70 (namelen 16, not read), iov, iovlen 1
+            le([4, 2], [4, 88]),
+            le(
+              [8, 0x70],
+              [4, 16],
+              [4, 0],
+              [8, 0x40],
+              [8, 1],
+              [8, 0],
+              [8, 0],
+              [2, 0],
+              [2, 0],
+              [2, 0x0304],
+              [2, 0],
+            ),
+            le([8, 8], [2, 2], [2, 0], [4, 0]),
+            Buffer.from('ok\0\0\0\0\0\0'),
+          ]),
+          2,
+          2, // TL_PARAM_TRUNCATED: the second message did not fit
+        ),
+      ],
+    },
+    'recvmmsg(3, [{msg_hdr={msg_name=0x70, msg_namelen=16, msg_iov=[{iov_base="ok", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=2}, ...], 4, 0, NULL) = 2',
+  ],
+  [
     'getdents64 at the end of a directory',
     { name: 'getdents64', args: [3n, 0x10n, 32768n], ret: 0n },
     'getdents64(3, 0x10 /* 0 entries */, 32768) = 0',

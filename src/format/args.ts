@@ -10,7 +10,7 @@ import { formatParam, quote } from './strings.js';
 import * as S from './structs.js';
 import { formatDirentCount, formatFdSet, formatSelectTimeout } from './fdset.js';
 import { formatIovec } from './iovec.js';
-import { formatMsghdr } from './msghdr.js';
+import { formatMmsgVec, formatMsghdr } from './msghdr.js';
 import { formatFcntlStructArg } from './flock.js';
 import { formatIoctlArg, formatIoctlRequest } from './ioctl.js';
 import { prctlArgTexts } from './prctl.js';
@@ -455,6 +455,13 @@ const msghdrOut: ArgDecoder = (v, ctx) => {
   );
 };
 
+/** sendmmsg/recvmmsg's messages, captured at exit: the address when the call failed. */
+const mmsgVec: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  return p && ctx.ret !== undefined && ctx.ret > 0n ? formatMmsgVec(p, ctx.maxString) : address(v);
+};
+
 /** Arguments 1..3 of select and pselect6: the fd sets, all in the capture of argument 1. */
 const SELECT_SETS_ARG = 1;
 const fdSet: ArgDecoder = (v, ctx) => {
@@ -664,6 +671,7 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   iovec_out: iovecOut,
   msghdr_in: msghdrIn,
   msghdr_out: msghdrOut,
+  mmsg_vec: mmsgVec,
   fd_set: fdSet,
   select_timeval: selectTimeout('timeval'),
   select_timespec: selectTimeout('timespec'),

@@ -8,7 +8,7 @@
 // The capture (struct tl_msg_part, 56 bytes) holds the msghdr's fields as read and how many
 // bytes of msg_name and msg_control follow (each padded to 8), then the iovec parts of
 // iovec.ts.
-import { LAYOUT, TL_PARAM_FAULT, type Param } from '../wire.js';
+import { LAYOUT, TL_PARAM_FAULT, TL_PARAM_TRUNCATED, TL_PART_UNREAD, type Param } from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
 import { formatIovParts, pad8, parseIovParts, TL_MAX_IOV_PARTS, TL_PART_NULL } from './iovec.js';
 import { quote } from './strings.js';
@@ -230,7 +230,7 @@ export function formatMsgControl(
 ): string {
   if (controllen < BigInt(CMSG_HDR)) return address(addr);
   if (addr === 0n || status === TL_PART_NULL) return 'NULL';
-  if (status === TL_PARAM_FAULT) return address(addr);
+  if (status === TL_PARAM_FAULT || status === TL_PART_UNREAD) return address(addr);
   // Bytes strace would read (it stops at net.core.optmem_max, far above any capture here).
   let bufLen = controllen > 0x7fffffffn ? 0x7fffffff : Number(controllen);
   const items: string[] = [];
@@ -303,9 +303,9 @@ function readMsgPart(b: Buffer): MsgPart {
 
 /** msg_name, decoded over no more than `len` bytes (strace's decode_sockaddr). */
 function msgName(m: MsgPart, nameBytes: Buffer, len: number): string {
-  if (len < 2) return address(m.name);
+  if (len < 2 || m.nameStatus === TL_PART_UNREAD) return address(m.name);
   if (m.name === 0n || m.nameStatus === TL_PART_NULL) return 'NULL';
-  if (m.nameStatus === TL_PARAM_FAULT) return address(m.name);
+  if (m.nameStatus === TL_PARAM_FAULT || m.nameStatus === TL_PART_UNREAD) return address(m.name);
   return sockaddr(nameBytes, Math.min(len, 128));
 }
 
@@ -369,4 +369,35 @@ export function formatMsgFlags(flags: number): string {
   if (flags === 0) return '0';
   const text = formatFlagSet(BigInt(flags >>> 0), MSG_FLAGS) ?? '0';
   return text.startsWith('0x') ? `${text} /* MSG_??? */` : text;
+}
+
+const MMSG_PART_BYTES = LAYOUT['sizeof(struct tl_mmsg_part)'];
+const MMSG_MSG_AT = LAYOUT['tl_mmsg_part.msg'];
+
+/**
+ * sendmmsg/recvmmsg's array, captured at exit (struct tl_mmsg_part each: msg_len, the msghdr
+ * whose name and control data were not followed, the first buffer): strace's
+ * `[{msg_hdr={...}, msg_len=5}, ...]`, as many messages as the call returned (p.want); `...`
+ * where the capture holds fewer.
+ */
+export function formatMmsgVec(p: Param, maxString: number): string {
+  if (p.status === TL_PARAM_FAULT && p.bytes.length < MMSG_PART_BYTES) return FAULT;
+  const b = p.bytes;
+  const items: string[] = [];
+  let at = 0;
+  while (at + MMSG_PART_BYTES <= b.length && items.length < p.want) {
+    const msgLen = b.readUInt32LE(at);
+    const bytes = b.readUInt32LE(at + 4);
+    if (bytes < MMSG_PART_BYTES || at + bytes > b.length) break;
+    const hdr: Param = {
+      arg: p.arg,
+      status: 0,
+      want: 0,
+      bytes: b.subarray(at + MMSG_MSG_AT, at + bytes),
+    };
+    items.push(`{msg_hdr=${formatMsghdr(hdr, maxString, BigInt(msgLen))}, msg_len=${msgLen}}`);
+    at += bytes;
+  }
+  const more = items.length < p.want || p.status === TL_PARAM_TRUNCATED;
+  return `[${items.join(', ')}${more ? ', ...' : ''}]`;
 }

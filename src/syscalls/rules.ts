@@ -15,6 +15,7 @@ import {
   TL_CAP_IOV_EXIT,
   TL_CAP_KEYED,
   TL_CAP_MSG,
+  TL_CAP_MMSG_EXIT,
   TL_CAP_MSG_EXIT,
   TL_CAP_STR,
   TL_CAP_STRV,
@@ -80,6 +81,8 @@ const iovOut = (arg: string, lenArg: string): CaptureSpec => ({
 /** A struct user_msghdr with its name, control data and iovecs: sendmsg's, or recvmsg's. */
 const msg = (arg: string): CaptureSpec => ({ kind: TL_CAP_MSG, arg });
 const msgOut = (arg: string): CaptureSpec => ({ kind: TL_CAP_MSG_EXIT, arg });
+/** sendmmsg/recvmmsg's messages, at exit: msg_len is known then, for sending too. */
+const mmsgOut = (arg: string): CaptureSpec => ({ kind: TL_CAP_MMSG_EXIT, arg });
 /** select's three fd sets (from `first` on, `bits` wide) and timeout, before and after. */
 const fdSets = (first: string, bits: string): CaptureSpec[] => [
   { kind: TL_CAP_FDSETS, arg: first, lenArg: bits },
@@ -236,6 +239,8 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   // Most options are ints; a larger value shows its first four bytes' worth (the length says).
   getsockopt: [outStruct('optval', 4), inStruct('optlen', SOCKLEN), outStruct('optlen', SOCKLEN)],
   sendmsg: [msg('msg')],
+  sendmmsg: [mmsgOut('mmsg')],
+  recvmmsg: [mmsgOut('mmsg'), inStruct('timeout', TIMESPEC)],
   // At enter too, the head alone: msg_namelen before the call (strace's `128 => 16`).
   recvmsg: [msgOut('msg'), inStruct('msg', MSGHDR_HEAD)],
   socketpair: [outStruct('usockvec', 8)],
@@ -332,7 +337,8 @@ export function isExitCapture(kind: CaptureKind): boolean {
     kind === TL_CAP_IOV_EXIT ||
     kind === TL_CAP_MSG_EXIT ||
     kind === TL_CAP_FDSETS_EXIT ||
-    kind === TL_CAP_DIRENTS
+    kind === TL_CAP_DIRENTS ||
+    kind === TL_CAP_MMSG_EXIT
   );
 }
 

@@ -208,6 +208,16 @@ int main(int argc, char **argv)
 	FD_SET(sv[1], &rfds);
 	struct timespec pts = {0, 1000000};
 	pselect(sv[1] + 1, &rfds, NULL, NULL, &pts, NULL);
+	struct iovec m1 = {"one", 3}, m2 = {"second", 6};
+	struct mmsghdr out[2] = {{.msg_hdr = {.msg_iov = &m1, .msg_iovlen = 1}},
+				 {.msg_hdr = {.msg_iov = &m2, .msg_iovlen = 1}}};
+	sendmmsg(sv[0], out, 2, 0);
+	char in1[8], in2[8], in3[8];
+	struct iovec r1 = {in1, sizeof(in1)}, r2 = {in2, sizeof(in2)}, r3 = {in3, sizeof(in3)};
+	struct mmsghdr in[3] = {{.msg_hdr = {.msg_iov = &r1, .msg_iovlen = 1}},
+				{.msg_hdr = {.msg_iov = &r2, .msg_iovlen = 1}},
+				{.msg_hdr = {.msg_iov = &r3, .msg_iovlen = 1}}};
+	recvmmsg(sv[1], in, 3, MSG_DONTWAIT, NULL);
 	close(sv[0]);
 	close(sv[1]);
 	DIR *dp = opendir(dir);
