@@ -78,7 +78,15 @@ function fromExec(pid: number): (r: WireRecord) => boolean {
   const execve = syscallByName('execve')?.nr;
   let execd = false;
   return (r) => {
-    if (execd || r.kind === 'lost' || r.tid !== pid) return true;
+    if (execd) return true;
+    // Records lost before the exec was seen: the exec may be among them (a busy command
+    // overwrites the ring's oldest records, the launcher's first). Show everything from here
+    // rather than hide all of CMD's calls waiting for an exec that will not come.
+    if (r.kind === 'lost') {
+      execd = true;
+      return true;
+    }
+    if (r.tid !== pid) return true;
     if (r.kind === 'enter' && r.nr === execve) execd = true;
     return execd;
   };

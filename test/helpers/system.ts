@@ -50,6 +50,47 @@ export function runInCgroup(cgroupPath: string, script: string, cpu?: number): P
 }
 
 /**
+ * The BPF programs process `pid` holds open (the fdinfo of each of its fds names a prog_id):
+ * which programs are this process's, whatever else is loaded on the machine.
+ */
+export function programsOfPid(pid: number): number[] {
+  const ids = new Set<number>();
+  let fds: string[] = [];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fdinfo`);
+  } catch {
+    return [];
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^prog_id:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** The children of process `parent` (traceloop renames itself, so look by parent, not by name). */
+export function childrenOf(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // the fields after `(comm)`: state, then ppid
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
  * Ids of the loaded BPF programs named like ours. Compare sets of ids, not
  * counts: another traceloop on the machine may hold programs of its own.
  */

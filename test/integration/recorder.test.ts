@@ -13,7 +13,7 @@ import {
   type WireRecord,
 } from '../../src/wire.js';
 import {
-  ourBpfPrograms,
+  programsOfPid,
   programsGone,
   requireRootAndBpf,
   runInCgroup,
@@ -148,9 +148,9 @@ describe('a one-page ring under a busy workload', () => {
 describe('detaching', () => {
   it('leaves no program of ours loaded after close()', async () => {
     requireRootAndBpf();
-    const before = new Set(ourBpfPrograms());
+    const before = new Set(programsOfPid(process.pid));
     const recorder = Recorder.open();
-    const mine = ourBpfPrograms().filter((id) => !before.has(id));
+    const mine = programsOfPid(process.pid).filter((id) => !before.has(id));
     expect(mine).toHaveLength(2);
     recorder.close();
     expect(await programsGone(mine)).toEqual([]);

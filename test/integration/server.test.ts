@@ -15,6 +15,7 @@ import {
   CLI,
   ourBpfPrograms,
   programsGone,
+  programsOfPid,
   requireRootAndBpf,
   runInCgroup,
   scratchCgroup,
@@ -22,7 +23,6 @@ import {
 import {
   URL,
   curl,
-  programsOfPid,
   rawExchange,
   startDaemon,
   stopDaemon,

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI,
-  ourBpfPrograms,
+  childrenOf,
+  programsOfPid,
   programsGone,
   requireRootAndBpf,
   scratchCgroup,
@@ -68,7 +69,6 @@ describe('traceloop tui in a terminal', () => {
       }
     });
 
-    const before = new Set(ourBpfPrograms());
     // After the UI exits, the shell reports its status and whether the
     // terminal is back in canonical mode (raw mode undone).
     const script =
@@ -81,7 +81,8 @@ describe('traceloop tui in a terminal', () => {
     const screen = (): string => tmux('capture-pane', '-p', '-t', session);
 
     await until('the UI to start', () => screen().includes(' LIVE ') && screen().includes('TIME'));
-    const mine = ourBpfPrograms().filter((id) => !before.has(id));
+    const pane = Number(tmux('display', '-p', '-t', session, '#{pane_pid}').trim());
+    const mine = childrenOf(pane).flatMap(programsOfPid);
     expect(mine).toHaveLength(2);
 
     // The workload: a numbered write every 20 ms, forever, in the recorded cgroup.
@@ -162,7 +163,6 @@ describe('traceloop tui in a terminal', () => {
           // already gone
         }
       });
-      const before = new Set(ourBpfPrograms());
       const script =
         `node ${CLI} tui --standalone --cgroup ${cg.path}; ` +
         'echo TUI-EXIT=$?; stty -a | tr " ;" "\\n\\n" | grep -x -- "-\\?icanon"; sleep 600';
@@ -172,23 +172,13 @@ describe('traceloop tui in a terminal', () => {
       ); // prettier-ignore
       const screen = (): string => tmux('capture-pane', '-p', '-t', session);
       await until('the UI to start', () => screen().includes(' LIVE '));
-      const mine = ourBpfPrograms().filter((id) => !before.has(id));
-      expect(mine).toHaveLength(2);
       // The UI is the shell's child: find it by its parent.
       const shell = Number(tmux('display', '-p', '-t', session, '#{pane_pid}').trim());
-      const ui = fs
-        .readdirSync('/proc')
-        .filter((d) => /^\d+$/.test(d))
-        .find((d) => {
-          try {
-            const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === shell;
-          } catch {
-            return false;
-          }
-        });
-      expect(ui).toBeDefined();
-      process.kill(Number(ui), signal);
+      const [ui] = childrenOf(shell);
+      if (ui === undefined) throw new Error('no UI process under the pane shell');
+      const mine = programsOfPid(ui);
+      expect(mine).toHaveLength(2);
+      process.kill(ui, signal);
       const after = await until('the UI to exit', () =>
         screen().includes('TUI-EXIT=') ? screen() : undefined,
       );

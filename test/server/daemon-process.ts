@@ -110,27 +110,3 @@ export function rawExchange(socket: string, bytes: Buffer | string, ms = 3000): 
 }
 
 export const URL = 'http://localhost';
-
-/**
- * Ids of the BPF programs a process holds (through its prog and link fds),
- * from /proc/PID/fdinfo: unlike a before/after diff of `bpftool prog show`,
- * this is not confused by another traceloop loading programs meanwhile.
- */
-export function programsOfPid(pid: number): number[] {
-  const ids = new Set<number>();
-  let fds: string[] = [];
-  try {
-    fds = fs.readdirSync(`/proc/${pid}/fdinfo`);
-  } catch {
-    return [];
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^prog_id:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-      if (m) ids.add(Number(m[1]));
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return [...ids].sort((a, b) => a - b);
-}
