@@ -552,7 +552,8 @@ static long mmsg_step(__u64 i, void *data)
 
 	if (i >= c->count)
 		return 1;
-	if (pos > max_capture - sizeof(*mp) - sizeof(*part)) {
+	/* (a sum, not a difference: max_capture may be smaller than the parts) */
+	if (pos + sizeof(*mp) + sizeof(*part) > max_capture) {
 		c->status = TL_PARAM_TRUNCATED;
 		return 1;
 	}
