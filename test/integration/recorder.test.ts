@@ -156,3 +156,19 @@ describe('detaching', () => {
     expect(await programsGone(mine)).toEqual([]);
   });
 });
+
+describe('loading', () => {
+  // The verifier proves every ring access in bounds from the capture size and ring size the
+  // loader sets as constants: a bound that holds for one pair may not for another.
+  it.each([
+    [1, 16],
+    [1, 4096],
+    [2, 128],
+    [64, 256],
+    [4096, 4096],
+  ])('passes the verifier with %i-page rings and %i-byte captures', (ringPages, maxArgBytes) => {
+    requireRootAndBpf();
+    const recorder = Recorder.open({ ringPages, maxArgBytes });
+    recorder.close();
+  });
+});
