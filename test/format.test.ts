@@ -369,6 +369,26 @@ describe('calls that never return', () => {
   });
 });
 
+describe('rt_sigreturn', () => {
+  it('is paired with its exit, whatever syscall number the signal frame restored', () => {
+    const e = enterOf({ name: 'rt_sigreturn', args: [] });
+    const x: ExitRecord = { ...exitOf({ name: 'rt_sigreturn', args: [], ret: 0n }), nr: 0xffff };
+    expect(body(one([e, x]))).toBe('rt_sigreturn() = 0');
+    const other = { name: 'getpid', args: [], tid: 9, us: 2 };
+    const out = lines([
+      e,
+      enterOf(other),
+      exitOf({ ...other, ret: 9n, exitUs: 3 }),
+      { ...x, nr: 0 },
+    ]);
+    expect(out.map(body)).toEqual([
+      'rt_sigreturn(<unfinished ...>',
+      'getpid() = 9',
+      '<... rt_sigreturn resumed>) = 0',
+    ]);
+  });
+});
+
 describe('unknown syscalls', () => {
   it('are named by number with their args in hex', () => {
     const e: EnterRecord = { ...enterOf({ name: 'getpid', args: [] }), nr: 0x1c4 };

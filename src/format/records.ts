@@ -49,6 +49,13 @@ const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
 const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
 const EXIT_GROUP = nrOf('exit_group');
 const WAIT4 = nrOf('wait4');
+/**
+ * rt_sigreturn's exit carries whatever syscall number the signal frame restored (-1, read as
+ * 0xffff, when the signal did not interrupt a call): its exit is the one after its enter.
+ */
+const RT_SIGRETURN = nrOf('rt_sigreturn');
+const sameCall = (enter: EnterRecord, exit: ExitRecord): boolean =>
+  enter.nr === exit.nr || enter.nr === RT_SIGRETURN;
 /** Calls whose line is complete at enter (`= ?`): they never return. */
 const NEVER_RETURN = new Uint8Array(1 << 16); // by nr (a u16): a load, not a Set lookup
 for (const d of SYSCALLS) if (returnKind(d.name) === 'none') NEVER_RETURN[d.nr] = 1;
@@ -173,7 +180,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function onExit(exit: ExitRecord): void {
     const exitParams = exitParamsInto(exitSlots, exit.params);
-    if (pending && pending.tid === exit.tid && pending.nr === exit.nr) {
+    if (pending && pending.tid === exit.tid && sameCall(pending, exit)) {
       const enter = pending;
       pending = undefined;
       const params = mergeParamsInto(paramSlots, enter.params, exit.params);
@@ -183,14 +190,14 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       return;
     }
     let enter: EnterRecord | undefined = unfinished.get(exit.tid);
-    if (enter && enter.nr !== exit.nr) enter = undefined; // both halves lost their partners
+    if (enter && !sameCall(enter, exit)) enter = undefined; // both halves lost their partners
     // A new child's first return (0 from clone/fork): strace -f shows none, the parent's
     // line says it all.
     if (!enter && exit.ret === 0n && FORKS.has(exit.nr)) return;
     flushPending();
     unfinished.delete(exit.tid);
     const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
-    describeLine(call, exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
+    describeLine(call, enter?.nr ?? exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
     out.push(
       prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
