@@ -371,6 +371,8 @@ struct iov_walk {
 	__s64 left;	  /* at exit: bytes returned not yet spread; at enter: -1 */
 	__u32 count;	  /* entries to walk */
 	__u32 status;	  /* of the whole param */
+	__u32 faults;	  /* buffers that could not be read */
+	__u32 pad;
 };
 
 static long iov_step(__u64 i, void *data)
@@ -415,6 +417,7 @@ static long iov_step(__u64 i, void *data)
 		take = 0;
 	} else if (take && bpf_probe_read_user(part + 1, take, (const void *)iov[0])) {
 		part->status = TL_PARAM_FAULT;
+		c->faults++;
 		take = 0;
 	}
 	part->len = take;
@@ -423,9 +426,10 @@ static long iov_step(__u64 i, void *data)
 }
 
 /* Walks `count` iovecs into dst: the common tail of TL_CAP_IOV* and TL_CAP_MSG*.
- * Returns the bytes written and leaves the walk's status in *status. */
-static __always_inline __u64 walk_iov(__u8 *dst, const void *vec, __u64 count, __u64 budget,
-				      __s64 left, __u8 *status)
+ * Returns the bytes written and leaves the walk's status in *status; buffers
+ * it could not read count in the ring's faults, as whole captures do. */
+static __always_inline __u64 walk_iov(struct tl_writer *w, __u8 *dst, const void *vec, __u64 count,
+				      __u64 budget, __s64 left, __u8 *status)
 {
 	struct iov_walk c = {
 	    .vec = vec, .dst = dst, .budget = budget, .left = left, .status = *status};
@@ -438,6 +442,7 @@ static __always_inline __u64 walk_iov(__u8 *dst, const void *vec, __u64 count, _
 	if (vec && count)
 		bpf_loop(TL_IOV_MAX, iov_step, &c, 0);
 	*status = c.status;
+	w->ctl->faults += c.faults;
 	return c.pos;
 }
 
@@ -449,7 +454,7 @@ static __always_inline void put_iov(struct tl_writer *w, __u8 arg, const void *v
 	struct tl_param *p = begin_param(w, arg, sizeof(struct tl_param) + 2 * max_capture, &start);
 
 	p->want = count > 0xffffffffULL ? 0xffffffffU : count;
-	len = walk_iov((__u8 *)(p + 1), vec, count, max_capture, left, &p->status);
+	len = walk_iov(w, (__u8 *)(p + 1), vec, count, max_capture, left, &p->status);
 	end_param(w, p, len, start);
 }
 
@@ -522,7 +527,9 @@ static __always_inline void put_msg(struct tl_writer *w, __u8 arg, const void *s
 	n = msg_piece(dst + pos, m.control, m.controllen, &mp->control_status, p);
 	mp->control_len = n;
 	pos += ALIGN_UP(n);
-	pos += walk_iov(dst + pos, (const void *)m.iov, m.iovlen, max_capture, left, &p->status);
+	pos += walk_iov(w, dst + pos, (const void *)m.iov, m.iovlen, max_capture, left, &p->status);
+	w->ctl->faults +=
+	    (mp->name_status == TL_PARAM_FAULT) + (mp->control_status == TL_PARAM_FAULT);
 	end_param(w, p, pos, start);
 }
 
@@ -540,6 +547,8 @@ struct mmsg_walk {
 	__u64 pos;
 	__u32 count;
 	__u32 status;
+	__u32 faults; /* buffers that could not be read */
+	__u32 pad;
 };
 
 static long mmsg_step(__u64 i, void *data)
@@ -581,6 +590,7 @@ static long mmsg_step(__u64 i, void *data)
 	if (m.hdr.iov && m.hdr.iovlen) {
 		if (bpf_probe_read_user(iov, sizeof(iov), (const void *)m.hdr.iov)) {
 			part->status = TL_PARAM_FAULT;
+			c->faults++;
 		} else {
 			part->iov_len = iov[1];
 			take = iov[1] < m.len ? iov[1] : m.len;
@@ -621,6 +631,7 @@ static __always_inline void put_mmsg(struct tl_writer *w, __u8 arg, const void *
 		c.status = TL_PARAM_TRUNCATED;
 	bpf_loop(TL_MMSG_MAX, mmsg_step, &c, 0);
 	p->status = c.status;
+	w->ctl->faults += c.faults;
 	end_param(w, p, c.pos, start);
 }
 
@@ -666,6 +677,9 @@ static __always_inline void put_fdsets(struct tl_writer *w, __u8 arg, const __u6
 		fp->timeout_status = TL_PART_NULL;
 	else if (bpf_probe_read_user(fp->timeout, sizeof(fp->timeout), (const void *)ptr))
 		fp->timeout_status = TL_PARAM_FAULT;
+	for (int s = 0; s < 3; s++)
+		w->ctl->faults += fp->status[s] == TL_PARAM_FAULT;
+	w->ctl->faults += fp->timeout_status == TL_PARAM_FAULT;
 	end_param(w, p, sizeof(*fp) + 3 * bytes, start);
 }
 

@@ -150,7 +150,8 @@ struct tl_ring_ctrl {
 	__u64 head;    /* bytes published, absolute */
 	__u64 emitted; /* records given a seq: seq of the next one */
 	__u64 failed;  /* records not written: ring busy */
-	__u64 faults;  /* captures that faulted */
+	__u64 faults;  /* captures (or pieces of one: an iovec's buffer, a set
+			* of select) that could not be read */
 	__u32 busy;    /* writer lock, taken with an atomic exchange */
 	__u32 reserved;
 	__u64 published; /* `emitted` as of the last publish: every record

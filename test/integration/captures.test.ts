@@ -48,6 +48,10 @@ os.close(w)
 os.readv(r, [bytearray(4), bytearray(4)])
 mark("bad-iovec")
 libc.writev(1, ctypes.c_void_p(8), 2)
+mark("bad-buffer")
+class IOV(ctypes.Structure): _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+ok = ctypes.create_string_buffer(b"ok!")
+libc.writev(1, (IOV * 2)(IOV(ctypes.cast(ok, ctypes.c_void_p), 3), IOV(8, 4)), 2)
 mark("wide-select")
 libc.syscall(23, 1100, None, None, None, ctypes.byref((ctypes.c_long * 2)(0, 1000)))  # SYS_select: glibc would call pselect6
 mark("named-recvmsg")
@@ -174,6 +178,15 @@ describe('compound captures on real BPF', () => {
     expect(p.status).toBe(TL_PARAM_FAULT);
     expect(p.bytes.length).toBe(0);
     expect(faults).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an unreadable buffer inside an iovec array is marked, and counted in stats too', () => {
+    const p = param(find('bad-buffer', 'enter', 'writev'), 1);
+    expect(iovParts(p)).toEqual([
+      [3n, 'ok!', TL_PARAM_OK],
+      [4n, '', TL_PARAM_FAULT],
+    ]);
+    expect(faults).toBeGreaterThanOrEqual(2); // this one and the unreadable array above
   });
 
   it('select: more than 1024 fds are cut at 1024 and marked; NULL sets read nothing', () => {
