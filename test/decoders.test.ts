@@ -606,6 +606,16 @@ const rows: Array<[string, Row, string]> = [
     'recvmmsg(3, [{msg_hdr={msg_name=0x70, msg_namelen=16, msg_iov=[{iov_base="ok", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=2}, ...], 4, 0, NULL) = 2',
   ],
   [
+    'getgroups: the ids returned',
+    { name: 'getgroups', args: [8n, 0x10n], ret: 2n, exit: [p(1, le([4, 0], [4, 24]), 8)] },
+    'getgroups(8, [0, 24]) = 2',
+  ],
+  [
+    'setgroups: none',
+    { name: 'setgroups', args: [0n, 0x10n], enter: [p(1, '', 0)] },
+    'setgroups(0, []) = 0',
+  ],
+  [
     'getdents64 at the end of a directory',
     { name: 'getdents64', args: [3n, 0x10n, 32768n], ret: 0n },
     'getdents64(3, 0x10 /* 0 entries */, 32768) = 0',

@@ -455,6 +455,23 @@ const msghdrOut: ArgDecoder = (v, ctx) => {
   );
 };
 
+/**
+ * getgroups/setgroups' list: `[0, 4, 24]`, as many as the call returned (getgroups) or was
+ * given (setgroups); `[]` for none.
+ */
+const gidList: ArgDecoder = (v, ctx) => {
+  if (v === 0n) return 'NULL';
+  const p = ctx.param;
+  // Nothing captured of a call that succeeded: it returned no entries.
+  if (!p) return ctx.ret !== undefined && ctx.ret >= 0n ? '[]' : address(v);
+  if (p.status === TL_PARAM_FAULT) return FAULT;
+  const ids: string[] = [];
+  for (let at = 0; at + 4 <= p.bytes.length; at += 4)
+    ids.push(id32(BigInt(p.bytes.readUInt32LE(at)), ctx) ?? '');
+  const more = p.bytes.length < p.want || p.status === TL_PARAM_TRUNCATED;
+  return `[${ids.join(', ')}${more ? ', ...' : ''}]`;
+};
+
 /** sendmmsg/recvmmsg's messages, captured at exit: the address when the call failed. */
 const mmsgVec: ArgDecoder = (v, ctx) => {
   if (v === 0n) return 'NULL';
@@ -672,6 +689,7 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   msghdr_in: msghdrIn,
   msghdr_out: msghdrOut,
   mmsg_vec: mmsgVec,
+  gid_list: gidList,
   fd_set: fdSet,
   select_timeval: selectTimeout('timeval'),
   select_timespec: selectTimeout('timespec'),

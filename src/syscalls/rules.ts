@@ -123,6 +123,7 @@ const UTSNAME = 130;
 const SYSINFO = 112;
 const POLLFD = 8;
 const EPOLL_EVENT = 12;
+const GID = 4;
 /** struct user_msghdr up to and with msg_namelen (and its padding). */
 const MSGHDR_HEAD = 16;
 /** pselect6's sixth argument: { const sigset_t *ss; size_t ss_len }. */
@@ -196,6 +197,8 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   swapoff: path1('specialfile'),
   acct: path1('name'),
   sethostname: [bufArgLen('name', 'len')],
+  getgroups: [bufRetLen('grouplist', GID)],
+  setgroups: [bufArgLen('grouplist', 'gidsetsize', GID)],
   setdomainname: [bufArgLen('name', 'len')],
   inotify_add_watch: path1('pathname'),
   memfd_create: path1('uname'),
