@@ -440,6 +440,27 @@ const rows: Array<[string, Row, string]> = [
     'poll([{fd=3, events=POLLIN}, {fd=5, events=POLLOUT}], 2, 100) = 1 ([{fd=3, revents=POLLIN}])',
   ],
   [
+    'poll that timed out',
+    {
+      name: 'poll',
+      args: [0x10n, 1n, 0n],
+      ret: 0n,
+      enter: [st(0, le([4, 3], [2, 1], [2, 0]))],
+      exit: [st(0, le([4, 3], [2, 1], [2, 0]))],
+    },
+    'poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)',
+  ],
+  [
+    'getsockopt SO_ERROR: an errno, named',
+    {
+      name: 'getsockopt',
+      args: [5n, 1n, 4n, 0x10n, 0x20n],
+      exit: [st(3, le([4, 111])), st(4, le([4, 4]))],
+      enter: [st(4, le([4, 4]))],
+    },
+    'getsockopt(5, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0',
+  ],
+  [
     'epoll_ctl',
     { name: 'epoll_ctl', args: [6n, 1n, 3n, 0x10n], enter: [st(3, le([4, 1], [8, 7]))] },
     'epoll_ctl(6, EPOLL_CTL_ADD, 3, {events=EPOLLIN, data={u32=7, u64=7}}) = 0',

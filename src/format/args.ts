@@ -27,6 +27,7 @@ import { MADV_ADVICE, MAP_FLAGS, MAP_TYPES, MAP_TYPE_MASK, PROT_FLAGS } from './
 import { MLOCKALL_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS } from './xlat/mman.js';
 import { SIGPROCMASK_HOW, signalName } from './xlat/signal.js';
 import * as K from './xlat/socket.js';
+import { ERRNOS } from './xlat/errno.js';
 
 export interface ArgContext {
   /** The raw values of all arguments of the call; undefined where the record lacks them. */
@@ -73,7 +74,8 @@ export function octalMode(v: bigint): string {
 
 /** poll's revents, which strace appends to the return value: `2 ([{fd=3, revents=POLLIN}])`. */
 export function pollReturnDetail(ret: bigint, ufds: Param | undefined, nfds: bigint): string {
-  if (ret <= 0n || !ufds || ufds.status === TL_PARAM_FAULT) return '';
+  if (ret === 0n) return ' (Timeout)';
+  if (ret < 0n || !ufds || ufds.status === TL_PARAM_FAULT) return '';
   return ` (${S.formatPollfds(ufds.bytes, Number(BigInt.asUintN(32, nfds)), 'revents')})`;
 }
 
@@ -292,6 +294,10 @@ function sockoptValue(ctx: ArgContext, b: Buffer, len: number, p: Param): string
   const named =
     (level === K.SOL_SOCKET && name === K.SO_BINDTODEVICE) ||
     (level === K.SOL_TCP && name === K.TCP_CONGESTION);
+  if (level === K.SOL_SOCKET && name === K.SO_ERROR && len === 4 && b.length >= 4) {
+    const errno = b.readInt32LE(0);
+    return `[${(errno > 0 && ERRNOS.get(errno)?.name) || errno}]`;
+  }
   if (!named && len === 4 && b.length >= 4) return `[${b.readInt32LE(0)}]`;
   return formatParam(named ? { ...p, want: 0 } : p, ctx.maxString);
 }

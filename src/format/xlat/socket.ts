@@ -271,6 +271,7 @@ export const SOL_IP = 0;
 export const SOL_SOCKET = 1;
 export const SOL_TCP = 6;
 export const SOL_IPV6 = 41;
+export const SO_ERROR = 4;
 export const SO_LINGER = 13;
 export const SO_BINDTODEVICE = 25;
 export const TCP_CONGESTION = 13;
