@@ -35,6 +35,14 @@ struct ring_template {
 	__uint(value_size, 8192); /* set to ctrl_bytes + ring_bytes */
 };
 
+/*
+ * A bitmap in front of cgroup_rings, written by the loader (it sets a cgroup's
+ * bit before registering it and clears it once no registered cgroup maps to
+ * it): a task whose bit is clear, as nearly every task on the machine is,
+ * skips the hash-of-maps lookup. One load instead of a hash.
+ */
+__u64 cgroup_filter[TL_FILTER_BITS / 64] = {};
+
 /* cgroup id -> that cgroup's per-CPU rings */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
@@ -100,6 +108,8 @@ static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
 	void *rings;
 
 	w->cgroup = bpf_get_current_cgroup_id();
+	if (!(cgroup_filter[(w->cgroup / 64) % (TL_FILTER_BITS / 64)] & (1ULL << (w->cgroup % 64))))
+		return NULL;
 	rings = bpf_map_lookup_elem(&cgroup_rings, &w->cgroup);
 	if (!rings)
 		return NULL;

@@ -49,6 +49,9 @@
 #endif
 
 #define TL_MAX_CGROUPS 1024
+/* Bits of the cgroup pre-filter: bit (id % TL_FILTER_BITS) is set while some
+ * registered cgroup's id maps to it (see cgroup_filter in traceloop.bpf.c). */
+#define TL_FILTER_BITS 16384
 #define TL_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
 #define TL_MAX_ARGS 6
 #define TL_MAX_PARAMS 3 /* captured arguments per syscall */

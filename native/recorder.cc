@@ -256,10 +256,12 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 	r.mem = static_cast<uint8_t *>(mem);
 	r.live.resize(ncpus_);
 	r.path = path;
+	set_filter_bit(id, true); // before the rings: a set bit with no rings costs a lookup
 	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id, &r.map_fd,
 				BPF_NOEXIST)) {
 		int e = errno;
 		free_rings(r);
+		sync_filter_bit(id);
 		if (e == E2BIG)
 			throw UserError("cannot record more than " +
 					std::to_string(TL_MAX_CGROUPS) + " cgroups at once");
@@ -277,6 +279,25 @@ void Recorder::remove_cgroup(uint64_t id)
 		bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id);
 	free_rings(r);
 	cgroups_.erase(id);
+	sync_filter_bit(id);
+}
+
+void Recorder::set_filter_bit(uint64_t id, bool on)
+{
+	if (!skel_)
+		return;
+	// .bss is mapped shared with the programs: a plain store is what they load.
+	volatile __u64 &word = skel_->bss->cgroup_filter[(id / 64) % (TL_FILTER_BITS / 64)];
+	const __u64 bit = __u64(1) << (id % 64);
+	word = on ? (word | bit) : (word & ~bit);
+}
+
+void Recorder::sync_filter_bit(uint64_t id)
+{
+	bool shared = false;
+	for (const auto &[other, r] : cgroups_)
+		shared = shared || other % TL_FILTER_BITS == id % TL_FILTER_BITS;
+	set_filter_bit(id, shared);
 }
 
 Recorder::Rings &Recorder::rings_of(uint64_t id)

@@ -98,6 +98,10 @@ private:
 		uint64_t next_gone_check = 0;	    // when to stat() its directory again
 	};
 	Rings &rings_of(uint64_t id);
+	// cgroup_filter in the BPF .bss: the bit of `id`, and whether any
+	// registered cgroup still needs it.
+	void set_filter_bit(uint64_t id, bool on);
+	void sync_filter_bit(uint64_t id);
 	int create_ring_map() const;
 	const uint8_t *element(const Rings &r, uint32_t cpu) const;
 	ReadOut read(Rings &r, std::vector<RingState> &states);
