@@ -216,31 +216,51 @@ static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
 	}
 }
 
+/* Starts a TL_REC_PARAM of at most `room` bytes (a constant) for argument
+ * `arg`; the caller fills p + 1 and calls end_param. */
+static __always_inline struct tl_param *begin_param(struct tl_writer *w, __u8 arg, __u64 room,
+						    __u64 *start)
+{
+	__u64 off = reserve(w, room);
+	struct tl_param *p = (void *)(w->ring + ctrl_bytes + off);
+
+	*start = w->head;
+	p->h.type = TL_REC_PARAM;
+	p->h.flags = 0;
+	p->h.tid = w->tid;
+	p->arg = arg;
+	p->status = TL_PARAM_OK;
+	p->want = 0;
+	return p;
+}
+
+static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, __u64 len,
+				      __u64 start)
+{
+	if (p->status == TL_PARAM_FAULT)
+		w->ctl->faults++;
+	p->len = len;
+	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
+	w->head += p->h.size;
+	publish(w, start);
+}
+
 /* Writes one TL_REC_PARAM with up to max_capture bytes from user memory (a
  * string: max_string, for strace shows paths whole whatever its -s);
  * returns its status. */
 static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, const void *src,
 				     __u64 want)
 {
-	__u64 start, off, len;
-	struct tl_param *p;
+	__u64 start, len;
+	struct tl_param *p = begin_param(w, arg, sizeof(struct tl_param) + max_string, &start);
 	long n;
 
-	off = reserve(w, sizeof(struct tl_param) + max_string);
-	start = w->head;
-	p = (void *)(w->ring + ctrl_bytes + off);
-	p->h.type = TL_REC_PARAM;
-	p->h.flags = 0;
-	p->h.tid = w->tid;
-	p->arg = arg;
-	p->status = TL_PARAM_OK;
 	p->want = want > 0xffffffffULL ? 0xffffffffU : want;
 	if (kind == TL_CAP_STR) {
 		n = bpf_probe_read_user_str((void *)(p + 1), max_string, src);
 		if (n < 0) {
 			len = 0;
 			p->status = TL_PARAM_FAULT;
-			w->ctl->faults++;
 		} else {
 			len = n > 0 ? n - 1 : 0; /* without the NUL */
 			if (n == max_string)
@@ -259,13 +279,9 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 		if (len && bpf_probe_read_user((void *)(p + 1), len, src)) {
 			len = 0;
 			p->status = TL_PARAM_FAULT;
-			w->ctl->faults++;
 		}
 	}
-	p->len = len;
-	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
-	w->head += p->h.size;
-	publish(w, start);
+	end_param(w, p, len, start);
 	return p->status;
 }
 
@@ -315,59 +331,17 @@ static long strv_step(__u64 i, void *data)
 static __always_inline void put_strv(struct tl_writer *w, __u8 arg, const void *src, __u32 nstr)
 {
 	struct strv_walk c = {};
-	__u64 start, off, len;
-	struct tl_param *p;
+	__u64 start;
+	struct tl_param *p = begin_param(w, arg, sizeof(struct tl_param) + 2 * max_capture, &start);
 
-	off = reserve(w, sizeof(struct tl_param) + 2 * max_capture);
-	start = w->head;
-	p = (void *)(w->ring + ctrl_bytes + off);
-	p->h.type = TL_REC_PARAM;
-	p->h.flags = 0;
-	p->h.tid = w->tid;
-	p->arg = arg;
 	c.vec = src;
 	c.dst = (char *)(p + 1);
 	c.nstr = nstr;
 	c.status = TL_PARAM_TRUNCATED;
 	bpf_loop(TL_STRV_MAX_COUNT, strv_step, &c, 0);
-	if (c.status == TL_PARAM_FAULT)
-		w->ctl->faults++;
-	len = c.len > max_capture ? max_capture : c.len;
 	p->status = c.status;
 	p->want = c.count;
-	p->len = len;
-	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
-	w->head += p->h.size;
-	publish(w, start);
-}
-
-/* Starts a TL_REC_PARAM of at most `room` bytes (a constant) for argument
- * `arg`; the caller fills p + 1 and calls end_param. */
-static __always_inline struct tl_param *begin_param(struct tl_writer *w, __u8 arg, __u64 room,
-						    __u64 *start)
-{
-	__u64 off = reserve(w, room);
-	struct tl_param *p = (void *)(w->ring + ctrl_bytes + off);
-
-	*start = w->head;
-	p->h.type = TL_REC_PARAM;
-	p->h.flags = 0;
-	p->h.tid = w->tid;
-	p->arg = arg;
-	p->status = TL_PARAM_OK;
-	p->want = 0;
-	return p;
-}
-
-static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, __u64 len,
-				      __u64 start)
-{
-	if (p->status == TL_PARAM_FAULT)
-		w->ctl->faults++;
-	p->len = len;
-	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
-	w->head += p->h.size;
-	publish(w, start);
+	end_param(w, p, c.len > max_capture ? max_capture : c.len, start);
 }
 
 #define ALIGN_UP(n) (((n) + TL_ALIGN - 1) & ~(__u64)(TL_ALIGN - 1))
