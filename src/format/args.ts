@@ -28,6 +28,7 @@ import { MLOCKALL_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS } from './xlat/mman.js';
 import { SIGPROCMASK_HOW, signalName } from './xlat/signal.js';
 import * as K from './xlat/socket.js';
 import { ERRNOS } from './xlat/errno.js';
+import { FAULT, address } from './values.js';
 
 export interface ArgContext {
   /** The raw values of all arguments of the call; undefined where the record lacks them. */
@@ -78,10 +79,6 @@ export function pollReturnDetail(ret: bigint, ufds: Param | undefined, nfds: big
   if (ret < 0n || !ufds || ufds.status === TL_PARAM_FAULT) return '';
   return ` (${S.formatPollfds(ufds.bytes, Number(BigInt.asUintN(32, nfds)), 'revents')})`;
 }
-
-const FAULT = '<unavailable: fault>';
-const address = (v: bigint): string =>
-  v === 0n ? 'NULL' : `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** A pointer: what it points to when captured, else its address (NULL for 0). */
 const pointer: ArgDecoder = (v, ctx) => {

@@ -13,13 +13,11 @@ import {
   TL_PART_NULL,
   type Param,
 } from '../wire.js';
+import { FAULT, address } from './values.js';
 
 export const FDSETS_PART_BYTES = LAYOUT['sizeof(struct tl_fdsets_part)'];
 /** nbits is at most FD_SETSIZE; a larger nfds makes the param TL_PARAM_TRUNCATED. */
 export const TL_MAX_FDSET_BITS = TL_FDSET_MAX_BITS;
-
-const FAULT = '<unavailable: fault>';
-const address = (v: bigint): string => (v === 0n ? 'NULL' : `0x${v.toString(16)}`);
 
 /** Bytes of each captured set. */
 const setBytes = (nbits: number): number => Math.ceil(nbits / 64) * 8;

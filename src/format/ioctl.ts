@@ -11,21 +11,12 @@ import { formatSockaddr } from './structs.js';
 import * as T from './xlat/termios.js';
 
 import type { KeyedCapture } from '../syscalls/rules.js';
+import { FAULT, address, hexValue } from './values.js';
 export type { KeyedCapture };
-
-const FAULT = '<unavailable: fault>';
-
-/** strace's PRINT_VAL_X: 0 stays 0. */
-export const hexVal = (v: bigint): string =>
-  v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`;
-
-/** strace's printaddr: NULL for 0. */
-export const addrText = (v: bigint): string =>
-  v === 0n ? 'NULL' : `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** strace's printxval: the name, or the number in hex with `/* X_??? *\/`. */
 export function xvalText(v: bigint, table: readonly Xlat[], unknown: string): string {
-  return lookupXlat(v, table) ?? `${hexVal(v)} /* ${unknown} */`;
+  return lookupXlat(v, table) ?? `${hexValue(v)} /* ${unknown} */`;
 }
 
 /**
@@ -43,8 +34,9 @@ export function flagsText(v: bigint, table: readonly Xlat[], unknown?: string): 
       rest &= ~value;
     }
   }
-  if (names.length > 0) return rest === 0n ? names.join('|') : `${names.join('|')}|${hexVal(rest)}`;
-  if (rest !== 0n) return unknown ? `${hexVal(rest)} /* ${unknown} */` : hexVal(rest);
+  if (names.length > 0)
+    return rest === 0n ? names.join('|') : `${names.join('|')}|${hexValue(rest)}`;
+  if (rest !== 0n) return unknown ? `${hexValue(rest)} /* ${unknown} */` : hexValue(rest);
   return unknown ? '0' : '';
 }
 
@@ -59,9 +51,9 @@ export function pointedText(
   show: (b: Buffer) => string | undefined,
 ): string {
   if (value === 0n) return 'NULL';
-  if (!param) return addrText(value);
+  if (!param) return address(value);
   if (param.status === TL_PARAM_FAULT) return FAULT;
-  return show(param.bytes) ?? addrText(value);
+  return show(param.bytes) ?? address(value);
 }
 
 /**
@@ -158,7 +150,7 @@ function hwaddrText(b: Buffer): string {
 }
 
 function ifmapText(b: Buffer): string {
-  const x = (n: number | bigint): string => hexVal(BigInt(n));
+  const x = (n: number | bigint): string => hexValue(BigInt(n));
   return (
     `{mem_start=${x(b.readBigUInt64LE(16))}, mem_end=${x(b.readBigUInt64LE(24))}, ` +
     `base_addr=${x(b.readUInt16LE(32))}, irq=${x(b[34] as number)}, dma=${x(b[35] as number)}, ` +
@@ -427,7 +419,7 @@ export function formatIoctlArg(
   if (d) {
     if (d.kind === 'str') {
       if (value === 0n) return 'NULL';
-      return param ? boundedString(param, IFNAMSIZ, maxString) : addrText(value);
+      return param ? boundedString(param, IFNAMSIZ, maxString) : address(value);
     }
     if (d.kind === 'inout') {
       const enter = param ?? exitParam;
@@ -442,8 +434,8 @@ export function formatIoctlArg(
   if (code === TCXONC) return xvalText(BigInt.asUintN(64, value), T.TCXONC_OPTIONS, 'TC???');
   if (code === TCFLSH) return xvalText(BigInt.asUintN(64, value), T.TCFLSH_OPTIONS, 'TC???');
   if (code === FICLONE) return BigInt.asIntN(32, value).toString();
-  if (ADDRESS_ONLY.has(code) || code === SIOCGIFCONF) return addrText(value);
-  return hexVal(value);
+  if (ADDRESS_ONLY.has(code) || code === SIOCGIFCONF) return address(value);
+  return hexValue(value);
 }
 
 /** Requests that strace names by more than one constant of the same value, on x86_64. */

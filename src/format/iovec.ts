@@ -7,13 +7,12 @@
 // capture room ran out; the Param's `want` is the entry count the call named.
 import { LAYOUT, TL_IOV_MAX, TL_PARAM_FAULT, TL_PART_NULL, type Param } from '../wire.js';
 import { quote } from './strings.js';
+import { FAULT } from './values.js';
 
 export { TL_PART_NULL };
 export const IOV_PART_HEADER_BYTES = LAYOUT['sizeof(struct tl_iov_part)'];
 /** Entries the kernel side captures at most. */
 export const TL_MAX_IOV_PARTS = TL_IOV_MAX;
-
-const FAULT = '<unavailable: fault>';
 
 export const pad8 = (n: number): number => (n + 7) & ~7;
 

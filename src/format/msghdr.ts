@@ -15,19 +15,15 @@ import { quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
 import { MSG_FLAGS } from './xlat/socket.js';
+import { FAULT, address, hexValue } from './values.js';
 
 export const MSG_PART_BYTES = LAYOUT['sizeof(struct tl_msg_part)'];
 /** sizeof(struct cmsghdr) on x86_64: u64 cmsg_len, int cmsg_level, int cmsg_type. */
 const CMSG_HDR = 16;
 
-const FAULT = '<unavailable: fault>';
-const address = (v: bigint): string => (v === 0n ? 'NULL' : `0x${v.toString(16)}`);
-/** strace's PRINT_VAL_X: 0, else hex. */
-const hexVal = (v: number): string => (v === 0 ? '0' : `0x${v.toString(16)}`);
-
 /** An enumeration the way strace's printxval shows an unknown value: `0x4 /* SCM_??? *\/`. */
 function xval(v: number, table: readonly Xlat[], unknown: string): string {
-  return lookupXlat(BigInt(v), table) ?? `${hexVal(v >>> 0)} /* ${unknown} */`;
+  return lookupXlat(BigInt(v), table) ?? `${hexValue(v >>> 0)} /* ${unknown} */`;
 }
 
 /** Options that need more than the exit capture holds. */
@@ -138,7 +134,7 @@ const uintArray: Printer = {
 };
 const byteArray: Printer = {
   minLen: 1,
-  print: (d) => localArray(d.data, d.dataLen, 1, d.maxString, (o) => hexVal(d.data[o] ?? 0)),
+  print: (d) => localArray(d.data, d.dataLen, 1, d.maxString, (o) => hexValue(d.data[o] ?? 0)),
 };
 const pktinfo: Printer = {
   minLen: 12,
@@ -207,7 +203,7 @@ function cmsgTypeData(level: number, type: number, d: CmsgData): string {
     printers = IP_PRINTERS;
     name = xval(type, C.IP_CMSG_TYPES, 'IP_???');
   } else {
-    return `cmsg_type=${hexVal(type >>> 0)}`;
+    return `cmsg_type=${hexValue(type >>> 0)}`;
   }
   const printer = printers.get(type);
   if (!printer || d.dataLen < printer.minLen) return `cmsg_type=${name}`;

@@ -1,15 +1,8 @@
 // prctl as strace 6.1 prints it (src/prctl.c): which arguments it shows for each option, how,
 // and what it adds to the return value; and what to capture per option.
 import type { Param } from '../wire.js';
-import {
-  addrText,
-  boundedString,
-  flagsText,
-  hexVal,
-  pointedText,
-  xvalText,
-  type KeyedCapture,
-} from './ioctl.js';
+import { boundedString, flagsText, pointedText, xvalText, type KeyedCapture } from './ioctl.js';
+import { address, hexValue } from './values.js';
 import { lookupXlat, xlat } from './flags.js';
 import { signalName } from './xlat/signal.js';
 import * as X from './xlat/prctl.js';
@@ -113,7 +106,7 @@ const i32 = (v: bigint): string => BigInt.asIntN(32, v).toString();
 function vlText(v: bigint, flags: readonly ReturnType<typeof xlat>[number][]): string {
   const rest = BigInt.asUintN(64, v) & ~X.PR_VL_LEN_MASK;
   const names = rest === 0n ? '' : flagsText(rest, flags);
-  const len = hexVal(v & X.PR_VL_LEN_MASK);
+  const len = hexValue(v & X.PR_VL_LEN_MASK);
   return names ? `${names}|${len}` : len;
 }
 
@@ -138,7 +131,7 @@ export function prctlArgTexts(
     pointedText(a(i), failed ? undefined : param(i), show);
   const rest = (from: number): string[] => {
     const texts: string[] = [];
-    for (let i = from; i < 5; i++) texts.push(hexVal(a(i)));
+    for (let i = from; i < 5; i++) texts.push(hexValue(a(i)));
     return texts;
   };
   const int = (b: Buffer): number | undefined => (b.length >= 4 ? b.readUInt32LE(0) : undefined);
@@ -186,7 +179,7 @@ export function prctlArgTexts(
 
     case PR_GET_TID_ADDRESS:
       out.push(
-        exitValue(1, (b) => (b.length >= 8 ? `[${addrText(b.readBigUInt64LE(0))}]` : undefined)),
+        exitValue(1, (b) => (b.length >= 8 ? `[${address(b.readBigUInt64LE(0))}]` : undefined)),
       );
       return out;
 
@@ -215,7 +208,7 @@ export function prctlArgTexts(
 
     case PR_SET_TAGGED_ADDR_CTRL:
       // strace spells out PR_TAGGED_ADDR_ENABLE and the MTE fields (arm64); this is the raw value.
-      out.push(hexVal(a(1)), ...rest(2));
+      out.push(hexValue(a(1)), ...rest(2));
       return out;
 
     case PR_SET_CHILD_SUBREAPER:
@@ -247,7 +240,7 @@ export function prctlArgTexts(
     case PR_MCE_KILL:
       out.push(
         xvalText(a(1), X.PR_MCE_KILL_OPS, 'PR_MCE_KILL_???'),
-        a(1) === 1n ? xvalText(a(2), X.PR_MCE_KILL_POLICIES, 'PR_MCE_KILL_???') : hexVal(a(2)),
+        a(1) === 1n ? xvalText(a(2), X.PR_MCE_KILL_POLICIES, 'PR_MCE_KILL_???') : hexValue(a(2)),
         ...rest(3),
       );
       return out;
@@ -255,7 +248,7 @@ export function prctlArgTexts(
     case PR_SET_NAME: {
       const p = param(1);
       if (a(1) === 0n) out.push('NULL');
-      else out.push(p ? boundedString(p, TASK_COMM_LEN - 1, maxString) : addrText(a(1)));
+      else out.push(p ? boundedString(p, TASK_COMM_LEN - 1, maxString) : address(a(1)));
       return out;
     }
 
@@ -264,8 +257,8 @@ export function prctlArgTexts(
       if (a(1) === 0n) {
         const p = param(4);
         const name =
-          a(4) === 0n ? 'NULL' : p ? boundedString(p, Infinity, maxString) : addrText(a(4));
-        out.push(addrText(a(2)), u64(a(3)), name);
+          a(4) === 0n ? 'NULL' : p ? boundedString(p, Infinity, maxString) : address(a(4));
+        out.push(address(a(2)), u64(a(3)), name);
       } else {
         out.push(...rest(2));
       }
@@ -291,7 +284,7 @@ export function prctlArgTexts(
         out.push(
           pointedText(a(2), param(2), (b) =>
             b.length >= SOCK_FPROG_BYTES
-              ? `{len=${b.readUInt16LE(0)}, filter=${addrText(b.readBigUInt64LE(8))}}`
+              ? `{len=${b.readUInt16LE(0)}, filter=${address(b.readBigUInt64LE(8))}}`
               : undefined,
           ),
         );
@@ -330,7 +323,7 @@ export function prctlArgTexts(
     case PR_SET_SPECULATION_CTRL:
       out.push(
         xvalText(a(1), X.PR_SPEC_CMDS, 'PR_SPEC_???'),
-        a(1) <= 2n ? xvalText(a(2), X.PR_SPEC_SET_FLAGS, 'PR_SPEC_???') : hexVal(a(2)),
+        a(1) <= 2n ? xvalText(a(2), X.PR_SPEC_SET_FLAGS, 'PR_SPEC_???') : hexValue(a(2)),
       );
       return out;
 
@@ -349,9 +342,9 @@ export function prctlArgTexts(
     case PR_SET_SYSCALL_USER_DISPATCH:
       out.push(
         xvalText(a(1), X.PR_SUD_CMDS, 'PR_SYS_DISPATCH_???'),
-        hexVal(a(2)),
-        hexVal(a(3)),
-        addrText(a(4)),
+        hexValue(a(2)),
+        hexValue(a(3)),
+        address(a(4)),
       );
       return out;
 
@@ -361,10 +354,10 @@ export function prctlArgTexts(
       out.push(
         xvalText(cmd, X.PR_SCHED_CORE_CMDS, 'PR_SCHED_CORE_???'),
         i32(a(2)),
-        `${hexVal(pidtype)} /* ${lookupXlat(pidtype, X.PR_SCHED_CORE_PIDTYPES) ?? 'PIDTYPE_???'} */`,
+        `${hexValue(pidtype)} /* ${lookupXlat(pidtype, X.PR_SCHED_CORE_PIDTYPES) ?? 'PIDTYPE_???'} */`,
         cmd === PR_SCHED_CORE_GET
-          ? exitValue(4, (b) => (b.length >= 8 ? `[${hexVal(b.readBigUInt64LE(0))}]` : undefined))
-          : addrText(a(4)),
+          ? exitValue(4, (b) => (b.length >= 8 ? `[${hexValue(b.readBigUInt64LE(0))}]` : undefined))
+          : address(a(4)),
       );
       return out;
     }
@@ -386,7 +379,7 @@ export function prctlArgTexts(
 export function formatPrctlReturn(args: readonly bigint[], ret: bigint): string | undefined {
   if (ret < 0n && ret >= -4095n) return undefined;
   const option = Number(BigInt.asUintN(32, args[0] ?? 0n));
-  const hex = hexVal(ret);
+  const hex = hexValue(ret);
   /** sprintflags_ex in strace's auxstr mode: nothing when no bit has a name. */
   const auxFlags = (table: ReturnType<typeof xlat>): string | undefined => {
     if (ret === 0n) {

@@ -1,6 +1,7 @@
 // Quoting captured bytes the way strace does (its string_quote with default options), so that
 // output can be read, and compared, by people who know strace.
 import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
+import { FAULT } from './values.js';
 
 /** strace -s default: bytes of a string or buffer shown before `...`. */
 export const DEFAULT_MAX_STRING = 32;
@@ -72,7 +73,7 @@ function quoteRange(bytes: Uint8Array, end: number): string {
  * Unreadable memory is said so, never shown as an empty string.
  */
 export function formatParam(param: Param, maxString: number): string {
-  if (param.status === TL_PARAM_FAULT) return '<unavailable: fault>';
+  if (param.status === TL_PARAM_FAULT) return FAULT;
   // Cuts as indices into the one captured view: no subarray per cut.
   if (!(maxString >= 0 && Number.isInteger(maxString))) return formatParamCut(param, maxString);
   const bytes = param.bytes;

@@ -7,8 +7,7 @@ import { FILE_TYPES, FS_MAGICS, MODE_SPECIAL_BITS, S_IFMT, STATFS_FLAGS } from '
 import { STATX_ATTRIBUTES, STATX_MASK, POLL_EVENTS, EPOLL_EVENTS } from './xlat/misc.js';
 import { SIGACTION_FLAGS, SA_RESTORER, signalName } from './xlat/signal.js';
 import { ADDRESS_FAMILIES, AF_INET, AF_INET6, AF_NETLINK, AF_UNIX } from './xlat/socket.js';
-
-const hexAddr = (v: bigint): string => (v === 0n ? 'NULL' : `0x${v.toString(16)}`);
+import { address, hexValue } from './values.js';
 
 /** st_mode as strace prints it: S_IFREG|S_ISUID|0755. */
 export function formatMode(mode: bigint): string {
@@ -100,14 +99,13 @@ export function formatStatx(b: Buffer): string | undefined {
   );
 }
 export const STATX_BYTES = 0x90;
-const hx = (n: number): string => (n === 0 ? '0' : `0x${n.toString(16)}`);
 
 /** struct statfs (x86_64, 120 bytes). */
 export function formatStatfs(b: Buffer): string | undefined {
   if (b.length < 88) return undefined;
   const q = (o: number): bigint => b.readBigUInt64LE(o);
   const type = q(0);
-  const fsid = `{val=[${hx(b.readUInt32LE(56))}, ${hx(b.readUInt32LE(60))}]}`;
+  const fsid = `{val=[${hexValue(b.readUInt32LE(56))}, ${hexValue(b.readUInt32LE(60))}]}`;
   return (
     `{f_type=${lookupXlat(type, FS_MAGICS) ?? `0x${type.toString(16)}`}, f_bsize=${q(8)}, ` +
     `f_blocks=${q(16)}, f_bfree=${q(24)}, f_bavail=${q(32)}, f_files=${q(40)}, ` +
@@ -198,11 +196,11 @@ export function formatSigaction(b: Buffer): string | undefined {
   const handler = b.readBigUInt64LE(0);
   const flags = b.readBigUInt64LE(8);
   const restorer = b.readBigUInt64LE(16);
-  const h = handler === 0n ? 'SIG_DFL' : handler === 1n ? 'SIG_IGN' : hexAddr(handler);
+  const h = handler === 0n ? 'SIG_DFL' : handler === 1n ? 'SIG_IGN' : address(handler);
   let out =
     `{sa_handler=${h}, sa_mask=${formatSigset(b.subarray(24, 32))}, ` +
     `sa_flags=${formatFlagSet(flags, SIGACTION_FLAGS) ?? '0'}`;
-  if (flags & SA_RESTORER) out += `, sa_restorer=${hexAddr(restorer)}`;
+  if (flags & SA_RESTORER) out += `, sa_restorer=${address(restorer)}`;
   return out + '}';
 }
 export const SIGACTION_BYTES = 32;
@@ -248,7 +246,7 @@ export function formatSockaddr(b: Buffer, len: number): string | undefined {
   const n = Math.min(len, b.length);
   if (n < 2) return n === 0 ? '{}' : undefined;
   const family = b.readUInt16LE(0);
-  const fam = lookupXlat(BigInt(family), ADDRESS_FAMILIES) ?? `${hx(family)} /* AF_??? */`;
+  const fam = lookupXlat(BigInt(family), ADDRESS_FAMILIES) ?? `${hexValue(family)} /* AF_??? */`;
   if (family === AF_UNIX) {
     if (n <= 2) return `{sa_family=${fam}}`;
     let path = b.subarray(2, n);
@@ -352,13 +350,13 @@ export function formatCloneArgs(
   const q = (o: number): bigint => b.readBigUInt64LE(o);
   const flags = q(0);
   const parts = [`flags=${flagsText(flags)}`];
-  if (flags & 0x1000n) parts.push(`pidfd=${hexAddr(q(8))}`);
-  if (flags & (0x01000000n | 0x00200000n)) parts.push(`child_tid=${hexAddr(q(16))}`);
-  if (flags & 0x00100000n) parts.push(`parent_tid=${hexAddr(q(24))}`);
+  if (flags & 0x1000n) parts.push(`pidfd=${address(q(8))}`);
+  if (flags & (0x01000000n | 0x00200000n)) parts.push(`child_tid=${address(q(16))}`);
+  if (flags & 0x00100000n) parts.push(`parent_tid=${address(q(24))}`);
   const sig = Number(q(32));
   parts.push(`exit_signal=${sig === 0 ? '0' : signalName(sig)}`);
-  parts.push(`stack=${hexAddr(q(40))}`, `stack_size=${hx64(q(48))}`);
-  if (flags & 0x00080000n) parts.push(`tls=${hexAddr(q(56))}`);
+  parts.push(`stack=${address(q(40))}`, `stack_size=${hx64(q(48))}`);
+  if (flags & 0x00080000n) parts.push(`tls=${address(q(56))}`);
   let out = `{${parts.join(', ')}}`;
   if (ret !== undefined && ret > 0n && flags & 0x00100000n) out += ` => {parent_tid=[${ret}]}`;
   return out;
