@@ -451,6 +451,11 @@ const rows: Array<[string, Row, string]> = [
     'poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)',
   ],
   [
+    'setsockopt: a netlink option',
+    { name: 'setsockopt', args: [3n, 270n, 11n, 0x10n, 4n], enter: [st(3, le([4, 1]))] },
+    'setsockopt(3, SOL_NETLINK, NETLINK_EXT_ACK, [1], 4) = 0',
+  ],
+  [
     'getsockopt SO_ERROR: an errno, named',
     {
       name: 'getsockopt',

@@ -269,6 +269,7 @@ const SOCKOPT_NAMES: ReadonlyMap<number, readonly Xlat[]> = new Map([
   [K.SOL_SOCKET, K.SOL_SOCKET_OPTIONS],
   [K.SOL_TCP, K.TCP_OPTIONS],
   [K.SOL_IPV6, K.IPV6_OPTIONS],
+  [K.SOL_NETLINK, K.NETLINK_OPTIONS],
 ]);
 
 /** setsockopt/getsockopt's optname, named by the level before it. */

@@ -267,10 +267,26 @@ export const IPV6_OPTIONS = xlat([
   ['IPV6_TCLASS', 67],
 ]);
 
+export const NETLINK_OPTIONS = xlat([
+  ['NETLINK_ADD_MEMBERSHIP', 1],
+  ['NETLINK_DROP_MEMBERSHIP', 2],
+  ['NETLINK_PKTINFO', 3],
+  ['NETLINK_BROADCAST_ERROR', 4],
+  ['NETLINK_NO_ENOBUFS', 5],
+  ['NETLINK_RX_RING', 6],
+  ['NETLINK_TX_RING', 7],
+  ['NETLINK_LISTEN_ALL_NSID', 8],
+  ['NETLINK_LIST_MEMBERSHIPS', 9],
+  ['NETLINK_CAP_ACK', 10],
+  ['NETLINK_EXT_ACK', 11],
+  ['NETLINK_GET_STRICT_CHK', 12],
+]);
+
 export const SOL_IP = 0;
 export const SOL_SOCKET = 1;
 export const SOL_TCP = 6;
 export const SOL_IPV6 = 41;
+export const SOL_NETLINK = 270;
 export const SO_ERROR = 4;
 export const SO_LINGER = 13;
 export const SO_BINDTODEVICE = 25;
