@@ -456,6 +456,18 @@ const rows: Array<[string, Row, string]> = [
     'setsockopt(3, SOL_NETLINK, NETLINK_EXT_ACK, [1], 4) = 0',
   ],
   [
+    'rt_sigtimedwait: the set, the siginfo of the signal taken, and its name after the return',
+    {
+      name: 'rt_sigtimedwait',
+      args: [0x10n, 0x20n, 0x30n, 8n],
+      ret: 10n,
+      enter: [st(0, le([8, 1n << 9n])), st(2, le([8, 1], [8, 0]))],
+      exit: [st(1, le([4, 10], [4, 0], [4, 0], [4, 0], [4, 4242], [4, 0], [8, 0]))],
+    },
+    'rt_sigtimedwait([USR1], {si_signo=SIGUSR1, si_code=SI_USER, si_pid=4242, si_uid=0}, ' +
+      '{tv_sec=1, tv_nsec=0}, 8) = 10 (SIGUSR1)',
+  ],
+  [
     'getsockopt SO_ERROR: an errno, named',
     {
       name: 'getsockopt',

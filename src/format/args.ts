@@ -753,6 +753,7 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   'sigset_t *': sigset,
   'const sigset_t *': sigset,
   'struct sigaction *': sigaction,
+  'siginfo_t *': struct((b) => S.formatSiginfo(b)),
   'const struct sigaction *': sigaction,
   // typedefs of pointers
   cap_user_header_t: pointer,

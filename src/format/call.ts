@@ -5,6 +5,7 @@ import { ARG_ORDER, argTypes, returnKind, type ReturnKind } from '../syscalls/si
 import { capturesFor, isExitCapture, keyedCaptureFor } from '../syscalls/rules.js';
 import { TL_CAP_KEYED, TL_CAP_MSG_EXIT } from '../wire.js';
 import { selectReturnDetail } from './fdset.js';
+import { signalName } from './xlat/signal.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
 import { TL_MAX_SYSCALLS, TL_PARAM_FAULT, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
@@ -84,6 +85,7 @@ const RET_DETAILS: Readonly<Record<string, RetDetail>> = {
   ppoll: (ret, args, exit) => pollReturnDetail(ret, exit.get(0), args[1] ?? 0n),
   select: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timeval'),
   pselect6: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timespec'),
+  rt_sigtimedwait: (ret) => (ret > 0n ? ` (${signalName(Number(ret))})` : ''),
 };
 
 /**

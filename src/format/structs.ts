@@ -340,6 +340,36 @@ export function formatCpuMask(b: Buffer): string {
   return `[${cpus.join(' ')}]`;
 }
 
+const SI_USER = 0;
+const SI_QUEUE = -1;
+const SI_TKILL = -6;
+const SI_CODES: ReadonlyMap<number, string> = new Map([
+  [SI_USER, 'SI_USER'],
+  [0x80, 'SI_KERNEL'],
+  [SI_QUEUE, 'SI_QUEUE'],
+  [-2, 'SI_TIMER'],
+  [-3, 'SI_MESGQ'],
+  [-4, 'SI_ASYNCIO'],
+  [-5, 'SI_SIGIO'],
+  [SI_TKILL, 'SI_TKILL'],
+]);
+
+/**
+ * siginfo_t as strace prints a signal another process sent (kill, tgkill, sigqueue):
+ * `{si_signo=SIGUSR1, si_code=SI_USER, si_pid=42, si_uid=0}`; other codes with their number.
+ */
+export function formatSiginfo(b: Buffer): string | undefined {
+  if (b.length < 24) return undefined;
+  const signo = b.readInt32LE(0);
+  const code = b.readInt32LE(8);
+  const head = `si_signo=${signalName(signo)}, si_code=${SI_CODES.get(code) ?? code}`;
+  if (code !== SI_USER && code !== SI_TKILL && code !== SI_QUEUE) return `{${head}, ...}`;
+  const sender = `si_pid=${b.readInt32LE(16)}, si_uid=${b.readUInt32LE(20)}`;
+  if (code !== SI_QUEUE || b.length < 32) return `{${head}, ${sender}}`;
+  const value = b.readBigUInt64LE(24);
+  return `{${head}, ${sender}, si_int=${BigInt.asIntN(32, value)}, si_ptr=${address(value)}}`;
+}
+
 /** struct clone_args (clone3), the fields strace shows; `ret` adds what the kernel set. */
 export function formatCloneArgs(
   b: Buffer,

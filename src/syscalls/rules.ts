@@ -124,6 +124,8 @@ const SYSINFO = 112;
 const POLLFD = 8;
 const EPOLL_EVENT = 12;
 const GID = 4;
+/** siginfo_t up to the fields strace shows for a signal sent by a process (pid, uid, value). */
+const SIGINFO_HEAD = 32;
 /** struct user_msghdr up to and with msg_namelen (and its padding). */
 const MSGHDR_HEAD = 16;
 /** pselect6's sixth argument: { const sigset_t *ss; size_t ss_len }. */
@@ -285,7 +287,12 @@ export const CAPTURE_SPECS: Readonly<Record<string, readonly CaptureSpec[]>> = {
   pselect6: [...fdSets('inp', 'n'), inStruct('sig', PSELECT_SIG)],
   epoll_ctl: [inStruct('event', EPOLL_EVENT)],
   epoll_wait: [bufRetLen('events', EPOLL_EVENT)],
-  epoll_pwait: [bufRetLen('events', EPOLL_EVENT)],
+  epoll_pwait: [bufRetLen('events', EPOLL_EVENT), inStruct('sigmask', SIGSET)],
+  rt_sigtimedwait: [
+    inStruct('uthese', SIGSET),
+    outStruct('uinfo', SIGINFO_HEAD),
+    inStruct('uts', TIMESPEC),
+  ],
 };
 
 function argIndex(def: SyscallDef, name: string): number {
