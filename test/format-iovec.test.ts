@@ -6,9 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { formatDirentCount, formatFdSet, formatSelectTimeout } from '../src/format/fdset.js';
 import { selectReturnDetail } from '../src/format/fdset.js';
-import { formatIovec, TL_PART_NULL } from '../src/format/iovec.js';
+import { formatIovec } from '../src/format/iovec.js';
 import { formatMsgControl, formatMsgFlags, formatMsghdr } from '../src/format/msghdr.js';
-import { TL_PARAM_FAULT, TL_PARAM_OK, TL_PARAM_TRUNCATED, type Param } from '../src/wire.js';
+import {
+  TL_PARAM_FAULT,
+  TL_PARAM_OK,
+  TL_PARAM_TRUNCATED,
+  TL_PART_NULL,
+  type Param,
+} from '../src/wire.js';
 
 // ---- payload builders ----
 

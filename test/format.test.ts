@@ -8,6 +8,7 @@ import {
   toEpochNs,
   type ClockSample,
 } from '../src/clock.js';
+import { describeArgs } from '../src/format/call.js';
 import { createLineFormatter, formatRecords, quote } from '../src/format/index.js';
 import { syscallByName } from '../src/syscalls/table.js';
 import {
@@ -366,6 +367,28 @@ describe('calls that never return', () => {
       'clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, ' +
         'child_tidptr=0x7f00) = 77',
     ]);
+  });
+});
+
+describe('describeArgs (the details view)', () => {
+  const nr = (name: string): number => syscallByName(name)!.nr;
+  it('decodes what the call filled, with its return value, argument by argument', () => {
+    // readv's iovecs are captured at exit and spread by what the call returned
+    const part = Buffer.alloc(24);
+    part.writeBigUInt64LE(8n, 0);
+    part.writeUInt16LE(2, 8);
+    part.write('hi', 16);
+    const iov: Param = { arg: 1, status: TL_PARAM_OK, want: 1, bytes: part };
+    const call = describeArgs(nr('readv'), [3n, 0x10n, 1n], [], [iov], 32, 2n);
+    expect(call.texts).toEqual(['3', '[{iov_base="hi", iov_len=8}]', '1']);
+    expect(call.params.get(1)).toBe(iov);
+  });
+
+  it('says which arguments strace leaves out, and what it appends to the return value', () => {
+    const open = describeArgs(nr('openat'), [AT_FDCWD, 0x10n, 0n, 0o644n], [], [], 32, 3n);
+    expect(open.texts[3]).toBeNull(); // no O_CREAT: no mode
+    const poll = describeArgs(nr('poll'), [0x10n, 1n, 0n], [], [], 32, 0n);
+    expect(poll.retDetail).toBe(' (Timeout)');
   });
 });
 

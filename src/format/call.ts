@@ -9,52 +9,12 @@ import { signalName } from './xlat/signal.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
 import { TL_MAX_SYSCALLS, TL_PARAM_FAULT, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
-import type { ParamSlots } from './param-slots.js';
-
-export interface CallText {
-  name: string;
-  /** Shown at enter: `read(3, `. */
-  enterArgs: string[];
-  /** Shown at exit, from the first argument the call fills: `"abc", 131072) = 3`. */
-  exitArgs: string[];
-  returns: ReturnKind;
-  /** Appended to a successful return value: poll's revents. */
-  retDetail: string;
-}
+import { ParamSlots } from './param-slots.js';
 
 const NO_PARAMS: ReadonlyMap<number, Param> = new Map();
 
-/**
- * One param per argument, the enter's first; an exit param replaces one that is missing or
- * faulted (a string not yet paged in at enter is read again at exit).
- */
-export function mergeParams(
-  ...groups: ReadonlyArray<readonly Param[]>
-): ReadonlyMap<number, Param> {
-  // Most calls capture nothing: one shared empty map instead of a new one per call.
-  if (groups.every((g) => g.length === 0)) return NO_PARAMS;
-  const byArg = new Map<number, Param>();
-  for (const group of groups) {
-    for (const p of group) {
-      const had = byArg.get(p.arg);
-      if (!had || (had.status === TL_PARAM_FAULT && p.status !== TL_PARAM_FAULT)) {
-        byArg.set(p.arg, p);
-      }
-    }
-  }
-  return byArg;
-}
-
 /** Stands for an argument whose register value is lost but whose memory was captured. */
 const UNKNOWN_POINTER = 0xffffffffffffffffn;
-
-/** The exit's params by argument. */
-export function exitParamMap(exitParams: readonly Param[] | undefined): ReadonlyMap<number, Param> {
-  if (!exitParams || exitParams.length === 0) return NO_PARAMS;
-  const byArg = new Map<number, Param>();
-  for (const p of exitParams) byArg.set(p.arg, p);
-  return byArg;
-}
 
 /** What describing a call of one syscall number needs, computed once per number. */
 interface CallInfo {
@@ -220,47 +180,47 @@ function retDetail(
     : '';
 }
 
+/** One call described argument by argument, for a view that lists them (the UI's details). */
+export interface CallArgs {
+  name: string;
+  /** The text of each argument by its index; null where strace leaves it out. */
+  texts: (string | null)[];
+  returns: ReturnKind;
+  /** Appended to a successful return value: poll's revents. */
+  retDetail: string;
+  /** The captures by argument, the enter's first (see mergeParamsInto). */
+  params: ReadonlyMap<number, Param>;
+}
+
 /**
  * Decodes a call's arguments. `args` is undefined when the enter record is missing (its exit
- * alone survived): then only captured arguments are known and the rest print as `?`.
- * `exitParams` are the exit record's captures by argument, `ret` the return value once known.
+ * alone survived): then only captured arguments are known and the rest print as `?`. The
+ * params come from the enter and exit records as recorded (see mergeParamsInto).
  */
-export function describeCall(
+export function describeArgs(
   nr: number,
   args: readonly bigint[] | undefined,
-  params: ReadonlyMap<number, Param>,
+  enterParams: readonly Param[],
+  exitParams: readonly Param[],
   maxString: number,
-  exitParams: ReadonlyMap<number, Param> = NO_PARAMS,
   ret?: bigint,
-): CallText {
+): CallArgs {
   const info = callInfo(nr);
-  const n = decodeArgs(info, args, params, maxString, exitParams, ret);
-  const enterArgs: string[] = [];
-  const exitArgs: string[] = [];
-  if (info.order) {
-    for (const i of info.order) {
-      const t = texts[i];
-      if (t != null) enterArgs.push(t);
-    }
-  } else {
-    const split = splitOf(info, args);
-    for (let i = 0; i < n; i++) {
-      const t = texts[i];
-      if (t != null) (i < split ? enterArgs : exitArgs).push(t);
-    }
-  }
+  const params = mergeParamsInto(new ParamSlots(), enterParams, exitParams);
+  const byArg = exitParamsInto(new ParamSlots(), exitParams);
+  const n = decodeArgs(info, args, params, maxString, byArg, ret);
   return {
-    retDetail: retDetail(info, args, exitParams, ret),
     name: info.name,
-    enterArgs,
-    exitArgs,
+    texts: texts.slice(0, n),
     returns: info.returns,
+    retDetail: retDetail(info, args, byArg, ret),
+    params,
   };
 }
 
 /**
- * A call's argument texts already joined as a line shows them: what describeCall gives, for
- * the line formatter, which needs no arrays. The formatter passes one object it reuses.
+ * A call's argument texts already joined as a line shows them, for the line formatter. The
+ * formatter passes one object it reuses.
  */
 export interface CallLine {
   name: string;
@@ -279,7 +239,7 @@ export interface CallLine {
   retDetail: string;
 }
 
-/** describeCall, joined into `out`. */
+/** A call's arguments joined into `out`, split where strace splits an interrupted call. */
 export function describeLine(
   out: CallLine,
   nr: number,
@@ -321,7 +281,11 @@ export function describeLine(
   return out;
 }
 
-/** mergeParams(a, b) into `slots`, which are reused: for the line formatter. */
+/**
+ * One param per argument into `slots` (reused by the line formatter): the enter's first; an
+ * exit param replaces one that is missing or faulted (a string not yet paged in at enter is
+ * read again at exit).
+ */
 export function mergeParamsInto(
   slots: ParamSlots,
   a: readonly Param[],
@@ -342,7 +306,7 @@ export function mergeParamsInto(
   return slots;
 }
 
-/** exitParamMap(exitParams) into `slots`, which are reused: for the line formatter. */
+/** The exit's params by argument, into `slots`. */
 export function exitParamsInto(
   slots: ParamSlots,
   exitParams: readonly Param[],

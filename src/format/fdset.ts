@@ -5,19 +5,10 @@
 // The capture (struct tl_fdsets_part, 24 bytes: u16 nbits; u8 status[3]; u8 timeout_status;
 // u16 reserved; u64 timeout[2]) is followed by the three sets, ceil(nbits/64)*8 bytes each.
 // It is taken at entry and again at exit when the call returned > 0.
-import {
-  LAYOUT,
-  TL_FDSET_MAX_BITS,
-  TL_PARAM_FAULT,
-  TL_PARAM_TRUNCATED,
-  TL_PART_NULL,
-  type Param,
-} from '../wire.js';
+import { LAYOUT, TL_PARAM_FAULT, TL_PARAM_TRUNCATED, TL_PART_NULL, type Param } from '../wire.js';
 import { FAULT, address } from './values.js';
 
 export const FDSETS_PART_BYTES = LAYOUT['sizeof(struct tl_fdsets_part)'];
-/** nbits is at most FD_SETSIZE; a larger nfds makes the param TL_PARAM_TRUNCATED. */
-export const TL_MAX_FDSET_BITS = TL_FDSET_MAX_BITS;
 
 /** Bytes of each captured set. */
 const setBytes = (nbits: number): number => Math.ceil(nbits / 64) * 8;

@@ -9,10 +9,7 @@ import { LAYOUT, TL_IOV_MAX, TL_PARAM_FAULT, TL_PART_NULL, type Param } from '..
 import { quote } from './strings.js';
 import { FAULT } from './values.js';
 
-export { TL_PART_NULL };
 export const IOV_PART_HEADER_BYTES = LAYOUT['sizeof(struct tl_iov_part)'];
-/** Entries the kernel side captures at most. */
-export const TL_MAX_IOV_PARTS = TL_IOV_MAX;
 
 export const pad8 = (n: number): number => (n + 7) & ~7;
 
@@ -111,6 +108,6 @@ export function formatIovParts(
 export function formatIovec(p: Param, maxString: number, filled?: bigint): string {
   if (p.status === TL_PARAM_FAULT && p.bytes.length < IOV_PART_HEADER_BYTES) return FAULT;
   const count = BigInt(p.want);
-  const { parts } = parseIovParts(p.bytes, 0, Math.min(p.want, TL_MAX_IOV_PARTS));
+  const { parts } = parseIovParts(p.bytes, 0, Math.min(p.want, TL_IOV_MAX));
   return formatIovParts(parts, count, maxString, filled, p.status === TL_PARAM_FAULT);
 }

@@ -8,9 +8,17 @@
 // The capture (struct tl_msg_part, 56 bytes) holds the msghdr's fields as read and how many
 // bytes of msg_name and msg_control follow (each padded to 8), then the iovec parts of
 // iovec.ts.
-import { LAYOUT, TL_PARAM_FAULT, TL_PARAM_TRUNCATED, TL_PART_UNREAD, type Param } from '../wire.js';
+import {
+  LAYOUT,
+  TL_IOV_MAX,
+  TL_PARAM_FAULT,
+  TL_PARAM_TRUNCATED,
+  TL_PART_NULL,
+  TL_PART_UNREAD,
+  type Param,
+} from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
-import { formatIovParts, pad8, parseIovParts, TL_MAX_IOV_PARTS, TL_PART_NULL } from './iovec.js';
+import { formatIovParts, pad8, parseIovParts } from './iovec.js';
 import { quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
@@ -335,7 +343,7 @@ export function formatMsghdr(
   if (m.iov === 0n) {
     out += 'NULL';
   } else {
-    const want = m.iovlen > BigInt(TL_MAX_IOV_PARTS) ? TL_MAX_IOV_PARTS : Number(m.iovlen);
+    const want = m.iovlen > BigInt(TL_IOV_MAX) ? TL_IOV_MAX : Number(m.iovlen);
     const { parts } = parseIovParts(b, Math.min(at, b.length), want);
     const fault = p.status === TL_PARAM_FAULT;
     // strace prints the array's address when not even its first entry could be read.

@@ -1,7 +1,7 @@
 // The Enter view of one line: every argument in full (no `...` cut), each
 // raw register value, and captured bytes as a hex dump, for when the
 // one-line summary hides the part that matters.
-import { describeCall, mergeParams } from '../format/call.js';
+import { describeArgs } from '../format/call.js';
 import { formatLost, formatReturn } from '../format/index.js';
 import { LOST_REASONS } from '../format/lost.js';
 import { syscallByNr } from '../syscalls/table.js';
@@ -47,9 +47,14 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   const exit = e.exit ? (parseSpan(e.exit)[0] as ExitRecord | undefined) : undefined;
   const nr = enter?.nr ?? exit?.nr ?? e.nr;
   const def = syscallByNr(nr);
-  const params = mergeParams(enter?.params ?? [], exit?.params ?? []);
-  const call = describeCall(nr, enter?.args, params, FULL);
-  const texts = [...call.enterArgs, ...call.exitArgs];
+  const call = describeArgs(
+    nr,
+    enter?.args,
+    enter?.params ?? [],
+    exit?.params ?? [],
+    FULL,
+    exit?.ret,
+  );
   const lines: string[] = [printable(store.textOf(e)), ''];
   lines.push(`call:     ${call.name} (nr ${nr})`);
   lines.push(
@@ -60,7 +65,7 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   if (exit) {
     const took = enter ? ` (${((exit.ts - enter.ts) / 1000n).toString()} µs)` : '';
     lines.push(`returned: ${time(exit.ts)}${took}`);
-    lines.push(`result:   ${formatReturn(exit.ret, call.returns)}`);
+    lines.push(`result:   ${formatReturn(exit.ret, call.returns, enter?.args)}${call.retDetail}`);
   } else {
     lines.push('result:   (no exit record: still running, or its exit was lost)');
   }
@@ -71,10 +76,12 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
     const raw = enter?.args[i];
     const label = arg ? `${arg.type} ${arg.name}` : `arg${i}`;
     const rawText = raw !== undefined ? ` (0x${raw.toString(16)})` : '';
-    lines.push(`  ${i}  ${label} = ${printable(texts[i] ?? '?')}${rawText}`);
+    const text = call.texts[i];
+    if (text === null) continue; // one strace leaves out (open's mode without O_CREAT)
+    lines.push(`  ${i}  ${label} = ${printable(text ?? '?')}${rawText}`);
   }
   if (n === 0) lines.push('  (none recorded)');
-  for (const [arg, p] of [...params.entries()].sort((a, b) => a[0] - b[0])) {
+  for (const [arg, p] of [...call.params.entries()].sort((a, b) => a[0] - b[0])) {
     const status =
       p.status === TL_PARAM_FAULT
         ? 'unreadable (fault)'
