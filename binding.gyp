@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/recorder.cc",
+        "native/loader.cc",
         "native/ring_reader.cc",
         "native/live_merger.cc",
         "native/synthetic.cc"

@@ -280,14 +280,57 @@ struct tl_dirents_part {
 };
 
 /*
- * The room a writer reserves for one param, the largest first: the reader's
- * `inflight` bound (native/recorder.cc) is built from these. A compound
- * holds at most max_capture bytes of pieces (besides the msghdr's head), but
- * reserves twice that so that the verifier can bound every piece.
+ * Compound captures are assembled away from the ring, in a per-CPU scratch
+ * buffer, and copied into it in one piece: a param of at most
+ * TL_COMPOUND_BYTES(max_capture) payload bytes. A compound holds at most
+ * max_capture bytes of pieces besides the msghdr's head; select's three sets
+ * and timeout are kept whole whatever max_capture says.
  */
 #define TL_MSG_HEAD_ROOM (sizeof(struct tl_msg_part) + 2 * TL_MSG_PART_MAX)
-#define TL_FDSETS_ROOM                                                                             \
-	(sizeof(struct tl_param) + sizeof(struct tl_fdsets_part) + 3 * (TL_FDSET_MAX_BITS / 8))
+#define TL_FDSETS_BYTES (sizeof(struct tl_fdsets_part) + 3 * (TL_FDSET_MAX_BITS / 8))
+#define TL_COMPOUND_BYTES(max_capture)                                                             \
+	((max_capture) + TL_MSG_HEAD_ROOM > TL_FDSETS_BYTES ? (max_capture) + TL_MSG_HEAD_ROOM     \
+							    : TL_FDSETS_BYTES)
+/* The scratch area: every position in it is masked with TL_SCRATCH_MASK and
+ * every piece is at most TL_MAX_CAPTURE bytes, compile-time bounds the
+ * verifier checks once whatever the settings. */
+#define TL_SCRATCH_MASK (2 * TL_MAX_CAPTURE - 1)
+#define TL_SCRATCH_BYTES (2 * TL_MAX_CAPTURE + TL_MAX_CAPTURE + TL_MSG_HEAD_ROOM)
+
+/*
+ * Capture families: what the loader leaves out, as a whole, when a kernel
+ * refuses it (a helper it lacks, a verifier limit). The core (names, raw
+ * arguments, return values, strings, plain buffers and structs) has no bit:
+ * without it nothing loads. A capture of a family that is left out is not
+ * taken, and its argument prints as an address.
+ */
+enum tl_family {
+	TL_FAM_KEYED = 1 << 0,	 /* ioctl/prctl/fcntl: keyed_rules */
+	TL_FAM_STRV = 1 << 1,	 /* execve's argv and envp */
+	TL_FAM_IOV = 1 << 2,	 /* readv/writev and friends */
+	TL_FAM_MSG = 1 << 3,	 /* sendmsg/recvmsg/sendmmsg/recvmmsg */
+	TL_FAM_FDSETS = 1 << 4,	 /* select/pselect6 */
+	TL_FAM_DIRENTS = 1 << 5, /* getdents counts */
+	TL_FAM_ALL = (1 << 6) - 1,
+};
+
+/* The family of a capture kind; 0 for the core. */
+static inline __u32 tl_family_of(__u32 kind)
+{
+	switch (kind) {
+	case TL_CAP_KEYED: return TL_FAM_KEYED;
+	case TL_CAP_STRV: return TL_FAM_STRV;
+	case TL_CAP_IOV:
+	case TL_CAP_IOV_EXIT: return TL_FAM_IOV;
+	case TL_CAP_MSG:
+	case TL_CAP_MSG_EXIT:
+	case TL_CAP_MMSG_EXIT: return TL_FAM_MSG;
+	case TL_CAP_FDSETS:
+	case TL_CAP_FDSETS_EXIT: return TL_FAM_FDSETS;
+	case TL_CAP_DIRENTS: return TL_FAM_DIRENTS;
+	default: return 0;
+	}
+}
 
 struct tl_capture {
 	__u8 kind;

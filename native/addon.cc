@@ -186,6 +186,7 @@ public:
 				       InstanceMethod("watch", &RecorderWrap::Watch),
 				       InstanceMethod("unwatch", &RecorderWrap::Unwatch),
 				       InstanceMethod("notShown", &RecorderWrap::NotShown),
+				       InstanceMethod("loadReport", &RecorderWrap::LoadReport),
 				   });
 	}
 
@@ -201,6 +202,8 @@ public:
 		cfg.max_capture = static_cast<uint32_t>(
 		    o.Get("maxCaptureBytes").As<Napi::Number>().Uint32Value());
 		cfg.floor_only = o.Get("floorOnly").ToBoolean().Value();
+		if (o.Get("families").IsNumber())
+			cfg.families = o.Get("families").As<Napi::Number>().Uint32Value();
 		Napi::Value rules = o.Get("rules");
 		if (!rules.IsBuffer())
 			throw Napi::TypeError::New(env, "options.rules must be a Buffer");
@@ -357,6 +360,34 @@ private:
 		uint64_t id = cgroup_id_arg(info);
 		return Napi::Number::New(info.Env(),
 					 outbox_ ? static_cast<double>(outbox_->dropped(id)) : 0);
+	}
+
+	Napi::Value LoadReport(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		const traceloop::LoadReport &r = rec(env).load_report();
+		Napi::Object o = Napi::Object::New(env);
+		Napi::Array progs = Napi::Array::New(env, r.programs.size());
+		for (size_t i = 0; i < r.programs.size(); i++) {
+			const ProgramStats &p = r.programs[i];
+			Napi::Object po = Napi::Object::New(env);
+			po.Set("name", p.name);
+			po.Set("insns", static_cast<double>(p.insns));
+			Napi::Array stack = Napi::Array::New(env, p.stack.size());
+			for (size_t j = 0; j < p.stack.size(); j++)
+				stack.Set(j, p.stack[j]);
+			po.Set("stack", stack);
+			po.Set("verifyUs", static_cast<double>(p.verify_us));
+			progs.Set(i, po);
+		}
+		o.Set("programs", progs);
+		o.Set("loadMs", r.load_ms);
+		o.Set("attempts", r.attempts);
+		o.Set("families", r.families);
+		o.Set("leftOut", r.left_out);
+		o.Set("leftOutNames", family_names(r.left_out));
+		o.Set("leftOutWhy", r.left_out_why);
+		return o;
 	}
 
 	std::unique_ptr<Recorder> rec_;

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -30,43 +31,11 @@ namespace traceloop {
 
 namespace {
 
-// libbpf talks through a print callback. Keep its last words for our error
-// message; show everything only when TRACELOOP_DEBUG is set.
-std::string libbpf_log;
-
-int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	char line[1024];
-	va_list copy;
-	va_copy(copy, args);
-	vsnprintf(line, sizeof(line), fmt, args);
-	// The verifier's log comes as one message, often far longer than a line.
-	if (std::getenv("TRACELOOP_DEBUG"))
-		std::vfprintf(stderr, fmt, copy);
-	va_end(copy);
-	if (level != LIBBPF_DEBUG) {
-		libbpf_log += line;
-		if (libbpf_log.size() > 8192)
-			libbpf_log.erase(0, libbpf_log.size() - 8192);
-	}
-	return 0;
-}
-
-std::string last_libbpf_line()
-{
-	std::string s = libbpf_log;
-	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-		s.pop_back();
-	auto nl = s.rfind('\n');
-	return nl == std::string::npos ? s : s.substr(nl + 1);
-}
-
 [[noreturn]] void fail_bpf(const std::string &what, int err)
 {
 	err = err < 0 ? -err : err;
 	if (err == EPERM || err == EACCES)
-		throw UserError(what + ": permission denied: run as root (traceloop needs CAP_BPF "
-				       "and CAP_PERFMON)");
+		check_privileges(); // says which capabilities are missing, if any are
 	std::string detail = last_libbpf_line();
 	throw UserError(what + ": " + std::strerror(err) +
 			(detail.empty() ? "" : " (libbpf: " + detail + ")") +
@@ -82,9 +51,6 @@ bool is_power_of_two(uint64_t v)
 
 Recorder::Recorder(const RecorderConfig &config)
 {
-	libbpf_set_print(on_libbpf_print);
-	libbpf_log.clear();
-
 	if (!is_power_of_two(config.ring_bytes) || config.ring_bytes < TL_MIN_RING_BYTES ||
 	    config.ring_bytes > TL_MAX_RING_BYTES)
 		throw UserError("ring size must be a power of two between 4 KiB and 16 MiB, got " +
@@ -92,10 +58,14 @@ Recorder::Recorder(const RecorderConfig &config)
 	if (config.rules.size() != TL_MAX_SYSCALLS * sizeof(tl_rule))
 		throw UserError("internal: capture rules must be " +
 				std::to_string(TL_MAX_SYSCALLS * sizeof(tl_rule)) + " bytes");
+	struct utsname u;
+	if (uname(&u) == 0)
+		check_kernel(u.release);
 	struct stat st;
 	if (::stat("/sys/kernel/btf/vmlinux", &st) != 0)
 		throw UserError("this kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing): "
 				"traceloop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	check_privileges();
 
 	int n = libbpf_num_possible_cpus();
 	if (n <= 0)
@@ -115,50 +85,27 @@ Recorder::Recorder(const RecorderConfig &config)
 	// within the same eighth of the ring.
 	uint64_t string_cap = std::min<uint64_t>(TL_PATH_MAX, cap_limit);
 	string_cap = std::max<uint64_t>(string_cap, cap) & ~uint64_t(TL_ALIGN - 1);
+	const uint64_t compound_cap = TL_COMPOUND_BYTES(cap);
 	geo_.ring_bytes = config.ring_bytes;
 	geo_.ctrl_bytes = ctrl_bytes_for(config.ring_bytes);
 	// What a writer may be scribbling on past the published head: a pad
-	// shorter than the largest room any record reserves (compound captures
-	// reserve twice the capture for the verifier's sake: see traceloop.h),
-	// then the largest record.
+	// shorter than the largest room any record reserves, then the largest
+	// record. (A record's room is its largest size.)
 	const uint64_t largest =
-	    std::max<uint64_t>({sizeof(tl_enter), sizeof(tl_param) + string_cap,
-				sizeof(tl_param) + TL_MSG_HEAD_ROOM + cap, TL_FDSETS_ROOM});
-	const uint64_t largest_room =
-	    std::max<uint64_t>({largest, sizeof(tl_param) + TL_MSG_HEAD_ROOM + 2 * cap});
-	geo_.inflight_bytes = largest_room + largest;
+	    std::max<uint64_t>({sizeof(tl_enter), sizeof(tl_exit), sizeof(tl_param) + string_cap,
+				sizeof(tl_param) + compound_cap});
+	geo_.inflight_bytes = 2 * largest;
 
-	skel_ = traceloop_bpf__open();
-	if (!skel_)
-		fail_bpf("opening the BPF object", errno);
-	skel_->rodata->ring_bytes = geo_.ring_bytes;
-	skel_->rodata->ctrl_bytes = geo_.ctrl_bytes;
-	skel_->rodata->max_capture = static_cast<uint32_t>(cap);
-	skel_->rodata->max_string = static_cast<uint32_t>(string_cap);
-	skel_->rodata->floor_only = config.floor_only;
-
-	// The verifier checks ring accesses against the inner map's value size,
-	// so the template the outer map is created from must have the real one.
-	// (libbpf 1.1 cannot resize the declared template: give it a map.)
-	const int tmpl_fd = create_ring_map();
-	if (tmpl_fd < 0) {
-		int e = errno;
-		close();
-		fail_bpf("creating the ring template", e);
-	}
-	int err = bpf_map__set_inner_map_fd(skel_->maps.cgroup_rings, tmpl_fd);
-	if (err) {
-		::close(tmpl_fd);
-		close();
-		fail_bpf("sizing the ring template", err);
-	}
-
-	err = traceloop_bpf__load(skel_);
-	::close(tmpl_fd);
-	if (err) {
-		close();
-		fail_bpf("loading the BPF programs", err);
-	}
+	LoadSettings load;
+	load.ring_bytes = geo_.ring_bytes;
+	load.ctrl_bytes = geo_.ctrl_bytes;
+	load.max_capture = static_cast<uint32_t>(cap);
+	load.max_string = static_cast<uint32_t>(string_cap);
+	load.compound_max = static_cast<uint32_t>(compound_cap);
+	load.floor_only = config.floor_only;
+	load.families = config.families & TL_FAM_ALL;
+	load.ncpus = ncpus_;
+	skel_ = load_programs(load, load_report_);
 
 	const int rules_fd = bpf_map__fd(skel_->maps.rules);
 	for (uint32_t nr = 0; nr < TL_MAX_SYSCALLS; nr++) {
@@ -186,7 +133,7 @@ Recorder::Recorder(const RecorderConfig &config)
 		}
 	}
 
-	err = traceloop_bpf__attach(skel_);
+	const int err = traceloop_bpf__attach(skel_);
 	if (err) {
 		close();
 		fail_bpf("attaching to the syscall tracepoints", err);
@@ -310,10 +257,7 @@ Recorder::Rings &Recorder::rings_of(uint64_t id)
 
 int Recorder::create_ring_map() const
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	return bpf_map_create(BPF_MAP_TYPE_ARRAY, "tl_ring", sizeof(uint32_t),
-			      static_cast<uint32_t>(geo_.ctrl_bytes + geo_.ring_bytes), ncpus_,
-			      &opts);
+	return traceloop::create_ring_map(geo_.ctrl_bytes + geo_.ring_bytes, ncpus_);
 }
 
 const uint8_t *Recorder::element(const Rings &r, uint32_t cpu) const

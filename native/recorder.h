@@ -14,16 +14,16 @@
 #include <vector>
 
 #include "live_merger.h"
+#include "loader.h"
 #include "ring_reader.h"
+
+extern "C" {
+#include "../bpf/traceloop.h"
+}
 
 struct traceloop_bpf;
 
 namespace traceloop {
-
-// A failure the user can act on; what() is one line that says what to do.
-struct UserError : std::runtime_error {
-	using std::runtime_error::runtime_error;
-};
 
 struct RecorderConfig {
 	uint64_t ring_bytes = 64 * 4096;
@@ -32,6 +32,7 @@ struct RecorderConfig {
 	// packed (tl_keyed_key, tl_capture) pairs for the keyed_rules map
 	std::vector<uint8_t> keyed_rules;
 	bool floor_only = false; // benchmarks: programs attached but doing nothing
+	uint32_t families = TL_FAM_ALL; // capture families to load (enum tl_family)
 };
 
 struct CpuStats {
@@ -74,6 +75,8 @@ public:
 	ReadOut poll(uint64_t id);
 	std::vector<CpuStats> stats(uint64_t id);
 	void close();
+	// What loading cost, per program, and what this kernel refused.
+	const LoadReport &load_report() const { return load_report_; }
 
 	// Live streams: a C++ thread reads every watched cgroup's rings on a
 	// timer (never the JS event loop: a terminal stopped by XOFF blocks
@@ -103,6 +106,7 @@ private:
 	void set_filter_bit(uint64_t id, bool on);
 	void sync_filter_bit(uint64_t id);
 	int create_ring_map() const;
+	LoadReport load_report_;
 	const uint8_t *element(const Rings &r, uint32_t cpu) const;
 	ReadOut read(Rings &r, std::vector<RingState> &states);
 	static void free_rings(Rings &r);

@@ -39,6 +39,35 @@ export interface RecorderOptions {
   keyedRules?: Buffer;
   /** Benchmarks only: attach the programs but have them return at once. */
   floorOnly?: boolean;
+  /** Capture families to load (TL_FAM_* bits of bpf/traceloop.h); all by default. */
+  families?: number;
+}
+
+/** What the verifier said about one program (its statistics, log level 4). */
+export interface ProgramLoadStats {
+  name: string;
+  /** "processed N insns": the program with every function it calls; the limit is 1,000,000. */
+  insns: number;
+  /** "stack depth A+B+...": bytes per function, the program first. */
+  stack: number[];
+  verifyUs: number;
+}
+
+/** How loading went: what it cost and what this kernel refused. */
+export interface LoadReport {
+  programs: ProgramLoadStats[];
+  /** Open to loaded, every attempt included. */
+  loadMs: number;
+  /** Loads tried: 1 unless the kernel refused something. */
+  attempts: number;
+  /** TL_FAM_* bits loaded. */
+  families: number;
+  /** TL_FAM_* bits asked for and refused by this kernel: their captures print as addresses. */
+  leftOut: number;
+  /** The same, named ("iovec, msghdr"), or "". */
+  leftOutNames: string;
+  /** The verifier's words for the first refusal, or "". */
+  leftOutWhy: string;
 }
 
 export interface NativeRecorder {
@@ -66,6 +95,7 @@ export interface NativeRecorder {
   unwatch(id: bigint): void;
   /** Events of this cgroup dropped because JS was behind (each one marked). */
   notShown(id: bigint): number;
+  loadReport(): LoadReport;
 }
 
 export interface DrainOptions {

@@ -2,7 +2,7 @@
 // TypeScript (capture rules, cgroup path checks). The UI and the CLI talk
 // to this, so a daemon client can later stand in for it.
 import { cgroupExists, cgroupName, resolveCgroupDir, UserError } from './cgroup.js';
-import { loadNative, type CpuRingStats, type NativeRecorder } from './native.js';
+import { loadNative, type CpuRingStats, type LoadReport, type NativeRecorder } from './native.js';
 import { buildKeyedRules, buildRules } from './syscalls/rules.js';
 
 export const DEFAULT_RING_PAGES = 64;
@@ -110,6 +110,11 @@ export class Recorder {
   isGone(id: bigint): boolean {
     const cg = this.cgroups.get(id);
     return !cg || !cgroupExists(cg.path);
+  }
+
+  /** What loading the BPF programs cost, and which capture families this kernel refused. */
+  loadReport(): LoadReport {
+    return this.call(() => this.native.loadReport());
   }
 
   /** The whole flight record of a cgroup, as the rings hold it now. */

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Writing into a cgroup's per-CPU ring: take it, reserve room for a record,
+ * publish it, let it go. The protocol (what a reader may assume, and when) is
+ * described at the top of traceloop.h. Included by traceloop.bpf.c after the
+ * settings and maps it uses.
+ */
+#ifndef TRACELOOP_RING_WRITER_BPF_H
+#define TRACELOOP_RING_WRITER_BPF_H
+
+/* One writer's view of the ring it holds locked. */
+struct tl_writer {
+	__u8 *ring; /* the per-CPU element: control block, then data */
+	struct tl_ring_ctrl *ctl;
+	__u64 head; /* absolute position of the next record */
+	__u64 ts;   /* of the event being written */
+	__u32 cpu;
+	__u32 tid;
+};
+
+/* Keeps the compiler from sinking record stores below the publishing store.
+ * x86 is TSO, so program order is what other CPUs see. */
+#define compiler_barrier() asm volatile("" ::: "memory")
+
+/*
+ * min(x, max) for a bound the verifier must see: the empty asm makes clang
+ * forget what it knows of x, so the comparison is really emitted and the
+ * register the helper receives carries the bound. `max` is a constant or a
+ * frozen setting: one branch, whatever its value.
+ */
+#define CLAMP(x, max)                                                                              \
+	({                                                                                         \
+		__u64 __v = (x);                                                                   \
+		asm volatile("" : "+r"(__v));                                                      \
+		if (__v > (max))                                                                   \
+			__v = (max);                                                               \
+		__v;                                                                               \
+	})
+
+static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
+{
+	__u64 cgroup = bpf_get_current_cgroup_id();
+	void *rings;
+
+	if (!(cgroup_filter[(cgroup / 64) % (TL_FILTER_BITS / 64)] & (1ULL << (cgroup % 64))))
+		return NULL;
+	rings = bpf_map_lookup_elem(&cgroup_rings, &cgroup);
+	if (!rings)
+		return NULL;
+	w->cpu = bpf_get_smp_processor_id();
+	w->ring = bpf_map_lookup_elem(rings, &w->cpu);
+	if (!w->ring)
+		return NULL;
+	w->ctl = (struct tl_ring_ctrl *)w->ring;
+	/* A writer preempted on this CPU while holding the ring leaves it
+	 * busy; the task that preempted it gives up and says so. */
+	if (__sync_lock_test_and_set(&w->ctl->busy, 1)) {
+		__sync_fetch_and_add(&w->ctl->failed, 1);
+		return NULL;
+	}
+	w->head = w->ctl->head;
+	return w->ctl;
+}
+
+static __always_inline void unlock_ring(struct tl_writer *w)
+{
+	compiler_barrier();
+	w->ctl->busy = 0;
+}
+
+/* Records in page_start[] the position `end` when the record [start, end)
+ * crossed into a new page: the next record is the first to start there. */
+static __always_inline void index_page(struct tl_writer *w, __u64 start, __u64 end)
+{
+	__u64 npages_mask = (ring_bytes >> TL_PAGE_SHIFT) - 1;
+
+	if ((end >> TL_PAGE_SHIFT) != (start >> TL_PAGE_SHIFT))
+		w->ctl->page_start[(end >> TL_PAGE_SHIFT) & npages_mask] = end;
+}
+
+/*
+ * Returns the data offset for a record of at most `max` bytes, padding out
+ * the lap first if it might not fit before the end. `max` is a constant or a
+ * frozen setting, so the verifier learns off <= ring_bytes - max in one
+ * comparison.
+ */
+static __always_inline __u64 reserve(struct tl_writer *w, __u64 max)
+{
+	__u64 off = w->head & (ring_bytes - TL_ALIGN);
+
+	if (off > ring_bytes - max) {
+		struct tl_hdr *pad = (void *)(w->ring + ctrl_bytes + off);
+
+		pad->size = ring_bytes - off;
+		pad->type = TL_REC_PAD;
+		pad->flags = 0;
+		pad->tid = 0;
+		index_page(w, w->head, w->head + (ring_bytes - off));
+		w->head += ring_bytes - off;
+		off = 0;
+	}
+	return off;
+}
+
+/*
+ * Reloads w->head from the ring it was just published to (the same value:
+ * we hold the lock). The verifier then sees an unknown position instead of
+ * one bounded differently on every path through the captures, so the paths
+ * merge.
+ */
+static __always_inline void forget_head(struct tl_writer *w)
+{
+	w->head = *(volatile __u64 *)&w->ctl->head;
+}
+
+/* Makes the record that ends at w->head visible to readers. */
+static __always_inline void publish(struct tl_writer *w, __u64 start)
+{
+	index_page(w, start, w->head);
+	compiler_barrier();
+	w->ctl->published = w->ctl->emitted;
+	w->ctl->last_ts = w->ts;
+	compiler_barrier();
+	w->ctl->head = w->head;
+}
+
+static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev, __u8 type,
+				       __u16 size, __u32 nr)
+{
+	ev->h.size = size;
+	ev->h.type = type;
+	ev->h.flags = 0;
+	ev->h.tid = w->tid;
+	ev->seq = w->ctl->emitted++;
+	ev->cpu = w->cpu;
+	ev->nr = nr;
+	ev->ts = w->ts = bpf_ktime_get_ns();
+}
+
+/* Starts a TL_REC_PARAM of at most `room` bytes for argument `arg`; the
+ * caller fills p + 1 and calls end_param. */
+static __always_inline struct tl_param *begin_param(struct tl_writer *w, __u8 arg, __u64 room,
+						    __u64 *start)
+{
+	__u64 off = reserve(w, room);
+	struct tl_param *p = (void *)(w->ring + ctrl_bytes + off);
+
+	*start = w->head;
+	p->h.type = TL_REC_PARAM;
+	p->h.flags = 0;
+	p->h.tid = w->tid;
+	p->arg = arg;
+	p->status = TL_PARAM_OK;
+	p->want = 0;
+	return p;
+}
+
+static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, __u64 len,
+				      __u64 start)
+{
+	if (p->status == TL_PARAM_FAULT)
+		w->ctl->faults++;
+	p->len = len;
+	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
+	w->head += p->h.size;
+	publish(w, start);
+}
+
+#endif /* TRACELOOP_RING_WRITER_BPF_H */
