@@ -494,4 +494,10 @@ if command -v tmux >/dev/null && node "$BENCH/tui.mjs" >"$OUT/tui.md" 2>"$OUT/tu
 else
 	log "tui bench failed or tmux missing (bench/out/tui.err)"
 fi
+# The verifier's statistics at the corners of the settings (issue #10).
+if node scripts/verifier-budget.mjs --write-results >"$OUT/verifier-budget.txt" 2>&1; then
+	:
+else
+	log "verifier budget exceeded or a load failed (bench/out/verifier-budget.txt)"
+fi
 log "wrote bench/results.md"

@@ -10,8 +10,10 @@
 
 /* One writer's view of the ring it holds locked. */
 struct tl_writer {
-	__u8 *ring; /* the per-CPU element: control block, then data */
-	struct tl_ring_ctrl *ctl;
+	union {
+		__u8 *ring;		  /* the per-CPU element: control block, then data */
+		struct tl_ring_ctrl *ctl; /* the same: the control block comes first */
+	};
 	__u64 head; /* absolute position of the next record */
 	__u64 ts;   /* of the event being written */
 	__u32 cpu;
@@ -51,7 +53,6 @@ static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
 	w->ring = bpf_map_lookup_elem(rings, &w->cpu);
 	if (!w->ring)
 		return NULL;
-	w->ctl = (struct tl_ring_ctrl *)w->ring;
 	/* A writer preempted on this CPU while holding the ring leaves it
 	 * busy; the task that preempted it gives up and says so. */
 	if (__sync_lock_test_and_set(&w->ctl->busy, 1)) {
@@ -158,11 +159,14 @@ static __always_inline struct tl_param *begin_param(struct tl_writer *w, __u8 ar
 static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, __u64 len,
 				      __u64 start)
 {
-	if (p->status == TL_PARAM_FAULT)
-		w->ctl->faults++;
+	w->ctl->faults += p->status == TL_PARAM_FAULT;
 	p->len = len;
 	p->h.size = (sizeof(struct tl_param) + len + TL_ALIGN - 1) & ~(TL_ALIGN - 1);
-	w->head += p->h.size;
+	/* Read back rather than reused: the verifier then sees a size it knows
+	 * nothing of, the same on every path that got here (a string that
+	 * filled its room, one that faulted, a buffer cut at max_capture), and
+	 * checks the rest of the record once instead of once per length. */
+	w->head += *(volatile __u16 *)&p->h.size;
 	publish(w, start);
 }
 

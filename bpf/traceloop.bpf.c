@@ -102,17 +102,31 @@ __u64 refault_pending = 0;
 #include "ring_writer.bpf.h"
 #include "compound.bpf.h"
 
-static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 i)
+/*
+ * The six syscall arguments, copied once from the saved registers so that an
+ * argument chosen by a rule is one indexed load: a switch over six registers
+ * made six paths for the verifier at every use.
+ */
+struct tl_args {
+	__u64 a[8]; /* a[6], a[7]: 0 (an index is masked to 8) */
+};
+
+static __always_inline void read_args(struct tl_args *args, struct pt_regs *regs)
 {
-	switch (i) {
-	case 0: return regs->di;
-	case 1: return regs->si;
-	case 2: return regs->dx;
-	case 3: return regs->r10;
-	case 4: return regs->r8;
-	default: return regs->r9;
-	}
+	args->a[0] = regs->di;
+	args->a[1] = regs->si;
+	args->a[2] = regs->dx;
+	args->a[3] = regs->r10;
+	args->a[4] = regs->r8;
+	args->a[5] = regs->r9;
+	args->a[6] = 0;
+	args->a[7] = 0;
 }
+
+/* Argument i of a rule: one indexed load, no branch (a switch over six
+ * registers made six paths for the verifier at every use). The index comes
+ * from a map, so it is masked, not trusted. */
+#define arg_of(args, i) ((args)->a[(i)&7])
 
 /* Writes one TL_REC_PARAM with up to max_capture bytes from user memory (a
  * string: max_string, for strace shows paths whole whatever its -s);
@@ -154,7 +168,7 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
  * slot replaced by what keyed_rules says for the selector's value (or
  * nothing), and the slots of families left out emptied.
  */
-static __always_inline void resolve_caps(struct tl_rule *rule, struct pt_regs *regs, __u32 nr,
+static __always_inline void resolve_caps(struct tl_rule *rule, struct tl_args *regs, __u32 nr,
 					 struct tl_capture *caps)
 {
 	for (int i = 0; i < TL_MAX_PARAMS; i++) {
@@ -205,7 +219,7 @@ static __always_inline bool is_compound(__u8 k)
 
 /* Whether capture c has something to read: its pointer is set (the fd sets
  * of select are read whichever of them are set). */
-static __always_inline bool has_source(struct tl_capture *c, struct pt_regs *regs)
+static __always_inline bool has_source(struct tl_capture *c, struct tl_args *regs)
 {
 	return c->kind == TL_CAP_FDSETS || c->kind == TL_CAP_FDSETS_EXIT || arg_of(regs, c->arg);
 }
@@ -215,13 +229,12 @@ static __always_inline bool has_source(struct tl_capture *c, struct pt_regs *reg
  * scratch slot of this program (0 at enter, 1 at exit), and it is copied into
  * the ring here in one piece.
  */
-static __always_inline void compound(struct tl_writer *w, struct pt_regs *regs,
+static __always_inline void compound(struct tl_writer *w, struct tl_args *regs,
 				     struct tl_capture *c, long ret, __u32 slot)
 {
 	struct tl_scratch *s = bpf_map_lookup_elem(&scratch, &slot);
 	__u64 start, len = 0;
-	struct tl_param *p =
-	    begin_param(w, c->arg, sizeof(struct tl_param) + compound_max, &start);
+	struct tl_param *p = begin_param(w, c->arg, sizeof(struct tl_param) + compound_max, &start);
 
 	if (!s) {
 		p->status = TL_PARAM_FAULT;
@@ -255,7 +268,7 @@ out:
 }
 
 /* The bytes an argument-length buffer names: a count of elements of `size`. */
-static __always_inline __u64 arg_length(struct tl_capture *c, struct pt_regs *regs)
+static __always_inline __u64 arg_length(struct tl_capture *c, struct tl_args *regs)
 {
 	__u64 n = arg_of(regs, c->len_arg);
 
@@ -263,7 +276,7 @@ static __always_inline __u64 arg_length(struct tl_capture *c, struct pt_regs *re
 }
 
 /* The bytes a plain capture names (0 for a string, which ends at its NUL). */
-static __always_inline __u64 want_of(struct tl_capture *c, struct pt_regs *regs, long ret)
+static __always_inline __u64 want_of(struct tl_capture *c, struct tl_args *regs, long ret)
 {
 	switch (c->kind) {
 	case TL_CAP_BUF_ARGLEN:
@@ -277,8 +290,8 @@ static __always_inline __u64 want_of(struct tl_capture *c, struct pt_regs *regs,
 }
 
 /* Writes capture c; returns its status. */
-static __always_inline int capture(struct tl_writer *w, struct pt_regs *regs,
-				   struct tl_capture *c, long ret, __u32 slot)
+static __always_inline int capture(struct tl_writer *w, struct tl_args *regs, struct tl_capture *c,
+				   long ret, __u32 slot)
 {
 	if (is_compound(c->kind)) {
 		compound(w, regs, c, ret, slot);
@@ -289,8 +302,9 @@ static __always_inline int capture(struct tl_writer *w, struct pt_regs *regs,
 }
 
 SEC("tp_btf/sys_enter")
-int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
+int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 {
+	struct tl_args args, *regs = &args;
 	struct tl_writer w;
 	struct tl_enter *e;
 	struct tl_rule *rule = NULL;
@@ -301,6 +315,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
+	read_args(&args, uregs);
 	if (nr < TL_MAX_SYSCALLS)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
@@ -324,12 +339,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* All six are copied; the record ends after nargs of them. Stores
 	 * past the end land in space the next record overwrites. */
-	e->args[0] = regs->di;
-	e->args[1] = regs->si;
-	e->args[2] = regs->dx;
-	e->args[3] = regs->r10;
-	e->args[4] = regs->r8;
-	e->args[5] = regs->r9;
+	for (int i = 0; i < TL_MAX_ARGS; i++)
+		e->args[i] = args.a[i];
 	w.head += TL_ENTER_BYTES(nargs);
 	publish(&w, start);
 
@@ -344,8 +355,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 	}
 	unlock_ring(&w);
 	if (faulted) {
-		struct tl_refault *rf = bpf_task_storage_get(
-		    &refaults, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		struct tl_refault *rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(),
+							     0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (rf) {
 			if (!rf->mask)
 				__sync_fetch_and_add(&refault_pending, 1);
@@ -359,8 +370,9 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *regs, long id)
 }
 
 SEC("tp_btf/sys_exit")
-int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
+int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 {
+	struct tl_args args, *regs = &args;
 	struct tl_writer w;
 	struct tl_exit *x;
 	struct tl_rule *rule = NULL;
@@ -371,7 +383,8 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *regs, long ret)
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
-	nr = regs->orig_ax > 0xffff ? 0xffff : regs->orig_ax; /* -1 reads as huge */
+	read_args(&args, uregs);
+	nr = uregs->orig_ax > 0xffff ? 0xffff : uregs->orig_ax; /* -1 reads as huge */
 	if (nr < TL_MAX_SYSCALLS)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {

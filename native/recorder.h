@@ -31,7 +31,7 @@ struct RecorderConfig {
 	std::vector<uint8_t> rules; // TL_MAX_SYSCALLS packed tl_rule
 	// packed (tl_keyed_key, tl_capture) pairs for the keyed_rules map
 	std::vector<uint8_t> keyed_rules;
-	bool floor_only = false; // benchmarks: programs attached but doing nothing
+	bool floor_only = false;	// benchmarks: programs attached but doing nothing
 	uint32_t families = TL_FAM_ALL; // capture families to load (enum tl_family)
 };
 

@@ -171,7 +171,10 @@ describe('traceloop CLI', () => {
       cwd: '/',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^traceloop: .*permission denied: run as root/);
+    expect(r.stderr.trim()).toMatch(
+      /^traceloop: permission denied: .* lacks CAP_BPF and CAP_PERFMON: run as root/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it.each([
