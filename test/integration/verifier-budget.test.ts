@@ -3,6 +3,8 @@
 // margin fails here on the day it is made. The same loads run inside Debian's 6.1 and 6.12
 // kernels in `npm run test:kernels` (scripts/kernels/); this file checks the host's kernel and
 // writes its table into bench/results.md.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CORNERS,
@@ -112,5 +114,36 @@ describe('a kernel that refuses a capture family', () => {
         /^the kernel's BPF verifier refused tl_sys_(enter|exit): refused for the test .*TRACELOOP_DEBUG=1/,
       );
     });
+  });
+});
+
+describe('the oldest kernel supported', () => {
+  const CLI = path.resolve('dist/cli.js');
+  // setarch --uname-2.6 makes uname(2) report a 2.6 release: a kernel far older than 6.1.
+  const onOldKernel = (env: NodeJS.ProcessEnv) =>
+    spawnSync(
+      'setarch',
+      ['x86_64', '--uname-2.6', process.execPath, CLI, 'run', '-o', '/dev/null', '--', 'true'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      },
+    );
+
+  it('is checked at start-up, with one line that names it and how to try anyway', () => {
+    requireRootAndBpf();
+    const r = onOldKernel({});
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(
+      /^traceloop: this kernel is 2\.6\.\S+; traceloop supports Linux 6\.1 and newer .*TRACELOOP_ANY_KERNEL=1/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('TRACELOOP_ANY_KERNEL=1 tries anyway', () => {
+    requireRootAndBpf();
+    const r = onOldKernel({ TRACELOOP_ANY_KERNEL: '1' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
