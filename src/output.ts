@@ -27,7 +27,7 @@ export function writeFileAtomic(file: string, text: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'w', 0o644);
-    fs.writeSync(fd, text);
+    writeWhole(fd, Buffer.from(text));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -36,6 +36,19 @@ export function writeFileAtomic(file: string, text: string): void {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw new UserError(`cannot write ${file}: ${describeErrno(err)}`);
+  }
+}
+
+/**
+ * Writes every byte or throws: write(2) may take only part of a buffer (a nearly full disk takes
+ * what fits and fails on the next call), and a dump cut mid-line must never pass for a whole one.
+ */
+function writeWhole(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = fs.writeSync(fd, buf, off);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+    off += n;
   }
 }
 

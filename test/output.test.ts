@@ -16,6 +16,25 @@ describe('writeFileAtomic', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('on a full filesystem fails in one line and leaves the previous file whole', () => {
+    // A 64 KiB tmpfs: the old dump fits, the new one does not (write(2) takes what fits first).
+    const small = path.join(dir, 'small');
+    fs.mkdirSync(small);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status).toBe(0);
+    try {
+      const file = path.join(small, 'dump.txt');
+      writeFileAtomic(file, 'previous dump\n');
+      const big = 'x'.repeat(79) + '\n';
+      expect(() => writeFileAtomic(file, big.repeat(2000))).toThrow(
+        new RegExp(`^cannot write ${file}: no space left on device`),
+      );
+      expect(fs.readFileSync(file, 'utf8')).toBe('previous dump\n');
+      expect(fs.readdirSync(small)).toEqual(['dump.txt']); // the partial temp file is gone
+    } finally {
+      spawnSync('umount', [small]);
+    }
+  });
+
   it('creates a new file, and replaces an old one whole', () => {
     const file = path.join(dir, 'dump.txt');
     writeFileAtomic(file, 'first\n');
