@@ -1,5 +1,6 @@
 // From a read of the rings to text: parse the wire records, pair and
 // format them, and account for what was lost, per CPU.
+import { leftOutComment, type CapturesLeftOut } from './captures.js';
 import { createWallClock, sampleClocks } from './clock.js';
 import { createLineFormatter, type LineFormatter } from './format/index.js';
 import type { CpuRingStats } from './native.js';
@@ -11,6 +12,8 @@ export interface DumpSettings {
   maxString?: number;
   /** Keep only records for which this returns true. */
   filter?: (r: WireRecord) => boolean;
+  /** Capture families this kernel refused: said under the header (nothing when none). */
+  captures?: CapturesLeftOut;
 }
 
 /** A formatter for one dump or one live stream, with wall-clock times. */
@@ -32,12 +35,21 @@ export function readLines(
   return formatter.push(filter ? records.filter(filter) : records);
 }
 
-/** A whole dump: every line, the held-back ones, then the accounting. */
+/** A whole dump: the header, every line, the held-back ones, then the accounting. */
 export function dumpText(header: string, read: Read, settings: DumpSettings = {}): string {
   const formatter = dumpFormatter(settings);
-  const lines = [header, ...readLines(read, formatter, settings.filter), ...formatter.flush()];
+  const lines = [
+    ...headerLines(header, settings.captures),
+    ...readLines(read, formatter, settings.filter),
+    ...formatter.flush(),
+  ];
   lines.push(accountingLine(read.cpus));
   return lines.join('\n') + '\n';
+}
+
+/** The dump's header, and under it what this kernel left out, if anything. */
+export function headerLines(header: string, captures: CapturesLeftOut | undefined): string[] {
+  return [header, ...leftOutComment(captures)];
 }
 
 /**

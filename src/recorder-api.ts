@@ -1,6 +1,7 @@
 // The one surface the UI (and any other front end) talks to, whether the
 // recording happens in this process or in a `traceloop serve` daemon behind
 // a unix socket. Methods are async so a remote implementation fits.
+import type { CapturesLeftOut } from './captures.js';
 import type { CpuRingStats } from './native.js';
 import type { LiveListener, Read, RecordedCgroup, Recorder } from './recorder.js';
 
@@ -20,6 +21,8 @@ export interface RecorderApi {
   /** Streams merged live records (src/wire.ts) to `listener` until unwatch(). */
   watch(id: bigint, listener: LiveListener): Promise<void>;
   unwatch(id: bigint): Promise<void>;
+  /** The capture families the recorder's kernel refused (`leftOut` "" when all loaded). */
+  captures(): Promise<CapturesLeftOut>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,9 @@ export class LocalRecorder implements RecorderApi {
   }
   unwatch(id: bigint): Promise<void> {
     return attempt(() => this.recorder.unwatch(id));
+  }
+  captures(): Promise<CapturesLeftOut> {
+    return attempt(() => this.recorder.captures());
   }
   close(): Promise<void> {
     return attempt(() => this.recorder.close());

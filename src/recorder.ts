@@ -1,6 +1,7 @@
 // The in-process recorder: the native addon plus what it needs from
 // TypeScript (capture rules, cgroup path checks). The UI and the CLI talk
 // to this, so a daemon client can later stand in for it.
+import { capturesOf, type CapturesLeftOut } from './captures.js';
 import { cgroupExists, cgroupName, resolveCgroupDir, UserError } from './cgroup.js';
 import { loadNative, type CpuRingStats, type LoadReport, type NativeRecorder } from './native.js';
 import { buildKeyedRules, buildRules } from './syscalls/rules.js';
@@ -115,6 +116,11 @@ export class Recorder {
   /** What loading the BPF programs cost, and which capture families this kernel refused. */
   loadReport(): LoadReport {
     return this.call(() => this.native.loadReport());
+  }
+
+  /** The capture families this kernel refused ("" when all loaded): their arguments print as addresses. */
+  captures(): CapturesLeftOut {
+    return capturesOf(this.loadReport());
   }
 
   /** The whole flight record of a cgroup, as the rings hold it now. */

@@ -3,6 +3,7 @@
 // prints them); snapshots travel as raw wire records (format=raw), and
 // watch() holds a /stream?format=raw open, cut into the daemon's batches.
 import http from 'node:http';
+import { ALL_LOADED, type CapturesLeftOut } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import type { RecorderApi } from '../recorder-api.js';
@@ -19,6 +20,8 @@ interface Listed {
 }
 
 interface StatsAnswer {
+  /** Only when the daemon's kernel refused some capture families. */
+  capturesLeftOut?: { families: string; why: string };
   cgroups: Array<{ id: number; notShown: number; cpus: Array<CpuRingStats & { fill: number }> }>;
 }
 
@@ -77,6 +80,13 @@ export class RemoteRecorder implements RecorderApi {
 
   async notShown(id: bigint): Promise<number> {
     return (await this.statsOf(id)).notShown;
+  }
+
+  /** What the daemon's kernel left out, from /stats (no field there: everything loaded). */
+  async captures(): Promise<CapturesLeftOut> {
+    const a = await ask(this.socketPath, '/stats?format=json');
+    const left = (JSON.parse(a.body.toString('utf8')) as StatsAnswer).capturesLeftOut;
+    return left ? { leftOut: left.families, why: left.why } : ALL_LOADED;
   }
 
   async isGone(id: bigint): Promise<boolean> {

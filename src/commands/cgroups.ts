@@ -1,6 +1,7 @@
 // `traceloop cgroups [--dump-on-exit] PATH...`, as in the original: record
 // the given cgroups; either print their syscalls as they come, or keep
 // quiet and print the flight record when told to stop (SIGINT, SIGTERM).
+import { leftOutText } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import { dumpFormatter, dumpText } from '../dump.js';
 import { parseRecords } from '../wire.js';
@@ -28,6 +29,8 @@ export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
       `traceloop: recording ${recorded.map((c) => c.path).join(', ')}` +
         (opts.dumpOnExit ? '; Ctrl-C dumps and exits\n' : '; Ctrl-C stops\n'),
     );
+    const leftOut = leftOutText(recorder.captures());
+    if (leftOut) process.stderr.write(`traceloop: ${leftOut}\n`);
     const why = opts.dumpOnExit
       ? await waitForStop(recorder, recorded)
       : await streamUntilStop(recorder, recorded, opts);
@@ -105,6 +108,7 @@ async function dumpAll(
     .map((cg) =>
       dumpText(`# traceloop dump of ${cg.path} (cgroup id ${cg.id})`, recorder.snapshot(cg.id), {
         maxString: opts.maxString,
+        captures: recorder.captures(),
       }),
     )
     .join('');

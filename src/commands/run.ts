@@ -32,15 +32,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.output) checkWritableDir(opts.output);
 
   const recorder = Recorder.open(opts);
-  const scratch = new ScratchCgroup('run');
+  let scratch: ScratchCgroup | undefined;
   try {
+    scratch = new ScratchCgroup('run');
     const cg = recorder.add(scratch.path);
     const { code, signal, pid } = await runIn(scratch.path, executable, args);
     const signalsBefore = stopSignalsReceived(); // those went to CMD
     const text = dumpText(
       `# traceloop run: ${opts.command.join(' ')} (pid ${pid}, cgroup ${scratch.path})`,
       recorder.snapshot(cg.id),
-      { maxString: opts.maxString, filter: fromExec(pid) },
+      { maxString: opts.maxString, filter: fromExec(pid), captures: recorder.captures() },
     );
     if (opts.output) writeFileAtomic(opts.output, text);
     else await writeInterruptible(2, text, signalsBefore);
@@ -48,7 +49,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return code ?? 1;
   } finally {
     recorder.close();
-    await scratch.remove();
+    await scratch?.remove();
   }
 }
 

@@ -2,6 +2,7 @@
 // from the moment they are added; answers the original traceloop's HTTP API
 // on a unix socket. SIGTERM/SIGINT: answers in flight are finished, streams
 // ended, BPF detached, the socket removed.
+import { leftOutText } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import { Recorder, type RecorderSettings, DEFAULT_RING_PAGES } from '../recorder.js';
 import { Daemon } from '../server/daemon.js';
@@ -56,6 +57,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const api = new Api(daemon, { maxStreams, log });
     listening = await listenPrivate(api.server, socketPath, gid);
     log(`serving on ${socketPath} (pid ${process.pid})`);
+    const leftOut = leftOutText(recorder.captures());
+    if (leftOut) log(leftOut);
     // A bug in one request must not take the recorder down with it.
     const onUncaught = (err: Error): void =>
       log(`internal error (still serving): ${err.stack ?? err.message}`);

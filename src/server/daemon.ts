@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import type { CapturesLeftOut } from '../captures.js';
 import { cgroup2Mount, resolveCgroupDir } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import type { Read, Recorder } from '../recorder.js';
@@ -197,6 +198,11 @@ export class Daemon {
     const ring = this.settings.ringBytes;
     const ctrl = Math.ceil((64 + 8 * (ring / PAGE)) / PAGE) * PAGE;
     return ncpus * (ctrl + ring);
+  }
+
+  /** The capture families the kernel refused when the daemon loaded BPF ("" when none). */
+  captures(): CapturesLeftOut {
+    return this.recorder.captures();
   }
 
   get ringBytes(): number {

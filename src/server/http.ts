@@ -4,7 +4,8 @@
 // Nothing a client sends reaches the recorder unchecked (params.ts), and no
 // request can throw past its handler.
 import http from 'node:http';
-import { accountingLine, dumpFormatter } from '../dump.js';
+import { leftOutText, type CapturesLeftOut } from '../captures.js';
+import { accountingLine, dumpFormatter, headerLines } from '../dump.js';
 import { TL_LOST_CONSUMER, parseRecords } from '../wire.js';
 import type { Daemon, Entry, Subscriber } from './daemon.js';
 import { RAW_CONTENT_TYPE, jsonLine, lostRecord, rawDump, rawFrame, recordJson } from './encode.js';
@@ -227,8 +228,9 @@ export class Api {
       return;
     }
     const gone = e.gone ? `; gone since ${new Date(e.gone.at).toISOString()}` : '';
+    const captures = this.daemon.captures();
     if (format === 'jsonl') {
-      await writeOut(res, jsonLine({ kind: 'dump', ...describe(e) }));
+      await writeOut(res, jsonLine({ kind: 'dump', ...describe(e), ...leftOutField(captures) }));
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
         const slice = records.slice(i, i + DUMP_SLICE);
         await writeOut(res, slice.map((r) => jsonLine(recordJson(r))).join(''));
@@ -237,7 +239,8 @@ export class Api {
       return;
     }
     const formatter = dumpFormatter();
-    await writeOut(res, `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})\n`);
+    const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
+    await writeOut(res, headerLines(header, captures).join('\n') + '\n');
     for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
       const lines = formatter.push(records.slice(i, i + DUMP_SLICE));
       if (lines.length > 0) await writeOut(res, lines.join('\n') + '\n');
@@ -309,9 +312,14 @@ export class Api {
         } else res.end();
       },
     };
-    if (format === 'jsonl') res.write(jsonLine({ kind: 'stream', ...describe(e) }));
-    if (format === 'text')
-      res.write(`# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})\n`);
+    const captures = this.daemon.captures();
+    if (format === 'jsonl') {
+      res.write(jsonLine({ kind: 'stream', ...describe(e), ...leftOutField(captures) }));
+    }
+    if (format === 'text') {
+      const header = `# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})`;
+      res.write(headerLines(header, captures).join('\n') + '\n');
+    }
     this.open.add(sub);
     try {
       this.daemon.subscribe(e, sub);
@@ -363,14 +371,17 @@ export class Api {
       streams: this.open.size,
       maxStreams: this.maxStreams,
     };
+    const captures = this.daemon.captures();
     if (format === 'json') {
-      json(res, 200, { daemon, cgroups });
+      json(res, 200, { daemon, ...leftOutField(captures), cgroups });
       return;
     }
+    const leftOut = leftOutText(captures);
     const out = [
       `daemon: pid ${daemon.pid}, up ${daemon.uptimeSeconds} s, rss ${mib(daemon.rssBytes)}, ` +
         `rings ${mib(daemon.ringMemoryBytes)}, kept records ${mib(daemon.retainedBytes)}, ` +
         `streams ${daemon.streams}/${daemon.maxStreams}`,
+      ...(leftOut ? [leftOut] : []),
     ];
     for (const c of cgroups) {
       out.push(
@@ -411,6 +422,14 @@ function describe(e: Entry): Described {
     gone: !!e.gone,
     ...(e.gone ? { goneAt: new Date(e.gone.at).toISOString() } : {}),
   };
+}
+
+/**
+ * `capturesLeftOut: {families, why}` in JSON answers (/stats, the heads of jsonl dumps and
+ * streams) when the kernel refused some capture families; nothing when all loaded.
+ */
+function leftOutField(c: CapturesLeftOut): { capturesLeftOut?: { families: string; why: string } } {
+  return c.leftOut === '' ? {} : { capturesLeftOut: { families: c.leftOut, why: c.why } };
 }
 
 function mib(n: number): string {

@@ -7,6 +7,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useRef } from 'react';
 import { CgroupsPane, type CgroupRow } from './components/CgroupsPane.js';
+import { Header, headerHeight } from './components/Header.js';
 import { StatusBar } from './components/StatusBar.js';
 import { StreamPane } from './components/StreamPane.js';
 import { TextView } from './components/TextView.js';
@@ -91,7 +92,7 @@ export function App({ session, colour, fps = 10 }: AppProps) {
     );
   }
 
-  const { cgroupRows, streamRows } = layout(rows, cgroups.length);
+  const { cgroupRows, streamRows } = layout(rows, cgroups.length, headerHeight(session.captures));
   const cgroupList: CgroupRow[] = cgroups.map((cg, i) => ({
     name: cg.name,
     path: cg.path,
@@ -144,13 +145,16 @@ export function App({ session, colour, fps = 10 }: AppProps) {
   };
 
   const status = statusLine(ui, current, cgroups.length);
-  const title = ` traceloop · syscall flight recorder · ${session.api.where} · ${cgroups.length} cgroup${cgroups.length === 1 ? '' : 's'} · ? help`;
 
   return (
     <Box flexDirection="column" width={columns}>
-      <Text wrap="truncate" bold color={colour ? 'cyan' : undefined}>
-        {fit(title, columns)}
-      </Text>
+      <Header
+        where={session.api.where}
+        cgroups={cgroups.length}
+        captures={session.captures}
+        width={columns}
+        colour={colour}
+      />
       <CgroupsPane
         rows={cgroupList}
         selected={selected}

@@ -5,6 +5,7 @@
 // React commit by itself; the redraw tick looks at the versions instead.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ALL_LOADED, type CapturesLeftOut } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import { createWallClock, sampleClocks } from '../clock.js';
 import { dumpText } from '../dump.js';
@@ -44,6 +45,8 @@ export interface SessionOptions {
 export class Session {
   version = 0;
   readonly cgroups: CgroupView[] = [];
+  /** The capture families the recorder's kernel refused, for the header and snapshots. */
+  captures: CapturesLeftOut = ALL_LOADED;
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
   /** Stopped here: a list() answer from before must not bring them back. */
@@ -61,6 +64,7 @@ export class Session {
 
   /** Picks up what the recorder already records and starts the counters. */
   async start(statsPeriodMs = 1000): Promise<void> {
+    this.captures = await this.api.captures();
     await this.refresh(); // tracks what the recorder already records
     this.timer = setInterval(() => void this.refresh(), statsPeriodMs);
     this.timer.unref();
@@ -101,7 +105,7 @@ export class Session {
     const text = dumpText(
       `# traceloop snapshot of ${cg.path} (cgroup id ${cg.id}) at ${now.toISOString()}`,
       read,
-      { maxString: this.opts.maxString },
+      { maxString: this.opts.maxString, captures: this.captures },
     );
     const dir = path.resolve(this.opts.snapshotDir ?? '.');
     const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.txt');

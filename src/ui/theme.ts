@@ -15,6 +15,7 @@ export type LineKind =
   | 'paused'
   | 'error'
   | 'message'
+  | 'warning'
   | 'dim';
 
 export interface LineStyle {
@@ -38,6 +39,7 @@ const COLOURED: Record<LineKind, LineStyle> = {
   paused: { bold: true, inverse: true, color: 'yellow' },
   error: { bold: true, color: 'red' },
   message: { color: 'green' },
+  warning: { bold: true, color: 'yellow' },
   dim: { dimColor: true },
 };
 
@@ -51,6 +53,7 @@ const PLAIN: Record<LineKind, LineStyle> = {
   selected: { bold: true },
   paused: { bold: true, inverse: true },
   error: { bold: true },
+  warning: { bold: true },
 } as Record<LineKind, LineStyle>;
 
 export function styleOf(kind: LineKind, colour: boolean): LineStyle {

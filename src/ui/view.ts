@@ -174,17 +174,18 @@ export interface Layout {
 }
 
 /**
- * Splits the terminal: a title line, the cgroups pane (header + up to a
- * quarter of the screen), the stream pane (header + rows), the status bar.
+ * Splits the terminal: the header (a title line, and one more when capture
+ * families are left out), the cgroups pane (header + up to a quarter of the
+ * screen), the stream pane (header + rows), the status bar.
  * The frame is one line shorter than the terminal: Ink clears the whole
  * screen, scrollback included, on every frame as tall as the terminal.
  */
 export const MIN_ROWS = 10;
 export const MIN_COLUMNS = 40;
 
-export function layout(rows: number, cgroups: number): Layout {
+export function layout(rows: number, cgroups: number, headerRows = 1): Layout {
   const frame = Math.max(1, rows - 1);
-  const fixed = 5; // title, cgroups header, stream state and column titles, status bar
+  const fixed = headerRows + 4; // header, cgroups header, stream state and column titles, status bar
   const cgroupRows = clamp(cgroups, 1, Math.max(1, Math.floor(frame / 4)));
   const streamRows = Math.max(0, frame - fixed - cgroupRows);
   return { cgroupRows, streamRows };

@@ -57,12 +57,18 @@ describe('traceloop CLI', () => {
     return cg;
   };
 
-  it('--version names traceloop, the vendored libbpf and the kernel', () => {
+  it('--version names traceloop, the vendored libbpf, the kernel, and what BPF loaded', () => {
     const r = cli(['--version']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(
-      /^traceloop \d+\.\d+\.\d+\nlibbpf 1\.1\.2 \(vendored, static\)\nkernel \S+\n$/,
+      /^traceloop \d+\.\d+\.\d+\nlibbpf 1\.1\.2 \(vendored, static\)\nkernel \S+\n/,
     );
+    const [, , , captures, load, ...rest] = r.stdout.split('\n');
+    expect(captures).toBe('captures: all loaded');
+    expect(load).toMatch(
+      /^BPF load: \d+ ms; instructions the verifier processed: tl_sys_enter \d+, tl_sys_exit \d+ \(limit 1000000 each\)$/,
+    );
+    expect(rest).toEqual(['']);
   });
 
   it('run: dumps what CMD did, passes its exit status through, leaves no cgroup', () => {

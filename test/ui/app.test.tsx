@@ -55,9 +55,12 @@ afterEach(async () => {
 });
 
 async function start(
-  opts: { names?: string[]; colour?: boolean; snapshotDir?: string } = {},
+  opts: { names?: string[]; colour?: boolean; snapshotDir?: string; leftOut?: string } = {},
 ): Promise<Ui> {
   const api = new FakeApi(opts.names ?? ['service']);
+  if (opts.leftOut !== undefined) {
+    api.leftOut = { leftOut: opts.leftOut, why: 'tl_sys_enter: R1 invalid mem access' };
+  }
   const session = new Session(api, {
     capacity: 1000,
     ...(opts.snapshotDir ? { snapshotDir: opts.snapshotDir } : {}),
@@ -157,6 +160,7 @@ describe('the terminal UI', () => {
       const file = path.join(dir, name!);
       const text = fs.readFileSync(file, 'utf8');
       expect(text).toMatch(/^# traceloop snapshot of \/sys\/fs\/cgroup\/demo\/service/);
+      expect(text).not.toContain('left out');
       expect(text).toContain('write(1, "snap-me\\n", 8) = 8');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -326,6 +330,42 @@ describe('the terminal UI', () => {
     Object.defineProperty(u.stdout, 'rows', { value: 40, configurable: true });
     u.stdout.emit('resize');
     await until('a 39-line frame', () => u.frame().split('\n').length === 39);
+  });
+
+  it('says in the header which capture families the kernel left out, and nothing when none', async () => {
+    const all = await start();
+    all.api.emit([write('all-loaded\n')]);
+    await all.waitFor('all-loaded');
+    expect(all.frame()).not.toContain('left out');
+    expect(all.frame().split('\n')[1]).toMatch(/^ {2}CGROUP /); // the cgroups pane right under the title
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-ui-leftout-'));
+    try {
+      const u = await start({ leftOut: 'iovec, msghdr', snapshotDir: dir });
+      Object.defineProperty(u.stdout, 'columns', { value: 80, configurable: true });
+      Object.defineProperty(u.stdout, 'rows', { value: 24, configurable: true });
+      u.stdout.emit('resize');
+      u.api.emit([write('some-left-out\n')]);
+      await u.waitFor('some-left-out');
+      const lines = u.frame().split('\n');
+      expect(lines[0]).toContain('traceloop · syscall flight recorder');
+      // The families first: at 80 columns the verifier's words are what gets cut.
+      expect(lines[1]).toMatch(
+        /^ captures left out on this kernel: iovec, msghdr \(shown as addresses\) · verifie…$/,
+      );
+      expect(lines[1]!.length).toBeLessThanOrEqual(80);
+      expect(lines).toHaveLength(23); // still rows - 1: the panes gave up the line
+      // A snapshot says it too, under its header.
+      await u.press('s');
+      await u.waitFor('snapshot of service');
+      const text = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), 'utf8').split('\n');
+      expect(text[0]).toMatch(/^# traceloop snapshot of /);
+      expect(text[1]).toBe(
+        '# captures left out on this kernel: iovec, msghdr (verifier: tl_sys_enter: R1 invalid mem access); their arguments print as addresses',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('q quits: the app unmounts and lets go of the keyboard', async () => {

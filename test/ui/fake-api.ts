@@ -1,6 +1,7 @@
 // A RecorderApi without BPF, and wire records built by hand: the UI tests
 // are about the UI, so they feed it exactly the batches they want, when
 // they want, and see what it asked the recorder to do.
+import { ALL_LOADED, type CapturesLeftOut } from '../../src/captures.js';
 import type { CpuRingStats } from '../../src/native.js';
 import type { RecorderApi } from '../../src/recorder-api.js';
 import type { LiveListener, Read, RecordedCgroup } from '../../src/recorder.js';
@@ -113,6 +114,8 @@ export class FakeApi implements RecorderApi {
   readonly sent = new Map<bigint, Buffer[]>();
   readonly removed: bigint[] = [];
   closed = false;
+  /** What captures() answers: tests set families the "kernel" left out. */
+  leftOut: CapturesLeftOut = ALL_LOADED;
   private nextId = 1n;
 
   constructor(names: string[] = ['service']) {
@@ -167,6 +170,9 @@ export class FakeApi implements RecorderApi {
   unwatch(id: bigint): Promise<void> {
     this.listeners.delete(id);
     return Promise.resolve();
+  }
+  captures(): Promise<CapturesLeftOut> {
+    return Promise.resolve(this.leftOut);
   }
   close(): Promise<void> {
     this.closed = true;

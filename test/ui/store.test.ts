@@ -72,11 +72,13 @@ describe('StreamStore', () => {
     expect(streamWindow(frozen, store, f, 10, true, 0, 0).rows).toEqual([]);
   });
 
-  it('lays out exactly rows - 1 lines', () => {
+  it('lays out exactly rows - 1 lines, with a one- or two-line header', () => {
     for (const rows of [10, 24, 30, 60]) {
       for (const n of [0, 1, 3, 20]) {
         const l = layout(rows, n);
         expect(5 + l.cgroupRows + l.streamRows).toBe(rows - 1);
+        const two = layout(rows, n, 2);
+        expect(6 + two.cgroupRows + two.streamRows).toBe(rows - 1);
       }
     }
   });
