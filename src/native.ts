@@ -124,6 +124,8 @@ export interface NativeModule {
   versions(): { libbpf: string; kernel: string };
   /** Offsets and sizes from bpf/traceloop.h, for test/wire-layout.test.ts. */
   layout(): WireLayout;
+  /** The values of bpf/traceloop.h's constants (TL_*), for test/wire-layout.test.ts. */
+  constants(): Record<string, number>;
   /**
    * Runs the ring reader on a synthetic ring element (control block + page
    * index + data, as the kernel lays it out) so unit tests can drive every

@@ -102,6 +102,15 @@ export const TL_FDSET_MAX_BITS = 1024;
 export const TL_DIRENTS_MAX_STEPS = 8192;
 export const TL_MAX_KEYED = 512;
 
+/** Capture families (enum tl_family): what a kernel may refuse, and the loader leave out. */
+export const TL_FAM_KEYED = 1 << 0;
+export const TL_FAM_STRV = 1 << 1;
+export const TL_FAM_IOV = 1 << 2;
+export const TL_FAM_MSG = 1 << 3;
+export const TL_FAM_FDSETS = 1 << 4;
+export const TL_FAM_DIRENTS = 1 << 5;
+export const TL_FAM_ALL = (1 << 6) - 1;
+
 export type CaptureKind =
   | typeof TL_CAP_NONE
   | typeof TL_CAP_STR

@@ -2,6 +2,7 @@
 // (offsetof/sizeof in native/addon.cc): a layout change that reaches only one side fails here.
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../src/native.js';
+import * as wire from '../src/wire.js';
 import {
   LAYOUT,
   TL_CTRL_FIXED_BYTES,
@@ -127,5 +128,28 @@ describe('wire layout: src/wire.ts against bpf/traceloop.h (through the addon)',
     expect(ENTER_MAX).toBe(addon['sizeof(struct tl_enter)']);
     expect(EXIT_BYTES).toBe(addon['sizeof(struct tl_exit)']);
     expect(PARAM_HEAD).toBe(addon['sizeof(struct tl_param)']);
+  });
+});
+
+describe('the constants of bpf/traceloop.h', () => {
+  const header = loadNative().constants();
+  const mirrored: Readonly<Record<string, unknown>> = wire;
+  /** Header constants TypeScript has no use for: kernel-side limits and the cgroup pre-filter. */
+  const NATIVE_ONLY = ['TL_FILTER_BITS', 'TL_PATH_MAX'];
+
+  it('has every value the same in src/wire.ts', () => {
+    const differ = Object.entries(header)
+      .filter(([name]) => !NATIVE_ONLY.includes(name))
+      .filter(([name, value]) => mirrored[name] !== value)
+      .map(([name, value]) => `${name}: header ${value}, wire.ts ${String(mirrored[name])}`);
+    expect(differ).toEqual([]);
+  });
+
+  it('is reported whole by the addon (a new constant is a decision for both sides)', () => {
+    expect(Object.keys(header).length).toBeGreaterThan(55);
+    const tsOnly = Object.keys(wire).filter(
+      (k) => /^TL_[A-Z0-9_]+$/.test(k) && typeof mirrored[k] === 'number' && !(k in header),
+    );
+    expect(tsOnly).toEqual([]);
   });
 });
