@@ -86,8 +86,15 @@ export class ScratchCgroup {
 
   constructor(label: string, mount = cgroup2Mount()) {
     const parent = path.join(mount, 'traceloop');
-    fs.mkdirSync(parent, { recursive: true });
-    this.path = fs.mkdtempSync(path.join(parent, `${label}-${process.pid}-`));
+    try {
+      fs.mkdirSync(parent, { recursive: true });
+      this.path = fs.mkdtempSync(path.join(parent, `${label}-${process.pid}-`));
+    } catch (err) {
+      // With CAP_BPF and CAP_PERFMON but not root, BPF loads and this is what fails.
+      const e = err as NodeJS.ErrnoException;
+      const hint = e.code === 'EACCES' || e.code === 'EPERM' ? ': run as root' : '';
+      throw new UserError(`cannot create a cgroup under ${parent}: ${e.message}${hint}`);
+    }
   }
 
   /**

@@ -126,6 +126,7 @@ describe('traceloop serve', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objs[0]).toMatchObject({ kind: 'dump', name: 'jsonl-cg', path: a.path, gone: false });
+    expect(objs[0]).not.toHaveProperty('capturesLeftOut'); // everything loaded: nothing said
     expect(objs.at(-1)).toMatchObject({ kind: 'accounting' });
     const write = objs.find(
       (o) =>
@@ -153,6 +154,7 @@ describe('traceloop serve', () => {
     expect(mine.cpus.reduce((n, c) => n + c.emitted, 0)).toBeGreaterThan(0);
     expect(mine.memoryBytes).toBeGreaterThanOrEqual(mine.cpus.length * 64 * 4096);
     expect(stats.daemon.rssBytes).toBeGreaterThan(0);
+    expect(Object.keys(stats)).toEqual(['daemon', 'cgroups']);
     const text = await get('/stats?name=jsonl-cg');
     expect(text.body).toMatch(/^ {2}cpu0: emitted \d+, delivered \d+, lost \d+/m);
     expect(await get('/healthz')).toEqual({ status: 200, body: 'ok\n' });
@@ -610,6 +612,7 @@ describe('traceloop serve', () => {
     const api = await openRecorderApi({ socket: d.socket });
     expect(api).toBeInstanceOf(RemoteRecorder);
     expect(api.where).toBe(d.socket);
+    expect(await api.captures()).toEqual({ leftOut: '', why: '' });
     const a = cg('remote');
     try {
       const added = await api.add(a.path, 'remote-cg');

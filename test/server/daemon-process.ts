@@ -37,9 +37,11 @@ export async function startDaemon(
   dir: string,
   extra: string[] = [],
   socket = path.join(dir, 'tl.sock'),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--socket', socket, ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env,
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
