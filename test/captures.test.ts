@@ -10,6 +10,7 @@ import {
 } from '../src/captures.js';
 import { dumpText } from '../src/dump.js';
 import type { LoadReport } from '../src/native.js';
+import { call } from './ui/fake-api.js';
 
 const report = (over: Partial<LoadReport> = {}): LoadReport => ({
   programs: [
@@ -76,4 +77,36 @@ describe('capture families left out', () => {
     expect(lines[0]).toBe(leftOutText(capturesOf(refused)));
     expect(lines[1]).toMatch(/^BPF load: 290 ms in 8 attempts; /);
   });
+});
+
+describe('arguments whose capture was not taken (their family left out)', () => {
+  // What the rings hold when a family is left out: the call's registers, no param record.
+  const line = (name: string, args: bigint[], ret: bigint): string => {
+    const read = { records: call({ name, args, ret }), cpus };
+    const text = dumpText('# head', read, { captures: capturesOf(refused) }).split('\n')[2]!;
+    return text.slice(text.indexOf('] ') + 2);
+  };
+  const P = 0x7ffc1000n;
+
+  it.each([
+    ['writev', [1n, P, 2n], 12n, 'writev(1, 0x7ffc1000, 2) = 12'],
+    ['readv', [3n, P, 2n], 8n, 'readv(3, 0x7ffc1000, 2) = 8'],
+    ['pwritev2', [3n, P, 2n, 0n, 0n, 0n], 6n, 'pwritev2(3, 0x7ffc1000, 2, 0, 0) = 6'],
+    ['sendmsg', [5n, P, 0n], 3n, 'sendmsg(5, 0x7ffc1000, 0) = 3'],
+    ['recvmsg', [6n, P, 0n], 3n, 'recvmsg(6, 0x7ffc1000, 0) = 3'],
+    ['sendmmsg', [5n, P, 2n, 0n], 2n, 'sendmmsg(5, 0x7ffc1000, 2, 0) = 2'],
+    ['select', [4n, P, 0n, 0n, P + 8n], 1n, 'select(4, 0x7ffc1000, NULL, NULL, 0x7ffc1008) = 1'],
+    ['select', [0n, 0n, 0n, 0n, P], 0n, 'select(0, NULL, NULL, NULL, 0x7ffc1000) = 0 (Timeout)'],
+    ['getdents64', [7n, P, 32768n], 96n, 'getdents64(7, 0x7ffc1000, 32768) = 96'],
+    ['execve', [P, P + 8n, P + 16n], 0n, 'execve(0x7ffc1000, 0x7ffc1008, 0x7ffc1010) = 0'],
+    ['ioctl', [8n, 0x5401n, P], 0n, 'ioctl(8, TCGETS, 0x7ffc1000) = 0'],
+    ['ioctl', [8n, 0x5413n, P], 0n, 'ioctl(8, TIOCGWINSZ, 0x7ffc1000) = 0'],
+    ['fcntl', [5n, 7n, P], 0n, 'fcntl(5, F_SETLKW, 0x7ffc1000) = 0'],
+    ['prctl', [15n, P, 0n, 0n, 0n], 0n, 'prctl(PR_SET_NAME, 0x7ffc1000) = 0'],
+  ] as const)(
+    '%s prints the address, as strace does a structure it does not decode',
+    (name, args, ret, want) => {
+      expect(line(name, [...args], ret)).toBe(want);
+    },
+  );
 });
