@@ -1,5 +1,6 @@
 // The generated syscall table against the machine's own definitions, and the capture rules
 // and argument types built on it.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,9 +28,28 @@ import {
 } from '../src/wire.js';
 
 const UNISTD = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
-const TRACEFS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']
-  .map((root) => path.join(root, 'events', 'syscalls'))
-  .find((dir) => fs.existsSync(dir));
+/**
+ * The kernel's syscall events: tracefs, mounted here for the test when nobody has (as root, which
+ * CI is; design.md: it is not mounted by default on this machine kind). Never a skip: the
+ * argument lists are checked against the running kernel or the test fails saying why.
+ */
+function syscallEvents(): string {
+  const find = (): string | undefined =>
+    ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']
+      .map((root) => path.join(root, 'events', 'syscalls'))
+      .find((dir) => fs.existsSync(dir));
+  let dir = find();
+  if (!dir && process.getuid?.() === 0) {
+    spawnSync('mount', ['-t', 'tracefs', 'tracefs', '/sys/kernel/tracing']);
+    dir = find();
+  }
+  if (!dir) {
+    throw new Error(
+      'no tracefs syscall events: mount tracefs (as root: mount -t tracefs tracefs /sys/kernel/tracing)',
+    );
+  }
+  return dir;
+}
 /** Where the kernel's event name is not the userspace name (restated, not imported). */
 const TRACEFS_NAME: Record<string, string> = {
   stat: 'newstat',
@@ -47,7 +67,8 @@ function nr(name: string): number {
 }
 
 describe('generated table', () => {
-  it.skipIf(!fs.existsSync(UNISTD))('has exactly the names and numbers of unistd_64.h', () => {
+  it('has exactly the names and numbers of unistd_64.h', () => {
+    expect(fs.existsSync(UNISTD), `${UNISTD} (linux-libc-dev) is missing`).toBe(true);
     const header = [...fs.readFileSync(UNISTD, 'utf8').matchAll(/^#define __NR_(\w+) (\d+)$/gm)]
       .map((m) => ({ nr: Number(m[2]), name: m[1] }))
       .sort((a, b) => a.nr - b.nr);
@@ -74,7 +95,8 @@ describe('generated table', () => {
     expect(syscallName(0x1c4)).toBe('syscall_0x1c4'); // fchmodat2: newer than the header
   });
 
-  it.skipIf(!TRACEFS)('has the argument lists of the running kernel', () => {
+  it('has the argument lists of the running kernel', () => {
+    const TRACEFS = syscallEvents();
     const lacking: string[] = [];
     for (const def of SYSCALLS) {
       const file = path.join(TRACEFS ?? '', `sys_enter_${TRACEFS_NAME[def.name] ?? def.name}`);
