@@ -13,6 +13,7 @@ import { StreamPane } from './components/StreamPane.js';
 import { TextView } from './components/TextView.js';
 import { detailLines } from './details.js';
 import { compileFilter, describeFilter } from './filter.js';
+import { splitKeys } from './input.js';
 import { useRedrawTick } from './hooks/useRedrawTick.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useUiState } from './hooks/useUiState.js';
@@ -45,6 +46,7 @@ export const HELP_LINES = [
   'Tab           switch between the cgroups and the stream pane',
   'Enter         details of the line under the cursor (all arguments, hex dump)',
   '/             filter: a syscall name, a pid, a comm, or any text of the line',
+  '  (prompts)   Ctrl-U clears the line, Ctrl-W deletes a word, Esc cancels',
   'e             only failed calls          Esc   clear the filter',
   's             snapshot the selected cgroup to traceloop-<name>-<UTC time>.txt',
   'a             record another cgroup: a path, a pid or a systemd unit',
@@ -78,9 +80,13 @@ export function App({ session, colour, fps = 10 }: AppProps) {
   }, fps);
 
   useInput((input, key) => {
-    const step = reduceKey(uiRef.current, input, key, ctxRef.current);
-    if (step.state !== uiRef.current) update(step.state);
-    if (step.effect) run(step.effect);
+    // One read can hold many keys (a paste, a held key over SSH): one step each, in order.
+    for (const k of splitKeys(input, key)) {
+      const step = reduceKey(uiRef.current, k.input, k.key, ctxRef.current);
+      if (step.state !== uiRef.current) update(step.state);
+      if (step.effect) run(step.effect);
+      if (step.effect?.kind === 'quit') return;
+    }
   });
 
   const filterSpec = { text: ui.filter, errorsOnly: ui.errorsOnly };
@@ -218,15 +224,19 @@ function statusLine(
   ui: UiState,
   cg: CgroupView | undefined,
   count: number,
-): { text: string; kind: LineKind; keepEnd?: boolean } {
+): { text: string; kind: LineKind; keepEnd?: boolean; mark?: { from: number; to: number } } {
   const p = ui.prompt;
-  if (p?.kind === 'add')
-    return { text: ` add cgroup (path, pid or unit): ${p.text}█`, kind: 'header' };
-  if (p?.kind === 'filter') {
-    return {
-      text: ` filter (syscall, pid, comm or text; empty clears): ${p.text}█`,
-      kind: 'header',
-    };
+  if (p && p.kind !== 'confirm-remove') {
+    const label =
+      p.kind === 'add'
+        ? ' add cgroup (path, pid or unit): '
+        : ' filter (syscall, pid, comm or text; empty clears): ';
+    // A selected text is shown reversed, without the cursor: the next key replaces it.
+    if (p.selected) {
+      const mark = { from: label.length, to: label.length + p.text.length };
+      return { text: label + p.text, kind: 'header', mark };
+    }
+    return { text: `${label}${p.text}█`, kind: 'header' };
   }
   if (p?.kind === 'confirm-remove') {
     return {

@@ -6,8 +6,16 @@ import type { Key } from 'ink';
 import { clamp } from './view.js';
 
 export type Focus = 'cgroups' | 'stream';
-export type Prompt =
-  { kind: 'add'; text: string } | { kind: 'filter'; text: string } | { kind: 'confirm-remove' };
+export interface TextPrompt {
+  kind: 'add' | 'filter';
+  text: string;
+  /**
+   * The whole text is selected (shown reversed): `/` reopens with the filter
+   * in use, so typing replaces it; an arrow, Home or End keeps it to edit.
+   */
+  selected: boolean;
+}
+export type Prompt = TextPrompt | { kind: 'confirm-remove' };
 
 export interface Message {
   text: string;
@@ -82,8 +90,13 @@ export function reduceKey(s: UiState, input: string, key: Key, ctx: KeyContext):
   if (input === ' ') return { state: t.paused ? resume(t) : pause(t) };
   if (key.tab) return { state: { ...t, focus: t.focus === 'cgroups' ? 'stream' : 'cgroups' } };
   if (input === '?') return { state: { ...t, overlay: 'help' } };
-  if (input === 'a') return { state: { ...t, prompt: { kind: 'add', text: '' } } };
-  if (input === '/') return { state: { ...t, prompt: { kind: 'filter', text: t.filter } } };
+  if (input === 'a') {
+    return { state: { ...t, prompt: { kind: 'add', text: '', selected: false } } };
+  }
+  if (input === '/') {
+    const prompt: Prompt = { kind: 'filter', text: t.filter, selected: t.filter !== '' };
+    return { state: { ...t, prompt } };
+  }
   if (input === 'e') return { state: { ...rewind(t), errorsOnly: !t.errorsOnly } };
   if (key.escape && (t.filter !== '' || t.errorsOnly)) {
     return { state: { ...rewind(t), filter: '', errorsOnly: false } };
@@ -154,14 +167,25 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
     if (p.text.trim() === '') return { state };
     return { state, effect: { kind: 'add', target: p.text.trim() } };
   }
-  if (key.backspace || key.delete) {
-    return { state: { ...s, prompt: { ...p, text: p.text.slice(0, -1) } } };
-  }
+  const edit = (text: string): Step => ({
+    state: { ...s, prompt: { ...p, text, selected: false } },
+  });
+  // A selected text goes whole, whichever way it is deleted.
+  if (key.backspace || key.delete) return edit(p.selected ? '' : dropLast(p.text));
+  if (key.ctrl && input === 'u') return edit('');
+  if (key.ctrl && input === 'w') return edit(p.selected ? '' : p.text.replace(/\S*\s*$/, ''));
+  if (key.leftArrow || key.rightArrow || key.home || key.end) return edit(p.text);
   if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return { state: s };
-  // Pasted text arrives as one input; keep printable characters only.
+  // Keep printable characters only (a paste can carry anything).
   // eslint-disable-next-line no-control-regex
   const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-  return text === '' ? { state: s } : { state: { ...s, prompt: { ...p, text: p.text + text } } };
+  if (text === '') return { state: s };
+  return edit(p.selected ? text : p.text + text);
+}
+
+/** The text without its last character (a whole code point, not half an emoji). */
+function dropLast(text: string): string {
+  return Array.from(text).slice(0, -1).join('');
 }
 
 function detailsKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step {

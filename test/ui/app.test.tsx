@@ -207,6 +207,62 @@ describe('the terminal UI', () => {
     expect(u.streamRows().filter((l) => l.trim() !== '')).toHaveLength(1);
   });
 
+  it('keys that arrive in one read: a pasted filter with its Enter, seven DELs, ten k', async () => {
+    const u = await start();
+    u.api.emit([
+      call({ name: 'connect', args: [3n, 0x2000n, 16n], ret: -111n }),
+      ...Array.from({ length: 40 }, (_, i) => write(`line-${i}\n`)),
+    ]);
+    await u.waitFor('line-39');
+    await u.press('/');
+    await u.waitFor('filter (syscall');
+    await u.press('connect\r'); // one read, as a paste over SSH
+    await u.waitFor('filter "connect"');
+    expect(u.frame()).not.toContain('filter (syscall'); // the prompt closed
+    expect(u.streamRows().filter((l) => l.trim() !== '')).toHaveLength(1);
+
+    await u.press('/');
+    await u.press('\x15'); // Ctrl-U: the old filter goes
+    await u.press('writexxxxxxx');
+    await u.waitFor('writexxxxxxx█');
+    await u.press('\x7f'.repeat(7)); // seven Backspaces in one read
+    await u.waitFor(/: write█/);
+    await u.press('\r');
+    await u.waitFor('filter "write"');
+    expect(u.frame()).not.toContain('connect(');
+
+    await u.press(ESC);
+    await until('the filter cleared', () => !u.frame().includes('filter "'));
+    await u.press('k'.repeat(10)); // a held key: ten lines up in one read
+    await u.waitFor('line 31 of 41');
+    expect(u.frame()).toContain('PAUSED');
+  });
+
+  it('/ reopens with the filter in use selected (reversed): typing replaces it', async () => {
+    const u = await start();
+    u.api.emit([write('some-text\n'), call({ name: 'close', args: [3n], ret: 0n })]);
+    await u.waitFor('close(3) = 0');
+    await u.press('/close\r');
+    await u.waitFor('filter "close"');
+    await u.press('/');
+    await u.waitFor('empty clears): close');
+    const status = u.raw().split('\n').at(-1)!;
+    expect(status).toContain('\x1b[7mclose'); // reversed: selected
+    expect(plain(status)).not.toContain('█');
+    await u.press('some');
+    await u.waitFor('empty clears): some█');
+    await u.press('\r');
+    await u.waitFor('filter "some"');
+    expect(u.frame()).toContain('some-text');
+    expect(u.frame()).not.toContain('close(3)');
+    // An arrow keeps it for editing.
+    await u.press('/');
+    await u.press('\x1b[D');
+    await u.waitFor('empty clears): some█');
+    await u.press('-t\r');
+    await u.waitFor('filter "some-t"');
+  });
+
   it('a lost marker stands out: the word LOST, and red', async () => {
     const u = await start();
     u.api.emit([write('a\n'), lost(1234n), write('b\n')]);

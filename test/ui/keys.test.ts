@@ -1,6 +1,7 @@
 // The keyboard's rules, without a screen: reduceKey is pure.
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
+import { splitKeys } from '../../src/ui/input.js';
 import { initialUi, reduceKey, type KeyContext, type UiState } from '../../src/ui/keys.js';
 
 const none: Key = {
@@ -59,7 +60,7 @@ describe('reduceKey', () => {
     expect(ctrl('c')(initialUi).effect?.kind).toBe('quit');
     expect(press(initialUi, 'q').effects).toEqual(['quit']);
     const prompting = press(initialUi, 'a', 'q').state;
-    expect(prompting.prompt).toEqual({ kind: 'add', text: 'q' });
+    expect(prompting.prompt).toEqual({ kind: 'add', text: 'q', selected: false });
     expect(ctrl('c')(prompting).effect?.kind).toBe('quit');
   });
 
@@ -80,7 +81,7 @@ describe('reduceKey', () => {
 
   it('prompts: typing, backspace, Esc cancels, Enter submits', () => {
     const typed = press(initialUi, '/', 'o', 'p', 'x', { backspace: true }, 'e', 'n');
-    expect(typed.state.prompt).toEqual({ kind: 'filter', text: 'open' });
+    expect(typed.state.prompt).toEqual({ kind: 'filter', text: 'open', selected: false });
     expect(press(typed.state, { escape: true }).state).toMatchObject({
       prompt: undefined,
       filter: '',
@@ -111,5 +112,111 @@ describe('reduceKey', () => {
     const down = press(open, { pageDown: true }, { pageDown: true }, { pageDown: true }).state;
     expect(down.detailScroll).toBe(20); // 30 lines, a page of 10
     expect(press(down, { escape: true }).state.overlay).toBe('none');
+  });
+
+  it('Ctrl-U clears the prompt line, Ctrl-W deletes the word before the cursor', () => {
+    const typed = press(initialUi, 'a', '/sys/fs/cgroup/a b  ').state;
+    const w = ctrl('w')(typed).state;
+    expect(w.prompt).toMatchObject({ text: '/sys/fs/cgroup/a ' });
+    expect(ctrl('w')(w).state.prompt).toMatchObject({ text: '' });
+    expect(ctrl('w')(ctrl('w')(w).state).state.prompt).toMatchObject({ text: '' });
+    expect(ctrl('u')(typed).state.prompt).toMatchObject({ kind: 'add', text: '' });
+    // Neither leaves the prompt or quits.
+    expect(ctrl('u')(typed).effect).toBeUndefined();
+  });
+
+  it('/ reopens with the filter in use selected: typing replaces it, Backspace clears it', () => {
+    const filtered = press(initialUi, '/', 'openat', { return: true }).state;
+    expect(filtered).toMatchObject({ filter: 'openat', prompt: undefined });
+    const again = press(filtered, '/').state;
+    expect(again.prompt).toEqual({ kind: 'filter', text: 'openat', selected: true });
+    expect(press(again, 'c').state.prompt).toEqual({ kind: 'filter', text: 'c', selected: false });
+    expect(press(again, 'close', { return: true }).state.filter).toBe('close');
+    expect(press(again, { delete: true }).state.prompt).toMatchObject({ text: '' });
+    expect(press(again, { backspace: true }).state.prompt).toMatchObject({ text: '' });
+    expect(ctrl('u')(again).state.prompt).toMatchObject({ text: '', selected: false });
+    expect(ctrl('w')(again).state.prompt).toMatchObject({ text: '' });
+    // Enter keeps it as it was; Esc leaves it.
+    expect(press(again, { return: true }).state.filter).toBe('openat');
+    expect(press(again, { escape: true }).state.filter).toBe('openat');
+  });
+
+  it.each([{ leftArrow: true }, { rightArrow: true }, { end: true }, { home: true }])(
+    '/ then %j keeps the old filter to edit',
+    (k) => {
+      const again = press(initialUi, '/', 'openat', { return: true }, '/').state;
+      const kept = press(again, k).state;
+      expect(kept.prompt).toEqual({ kind: 'filter', text: 'openat', selected: false });
+      expect(press(kept, { delete: true }, 't', { return: true }).state.filter).toBe('openat');
+      expect(press(kept, '2', { return: true }).state.filter).toBe('openat2');
+    },
+  );
+
+  it('an empty filter opens unselected', () => {
+    expect(press(initialUi, '/').state.prompt).toEqual({
+      kind: 'filter',
+      text: '',
+      selected: false,
+    });
+  });
+});
+
+/** Presses whatever one read held, split into keys as the app does. */
+function chunk(s: UiState, input: string, key: Key = none) {
+  let state = s;
+  const effects: string[] = [];
+  for (const k of splitKeys(input, key)) {
+    const step = reduceKey(state, k.input, k.key, ctx);
+    state = step.state;
+    if (step.effect) effects.push(step.effect.kind);
+  }
+  return { state, effects };
+}
+
+describe('splitKeys: keys that arrive in one read', () => {
+  it('passes a single key, or one Ink recognised, as it came', () => {
+    expect(splitKeys('k', none)).toEqual([{ input: 'k', key: none }]);
+    const up = { ...none, upArrow: true };
+    expect(splitKeys('', up)).toEqual([{ input: '', key: up }]);
+    const ctrlS = { ...none, ctrl: true };
+    expect(splitKeys('s', ctrlS)).toEqual([{ input: 's', key: ctrlS }]);
+    expect(splitKeys('', none)).toEqual([{ input: '', key: none }]);
+  });
+
+  it('splits a run of characters into the keys each would have been alone', () => {
+    const keys = splitKeys('a\r\x7f\b\t\x15\x17 Z\n', none);
+    expect(keys.map((k) => k.input)).toEqual(['a', '\r', '', '', '', 'u', 'w', ' ', 'Z', '\r']);
+    expect(keys[1]!.key.return).toBe(true);
+    expect(keys[2]!.key.delete).toBe(true);
+    expect(keys[3]!.key.backspace).toBe(true);
+    expect(keys[4]!.key.tab).toBe(true);
+    expect(keys[5]!.key.ctrl).toBe(true);
+    expect(keys[6]!.key.ctrl).toBe(true);
+    expect(keys[8]!.key.shift).toBe(true);
+    expect(keys[9]!.key.return).toBe(true); // a pasted line's LF submits as Enter does
+    expect(splitKeys('é😀x', none).map((k) => k.input)).toEqual(['é', '😀', 'x']);
+  });
+
+  it('a pasted "connect\\r" after / applies the filter and closes the prompt', () => {
+    const open = chunk(initialUi, '/').state;
+    const { state } = chunk(open, 'connect\r');
+    expect(state).toMatchObject({ filter: 'connect', prompt: undefined });
+    // "/connect\r" in one read does the same.
+    expect(chunk(initialUi, '/connect\r').state).toMatchObject({ filter: 'connect' });
+  });
+
+  it('seven DELs in one read delete seven characters', () => {
+    const typed = chunk(initialUi, '/abcdefghij').state;
+    expect(chunk(typed, '\x7f'.repeat(7)).state.prompt).toMatchObject({ text: 'abc' });
+    expect(chunk(typed, '\b'.repeat(7)).state.prompt).toMatchObject({ text: 'abc' });
+  });
+
+  it('ten k in one read scroll ten lines; Ctrl-U in a chunk clears the prompt', () => {
+    expect(chunk(initialUi, 'k'.repeat(10)).state).toMatchObject({ paused: true, cursor: 10 });
+    expect(chunk(initialUi, 'a/sys/x\x15/y').state.prompt).toMatchObject({ text: '/y' });
+  });
+
+  it('q in the middle of a chunk quits (the app stops there)', () => {
+    expect(chunk(initialUi, 'kkq').effects).toEqual(['quit']);
   });
 });

@@ -7,11 +7,15 @@ interface Props {
   text: string;
   kind: LineKind;
   keepEnd?: boolean;
+  /** Characters shown reversed (a selected prompt text), if still on the line once cut. */
+  mark?: { from: number; to: number };
   width: number;
   colour: boolean;
 }
 
-export function StatusBar({ text, kind, keepEnd, width, colour }: Props) {
+export function StatusBar({ text, kind, keepEnd, mark, width, colour }: Props) {
   const cut = keepEnd ? fitMiddle(text, width) : fit(text, width);
-  return <Lines lines={[{ text: cut, kind }]} colour={colour} />;
+  const shown =
+    mark && !keepEnd ? { from: mark.from, to: Math.min(mark.to, cut.length) } : undefined;
+  return <Lines lines={[{ text: cut, kind, ...(shown ? { mark: shown } : {}) }]} colour={colour} />;
 }
