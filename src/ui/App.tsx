@@ -23,11 +23,13 @@ import type { LineKind } from './theme.js';
 import {
   clamp,
   fit,
+  keyHints,
   layout,
   MIN_COLUMNS,
   MIN_ROWS,
   rowOf,
   streamWindow,
+  wrapLines,
   type Source,
 } from './view.js';
 
@@ -69,6 +71,7 @@ export function App({ session, colour, fps = 10 }: AppProps) {
   const { ui, uiRef, frozen, update, run } = useUiState(session, exit);
   const ctxRef = useRef<KeyContext>({ cgroups: 0, lines: 0, page: 1, detailLines: 0 });
   const detailsRef = useRef<string[]>([]);
+  const detailsWidth = useRef(0);
 
   const cgroups = session.cgroups;
   const selected = clamp(ui.selected, 0, Math.max(0, cgroups.length - 1));
@@ -118,7 +121,7 @@ export function App({ session, colour, fps = 10 }: AppProps) {
       : undefined;
   const streamLines =
     store && win
-      ? win.rows.map((e) => ({ text: rowOf(store, e), lost: e.isLost, failed: e.failed }))
+      ? win.rows.map((e) => ({ ...rowOf(store, e), lost: e.isLost, failed: e.failed }))
       : [];
 
   // What the stream header says besides LIVE / PAUSED.
@@ -136,8 +139,14 @@ export function App({ session, colour, fps = 10 }: AppProps) {
   // Details of the line under the cursor, built once when opened.
   const cursorEntry = win && win.cursorRow !== undefined ? win.rows[win.cursorRow] : undefined;
   if (ui.overlay === 'details' && store && cursorEntry) {
-    if (detailsRef.current.length === 0 || ui.detailScroll === 0) {
-      detailsRef.current = detailLines(store, cursorEntry);
+    if (
+      detailsRef.current.length === 0 ||
+      ui.detailScroll === 0 ||
+      detailsWidth.current !== columns
+    ) {
+      // Wrapped, not cut: "a line in full" means the whole path, however long.
+      detailsRef.current = wrapLines(detailLines(store, cursorEntry), columns);
+      detailsWidth.current = columns;
     }
   } else {
     detailsRef.current = [];
@@ -145,12 +154,13 @@ export function App({ session, colour, fps = 10 }: AppProps) {
 
   ctxRef.current = {
     cgroups: cgroups.length,
-    lines: win?.total ?? 0,
+    // Live and filtered, the total is not counted: the rows on screen are there to open.
+    lines: win?.total ?? win?.rows.length ?? 0,
     page: Math.max(1, streamRows),
     detailLines: detailsRef.current.length,
   };
 
-  const status = statusLine(ui, current, cgroups.length);
+  const status = statusLine(ui, current, cgroups.length, columns);
 
   return (
     <Box flexDirection="column" width={columns}>
@@ -224,6 +234,7 @@ function statusLine(
   ui: UiState,
   cg: CgroupView | undefined,
   count: number,
+  width: number,
 ): { text: string; kind: LineKind; keepEnd?: boolean; mark?: { from: number; to: number } } {
   const p = ui.prompt;
   if (p && p.kind !== 'confirm-remove') {
@@ -249,11 +260,11 @@ function statusLine(
     return { text: ` ${ui.message.text}`, kind, keepEnd: ui.message.keepEnd ?? false };
   }
   const state = ui.paused ? 'PAUSED' : 'LIVE';
-  const keys =
+  const hints =
     count === 0
-      ? 'a add  ? help  q quit'
+      ? ['a add']
       : ui.paused
-        ? '^Q continue  ↑↓ scroll  Enter details  / filter  e errors  s snapshot  ? help  q quit'
-        : '^S pause  / filter  e errors  s snapshot  a add  x stop  Tab pane  ? help  q quit';
-  return { text: ` ${state} · ${keys}`, kind: 'dim' };
+        ? ['^Q continue', '↑↓ scroll', 'Enter details', '/ filter', 'e errors', 's snapshot']
+        : ['^S pause', '/ filter', 'e errors', 's snapshot', 'a add', 'x stop', 'Tab pane'];
+  return { text: keyHints(` ${state} · `, hints, width), kind: 'dim' };
 }

@@ -49,8 +49,8 @@ export interface Span {
 export class Entry {
   /** Full strace-style text, decoded on first use. */
   text: string | undefined = undefined;
-  /** The screen row (columns, no colour), built on first display. */
-  row: string | undefined = undefined;
+  /** The screen row (columns, no colour; the result apart), built on first display. */
+  row: { text: string; result: string } | undefined = undefined;
   /** Filter generation this entry was last matched against, and the answer. */
   matchGen = -1;
   matched = false;

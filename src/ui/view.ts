@@ -108,8 +108,17 @@ const LOST_LINE = /^(?:(\S+) )?cpu#(\d+) (.*)$/s;
 const TIME_W = 15;
 const COMM_W = 12;
 const CPU_NONE = 4294967295; // the end-of-stream marker belongs to no CPU
+/** Where a line's result starts: `) = ` after the arguments (no return value prints one). */
+const RESULT_AT = ') = ';
 
-export const STREAM_HEADER = `${'TIME'.padEnd(TIME_W)} CPU ${'PID'.padEnd(7)} ${'COMM'.padEnd(COMM_W)} CALL`;
+// The first column marks failed calls: colour is not the only sign (NO_COLOR, the cursor row).
+export const FAILED_MARK = '!';
+export const STREAM_HEADER = ` ${'TIME'.padEnd(TIME_W)} CPU ${'PID'.padEnd(7)} ${'COMM'.padEnd(COMM_W)} CALL`;
+export const RESULT_HEADER = 'RESULT';
+/** The columns before the call: mark, time, cpu, pid, comm. */
+const PREFIX_W = 1 + TIME_W + 1 + 3 + 1 + 7 + 1 + COMM_W + 1;
+/** The call keeps at least this much of itself (its name and first argument) beside a result. */
+const MIN_CALL_W = 16;
 
 /** Control characters would move the cursor: never let one reach the terminal. */
 export function printable(s: string): string {
@@ -117,26 +126,106 @@ export function printable(s: string): string {
   return s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
 }
 
-/** One stream row in columns: time, cpu, pid, comm, call (built once per entry). */
-export function rowOf(store: StreamStore, e: Entry): string {
+/** A stream row: its columns up to the arguments, and the result (`= -1 ENOENT (...)`) apart. */
+export interface RowText {
+  text: string;
+  /** `= 3`, `= -1 ECONNREFUSED (Connection refused)`; '' for lines without one. */
+  result: string;
+}
+
+/**
+ * `call(args) = ret` → `call(args)` and `= ret`. Only a line with a result
+ * (an exit, or a call that never returns) is split, at its last `) = `:
+ * what follows the arguments never holds one, while a quoted argument may.
+ */
+export function splitResult(call: string, hasExit: boolean): RowText {
+  if (!hasExit && !call.endsWith(') = ?')) return { text: call, result: '' };
+  const at = call.lastIndexOf(RESULT_AT);
+  if (at < 0) return { text: call, result: '' };
+  return { text: call.slice(0, at + 1), result: call.slice(at + 2) };
+}
+
+/** One stream row in columns: mark, time, cpu, pid, comm, call; the result apart (built once). */
+export function rowOf(store: StreamStore, e: Entry): RowText {
   if (e.row !== undefined) return e.row;
   const text = printable(store.textOf(e));
-  let row = text;
+  let row: RowText = { text, result: '' };
   if (e.isLost) {
     const m = LOST_LINE.exec(text);
     if (m) {
       const cpu = Number(m[2]) === CPU_NONE ? '-' : m[2]!;
-      row = `${(m[1] ?? '').padEnd(TIME_W)} ${cpu.padStart(3)} ${''.padEnd(7)} ${''.padEnd(COMM_W)} ${m[3]!}`;
+      row.text = ` ${(m[1] ?? '').padEnd(TIME_W)} ${cpu.padStart(3)} ${''.padEnd(7)} ${''.padEnd(COMM_W)} ${m[3]!}`;
     }
   } else {
     const m = CALL_LINE.exec(text);
     if (m) {
       const comm = m[4]!.length > COMM_W ? m[4]!.slice(0, COMM_W - 1) + '~' : m[4]!;
-      row = `${m[1]!.padEnd(TIME_W)} ${m[2]!.padStart(3)} ${m[3]!.padEnd(7)} ${comm.padEnd(COMM_W)} ${m[5]!}`;
+      const call = splitResult(m[5]!, e.exit !== undefined);
+      const mark = e.failed ? FAILED_MARK : ' ';
+      row = {
+        text: `${mark}${m[1]!.padEnd(TIME_W)} ${m[2]!.padStart(3)} ${m[3]!.padEnd(7)} ${comm.padEnd(COMM_W)} ${call.text}`,
+        result: call.result,
+      };
     }
   }
   e.row = row;
   return row;
+}
+
+/**
+ * A result in at most `width` characters: whole, else without its last
+ * parenthesis (`= -1 ECONNREFUSED (Connection refused)` → `= -1 ECONNREFUSED`),
+ * else cut at the end (the value and the errno name come first).
+ */
+export function shortenResult(result: string, width: number): string {
+  if (result.length <= width) return result;
+  const bare = result.replace(/ \([^()]*(?:\([^()]*\)[^()]*)*\)$/, '');
+  return bare.length <= width ? bare : fit(bare, width);
+}
+
+/**
+ * A stream row at the terminal's width: the result right-aligned at the
+ * edge, the call cut (`…`) to make room for it, never the other way round;
+ * the result gives up its explanation only when the call would keep less
+ * than its first few characters.
+ */
+export function fitRow(row: RowText, width: number): string {
+  if (row.result === '') return fit(row.text, width);
+  const keep = Math.min(row.text.length, PREFIX_W + MIN_CALL_W);
+  const result = shortenResult(row.result, Math.max(1, width - keep - 1));
+  const room = width - result.length - 1;
+  if (room <= 0) return fit(result, width);
+  const left = row.text.length <= room ? row.text.padEnd(room) : fit(row.text, room);
+  return `${left} ${result}`;
+}
+
+/**
+ * Long lines wrapped at the width instead of cut (the details view: a path
+ * must be read whole). Cut at exact columns, so the pieces of a path join
+ * back into it when copied.
+ */
+export function wrapLines(lines: readonly string[], width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.length <= width) out.push(line);
+    else for (let at = 0; at < line.length; at += width) out.push(line.slice(at, at + width));
+  }
+  return out;
+}
+
+/** Always in the status bar: how to learn the rest, and how to leave. */
+export const LAST_HINTS = ['? help', 'q quit'];
+
+/**
+ * The status bar's key hints at the width: `hints` are in the order they
+ * matter, and the last ones give way first, so `? help  q quit` stays.
+ */
+export function keyHints(lead: string, hints: readonly string[], width: number): string {
+  const shown = [...hints];
+  const line = (): string => lead + [...shown, ...LAST_HINTS].join('  ');
+  while (shown.length > 0 && line().length > width) shown.pop();
+  return line();
 }
 
 /** Cuts a line to the terminal's width: a wrapped line would make the frame taller. */

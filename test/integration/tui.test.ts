@@ -37,7 +37,7 @@ async function until<T>(
 /** The stream rows: everything between the column titles and the status bar. */
 function streamRows(screen: string): string[] {
   const lines = screen.split('\n');
-  const at = lines.findIndex((l) => l.startsWith('TIME '));
+  const at = lines.findIndex((l) => l.startsWith(' TIME '));
   return at < 0 ? [] : lines.slice(at + 1, -3);
 }
 
@@ -95,7 +95,7 @@ describe('traceloop tui in a terminal', () => {
       workload.kill('SIGKILL');
     });
     await until('its syscalls on screen', () =>
-      /write\(1, "tui-live-\d+\\n", \d+\) = \d+/.test(screen()),
+      /write\(1, "tui-live-\d+\\n", \d+\) += \d+$/m.test(screen()),
     );
 
     tmux('send-keys', '-t', session, 'C-s');
@@ -189,6 +189,63 @@ describe('traceloop tui in a terminal', () => {
       expect(await programsGone(mine)).toEqual([]);
     },
   );
+
+  it('at 80x24 with errors only every row shows its errno; at 120x40 the whole connect error', async () => {
+    const cg = scratchCgroup('tui-errno');
+    cleanups.push(() => cg.remove('kill'));
+    const session = `tl-tui-errno-${process.pid}`;
+    cleanups.push(() => {
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        // already gone
+      }
+    });
+    // A service that fails now and then: a closed port, a missing file; and works in between.
+    // Builtins only in the loop (read -t waits on a pipe nobody writes), so no exec's
+    // loader noise pushes the connects off the screen.
+    const workload = spawn('/bin/bash', [
+      '-c',
+      'echo $$ > "$0/cgroup.procs" && exec 9< <(exec sleep 100000) && while :; do ' +
+        '{ : 3<>/dev/tcp/127.0.0.1/1; } 2>/dev/null; ' +
+        '{ : < /var/lib/shell-loop-service/state-of-the-service/missing.conf; } 2>/dev/null; ' +
+        'echo fine > /dev/null; read -t 0.05 -u 9; done',
+      cg.path,
+    ]);
+    cleanups.push(() => {
+      workload.kill('SIGKILL');
+    });
+    tmux(
+      'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
+      'env', '-u', 'CI', 'bash', '-c', `node ${CLI} tui --standalone --cgroup ${cg.path}; sleep 600`,
+    ); // prettier-ignore
+    const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+    await until('the UI to start', () => screen().includes(' LIVE '));
+    tmux('send-keys', '-t', session, 'e');
+    await until('errors only', () => screen().includes('failed calls only'));
+    await until('failed connects on screen', () => screen().includes('ECONNREFUSED'));
+    const shown = (): string[] => streamRows(screen()).filter((l) => l.trim() !== '');
+    await until('a screenful of failed calls', () => shown().length >= 16);
+    const s = screen();
+    const lines = s.split('\n');
+    // The status bar: the frame's last line (the terminal's last row stays empty).
+    expect(lines.filter((l) => l.trim() !== '').at(-1)).toMatch(/\? help {2}q quit$/);
+    const rows = streamRows(s).filter((l) => l.trim() !== '');
+    for (const row of rows) {
+      expect(row, s).toMatch(/^!.* = (-1|\?) E[A-Z]+$/);
+      expect(row.length).toBeLessThanOrEqual(80);
+    }
+    expect(rows.some((r) => /connect\(3, \{sa_fami.*… = -1 ECONNREFUSED$/.test(r))).toBe(true);
+    expect(rows.some((r) => / = -1 ENOENT$/.test(r))).toBe(true);
+
+    tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
+    await until('the 120-column layout', () =>
+      streamRows(screen()).some((r) =>
+        /connect\(3, \{sa_family=AF_INET, .*… = -1 ECONNREFUSED \(Connection refused\)$/.test(r),
+      ),
+    );
+    for (const l of screen().split('\n')) expect(l.length).toBeLessThanOrEqual(120);
+  });
 
   it('traceloop with no subcommand prints the help when stdout is no terminal', () => {
     const r = spawnSync(process.execPath, [CLI], { encoding: 'utf8', input: '' });

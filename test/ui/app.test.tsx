@@ -22,6 +22,10 @@ const ENTER = '\r';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 const plain = (s: string | undefined): string => (s ?? '').replace(ANSI, '');
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A stream row: the call, then its result apart, right-aligned at the edge. */
+const row = (call: string, result: string): RegExp =>
+  new RegExp(`${escape(call)} +${escape(result)}(?:\n|$)`);
 
 async function until(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -84,7 +88,7 @@ async function start(
       ),
     streamRows: () => {
       const lines = frame().split('\n');
-      const at = lines.findIndex((l) => l.startsWith('TIME'));
+      const at = lines.findIndex((l) => l.startsWith(' TIME'));
       return lines.slice(at + 1, -1);
     },
     unmount: r.unmount,
@@ -99,8 +103,8 @@ describe('the terminal UI', () => {
   it('shows the cgroups pane and the decoded live stream', async () => {
     const u = await start({ names: ['service', 'worker'] });
     u.api.emit([write('hello-1\n'), call({ name: 'close', args: [3n], ret: 0n })]);
-    await u.waitFor('write(1, "hello-1\\n", 8) = 8');
-    expect(u.frame()).toContain('close(3) = 0');
+    await u.waitFor(row('write(1, "hello-1\\n", 8)', '= 8'));
+    expect(u.frame()).toMatch(row('close(3)', '= 0'));
     expect(u.frame()).toMatch(/> service .* live/);
     expect(u.frame()).toMatch(/ {2}worker .* recording/);
     expect(u.frame()).toContain('LIVE');
@@ -175,7 +179,7 @@ describe('the terminal UI', () => {
       write('some-text\n', 22),
       call({ name: 'close', args: [3n], ret: 0n, tid: 22 }),
     ]);
-    await u.waitFor('close(3) = 0');
+    await u.waitFor(row('close(3)', '= 0'));
     await u.press('/');
     await u.waitFor('filter (syscall');
     await u.press('openat');
@@ -191,7 +195,7 @@ describe('the terminal UI', () => {
     expect(rows[0]).toContain('= -1 ENOENT');
 
     await u.press(ESC);
-    await u.waitFor('close(3) = 0');
+    await u.waitFor(row('close(3)', '= 0'));
     await u.press('/');
     await u.press('22');
     await u.press(ENTER);
@@ -241,7 +245,7 @@ describe('the terminal UI', () => {
   it('/ reopens with the filter in use selected (reversed): typing replaces it', async () => {
     const u = await start();
     u.api.emit([write('some-text\n'), call({ name: 'close', args: [3n], ret: 0n })]);
-    await u.waitFor('close(3) = 0');
+    await u.waitFor(row('close(3)', '= 0'));
     await u.press('/close\r');
     await u.waitFor('filter "close"');
     await u.press('/');
@@ -261,6 +265,112 @@ describe('the terminal UI', () => {
     await u.waitFor('empty clears): some█');
     await u.press('-t\r');
     await u.waitFor('filter "some-t"');
+  });
+
+  describe('the result is never cut away', () => {
+    /** sockaddr_in for 127.0.0.1:port, as connect's captured argument. */
+    const inet = (port: number): Buffer => {
+      const sa = Buffer.alloc(16);
+      sa.writeUInt16LE(2, 0); // AF_INET
+      sa.writeUInt16BE(port, 2);
+      sa.writeUInt8(127, 4);
+      sa.writeUInt8(1, 7);
+      return sa;
+    };
+    const refused = (port: number, tid = 100): Buffer =>
+      call({
+        name: 'connect',
+        args: [3n, 0x2000n, 16n],
+        ret: -111n,
+        tid,
+        comm: 'shell-loop-service',
+        param: { arg: 1, bytes: inet(port), want: 16 },
+      });
+    const missing = (file: string): Buffer =>
+      call({
+        name: 'openat',
+        args: [-100n, 0x2000n, 0n],
+        ret: -2n,
+        param: { arg: 1, bytes: Buffer.from(file + '\0') },
+      });
+    const resize = (u: Ui, columns: number, rows: number): void => {
+      Object.defineProperty(u.stdout, 'columns', { value: columns, configurable: true });
+      Object.defineProperty(u.stdout, 'rows', { value: rows, configurable: true });
+      u.stdout.emit('resize');
+    };
+    const long = '/var/lib/shell-loop-service/' + 'state-'.repeat(12) + 'missing.conf';
+
+    it('at 120 columns a long connect keeps "= -1 ECONNREFUSED (Connection refused)"', async () => {
+      const u = await start();
+      resize(u, 120, 40);
+      u.api.emit([write('x\n'), refused(1), missing(long), write('y\n')]);
+      await u.waitFor('ECONNREFUSED');
+      const rows = u.streamRows().filter((l) => l.trim() !== '');
+      const connect = rows.find((l) => l.includes('connect('))!;
+      expect(connect).toMatch(
+        /connect\(3, \{sa_family=AF_INET, .*… = -1 ECONNREFUSED \(Connection refused\)$/,
+      );
+      expect(rows.find((l) => l.includes('openat('))).toMatch(
+        /… = -1 ENOENT \(No such file or directory\)$/,
+      );
+      for (const l of u.frame().split('\n')) expect(l.length).toBeLessThanOrEqual(120);
+      // The results line up at the right edge, as a column.
+      for (const l of rows) expect(l.length).toBe(120);
+    });
+
+    it('at 80x24 with errors only, every row shows its errno, and the footer its help and quit', async () => {
+      const u = await start();
+      resize(u, 80, 24);
+      u.api.emit([
+        ...Array.from({ length: 30 }, (_, i) => [write(`ok-${i}\n`), refused(1000 + i)]).flat(),
+        missing(long),
+        call({ name: 'write', args: [4n, 0x2000n, 65536n], ret: -11n }),
+      ]);
+      await u.waitFor('EAGAIN');
+      await u.press('e');
+      await u.waitFor('failed calls only');
+      const rows = u.streamRows().filter((l) => l.trim() !== '');
+      expect(rows.length).toBeGreaterThan(10);
+      for (const l of rows) {
+        expect(l).toMatch(/= -1 (ECONNREFUSED|ENOENT|EAGAIN)\b/);
+        expect(l.length).toBeLessThanOrEqual(80);
+      }
+      const footer = (): string => u.frame().split('\n').at(-1)!;
+      expect(footer()).toMatch(/\? help {2}q quit$/);
+      await u.press('k'); // paused: other keys, still help and quit
+      await u.waitFor('PAUSED');
+      expect(footer()).toMatch(/\? help {2}q quit$/);
+      expect(u.frame().split('\n')).toHaveLength(23);
+    });
+
+    it('Enter shows a long line whole: a 186-byte path wrapped, not cut', async () => {
+      const u = await start();
+      resize(u, 80, 40);
+      const path186 =
+        '/srv/' + 'd'.repeat(60) + '/' + 'e'.repeat(60) + '/' + 'f'.repeat(54) + '.conf';
+      expect(path186).toHaveLength(186);
+      u.api.emit([missing(path186)]);
+      await u.waitFor('ENOENT');
+      await u.press(ENTER);
+      await u.waitFor('details');
+      const lines = u.frame().split('\n');
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+      // The wrapped pieces join back into the whole path, twice: the line and its argument.
+      const joined = lines.join('');
+      expect(joined.split(path186)).toHaveLength(3);
+      expect(joined).toContain('= -1 ENOENT (No such file or directory)');
+    });
+
+    it('NO_COLOR: a failed row is marked with a leading !', async () => {
+      const u = await start({ colour: false });
+      u.api.emit([write('fine\n'), refused(1), missing('/nope')]);
+      await u.waitFor('ENOENT');
+      const rows = u.streamRows().filter((l) => l.trim() !== '');
+      expect(rows).toHaveLength(3);
+      expect(rows[0]).toMatch(/^ \d/);
+      expect(rows[1]).toMatch(/^!\d.*connect\(/);
+      expect(rows[2]).toMatch(/^!\d.*openat\(/);
+    });
   });
 
   it('a lost marker stands out: the word LOST, and red', async () => {

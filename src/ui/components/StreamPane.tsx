@@ -1,11 +1,11 @@
 // The selected cgroup's stream: a state line (LIVE, or PAUSED with what
-// arrived since), the column titles, then the visible rows.
-import { fit, STREAM_HEADER } from '../view.js';
+// arrived since), the column titles, then the visible rows, each with its
+// result right-aligned at the edge (fitRow cuts the arguments, not it).
+import { fit, fitRow, RESULT_HEADER, STREAM_HEADER, type RowText } from '../view.js';
 import type { LineKind } from '../theme.js';
 import { Lines, type ScreenLine } from './Lines.js';
 
-export interface StreamRow {
-  text: string;
+export interface StreamRow extends RowText {
   lost: boolean;
   failed: boolean;
 }
@@ -30,12 +30,15 @@ export function StreamPane(p: Props) {
   const head = fit(`${p.title} ${state} ${p.info}`, p.width).padEnd(p.width);
   const lines: ScreenLine[] = [
     { text: head, kind: p.paused ? 'paused' : 'live' },
-    { text: fit(STREAM_HEADER, p.width), kind: p.focused ? 'headerFocused' : 'header' },
+    {
+      text: fitRow({ text: STREAM_HEADER, result: RESULT_HEADER }, p.width),
+      kind: p.focused ? 'headerFocused' : 'header',
+    },
   ];
   p.rows.forEach((r, i) => {
     const kind: LineKind =
       i === p.cursorRow ? 'cursor' : r.lost ? 'lost' : r.failed ? 'failed' : 'plain';
-    const text = fit(r.text, p.width);
+    const text = fitRow(r, p.width);
     lines.push({ text: kind === 'cursor' ? text.padEnd(p.width) : text, kind });
   });
   if (p.rows.length === 0 && p.height > 0) lines.push({ text: fit(p.empty, p.width), kind: 'dim' });
