@@ -47,55 +47,9 @@ find_tarball() {
 	compgen -G "$SRCDIR/libbpf_${LIBBPF_VERSION}.orig.tar.*" | head -n1 || true
 }
 
-# Prints "URI<TAB>signed-by" of the first host entry that serves Debian's
-# main archive for SUITE (one-line .list or deb822 .sources form).
-host_mirror() {
-	local suite="$1" f
-	shopt -s nullglob
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[[ -f "$f" ]] || continue
-		awk -v suite="$suite" '
-			/^[ \t]*deb[ \t]/ {
-				line = $0; signed = ""
-				if (match(line, /\[[^]]*\]/)) {
-					opts = substr(line, RSTART + 1, RLENGTH - 2)
-					line = substr(line, 1, RSTART - 1) substr(line, RSTART + RLENGTH)
-					if (match(opts, /signed-by=[^ \t]+/))
-						signed = substr(opts, RSTART + 10, RLENGTH - 10)
-				}
-				n = split(line, w, /[ \t]+/)
-				i = (w[1] == "") ? 2 : 1
-				if (w[i + 2] != suite) next
-				for (j = i + 3; j <= n; j++) if (w[j] == "main") {
-					print w[i + 1] "\t" signed; exit
-				}
-			}' "$f"
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		awk -v suite="$suite" '
-			BEGIN { RS = ""; FS = "\n" }
-			{
-				types = ""; uris = ""; suites = ""; comps = ""; signed = ""; enabled = "yes"
-				for (i = 1; i <= NF; i++) {
-					line = $i
-					if (line ~ /^[ \t]*#/) continue
-					key = tolower(line); sub(/:.*/, "", key)
-					val = line; sub(/^[^:]*:[ \t]*/, "", val)
-					if (key == "types") types = " " val " "
-					else if (key == "uris") uris = val
-					else if (key == "suites") suites = " " val " "
-					else if (key == "components") comps = " " val " "
-					else if (key == "signed-by") signed = val
-					else if (key == "enabled") enabled = tolower(val)
-				}
-				if (enabled == "no" || types !~ / deb / || comps !~ / main /) next
-				if (suites !~ (" " suite " ")) next
-				split(uris, u, /[ \t]+/)
-				if (signed !~ /^\//) signed = ""
-				print u[1] "\t" signed; exit
-			}' "$f"
-	done
-}
+# host_mirror, mirror_for: the mirror the host uses for a suite.
+# shellcheck source=SCRIPTDIR/lib/apt-mirror.sh
+source "$ROOT/scripts/lib/apt-mirror.sh"
 
 fetch_source() {
 	command -v apt-get >/dev/null ||
@@ -104,14 +58,9 @@ fetch_source() {
 	# shellcheck disable=SC1091
 	suite="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
 	[[ -n "$suite" ]] || die "no VERSION_CODENAME in /etc/os-release"
-	entry="$(host_mirror "$suite" | head -n1)"
+	entry="$(mirror_for "$suite")"
 	uri="${entry%%$'\t'*}"
 	signed="${entry#*$'\t'}"
-	[[ -n "$uri" ]] || uri="http://deb.debian.org/debian"
-	[[ -n "$signed" && -f "$signed" ]] || signed=""
-	if [[ -z "$signed" && -f /usr/share/keyrings/debian-archive-keyring.gpg ]]; then
-		signed=/usr/share/keyrings/debian-archive-keyring.gpg
-	fi
 
 	mkdir -p "$APTDIR/sources.list.d" "$APTDIR/lists/partial" \
 		"$APTDIR/cache/archives/partial" "$SRCDIR"
