@@ -14,7 +14,7 @@ export DEBIAN_FRONTEND=noninteractive # never prompt (CI=true has no stdin)
 # --- 1. system packages -------------------------------------------------------
 
 DEBIAN_PACKAGES=(clang llvm bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 strace
-	tmux sysbench linux-perf curl clang-format dpkg-dev)
+	tmux sysbench linux-perf curl clang-format dpkg-dev qemu-system-x86 busybox-static cpio)
 
 missing=()
 if command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; then
