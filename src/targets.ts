@@ -1,10 +1,11 @@
 // What the user may name to record: a cgroup2 directory, a process (its
 // cgroup), or a systemd unit (the cgroup systemd made for it). Each resolves
-// to a checked cgroup2 directory, or fails with one line saying why.
+// to a checked cgroup2 directory, or fails with one line saying why. One set
+// of rules for every front end: the UI's `a`, `tui --pid/--unit`, `add`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cgroup2Mount, cgroupName, cgroupOfPid, resolveCgroupDir, UserError } from '../cgroup.js';
+import { cgroup2Mount, cgroupName, cgroupOfPid, resolveCgroupDir, UserError } from './cgroup.js';
 
 export interface Target {
   path: string;

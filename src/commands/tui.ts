@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { UserError } from '../cgroup.js';
 import { openRecorderApi, type SelectOptions } from '../recorder-select.js';
 import { haveTerminal } from '../ui/terminal.js';
-import { resolvePath, resolvePid, resolveUnit, type Target } from '../ui/targets.js';
+import { resolvePath, resolvePid, resolveUnit, type Target } from '../targets.js';
 
 /** SelectOptions: a running daemon serves the UI unless --standalone. */
 export interface TuiOptions extends SelectOptions {

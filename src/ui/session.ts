@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../output.js';
 import type { RecorderApi } from '../recorder-api.js';
 import type { RecordedCgroup } from '../recorder.js';
 import { StreamStore } from './store.js';
-import { resolveTarget } from './targets.js';
+import { resolveTarget } from '../targets.js';
 
 export type CgroupState = 'recording' | 'gone';
 
