@@ -106,76 +106,148 @@ void append_lost(CpuBatch &out, uint32_t cpu, uint8_t reason, uint64_t count, ui
 	out.items.push_back(Item{ts_to, at, static_cast<uint32_t>(sizeof(m))});
 }
 
-RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t cpu,
-		       RingState &state, CpuBatch &out)
-{
-	const tl_ring_ctrl *ctl = ctrl_of(element);
-	const uint8_t *data = element + geo.ctrl_bytes;
-	RingCounters c;
+namespace {
 
-	// `published` is stored before `head`: loaded in this order, every
-	// record numbered below it lies below h1. And the writer bumps `emitted`
-	// before it publishes, so every record below h1 is numbered below it.
-	const uint64_t published = load_acquire(&ctl->published);
-	const uint64_t h1 = load_acquire(&ctl->head);
-	c.head = h1;
-	c.emitted = load_acquire(&ctl->emitted);
-	c.failed = load_acquire(&ctl->failed);
-	c.faults = load_acquire(&ctl->faults);
-
-	uint8_t gap_reason = TL_LOST_OVERWRITTEN;
-	const uint64_t lo1 = oldest_safe(h1, geo);
-	uint64_t start;
-	if (state.pos != kNoPosition && state.pos >= lo1 && state.pos <= h1)
-		start = state.pos;
-	else
-		start = find_boundary(element, geo, lo1, h1);
-
-	// The copy goes straight into the batch: delivered groups are referred
-	// to where they lie in it, so most bytes are copied out of the ring once.
-	const size_t base = out.bytes.size();
-	copy_out(data, geo, start, h1, out.bytes);
-	auto copied = [&](uint64_t pos) { return out.bytes.data() + base + (pos - start); };
-
-	// Whatever the writer reached while we copied is suspect: keep only
-	// what lies above the oldest safe position for the head seen after.
-	std::atomic_thread_fence(std::memory_order_acquire);
-	const uint64_t h2 = load_acquire(&ctl->head);
-	uint64_t begin = start;
-	const uint64_t lo2 = oldest_safe(h2, geo);
-	if (start < lo2) {
-		begin = find_boundary(element, geo, lo2, h1);
-		gap_reason = TL_LOST_TORN;
+// One read of one ring, as the steps docs/architecture.md names: snapshot the
+// control block, pick the start, copy, drop what the writer may have reached
+// meanwhile, walk the groups, then mark what the walk could not reach and
+// what the writer could not write.
+class RingRead {
+public:
+	RingRead(const uint8_t *element, const RingGeometry &geo, uint32_t cpu, RingState &state,
+		 CpuBatch &out)
+	    : ctl_(ctrl_of(element)), element_(element), data_(element + geo.ctrl_bytes), geo_(geo),
+	      cpu_(cpu), state_(state), out_(out)
+	{
 	}
 
-	uint64_t p = begin;
-	uint64_t resume = begin;
-	uint64_t held_seq = kNoPosition; // seq of a group left for the next read
-	while (p < h1) {
-		const uint8_t *rec = copied(p);
-		const uint64_t avail = h1 - p;
-		if (avail < sizeof(tl_hdr))
-			break;
-		const auto h = read_as<tl_hdr>(rec);
-		if (h.size < sizeof(tl_hdr) || h.size % TL_ALIGN || h.size > avail) {
-			// Cannot happen with an intact copy; resynchronise next time.
-			resume = kNoPosition;
-			break;
-		}
-		if (h.type == TL_REC_PAD || h.type == TL_REC_PARAM) {
-			// A param here has lost its owner to the wrap: part of a
-			// record already counted by the seq gap.
-			p += h.size;
-			resume = p;
-			continue;
-		}
-		if ((h.type != TL_REC_ENTER && h.type != TL_REC_EXIT) ||
-		    h.size < sizeof(tl_event)) {
-			resume = kNoPosition;
-			break;
-		}
+	RingCounters run()
+	{
+		read_control();
+		choose_start();
+		copy();
+		drop_torn();
+		walk();
+		state_.pos = resume_;
+		mark_skipped();
+		mark_busy();
+		return c_;
+	}
 
-		// Gather the group: the event and the params it announces.
+private:
+	// 1. `published` is stored before `head`: loaded in this order, every
+	// record numbered below it lies below h1. And the writer bumps
+	// `emitted` before it publishes, so every record below h1 is numbered
+	// below it.
+	void read_control()
+	{
+		published_ = load_acquire(&ctl_->published);
+		h1_ = load_acquire(&ctl_->head);
+		c_.head = h1_;
+		c_.emitted = load_acquire(&ctl_->emitted);
+		c_.failed = load_acquire(&ctl_->failed);
+		c_.faults = load_acquire(&ctl_->faults);
+	}
+
+	// 2. Where the last read ended, if that is still intact; otherwise the
+	// first record boundary inside the safe window.
+	void choose_start()
+	{
+		const uint64_t lo1 = oldest_safe(h1_, geo_);
+		if (state_.pos != kNoPosition && state_.pos >= lo1 && state_.pos <= h1_)
+			start_ = state_.pos;
+		else
+			start_ = find_boundary(element_, geo_, lo1, h1_);
+	}
+
+	// 3. The copy goes straight into the batch: delivered groups are
+	// referred to where they lie in it, so most bytes are copied out of the
+	// ring once.
+	void copy()
+	{
+		base_ = out_.bytes.size();
+		copy_out(data_, geo_, start_, h1_, out_.bytes);
+	}
+
+	const uint8_t *copied(uint64_t pos) const
+	{
+		return out_.bytes.data() + base_ + (pos - start_);
+	}
+
+	// 4. Whatever the writer reached while we copied is suspect: keep only
+	// what lies above the oldest safe position for the head seen after.
+	void drop_torn()
+	{
+		std::atomic_thread_fence(std::memory_order_acquire);
+		const uint64_t h2 = load_acquire(&ctl_->head);
+		begin_ = start_;
+		const uint64_t lo2 = oldest_safe(h2, geo_);
+		if (start_ < lo2) {
+			begin_ = find_boundary(element_, geo_, lo2, h1_);
+			gap_reason_ = TL_LOST_TORN;
+		}
+	}
+
+	// A record header that can be trusted to walk on: the size is sane and
+	// within what was copied.
+	bool sane(const tl_hdr &h, uint64_t avail) const
+	{
+		return h.size >= sizeof(tl_hdr) && h.size % TL_ALIGN == 0 && h.size <= avail;
+	}
+
+	// 5. Every group (an enter or exit and the params it announces) from
+	// begin_: delivered, or marked lost when its seq shows a gap, or left
+	// for the next read when its params are not all published yet.
+	void walk()
+	{
+		uint64_t p = begin_;
+		resume_ = begin_;
+		while (p < h1_) {
+			if (h1_ - p < sizeof(tl_hdr))
+				break;
+			const auto h = read_as<tl_hdr>(copied(p));
+			if (!sane(h, h1_ - p)) {
+				// Cannot happen with an intact copy; resynchronise next time.
+				resume_ = kNoPosition;
+				break;
+			}
+			if (h.type == TL_REC_PAD || h.type == TL_REC_PARAM) {
+				// A param here has lost its owner to the wrap: part
+				// of a record already counted by the seq gap.
+				p += h.size;
+				resume_ = p;
+				continue;
+			}
+			if ((h.type != TL_REC_ENTER && h.type != TL_REC_EXIT) ||
+			    h.size < sizeof(tl_event)) {
+				resume_ = kNoPosition;
+				break;
+			}
+			Group g;
+			if (!gather(p, h, g)) {
+				held_seq_ = g.seq; // still being written: resume at its start
+				break;
+			}
+			deliver(p, g);
+			p = g.end;
+			resume_ = p;
+		}
+	}
+
+	struct Group {
+		uint64_t seq = 0;
+		uint64_t ts = 0;
+		uint64_t end = 0; // where the next record starts
+		// Where the event and its params lie: no allocation per record.
+		std::array<std::pair<uint64_t, uint16_t>, 1 + TL_MAX_PARAMS> parts;
+		unsigned nparts = 0;
+	};
+
+	// Finds the params the event at p announces; false when they are not
+	// all there yet.
+	bool gather(uint64_t p, const tl_hdr &h, Group &g) const
+	{
+		const uint8_t *rec = copied(p);
 		const auto ev = read_as<tl_event>(rec);
 		unsigned nparams =
 		    h.type == TL_REC_ENTER
@@ -183,92 +255,113 @@ RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t
 			: (h.size >= sizeof(tl_exit) ? read_as<tl_exit>(rec).nparams : 0);
 		if (nparams > TL_MAX_PARAMS)
 			nparams = TL_MAX_PARAMS; // never written so; bound the walk
+		g.seq = full_seq(ev.seq, c_.emitted);
+		g.ts = ev.ts;
+		g.parts[g.nparts++] = {p, h.size};
 		uint64_t q = p + h.size;
 		unsigned found = 0;
-		// Where the event and its params lie: no allocation per record.
-		std::array<std::pair<uint64_t, uint16_t>, 1 + TL_MAX_PARAMS> parts;
-		unsigned nparts = 0;
-		parts[nparts++] = {p, h.size};
-		bool complete = true;
 		while (found < nparams) {
-			if (h1 - q < sizeof(tl_hdr)) {
-				complete = false;
-				break;
-			}
+			if (h1_ - q < sizeof(tl_hdr))
+				return false;
 			const auto ph = read_as<tl_hdr>(copied(q));
-			if (ph.size < sizeof(tl_hdr) || ph.size % TL_ALIGN || ph.size > h1 - q) {
-				complete = false;
-				break;
-			}
+			if (!sane(ph, h1_ - q))
+				return false;
 			if (ph.type == TL_REC_PARAM) {
-				parts[nparts++] = {q, ph.size};
+				g.parts[g.nparts++] = {q, ph.size};
 				found++;
 			} else if (ph.type != TL_REC_PAD) {
 				break; // the writer announced more than it wrote
 			}
 			q += ph.size;
 		}
-		const uint64_t seq = full_seq(ev.seq, c.emitted);
-		if (!complete) {
-			held_seq = seq; // still being written: resume at its start next time
-			break;
-		}
-
-		if (seq > state.next_seq) {
-			append_lost(out, cpu, gap_reason, seq - state.next_seq, state.last_ts,
-				    ev.ts);
-			state.lost += seq - state.next_seq;
-		}
-		if (seq >= state.next_seq) {
-			uint64_t len = 0;
-			for (unsigned i = 0; i < nparts; i++)
-				len += parts[i].second;
-			const auto &last = parts[nparts - 1];
-			if (last.first + last.second - p == len) {
-				// Contiguous: refer to it in place.
-				out.items.push_back(Item{ev.ts,
-							 static_cast<uint32_t>(base + (p - start)),
-							 static_cast<uint32_t>(len)});
-			} else {
-				// A pad sits inside the group: gather it at the end.
-				const auto at = static_cast<uint32_t>(out.bytes.size());
-				out.bytes.resize(at + len); // before taking pointers into it
-				uint8_t *dst = out.bytes.data() + at;
-				for (unsigned i = 0; i < nparts; i++) {
-					std::memcpy(dst, copied(parts[i].first), parts[i].second);
-					dst += parts[i].second;
-				}
-				out.items.push_back(Item{ev.ts, at, static_cast<uint32_t>(len)});
-			}
-			state.next_seq = seq + 1;
-			state.last_ts = ev.ts;
-			state.delivered++;
-		}
-		p = q;
-		resume = p;
+		g.end = q;
+		return true;
 	}
-	state.pos = resume;
 
-	// Records numbered below `published` that were neither delivered nor
-	// held back were skipped with the part of the ring they sat in (the
+	// Hands a group on (marking the gap before it, if any), unless this
+	// reader delivered it already.
+	void deliver(uint64_t p, const Group &g)
+	{
+		if (g.seq > state_.next_seq) {
+			append_lost(out_, cpu_, gap_reason_, g.seq - state_.next_seq,
+				    state_.last_ts, g.ts);
+			state_.lost += g.seq - state_.next_seq;
+		}
+		if (g.seq < state_.next_seq)
+			return;
+		uint64_t len = 0;
+		for (unsigned i = 0; i < g.nparts; i++)
+			len += g.parts[i].second;
+		const auto &last = g.parts[g.nparts - 1];
+		if (last.first + last.second - p == len) {
+			// Contiguous: refer to it in place.
+			out_.items.push_back(Item{g.ts, static_cast<uint32_t>(base_ + (p - start_)),
+						  static_cast<uint32_t>(len)});
+		} else {
+			// A pad sits inside the group: gather it at the end.
+			const auto at = static_cast<uint32_t>(out_.bytes.size());
+			out_.bytes.resize(at + len); // before taking pointers into it
+			uint8_t *dst = out_.bytes.data() + at;
+			for (unsigned i = 0; i < g.nparts; i++) {
+				std::memcpy(dst, copied(g.parts[i].first), g.parts[i].second);
+				dst += g.parts[i].second;
+			}
+			out_.items.push_back(Item{g.ts, at, static_cast<uint32_t>(len)});
+		}
+		state_.next_seq = g.seq + 1;
+		state_.last_ts = g.ts;
+		state_.delivered++;
+	}
+
+	// 6. Records numbered below `published` that were neither delivered
+	// nor held back were skipped with the part of the ring they sat in (the
 	// start boundary lay past them, or the walk could not go on): lost, even
 	// though no later record shows the gap.
-	const uint64_t limit = held_seq != kNoPosition ? held_seq : published;
-	if (limit > state.next_seq) {
-		const uint64_t newest = load_acquire(&ctl->last_ts);
-		append_lost(out, cpu, gap_reason, limit - state.next_seq, state.last_ts,
-			    std::max(newest, state.last_ts));
-		state.lost += limit - state.next_seq;
-		state.next_seq = limit;
+	void mark_skipped()
+	{
+		const uint64_t limit = held_seq_ != kNoPosition ? held_seq_ : published_;
+		if (limit <= state_.next_seq)
+			return;
+		const uint64_t newest = load_acquire(&ctl_->last_ts);
+		append_lost(out_, cpu_, gap_reason_, limit - state_.next_seq, state_.last_ts,
+			    std::max(newest, state_.last_ts));
+		state_.lost += limit - state_.next_seq;
+		state_.next_seq = limit;
 	}
 
-	if (c.failed > state.failed_seen) {
-		const uint64_t n = c.failed - state.failed_seen;
-		append_lost(out, cpu, TL_LOST_BUSY, n, state.last_ts, state.last_ts);
-		state.lost += n;
-		state.failed_seen = c.failed;
+	// 7. Records the writer could not write (it found the ring busy).
+	void mark_busy()
+	{
+		if (c_.failed <= state_.failed_seen)
+			return;
+		const uint64_t n = c_.failed - state_.failed_seen;
+		append_lost(out_, cpu_, TL_LOST_BUSY, n, state_.last_ts, state_.last_ts);
+		state_.lost += n;
+		state_.failed_seen = c_.failed;
 	}
-	return c;
+
+	const tl_ring_ctrl *ctl_;
+	const uint8_t *element_;
+	const uint8_t *data_;
+	const RingGeometry &geo_;
+	const uint32_t cpu_;
+	RingState &state_;
+	CpuBatch &out_;
+
+	RingCounters c_;
+	uint64_t published_ = 0, h1_ = 0;
+	uint64_t start_ = 0, begin_ = 0, resume_ = 0;
+	size_t base_ = 0;
+	uint64_t held_seq_ = kNoPosition; // seq of a group left for the next read
+	uint8_t gap_reason_ = TL_LOST_OVERWRITTEN;
+};
+
+} // namespace
+
+RingCounters read_ring(const uint8_t *element, const RingGeometry &geo, uint32_t cpu,
+		       RingState &state, CpuBatch &out)
+{
+	return RingRead(element, geo, cpu, state, out).run();
 }
 
 } // namespace traceloop
