@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/recorder.cc",
         "native/loader.cc",
+        "native/test_hooks.cc",
         "native/ring_reader.cc",
         "native/live_merger.cc",
         "native/synthetic.cc"
