@@ -25,13 +25,14 @@ const dirs = {
 };
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
 
-const before = new Set(progs().map((p) => p.id));
-const recorder = Recorder.open({ ringPages: 64, maxArgBytes: 256 });
-const samples = { passive: { enter: [], exit: [] }, active: { enter: [], exit: [] } };
-try {
-  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
-  const mine = progs().filter((p) => !before.has(p.id) && p.name?.startsWith('tl_sys_'));
-  recorder.add(dirs.active);
+const samples = {
+  floor: { enter: [], exit: [] },
+  passive: { enter: [], exit: [] },
+  active: { enter: [], exit: [] },
+};
+
+/** Runs the write loop in `dir` and adds the per-run cost of `mine` (our two programs) to `into`. */
+function measure(mine, dir, into) {
   const snap = () =>
     Object.fromEntries(
       progs()
@@ -41,23 +42,50 @@ try {
           [p.run_time_ns ?? 0, p.run_cnt ?? 0],
         ]),
     );
-  for (let r = 0; r < rounds; r++) {
-    for (const variant of ['passive', 'active']) {
-      const a = snap();
-      execFileSync('/bin/sh', [
-        '-c',
-        `echo $$ > "$0/cgroup.procs" && exec taskset -c 0 "$1" "$2"`,
-        dirs[variant],
-        writeloop,
-        String(calls),
-      ]);
-      const b = snap();
-      for (const k of ['enter', 'exit'])
-        samples[variant][k].push((b[k][0] - a[k][0]) / (b[k][1] - a[k][1]));
+  const a = snap();
+  execFileSync('/bin/sh', [
+    '-c',
+    `echo $$ > "$0/cgroup.procs" && exec taskset -c 0 "$1" "$2"`,
+    dir,
+    writeloop,
+    String(calls),
+  ]);
+  const b = snap();
+  for (const k of ['enter', 'exit']) into[k].push((b[k][0] - a[k][0]) / (b[k][1] - a[k][1]));
+}
+
+/** Opens a recorder (the floor: programs that return at once) and returns it with its programs. */
+function open(floor) {
+  const before = new Set(progs().map((p) => p.id));
+  if (floor) process.env.TRACELOOP_BENCH_FLOOR = '1';
+  try {
+    const recorder = Recorder.open({ ringPages: 64, maxArgBytes: 256 });
+    const mine = progs().filter((p) => !before.has(p.id) && p.name?.startsWith('tl_sys_'));
+    return { recorder, mine };
+  } finally {
+    delete process.env.TRACELOOP_BENCH_FLOOR;
+  }
+}
+
+try {
+  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
+  // The floor first, on its own: an empty program's cost on these hooks.
+  const floor = open(true);
+  try {
+    for (let r = 0; r < rounds; r++) measure(floor.mine, dirs.passive, samples.floor);
+  } finally {
+    floor.recorder.close();
+  }
+  const { recorder, mine } = open(false);
+  try {
+    recorder.add(dirs.active);
+    for (let r = 0; r < rounds; r++) {
+      for (const variant of ['passive', 'active']) measure(mine, dirs[variant], samples[variant]);
     }
+  } finally {
+    recorder.close();
   }
 } finally {
-  recorder.close();
   fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', statsWas);
   for (const d of Object.values(dirs)) fs.rmdirSync(d);
 }
@@ -77,12 +105,14 @@ node bench/prog-cost.mjs bench/out/writeloop <cgroup2>/traceloop-bench ${rounds}
 \`\`\`
 
 \`kernel.bpf_stats_enabled=1\`, then run_time_ns / run_cnt of each program over a \`write(fd, 64 B)\` loop
-pinned to CPU 0; median of ${rounds} rounds. Passive: the loop's cgroup is not registered (one hash
-lookup). Active: registered, the 64 bytes captured. The counts include everything else the machine ran
+pinned to CPU 0; median of ${rounds} rounds. Floor: the programs attached but returning at once
+(TRACELOOP_BENCH_FLOOR=1), what an empty program costs on these hooks. Passive: the loop's cgroup is
+not registered (a bitmap load). Active: registered, the 64 bytes captured. The counts include everything else the machine ran
 meanwhile, which all takes the passive path. Stats collection itself adds a little to each run.
 
 | variant | sys_enter ns/run | sys_exit ns/run | per syscall |
 |---|---:|---:|---:|
+${row('floor')}
 ${row('passive')}
 ${row('active')}
 `);
