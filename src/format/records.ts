@@ -5,8 +5,7 @@
 // otherwise strace's pair of half lines:
 //   read(3, <unfinished ...>
 //   <... read resumed>"abc", 131072) = 3
-// To know which, an enter's line is held back until the next record shows what follows it.
-// A thread has at most one call in flight, so enters are matched to exits by tid (and nr).
+// Which exit ends which enter, and when, is src/format/pairing.ts: the UI's store asks it too.
 import {
   TL_PARAM_OK,
   type EnterRecord,
@@ -17,9 +16,9 @@ import {
 } from '../wire.js';
 import { describeLine, exitParamsInto, mergeParamsInto, type CallLine } from './call.js';
 import { ParamSlots } from './param-slots.js';
-import { SYSCALLS, syscallByName } from '../syscalls/table.js';
+import { syscallByName } from '../syscalls/table.js';
 import { signalName } from './xlat/signal.js';
-import { returnKind } from '../syscalls/signatures.js';
+import { CallPairing, DROPPED, HELD, JOINED } from './pairing.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
 import { DEFAULT_MAX_STRING } from './strings.js';
@@ -45,20 +44,8 @@ export interface LineFormatter {
 const NO_PARAMS: readonly Param[] = [];
 
 const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
-/** Calls that return in a new process or thread too: there, with 0, and no enter. */
-const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork'].map(nrOf));
 const EXIT_GROUP = nrOf('exit_group');
 const WAIT4 = nrOf('wait4');
-/**
- * rt_sigreturn's exit carries whatever syscall number the signal frame restored (-1, read as
- * 0xffff, when the signal did not interrupt a call): its exit is the one after its enter.
- */
-const RT_SIGRETURN = nrOf('rt_sigreturn');
-const sameCall = (enter: EnterRecord, exit: ExitRecord): boolean =>
-  enter.nr === exit.nr || enter.nr === RT_SIGRETURN;
-/** Calls whose line is complete at enter (`= ?`): they never return. */
-const NEVER_RETURN = new Uint8Array(1 << 16); // by nr (a u16): a load, not a Set lookup
-for (const d of SYSCALLS) if (returnKind(d.name) === 'none') NEVER_RETURN[d.nr] = 1;
 
 /** What `[...a, ...b].join(', ')` gives for a call's enter and exit argument texts. */
 function allArgs(call: CallLine): string {
@@ -103,10 +90,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
   const durations = Boolean(opts.durations);
-  /** The enter whose line waits to see whether its exit comes next. */
-  let pending: EnterRecord | undefined;
-  /** Enters shown as `<unfinished ...>`, by tid, waiting for their exit. */
-  const unfinished = new Map<number, EnterRecord>();
+  /** Which exit ends which enter, and when an enter's line is unfinished (pairing.ts). */
+  const pairing = new CallPairing<EnterRecord>(emitUnfinished);
   /** Last comm seen per tid, for exits whose enter is gone: exit records carry none. */
   const comms = new Map<number, string>();
   let out: string[] = [];
@@ -145,23 +130,11 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     const shown = call.enter;
     const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
     out.push(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>');
-    unfinished.set(enter.tid, enter);
-  }
-
-  function flushPending(): void {
-    if (pending) emitUnfinished(pending);
-    pending = undefined;
   }
 
   function onEnter(enter: EnterRecord): void {
-    flushPending();
     comms.set(enter.tid, enter.comm);
-    // A new call of this thread: whatever was in flight ended unseen (its exit was lost).
-    if (unfinished.size !== 0) unfinished.delete(enter.tid);
-    if (NEVER_RETURN[enter.nr] !== 1) {
-      pending = enter;
-      return;
-    }
+    if (pairing.enter(enter.tid, enter.nr, enter) === HELD) return;
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     describeLine(call, enter.nr, enter.args, params, maxString);
     out.push(enterPrefix(enter) + call.open + allArgs(call) + ') = ?');
@@ -180,22 +153,16 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function onExit(exit: ExitRecord): void {
     const exitParams = exitParamsInto(exitSlots, exit.params);
-    if (pending && pending.tid === exit.tid && sameCall(pending, exit)) {
-      const enter = pending;
-      pending = undefined;
+    const kind = pairing.exit(exit.tid, exit.nr, exit.ret);
+    if (kind === DROPPED) return;
+    const enter = pairing.matched;
+    if (kind === JOINED && enter) {
       const params = mergeParamsInto(paramSlots, enter.params, exit.params);
       describeLine(call, enter.nr, enter.args, params, maxString, exitParams, exit.ret);
       out.push(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter));
       reapedBySignal(exit);
       return;
     }
-    let enter: EnterRecord | undefined = unfinished.get(exit.tid);
-    if (enter && !sameCall(enter, exit)) enter = undefined; // both halves lost their partners
-    // A new child's first return (0 from clone/fork): strace -f shows none, the parent's
-    // line says it all.
-    if (!enter && exit.ret === 0n && FORKS.has(exit.nr)) return;
-    flushPending();
-    unfinished.delete(exit.tid);
     const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
     describeLine(call, enter?.nr ?? exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
@@ -225,7 +192,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   }
 
   function onLost(lost: LostRecord): void {
-    flushPending();
+    pairing.interrupt();
     out.push(formatLost(lost, time));
   }
 
@@ -246,7 +213,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       return take();
     },
     flush() {
-      flushPending();
+      pairing.flush();
       return take();
     },
   };

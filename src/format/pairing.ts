@@ -1,0 +1,113 @@
+// The one model of how a thread's enters and exits make strace -f's lines, shared by the
+// formatter (src/format/records.ts: dumps, run, the daemon) and the UI's store
+// (src/ui/store.ts), which keep their own representation of a call (parsed records, spans
+// of a batch) and ask this machine what each record means.
+//
+// A thread has at most one call in flight. An enter is held back until the next record
+// shows what follows it: its own exit right after (one line, `= 3`), or anything else (the
+// enter is shown `<unfinished ...>` and its exit later `<... read resumed>`). Three quirks:
+//   - rt_sigreturn's exit carries whatever syscall number the signal frame restored (-1, read
+//     as 0xffff, when the signal interrupted no call): it pairs with the enter before it;
+//   - a new process's or thread's first return (0 from clone/fork/vfork) has no enter in it,
+//     and strace -f shows none: the parent's line says it all;
+//   - calls that never return (exit, exit_group, execve's success is not one) are complete at
+//     their enter (`= ?`).
+import { SYSCALLS, syscallByName } from '../syscalls/table.js';
+import { returnKind } from '../syscalls/signatures.js';
+
+const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
+const RT_SIGRETURN = nrOf('rt_sigreturn');
+/** By nr (a u16): a load, not a Set lookup, on every record. */
+const FORKS = new Uint8Array(1 << 16);
+for (const name of ['clone', 'clone3', 'fork', 'vfork']) if (nrOf(name) >= 0) FORKS[nrOf(name)] = 1;
+const NEVER_RETURNS = new Uint8Array(1 << 16);
+for (const d of SYSCALLS) if (returnKind(d.name) === 'none') NEVER_RETURNS[d.nr] = 1;
+
+/** Whether an exit of syscall `exitNr` ends the call entered as `enterNr`. */
+export function sameCall(enterNr: number, exitNr: number): boolean {
+  return enterNr === exitNr || enterNr === RT_SIGRETURN;
+}
+
+/** Whether a call's line is complete at its enter (`= ?`): it never returns. */
+export function neverReturns(nr: number): boolean {
+  return NEVER_RETURNS[nr & 0xffff] === 1;
+}
+
+/** What an enter is: held back for its exit, or a call complete now. */
+export const HELD = 0;
+export const COMPLETE = 1;
+/** What an exit is: the held enter's own (one line), a resumed half, or nothing to show. */
+export const JOINED = 0;
+export const RESUMED = 1;
+export const DROPPED = 2;
+
+/**
+ * The pairing state of one stream. `T` is whatever the caller keeps of an enter. When a held
+ * enter turns out not to be followed by its exit, `onUnfinished` is called with it, at the
+ * point in the stream where its `<unfinished ...>` line belongs.
+ */
+export class CallPairing<T> {
+  private held: T | undefined;
+  private heldTid = 0;
+  private heldNr = 0;
+  /** Enters shown unfinished, by tid, waiting for their exit. */
+  private readonly open = new Map<number, { nr: number; enter: T }>();
+  /** The enter an exit matched (JOINED or RESUMED), or undefined: read after exit(). */
+  matched: T | undefined;
+
+  constructor(private readonly onUnfinished: (enter: T) => void) {}
+
+  /** An enter of syscall `nr` by thread `tid`: HELD, or COMPLETE for calls that never return. */
+  enter(tid: number, nr: number, enter: T): typeof HELD | typeof COMPLETE {
+    this.flush();
+    // A new call of this thread: whatever was in flight ended unseen (its exit was lost).
+    if (this.open.size !== 0) this.open.delete(tid);
+    if (neverReturns(nr)) return COMPLETE;
+    this.held = enter;
+    this.heldTid = tid;
+    this.heldNr = nr;
+    return HELD;
+  }
+
+  /**
+   * An exit of syscall `nr` by thread `tid` that returned `ret`. JOINED: the held enter's own
+   * (one line); RESUMED: the half line after an unfinished one, or an exit whose enter is gone
+   * (`matched` undefined); DROPPED: a new child's first return, shown by no line.
+   */
+  exit(tid: number, nr: number, ret: bigint): typeof JOINED | typeof RESUMED | typeof DROPPED {
+    if (this.held !== undefined && this.heldTid === tid && sameCall(this.heldNr, nr)) {
+      this.matched = this.held;
+      this.held = undefined;
+      return JOINED;
+    }
+    let open = this.open.size !== 0 ? this.open.get(tid) : undefined;
+    if (open && !sameCall(open.nr, nr)) open = undefined; // both halves lost their partners
+    if (!open && ret === 0n && FORKS[nr & 0xffff] === 1) {
+      this.matched = undefined;
+      return DROPPED;
+    }
+    this.flush();
+    if (this.open.size !== 0) this.open.delete(tid);
+    this.matched = open?.enter;
+    return RESUMED;
+  }
+
+  /** Something that is no call (a lost marker) comes next: a held enter is unfinished. */
+  interrupt(): void {
+    this.flush();
+  }
+
+  /** Shows the held enter as unfinished (the stream paused or ended, or something came between). */
+  flush(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    this.open.set(this.heldTid, { nr: this.heldNr, enter: held });
+    this.onUnfinished(held);
+  }
+
+  /** Whether an enter is held back. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+}
