@@ -19,7 +19,7 @@ describe('CallPairing', () => {
   it('joins an exit that comes right after its enter', () => {
     const { p, unfinished } = machine();
     expect(p.enter(1, nr('read'), 'read#1')).toBe(HELD);
-    expect(p.exit(1, nr('read'), 3n)).toBe(JOINED);
+    expect(p.exit(1, nr('read'), false)).toBe(JOINED);
     expect(p.matched).toBe('read#1');
     expect(unfinished).toEqual([]);
   });
@@ -29,32 +29,32 @@ describe('CallPairing', () => {
     p.enter(1, nr('read'), 'read#1');
     p.enter(2, nr('write'), 'write#2');
     expect(unfinished).toEqual(['read#1']);
-    expect(p.exit(2, nr('write'), 1n)).toBe(JOINED);
-    expect(p.exit(1, nr('read'), 3n)).toBe(RESUMED);
+    expect(p.exit(2, nr('write'), false)).toBe(JOINED);
+    expect(p.exit(1, nr('read'), false)).toBe(RESUMED);
     expect(p.matched).toBe('read#1');
   });
 
   it('pairs rt_sigreturn with its exit whatever number the signal frame restored', () => {
     const { p } = machine();
     p.enter(1, nr('rt_sigreturn'), 'sigreturn');
-    expect(p.exit(1, 0xffff, 0n)).toBe(JOINED);
+    expect(p.exit(1, 0xffff, true)).toBe(JOINED);
     expect(p.matched).toBe('sigreturn');
     p.enter(1, nr('rt_sigreturn'), 'again');
     p.interrupt();
-    expect(p.exit(1, nr('nanosleep'), -4n)).toBe(RESUMED);
+    expect(p.exit(1, nr('nanosleep'), false)).toBe(RESUMED);
     expect(p.matched).toBe('again');
   });
 
   it("drops a new child's first return from clone, fork or vfork", () => {
     const { p } = machine();
     p.enter(1, nr('clone'), 'parent');
-    expect(p.exit(2, nr('clone'), 0n)).toBe(DROPPED); // the child: no enter of its own
+    expect(p.exit(2, nr('clone'), true)).toBe(DROPPED); // the child: no enter of its own
     expect(p.holding).toBe(true); // the parent's call is still held back
-    expect(p.exit(1, nr('clone'), 2n)).toBe(JOINED);
+    expect(p.exit(1, nr('clone'), false)).toBe(JOINED);
     // An exit of 0 from clone whose enter is known is the parent's (pidfd, CLONE_PIDFD...).
     p.enter(3, nr('vfork'), 'v');
     p.interrupt();
-    expect(p.exit(3, nr('vfork'), 0n)).toBe(RESUMED);
+    expect(p.exit(3, nr('vfork'), true)).toBe(RESUMED);
   });
 
   it('completes calls that never return at their enter', () => {
@@ -71,7 +71,7 @@ describe('CallPairing', () => {
     p.interrupt(); // a lost marker
     p.enter(1, nr('write'), 'write');
     p.interrupt();
-    expect(p.exit(1, nr('read'), 3n)).toBe(RESUMED);
+    expect(p.exit(1, nr('read'), false)).toBe(RESUMED);
     expect(p.matched).toBeUndefined(); // not the read: the thread moved on
   });
 
@@ -79,7 +79,7 @@ describe('CallPairing', () => {
     const { p } = machine();
     p.enter(1, nr('read'), 'read');
     p.interrupt();
-    expect(p.exit(1, nr('write'), 3n)).toBe(RESUMED);
+    expect(p.exit(1, nr('write'), false)).toBe(RESUMED);
     expect(p.matched).toBeUndefined();
   });
 });

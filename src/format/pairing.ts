@@ -70,11 +70,15 @@ export class CallPairing<T> {
   }
 
   /**
-   * An exit of syscall `nr` by thread `tid` that returned `ret`. JOINED: the held enter's own
+   * An exit of syscall `nr` by thread `tid` (`retIsZero`: it returned 0). JOINED: the held enter's own
    * (one line); RESUMED: the half line after an unfinished one, or an exit whose enter is gone
    * (`matched` undefined); DROPPED: a new child's first return, shown by no line.
    */
-  exit(tid: number, nr: number, ret: bigint): typeof JOINED | typeof RESUMED | typeof DROPPED {
+  exit(
+    tid: number,
+    nr: number,
+    retIsZero: boolean,
+  ): typeof JOINED | typeof RESUMED | typeof DROPPED {
     if (this.held !== undefined && this.heldTid === tid && sameCall(this.heldNr, nr)) {
       this.matched = this.held;
       this.held = undefined;
@@ -82,7 +86,7 @@ export class CallPairing<T> {
     }
     let open = this.open.size !== 0 ? this.open.get(tid) : undefined;
     if (open && !sameCall(open.nr, nr)) open = undefined; // both halves lost their partners
-    if (!open && ret === 0n && FORKS[nr & 0xffff] === 1) {
+    if (!open && retIsZero && FORKS[nr & 0xffff] === 1) {
       this.matched = undefined;
       return DROPPED;
     }

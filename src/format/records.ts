@@ -153,7 +153,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function onExit(exit: ExitRecord): void {
     const exitParams = exitParamsInto(exitSlots, exit.params);
-    const kind = pairing.exit(exit.tid, exit.nr, exit.ret);
+    const kind = pairing.exit(exit.tid, exit.nr, exit.ret === 0n);
     if (kind === DROPPED) return;
     const enter = pairing.matched;
     if (kind === JOINED && enter) {

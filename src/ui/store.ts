@@ -12,11 +12,16 @@
 // is looked at (visible, filtered, detailed) and kept while it is in the
 // ring.
 //
-// Pairing follows src/format/records.ts: an enter directly followed by its
-// exit is one line; otherwise the enter is `<unfinished ...>` and the exit
-// `<... resumed>`. Text comes from that very formatter, fed the records of
-// one line, so a line reads exactly as in a dump.
+// Pairing is src/format/pairing.ts, the machine the formatter uses too: an
+// enter directly followed by its exit is one line; otherwise the enter is
+// `<unfinished ...>` and the exit `<... resumed>`; rt_sigreturn pairs
+// whatever number its exit carries; a new child's first `= 0` is no line; a
+// call that never returns is complete at its enter (and exit_group's
+// `+++ exited with N +++` is a line of its own). Text comes from the
+// formatter, fed the records of one line, so a line reads as in a dump.
 import { createLineFormatter, formatLost, type LineFormatter } from '../format/index.js';
+import { CallPairing, COMPLETE, DROPPED, JOINED } from '../format/pairing.js';
+import { syscallByName } from '../syscalls/table.js';
 import {
   LAYOUT,
   TL_REC_ENTER,
@@ -69,6 +74,8 @@ export class Entry {
     readonly failed: boolean,
     /** Enter and exit came back to back: one `= ret` line. */
     readonly joined: boolean,
+    /** The `+++ exited with N +++` line after an exit_group. */
+    readonly procEnd: boolean = false,
   ) {}
 
   get isLost(): boolean {
@@ -100,6 +107,21 @@ const F_JOINED = 2;
 const F_LOST = 4;
 const F_ENTER = 8;
 const F_EXIT = 16;
+/** The process-end line after a call that never returns (exit_group). */
+const F_PROC_END = 32;
+
+const EXIT_GROUP = syscallByName('exit_group')?.nr ?? -1;
+
+/** An enter held back for its exit: where it lies (params extend `end`) and its numbers. */
+interface Held {
+  buf: Buffer;
+  start: number;
+  end: number;
+  tid: number;
+  pid: number;
+  nr: number;
+  cpu: number;
+}
 
 /** The columns of a ring of lines; copied whole when a pause freezes the view. */
 class Columns {
@@ -184,6 +206,7 @@ class Columns {
       this.cpu[k]!,
       (f & F_FAILED) !== 0,
       (f & F_JOINED) !== 0,
+      (f & F_PROC_END) !== 0,
     );
     this.made.set(seq, e);
     return e;
@@ -197,17 +220,10 @@ export class StreamStore {
   total = 0;
   readonly capacity: number;
   private cols: Columns;
-  // The enter whose line waits to see whether its exit comes next (fields, not an object).
-  private pending = false;
-  private pBuf: Buffer = Buffer.alloc(0);
-  private pStart = 0;
-  private pEnd = 0;
-  private pTid = 0;
-  private pPid = 0;
-  private pNr = 0;
-  private pCpu = 0;
-  /** Enters shown as unfinished, by tid, waiting for their exit. */
-  private readonly unfinished = new Map<number, { span: Span; nr: number }>();
+  /** Which exit ends which enter; an enter it gives up on becomes an unfinished line. */
+  private readonly pairing = new CallPairing<Held>((h) => this.unfinishedLine(h));
+  /** The enter the PARAM records that follow belong to (held back, or complete). */
+  private current: Held | undefined;
   private readonly time: (ts: bigint) => string;
   private readonly maxString: number | undefined;
 
@@ -241,8 +257,8 @@ export class StreamStore {
   ingest(buf: Buffer): void {
     const before = this.total;
     let off = 0;
-    // Where PARAM records (and PADs before them) extend: the pending enter, or an exit's slot.
-    let extend: 'none' | 'pending' | 'exit' = 'none';
+    // Where PARAM records (and PADs before them) extend: the current enter, or an exit's slot.
+    let extend: 'none' | 'enter' | 'exit' = 'none';
     let exitSlot = 0;
     while (off + 8 <= buf.length) {
       const size = buf.readUInt16LE(off + HDR_SIZE);
@@ -250,28 +266,29 @@ export class StreamStore {
       const type = buf.readUInt8(off + HDR_TYPE);
       if (type === TL_REC_ENTER) {
         this.onEnter(buf, off, size);
-        extend = 'pending';
+        extend = 'enter';
       } else if (type === TL_REC_EXIT) {
         exitSlot = this.onExit(buf, off, size);
-        extend = 'exit';
+        extend = exitSlot < 0 ? 'none' : 'exit';
       } else if (type === TL_REC_LOST) {
         this.onLost(buf, off, size);
         extend = 'none';
-      } else if (extend === 'pending') {
-        this.pEnd = off + size;
+      } else if (extend === 'enter' && this.current) {
+        this.current.end = off + size;
       } else if (extend === 'exit') {
         this.cols.exitEnd[exitSlot] = off + size;
       }
       off += size;
     }
+    this.fillComplete();
     if (buf.length === 0) this.flushPending();
     if (this.total !== before) this.version++;
   }
 
   /** Shows a call still pending as unfinished (the stream ended or paused). */
   flushPending(): void {
-    if (!this.pending) return;
-    this.flushPendingQuiet();
+    if (!this.pairing.holding) return;
+    this.pairing.flush();
     this.version++;
   }
 
@@ -312,50 +329,59 @@ export class StreamStore {
       } else {
         lines = [...fmt.push(enter.length ? enter : exit), ...fmt.flush()];
       }
-      return lines[lines.length - 1] ?? '?';
+      // A call's own line comes first; after exit_group, `+++ exited with N +++`.
+      return (e.procEnd ? lines[lines.length - 1] : lines[0]) ?? '?';
     } catch (err) {
       return `(undecodable record: ${(err as Error).message})`;
     }
   }
 
   private onEnter(buf: Buffer, off: number, size: number): void {
-    this.flushPendingQuiet();
-    const tid = buf.readUInt32LE(off + HDR_TID);
-    this.unfinished.delete(tid); // a new call: whatever was in flight ended unseen
-    this.pending = true;
-    this.pBuf = buf;
-    this.pStart = off;
-    this.pEnd = off + size;
-    this.pTid = tid;
-    this.pPid = buf.readUInt32LE(off + ENTER_PID);
-    this.pNr = buf.readUInt16LE(off + EV_NR);
-    this.pCpu = buf.readUInt16LE(off + EV_CPU);
+    this.fillComplete();
+    const h: Held = {
+      buf,
+      start: off,
+      end: off + size,
+      tid: buf.readUInt32LE(off + HDR_TID),
+      pid: buf.readUInt32LE(off + ENTER_PID),
+      nr: buf.readUInt16LE(off + EV_NR),
+      cpu: buf.readUInt16LE(off + EV_CPU),
+    };
+    this.current = h;
+    if (this.pairing.enter(h.tid, h.nr, h) === COMPLETE) this.complete = h;
   }
 
-  /** Returns the slot the exit's line went to. */
+  /** A call that never returns, complete at its enter: its line once its params are in. */
+  private complete: Held | undefined;
+
+  private fillComplete(): void {
+    const h = this.complete;
+    if (!h) return;
+    this.complete = undefined;
+    this.enterLine(h, F_ENTER);
+    if (h.nr === EXIT_GROUP) this.enterLine(h, F_ENTER | F_PROC_END);
+  }
+
+  /** Returns the slot the exit's line went to, or -1 for an exit shown by no line. */
   private onExit(buf: Buffer, off: number, size: number): number {
+    this.fillComplete();
     const tid = buf.readUInt32LE(off + HDR_TID);
     const nr = buf.readUInt16LE(off + EV_NR);
     // -4095..-1 as a 64-bit value: high word all ones, low word in range.
     const lo = buf.readInt32LE(off + EXIT_RET);
-    const failed = buf.readInt32LE(off + EXIT_RET + 4) === -1 && lo < 0 && lo >= -4095;
+    const hi = buf.readInt32LE(off + EXIT_RET + 4);
+    const failed = hi === -1 && lo < 0 && lo >= -4095;
+    const kind = this.pairing.exit(tid, nr, lo === 0 && hi === 0);
+    this.current = undefined;
+    if (kind === DROPPED) return -1;
+    const enter = this.pairing.matched;
     const c = this.cols;
-    if (this.pending && this.pTid === tid && this.pNr === nr) {
-      this.pending = false;
-      const k = this.line(this.pTid, this.pPid, nr, this.pCpu, F_ENTER | F_EXIT | F_JOINED);
-      c.enterBuf[k] = this.pBuf;
-      c.enterStart[k] = this.pStart;
-      c.enterEnd[k] = this.pEnd;
-      this.setExit(k, buf, off, size, failed);
-      return k;
-    }
-    this.flushPendingQuiet();
-    const u = this.unfinished.get(tid);
-    this.unfinished.delete(tid);
-    const enter = u && u.nr === nr ? u.span : undefined;
     const pid = buf.readUInt32LE(off + EXIT_PID);
     const cpu = buf.readUInt16LE(off + EV_CPU);
-    const k = this.line(tid, pid, nr, cpu, F_EXIT | (enter ? F_ENTER : 0));
+    const k =
+      kind === JOINED && enter
+        ? this.line(enter.tid, enter.pid, enter.nr, enter.cpu, F_ENTER | F_EXIT | F_JOINED)
+        : this.line(tid, pid, enter?.nr ?? nr, cpu, F_EXIT | (enter ? F_ENTER : 0));
     if (enter) {
       c.enterBuf[k] = enter.buf;
       c.enterStart[k] = enter.start;
@@ -376,7 +402,9 @@ export class StreamStore {
   }
 
   private onLost(buf: Buffer, off: number, size: number): void {
-    this.flushPendingQuiet();
+    this.fillComplete();
+    this.pairing.interrupt();
+    this.current = undefined;
     const cpu = buf.readUInt32LE(off + LOST_CPU);
     const k = this.line(0, 0, -1, cpu, F_LOST | F_ENTER);
     const c = this.cols;
@@ -386,16 +414,17 @@ export class StreamStore {
     c.exitBuf[k] = undefined;
   }
 
-  private flushPendingQuiet(): void {
-    if (!this.pending) return;
-    this.pending = false;
-    const span = { buf: this.pBuf, start: this.pStart, end: this.pEnd };
-    this.unfinished.set(this.pTid, { span, nr: this.pNr });
-    const k = this.line(this.pTid, this.pPid, this.pNr, this.pCpu, F_ENTER);
+  /** The `<unfinished ...>` line of an enter the pairing gave up holding. */
+  private unfinishedLine(h: Held): void {
+    this.enterLine(h, F_ENTER);
+  }
+
+  private enterLine(h: Held, flags: number): void {
+    const k = this.line(h.tid, h.pid, h.nr, h.cpu, flags);
     const c = this.cols;
-    c.enterBuf[k] = this.pBuf;
-    c.enterStart[k] = this.pStart;
-    c.enterEnd[k] = this.pEnd;
+    c.enterBuf[k] = h.buf;
+    c.enterStart[k] = h.start;
+    c.enterEnd[k] = h.end;
     c.exitBuf[k] = undefined;
   }
 

@@ -1,0 +1,55 @@
+// The UI's store pairs enters and exits with the formatter's machine (src/format/pairing.ts):
+// the live view shows what a dump shows. Each case here once differed between the two.
+import { describe, expect, it } from 'vitest';
+import { StreamStore } from '../../src/ui/store.js';
+import { LAYOUT } from '../../src/wire.js';
+import { call, lost } from './fake-api.js';
+
+const time = (ts: bigint): string => `t${ts}`;
+const lines = (store: StreamStore): string[] =>
+  Array.from({ length: store.length }, (_, i) => store.textOf(store.at(i)));
+/** Bytes of an enter record with `nargs` arguments: where its exit starts in call()'s buffer. */
+const enterBytes = (nargs: number): number => 48 + 8 * nargs;
+
+describe('the store pairs as the formatter does', () => {
+  it('rt_sigreturn is one line whatever syscall number its exit carries', () => {
+    const store = new StreamStore({ time });
+    const b = call({ name: 'rt_sigreturn', ret: 0n });
+    // The signal interrupted no call: the restored frame says -1, read as 0xffff.
+    b.writeUInt16LE(0xffff, enterBytes(0) + LAYOUT['tl_event.nr']);
+    store.ingest(b);
+    expect(lines(store)).toEqual([expect.stringMatching(/\] rt_sigreturn\(\) = 0$/)]);
+  });
+
+  it("a new child's first return from clone is no line (no bare ? row)", () => {
+    const store = new StreamStore({ time });
+    const parent = call({ name: 'clone', args: [0x1200011n, 0n, 0n, 0n, 0n], ret: 201n, tid: 100 });
+    const child = call({ name: 'clone', ret: 0n, tid: 201 }).subarray(enterBytes(0));
+    const at = enterBytes(5);
+    store.ingest(Buffer.concat([parent.subarray(0, at), child, parent.subarray(at)]));
+    const text = lines(store);
+    expect(text).toHaveLength(1);
+    expect(text[0]).toMatch(/\] clone\(.*\) = 201$/);
+  });
+
+  it('an enter whose exit was lost is unfinished; the exit after the marker resumes it', () => {
+    const store = new StreamStore({ time });
+    const b = call({ name: 'close', args: [3n], ret: 0n });
+    store.ingest(
+      Buffer.concat([b.subarray(0, enterBytes(1)), lost(5n), b.subarray(enterBytes(1))]),
+    );
+    const text = lines(store);
+    expect(text[0]).toMatch(/close\(3 <unfinished \.\.\.>$/);
+    expect(text[1]).toContain('LOST 5 events');
+    expect(text[2]).toMatch(/<\.\.\. close resumed>\) = 0$/);
+  });
+
+  it('exit_group is complete at its enter, and the process end is a line of its own', () => {
+    const store = new StreamStore({ time });
+    store.ingest(call({ name: 'exit_group', args: [3n] }).subarray(0, enterBytes(1)));
+    expect(lines(store)).toEqual([
+      expect.stringMatching(/\] exit_group\(3\) = \?$/),
+      expect.stringMatching(/\] \+\+\+ exited with 3 \+\+\+$/),
+    ]);
+  });
+});
