@@ -436,3 +436,34 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	unlock_ring(&w);
 	return 0;
 }
+
+/*
+ * The end of a process whose cgroup is recorded: one exit record numbered
+ * TL_NR_PROC_END, with the wait status, when its last thread exits (group
+ * dead: signal->live has just dropped to 0). Runs in the exiting task, so
+ * its cgroup is the current one. Only the task pointer is read: 6.1's
+ * tracepoint has no group_dead argument (6.18's does).
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tl_proc_exit, struct task_struct *p)
+{
+	struct tl_writer w;
+	struct tl_exit *x;
+	__u64 start, off;
+
+	if (floor_only || p->signal->live.counter != 0 || !lock_ring(&w))
+		return 0;
+	w.tid = p->pid;
+	off = reserve(&w, sizeof(struct tl_exit));
+	start = w.head;
+	x = (void *)(w.ring + ctrl_bytes + off);
+	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), TL_NR_PROC_END);
+	x->ret = p->exit_code;
+	x->pid = p->tgid;
+	x->nparams = 0;
+	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
+	w.head += sizeof(struct tl_exit);
+	publish(&w, start);
+	unlock_ring(&w);
+	return 0;
+}

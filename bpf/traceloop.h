@@ -90,7 +90,8 @@ struct tl_event {
 	struct tl_hdr h;
 	__u32 seq; /* low 32 bits of the per-(cgroup, CPU) record number */
 	__u16 cpu;
-	__u16 nr; /* syscall number; 0xffff for ids that do not fit (-1) */
+	__u16 nr; /* syscall number; 0xffff for ids that do not fit (-1);
+		   * TL_NR_PROC_END on an exit record that ends a process */
 	__u64 ts; /* bpf_ktime_get_ns(), taken under the ring's lock */
 };
 
@@ -104,6 +105,16 @@ struct tl_enter {
 	__u64 args[TL_MAX_ARGS];
 };
 #define TL_ENTER_BYTES(nargs) (sizeof(struct tl_enter) - 8 * (TL_MAX_ARGS - (nargs)))
+
+/*
+ * An exit record with this number is no syscall's: the last thread of a
+ * process has gone through do_exit (sched_process_exit), and `ret` is the
+ * process's wait status (exit code << 8, or the signal that killed it, | 0x80
+ * for a core dump), as wait4 would report it. strace's `+++ exited with N
+ * +++` and `+++ killed by SIGKILL +++` come from it, also for a process
+ * killed in the middle of a call (cgroup.kill, the OOM killer).
+ */
+#define TL_NR_PROC_END 0xfffe
 
 struct tl_exit {
 	struct tl_event ev;

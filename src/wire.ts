@@ -102,6 +102,12 @@ export const TL_FDSET_MAX_BITS = 1024;
 export const TL_DIRENTS_MAX_STEPS = 8192;
 export const TL_MAX_KEYED = 512;
 
+/**
+ * An exit record with this syscall number is no syscall's: the process ended (its last
+ * thread went through do_exit), and `ret` is its wait status (traceloop.h).
+ */
+export const TL_NR_PROC_END = 0xfffe;
+
 /** Capture families (enum tl_family): what a kernel may refuse, and the loader leave out. */
 export const TL_FAM_KEYED = 1 << 0;
 export const TL_FAM_STRV = 1 << 1;

@@ -25,6 +25,7 @@ import {
   type LostRecord,
   type Param,
   type WireRecord,
+  TL_NR_PROC_END,
 } from '../src/wire.js';
 
 // 12:00:00.000000 UTC on 2024-01-01 is CLOCK_MONOTONIC 1000 s in these tests.
@@ -326,13 +327,57 @@ describe('one line per call', () => {
   });
 });
 
+/** The kernel's word that a process ended (an exit numbered TL_NR_PROC_END, its wait status). */
+function processEnd(status: number, tid = 42, us = 5): ExitRecord {
+  return {
+    ...exitOf({ name: 'getpid', args: [], tid, us }),
+    nr: TL_NR_PROC_END,
+    ret: BigInt(status),
+  };
+}
+
 describe('calls that never return', () => {
   it.each([
-    ['exit_group', [7n], ['exit_group(7) = ?', '+++ exited with 7 +++']],
+    ['exit_group', [7n], ['exit_group(7) = ?']],
     ['exit', [u64(-1n)], ['exit(-1) = ?']],
   ] as const)('%s is whole at enter', (name, args, expected) => {
     const out = lines([enterOf({ name, args: [...args] }), ...call({ name: 'getpid', args: [] })]);
     expect(out.map(body)).toEqual([...expected, 'getpid() = 0']);
+  });
+
+  it("a process's end is the kernel's word: exited with its code, or killed by a signal", () => {
+    const out = lines([
+      enterOf({ name: 'exit_group', args: [7n] }),
+      processEnd(7 << 8),
+      ...call({ name: 'read', args: [0n, 0n, 10n], tid: 43, comm: 'worker', us: 10 }).slice(0, 1),
+      processEnd(9, 43, 20), // SIGKILL in the middle of a read: cgroup.kill, the OOM killer
+    ]);
+    expect(out.map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      'cpu#0 42 [cat] exit_group(7) = ?',
+      'cpu#0 42 [cat] +++ exited with 7 +++',
+      'cpu#0 43 [worker] read(0, <unfinished ...>',
+      'cpu#0 43 [worker] +++ killed by SIGKILL +++',
+    ]);
+  });
+
+  it('a child the kernel saw killed gets one +++ line, not another when its parent reaps it', () => {
+    const status = Buffer.alloc(4);
+    status.writeInt32LE(11 | 0x80);
+    const out = lines([
+      ...call({ name: 'getpid', args: [], tid: 77, comm: 'child', ret: 77n }),
+      { ...processEnd(11 | 0x80, 77, 3), pid: 77 },
+      ...call({
+        name: 'wait4',
+        args: [77n, 0x10n, 0n, 0n],
+        tid: 42,
+        ret: 77n,
+        us: 8,
+        exitParams: [{ arg: 1, status: TL_PARAM_OK, want: 4, bytes: status }],
+      }),
+    ]);
+    expect(out.filter((l) => l.includes('+++'))).toEqual([
+      expect.stringMatching(/ 77 \[child\] \+\+\+ killed by SIGSEGV \(core dumped\) \+\+\+$/),
+    ]);
   });
 
   it('a child killed by a signal gets its +++ line when its parent reaps it', () => {

@@ -14,6 +14,7 @@
 //     their enter (`= ?`).
 import { SYSCALLS, syscallByName } from '../syscalls/table.js';
 import { returnKind } from '../syscalls/signatures.js';
+import { TL_NR_PROC_END } from '../wire.js';
 
 const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
 const RT_SIGRETURN = nrOf('rt_sigreturn');
@@ -36,10 +37,14 @@ export function neverReturns(nr: number): boolean {
 /** What an enter is: held back for its exit, or a call complete now. */
 export const HELD = 0;
 export const COMPLETE = 1;
-/** What an exit is: the held enter's own (one line), a resumed half, or nothing to show. */
+/**
+ * What an exit is: the held enter's own (one line), a resumed half, nothing to show, or the
+ * end of the thread's process (an exit record numbered TL_NR_PROC_END: a `+++` line).
+ */
 export const JOINED = 0;
 export const RESUMED = 1;
 export const DROPPED = 2;
+export const ENDED = 3;
 
 /**
  * The pairing state of one stream. `T` is whatever the caller keeps of an enter. When a held
@@ -72,13 +77,21 @@ export class CallPairing<T> {
   /**
    * An exit of syscall `nr` by thread `tid` (`retIsZero`: it returned 0). JOINED: the held enter's own
    * (one line); RESUMED: the half line after an unfinished one, or an exit whose enter is gone
-   * (`matched` undefined); DROPPED: a new child's first return, shown by no line.
+   * (`matched` undefined); DROPPED: a new child's first return, shown by no line; ENDED: the
+   * thread's process ended (TL_NR_PROC_END).
    */
   exit(
     tid: number,
     nr: number,
     retIsZero: boolean,
-  ): typeof JOINED | typeof RESUMED | typeof DROPPED {
+  ): typeof JOINED | typeof RESUMED | typeof DROPPED | typeof ENDED {
+    if (nr === TL_NR_PROC_END) {
+      // The process is gone: a call it was in (killed mid-read) stays unfinished, unresumed.
+      this.flush();
+      if (this.open.size !== 0) this.open.delete(tid);
+      this.matched = undefined;
+      return ENDED;
+    }
     if (this.held !== undefined && this.heldTid === tid && sameCall(this.heldNr, nr)) {
       this.matched = this.held;
       this.held = undefined;

@@ -18,7 +18,7 @@ import { describeLine, exitParamsInto, mergeParamsInto, type CallLine } from './
 import { ParamSlots } from './param-slots.js';
 import { syscallByName } from '../syscalls/table.js';
 import { signalName } from './xlat/signal.js';
-import { CallPairing, DROPPED, HELD, JOINED } from './pairing.js';
+import { CallPairing, DROPPED, ENDED, HELD, JOINED } from './pairing.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
 import { DEFAULT_MAX_STRING } from './strings.js';
@@ -44,8 +44,15 @@ export interface LineFormatter {
 const NO_PARAMS: readonly Param[] = [];
 
 const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
-const EXIT_GROUP = nrOf('exit_group');
 const WAIT4 = nrOf('wait4');
+const ENDS_KEPT = 1024;
+
+/** `+++ exited with 1 +++` or `+++ killed by SIGKILL (core dumped) +++` for a wait status. */
+function endText(status: number): string {
+  const sig = status & 0x7f;
+  if (sig === 0) return `+++ exited with ${(status >> 8) & 0xff} +++`;
+  return `+++ killed by ${signalName(sig)}${status & 0x80 ? ' (core dumped)' : ''} +++`;
+}
 
 /** What `[...a, ...b].join(', ')` gives for a call's enter and exit argument texts. */
 function allArgs(call: CallLine): string {
@@ -90,6 +97,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
   const durations = Boolean(opts.durations);
+  /** Processes whose death by a signal the kernel reported, for the parent's wait4 to skip. */
+  const endsShown = new Set<number>();
   /** Which exit ends which enter, and when an enter's line is unfinished (pairing.ts). */
   const pairing = new CallPairing<EnterRecord>(emitUnfinished);
   /** Last comm seen per tid, for exits whose enter is gone: exit records carry none. */
@@ -137,12 +146,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     if (pairing.enter(enter.tid, enter.nr, enter) === HELD) return;
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     describeLine(call, enter.nr, enter.args, params, maxString);
+    // (The process's `+++ exited with N +++` comes from the kernel: its TL_NR_PROC_END exit.)
     out.push(enterPrefix(enter) + call.open + allArgs(call) + ') = ?');
-    // The process ends here; its status is the argument. (A plain exit ends one thread.)
-    if (enter.nr === EXIT_GROUP && enter.args[0] !== undefined) {
-      const code = Number(BigInt.asUintN(8, enter.args[0]));
-      out.push(`${enterPrefix(enter)}+++ exited with ${code} +++`);
-    }
   }
 
   /** `) = 3`, and what follows the value: the part of a line after its arguments. */
@@ -155,6 +160,10 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     const exitParams = exitParamsInto(exitSlots, exit.params);
     const kind = pairing.exit(exit.tid, exit.nr, exit.ret === 0n);
     if (kind === DROPPED) return;
+    if (kind === ENDED) {
+      processEnded(exit);
+      return;
+    }
     const enter = pairing.matched;
     if (kind === JOINED && enter) {
       const params = mergeParamsInto(paramSlots, enter.params, exit.params);
@@ -173,9 +182,25 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   }
 
   /**
+   * The end of a process, as the kernel reported it (its TL_NR_PROC_END exit, `ret` the wait
+   * status): `+++ exited with 0 +++`, or `+++ killed by SIGKILL +++` for a process killed in
+   * the middle of anything (cgroup.kill, the OOM killer), as strace prints them.
+   */
+  function processEnded(exit: ExitRecord): void {
+    const status = Number(BigInt.asUintN(32, exit.ret));
+    const comm = comms.get(exit.tid) ?? '?';
+    out.push(prefix(exit.ts, exit.cpu, exit.tid, comm) + endText(status));
+    if (status & 0x7f) {
+      endsShown.add(exit.pid);
+      // Bounded: a pid's end is looked for by its parent's wait4 soon after, if at all.
+      if (endsShown.size > ENDS_KEPT) endsShown.delete(endsShown.values().next().value as number);
+    }
+  }
+
+  /**
    * A process killed by a signal makes no call that says so; its parent's wait4 does. Then,
    * as strace would at its death, `+++ killed by SIGKILL +++` on the dead process's behalf,
-   * at the time the parent learned it.
+   * at the time the parent learned it, unless the kernel's own word came first.
    */
   function reapedBySignal(exit: ExitRecord): void {
     if (exit.nr !== WAIT4 || exit.ret <= 0n) return;
@@ -185,10 +210,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     const sig = s & 0x7f;
     if (sig === 0 || sig === 0x7f) return;
     const pid = Number(exit.ret);
-    const core = s & 0x80 ? ' (core dumped)' : '';
-    out.push(
-      `${prefix(exit.ts, exit.cpu, pid, comms.get(pid) ?? '?')}+++ killed by ${signalName(sig)}${core} +++`,
-    );
+    if (endsShown.delete(pid)) return;
+    out.push(`${prefix(exit.ts, exit.cpu, pid, comms.get(pid) ?? '?')}${endText(s)}`);
   }
 
   function onLost(lost: LostRecord): void {

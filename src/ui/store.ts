@@ -16,12 +16,12 @@
 // enter directly followed by its exit is one line; otherwise the enter is
 // `<unfinished ...>` and the exit `<... resumed>`; rt_sigreturn pairs
 // whatever number its exit carries; a new child's first `= 0` is no line; a
-// call that never returns is complete at its enter (and exit_group's
-// `+++ exited with N +++` is a line of its own). Text comes from the
-// formatter, fed the records of one line, so a line reads as in a dump.
+// call that never returns is complete at its enter; a process's end (the
+// kernel's TL_NR_PROC_END exit) is its `+++ exited with N +++` line. Text
+// comes from the formatter, fed the records of one line, so a line reads as
+// in a dump.
 import { createLineFormatter, formatLost, type LineFormatter } from '../format/index.js';
 import { CallPairing, COMPLETE, DROPPED, JOINED } from '../format/pairing.js';
-import { syscallByName } from '../syscalls/table.js';
 import {
   LAYOUT,
   TL_REC_ENTER,
@@ -74,8 +74,6 @@ export class Entry {
     readonly failed: boolean,
     /** Enter and exit came back to back: one `= ret` line. */
     readonly joined: boolean,
-    /** The `+++ exited with N +++` line after an exit_group. */
-    readonly procEnd: boolean = false,
   ) {}
 
   get isLost(): boolean {
@@ -107,10 +105,6 @@ const F_JOINED = 2;
 const F_LOST = 4;
 const F_ENTER = 8;
 const F_EXIT = 16;
-/** The process-end line after a call that never returns (exit_group). */
-const F_PROC_END = 32;
-
-const EXIT_GROUP = syscallByName('exit_group')?.nr ?? -1;
 
 /** An enter held back for its exit: where it lies (params extend `end`) and its numbers. */
 interface Held {
@@ -206,7 +200,6 @@ class Columns {
       this.cpu[k]!,
       (f & F_FAILED) !== 0,
       (f & F_JOINED) !== 0,
-      (f & F_PROC_END) !== 0,
     );
     this.made.set(seq, e);
     return e;
@@ -329,8 +322,8 @@ export class StreamStore {
       } else {
         lines = [...fmt.push(enter.length ? enter : exit), ...fmt.flush()];
       }
-      // A call's own line comes first; after exit_group, `+++ exited with N +++`.
-      return (e.procEnd ? lines[lines.length - 1] : lines[0]) ?? '?';
+      // A call's own line comes first (a wait4 may add its child's `+++ killed` line).
+      return lines[0] ?? '?';
     } catch (err) {
       return `(undecodable record: ${(err as Error).message})`;
     }
@@ -359,7 +352,6 @@ export class StreamStore {
     if (!h) return;
     this.complete = undefined;
     this.enterLine(h, F_ENTER);
-    if (h.nr === EXIT_GROUP) this.enterLine(h, F_ENTER | F_PROC_END);
   }
 
   /** Returns the slot the exit's line went to, or -1 for an exit shown by no line. */
@@ -374,6 +366,7 @@ export class StreamStore {
     const kind = this.pairing.exit(tid, nr, lo === 0 && hi === 0);
     this.current = undefined;
     if (kind === DROPPED) return -1;
+    // ENDED (the process's end) is a line of its own, as a resumed exit with no enter is.
     const enter = this.pairing.matched;
     const c = this.cols;
     const pid = buf.readUInt32LE(off + EXIT_PID);

@@ -72,6 +72,9 @@ export function programsOfPid(pid: number): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
+/** The BPF programs one traceloop loads: sys_enter, sys_exit and the process-end program. */
+export const OUR_PROGRAMS = 3;
+
 /** The children of process `parent` (traceloop renames itself, so look by parent, not by name). */
 export function childrenOf(parent: number): number[] {
   const pids: number[] = [];
@@ -97,7 +100,7 @@ export function childrenOf(parent: number): number[] {
 export function ourBpfPrograms(): number[] {
   const out = execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' });
   const progs = JSON.parse(out) as Array<{ id: number; name?: string }>;
-  return progs.filter((p) => p.name?.startsWith('tl_sys_')).map((p) => p.id);
+  return progs.filter((p) => /^tl_(sys|proc)_/.test(p.name ?? '')).map((p) => p.id);
 }
 
 /** A unique file path under the OS temp dir, removed by the caller. */

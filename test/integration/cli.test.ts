@@ -13,6 +13,7 @@ import {
   runInCgroup,
   scratchCgroup,
   uniquePath,
+  OUR_PROGRAMS,
 } from '../helpers/system.js';
 
 interface Running {
@@ -123,7 +124,7 @@ describe('traceloop CLI', () => {
     const tl = start(['cgroups', '--dump-on-exit', cg.path]);
     await until('traceloop to attach', () => tl.stderr().includes('recording'));
     const mine = programsOfPid(tl.child.pid ?? 0);
-    expect(mine).toHaveLength(2);
+    expect(mine).toHaveLength(OUR_PROGRAMS);
     await runInCgroup(cg.path, 'echo dump-marker-1 > /dev/null');
     tl.child.kill('SIGTERM');
     expect(await tl.exited).toBe(0);

@@ -19,6 +19,7 @@ import {
   requireRootAndBpf,
   runInCgroup,
   scratchCgroup,
+  OUR_PROGRAMS,
 } from '../helpers/system.js';
 import {
   URL,
@@ -686,7 +687,7 @@ describe('traceloop serve lifecycle', () => {
     dirs.push(dir);
     const first = await start(dir);
     const mine = programsOfPid(first.pid);
-    expect(mine).toHaveLength(2);
+    expect(mine).toHaveLength(OUR_PROGRAMS);
     expect(ourBpfPrograms()).toEqual(expect.arrayContaining(mine));
     first.child.kill('SIGKILL');
     await first.exited;
@@ -721,7 +722,7 @@ describe('traceloop serve lifecycle', () => {
     try {
       const x = await start(dir);
       const mine = programsOfPid(x.pid);
-      expect(mine).toHaveLength(2);
+      expect(mine).toHaveLength(OUR_PROGRAMS);
       expect(ourBpfPrograms()).toEqual(expect.arrayContaining(mine));
       expect((await curl(x.socket, `${URL}/add?name=t&cgrouppath=${a.path}`)).status).toBe(200);
       const stream = spawn('curl', ['-sSN', '--unix-socket', x.socket, `${URL}/stream?name=t`]);

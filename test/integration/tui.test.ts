@@ -15,6 +15,7 @@ import {
   requireRootAndBpf,
   scratchCgroup,
   uniquePath,
+  OUR_PROGRAMS,
 } from '../helpers/system.js';
 
 const tmux = (...args: string[]): string =>
@@ -83,7 +84,7 @@ describe('traceloop tui in a terminal', () => {
     await until('the UI to start', () => screen().includes(' LIVE ') && screen().includes('TIME'));
     const pane = Number(tmux('display', '-p', '-t', session, '#{pane_pid}').trim());
     const mine = childrenOf(pane).flatMap(programsOfPid);
-    expect(mine).toHaveLength(2);
+    expect(mine).toHaveLength(OUR_PROGRAMS);
 
     // The workload: a numbered write every 20 ms, forever, in the recorded cgroup.
     const workload: ChildProcess = spawn('/bin/bash', [
@@ -177,7 +178,7 @@ describe('traceloop tui in a terminal', () => {
       const [ui] = childrenOf(shell);
       if (ui === undefined) throw new Error('no UI process under the pane shell');
       const mine = programsOfPid(ui);
-      expect(mine).toHaveLength(2);
+      expect(mine).toHaveLength(OUR_PROGRAMS);
       process.kill(ui, signal);
       const after = await until('the UI to exit', () =>
         screen().includes('TUI-EXIT=') ? screen() : undefined,

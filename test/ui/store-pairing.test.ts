@@ -2,7 +2,7 @@
 // the live view shows what a dump shows. Each case here once differed between the two.
 import { describe, expect, it } from 'vitest';
 import { StreamStore } from '../../src/ui/store.js';
-import { LAYOUT } from '../../src/wire.js';
+import { LAYOUT, TL_NR_PROC_END } from '../../src/wire.js';
 import { call, lost } from './fake-api.js';
 
 const time = (ts: bigint): string => `t${ts}`;
@@ -44,12 +44,16 @@ describe('the store pairs as the formatter does', () => {
     expect(text[2]).toMatch(/<\.\.\. close resumed>\) = 0$/);
   });
 
-  it('exit_group is complete at its enter, and the process end is a line of its own', () => {
+  it("exit_group is complete at its enter; the kernel's process end is the +++ line", () => {
     const store = new StreamStore({ time });
-    store.ingest(call({ name: 'exit_group', args: [3n] }).subarray(0, enterBytes(1)));
+    const end = call({ name: 'getpid', ret: BigInt(3 << 8) }).subarray(enterBytes(0));
+    end.writeUInt16LE(TL_NR_PROC_END, LAYOUT['tl_event.nr']);
+    store.ingest(
+      Buffer.concat([call({ name: 'exit_group', args: [3n] }).subarray(0, enterBytes(1)), end]),
+    );
     expect(lines(store)).toEqual([
       expect.stringMatching(/\] exit_group\(3\) = \?$/),
-      expect.stringMatching(/\] \+\+\+ exited with 3 \+\+\+$/),
+      expect.stringMatching(/\+\+\+ exited with 3 \+\+\+$/),
     ]);
   });
 });
