@@ -2,10 +2,12 @@
 // from the moment they are added; answers the original traceloop's HTTP API
 // on a unix socket. SIGTERM/SIGINT: answers in flight are finished, streams
 // ended, BPF detached, the socket removed.
+import fs from 'node:fs';
 import { leftOutText } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import { Recorder, type RecorderSettings, DEFAULT_RING_PAGES } from '../recorder.js';
 import { Daemon } from '../server/daemon.js';
+import { MAX_CONNECTIONS } from '../server/connections.js';
 import { Api, DEFAULT_MAX_STREAMS } from '../server/http.js';
 import { parseDuration } from '../server/params.js';
 import { DEFAULT_SOCKET, groupId, listenPrivate, removeOwnSocket } from '../server/socket.js';
@@ -25,6 +27,8 @@ export interface ServeOptions extends RecorderSettings {
 
 /** How long in-flight answers get to finish on the way out. */
 const GRACE_MS = 5000;
+/** The daemon's live queue (the in-process CLI's is 64 MiB: one consumer, and it is the user's). */
+const LIVE_QUEUE_BYTES = 16 << 20;
 
 export async function serveCommand(opts: ServeOptions): Promise<number> {
   const socketPath = opts.socket ?? DEFAULT_SOCKET;
@@ -43,7 +47,13 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const gid = opts.socketGroup !== undefined ? groupId(opts.socketGroup) : undefined;
   const log = (line: string): void => void process.stderr.write(`traceloop: ${line}\n`);
 
-  const recorder = Recorder.open(opts);
+  // Batches waiting between the drain thread and JS: a cgroup busier than JS can encode keeps
+  // this queue full, and the addon's memory for it is several times its size (measured: 64 MiB
+  // of queue held 340 MiB of RSS, 16 MiB 175 MiB). What does not fit is dropped and marked.
+  const recorder = Recorder.open({
+    ...opts,
+    liveQueueBytes: opts.liveQueueBytes ?? LIVE_QUEUE_BYTES,
+  });
   let daemon: Daemon | undefined;
   let listening;
   try {
@@ -54,7 +64,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       log,
       ...(opts.goneCheckMs !== undefined ? { goneCheckMs: opts.goneCheckMs } : {}),
     });
-    const api = new Api(daemon, { maxStreams, log });
+    const api = new Api(daemon, { maxStreams, maxConnections: connectionCap(log), log });
     listening = await listenPrivate(api.server, socketPath, gid);
     log(`serving on ${socketPath} (pid ${process.pid})`);
     const leftOut = leftOutText(recorder.captures());
@@ -71,8 +81,9 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     });
     log('stopping: finishing answers, detaching');
     api.server.close();
+    daemon.stop(); // ends the streams with their books, while the rings can still be counted
     api.endStreams();
-    daemon.stop();
+    api.stop();
     api.server.closeIdleConnections();
     await Promise.race([
       new Promise((r) => api.server.once('close', r)),
@@ -86,4 +97,26 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     recorder.close();
     if (listening) removeOwnSocket(listening);
   }
+}
+
+/**
+ * Connections the daemon may hold: 1024, or half the open files it may have when that is less
+ * (its cgroups' rings take one each too). Past the limit accept() would fail and new clients
+ * would be turned away unseen; under it, the longest-idle connection makes room for them.
+ */
+function connectionCap(log: (line: string) => void): number {
+  let soft = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    if (m) soft = Number(m[1]);
+  } catch {
+    // no /proc: assume enough
+  }
+  const cap = Math.max(16, Math.min(MAX_CONNECTIONS, Math.floor(soft / 2)));
+  if (cap < MAX_CONNECTIONS) {
+    log(
+      `open files limited to ${soft}: at most ${cap} connections (raise LimitNOFILE for ${MAX_CONNECTIONS})`,
+    );
+  }
+  return cap;
 }

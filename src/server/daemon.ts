@@ -9,22 +9,37 @@ import type { CapturesLeftOut } from '../captures.js';
 import { cgroup2Mount, resolveCgroupDir } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import type { Read, Recorder } from '../recorder.js';
+import { freeName } from './names.js';
 import { HttpError } from './params.js';
+import { PerCpu, streamWindow } from './tally.js';
+
+export type EndReason = 'closed' | 'gone' | 'stopping';
+
+/** How a stream ends, and its books: what it should have had, and what never reached it. */
+export interface StreamEnd {
+  reason: EndReason;
+  /** Events of the stream's window per CPU: emitted (and failed) by the end, less those before it joined. */
+  window?: PerCpu;
+  /** Events of that window no batch brought it (held by the merger, or not read yet): lost to it. */
+  unseen?: PerCpu;
+}
 
 /** One live listener of a cgroup's records (an HTTP stream). */
 export interface Subscriber {
   /** Merged wire records, as the drain hands them out. */
   records(buf: Buffer): void;
   /** The stream is over: the cgroup was closed, went away, or the daemon stops. */
-  end(reason: 'closed' | 'gone' | 'stopping'): void;
+  end(e: StreamEnd): void;
 }
 
 export interface Gone {
   /** When the daemon saw the directory vanish, ms since the epoch. */
   at: number;
-  /** The final records (wire format), deflated. */
+  /** The final records (wire format), deflated, in a buffer of their own size. */
   records: Buffer;
   rawBytes: number;
+  /** What keeping it costs: the memory its buffer holds, and the bookkeeping around it. */
+  memoryBytes: number;
   cpus: CpuRingStats[];
   notShown: number;
 }
@@ -37,14 +52,19 @@ export interface Entry {
   cgroupId: bigint;
   addedAt: number;
   gone?: Gone;
-  subscribers: Set<Subscriber>;
+  /** Live listeners, each with `handed` as it was when it joined (where its window starts). */
+  subscribers: Map<Subscriber, PerCpu>;
+  /** Events the drain handed out for this cgroup so far, per CPU: records and marked losses. */
+  handed: PerCpu;
 }
 
 export interface DaemonSettings {
   /** How long the record of a vanished cgroup is kept, ms (default 3 h). */
   retentionMs?: number;
-  /** Compressed bytes of vanished cgroups' records kept at most; oldest dropped first. */
+  /** Memory the kept records of vanished cgroups may take, bytes; oldest dropped first. */
   retentionBytes?: number;
+  /** Kept records at most, whatever their size; oldest dropped first. */
+  retentionCount?: number;
   /** How often registered cgroups are checked for having vanished, ms. */
   goneCheckMs?: number;
   /** Bytes of one per-CPU ring (for /stats). */
@@ -55,8 +75,16 @@ export interface DaemonSettings {
 
 export const DEFAULT_RETENTION_MS = 3 * 3600_000;
 export const DEFAULT_RETENTION_BYTES = 64 << 20;
+/** As many kept records as live registrations (the BPF side's limit). */
+export const DEFAULT_RETENTION_COUNT = 1024;
 export const DEFAULT_GONE_CHECK_MS = 1000;
 const PAGE = 4096;
+/**
+ * What a kept record costs besides its buffer: the entry, its path and name, its per-CPU
+ * counters. Counted so that thousands of empty records are not "free" (issue #13: 10,000
+ * add/rmdir cycles kept "80 KB" that cost 159 MiB).
+ */
+const KEPT_OVERHEAD = 1024;
 
 export class Daemon {
   private readonly entries = new Map<number, Entry>();
@@ -66,6 +94,7 @@ export class Daemon {
   private stopped = false;
   readonly retentionMs: number;
   readonly retentionBytes: number;
+  readonly retentionCount: number;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -74,6 +103,7 @@ export class Daemon {
   ) {
     this.retentionMs = settings.retentionMs ?? DEFAULT_RETENTION_MS;
     this.retentionBytes = settings.retentionBytes ?? DEFAULT_RETENTION_BYTES;
+    this.retentionCount = settings.retentionCount ?? DEFAULT_RETENTION_COUNT;
     this.log = settings.log ?? (() => {});
     this.timer = setInterval(() => this.sweep(), settings.goneCheckMs ?? DEFAULT_GONE_CHECK_MS);
     this.timer.unref();
@@ -107,10 +137,10 @@ export class Daemon {
     }
     // A service that restarts registers under its old name: the kept record
     // of its previous run steps aside (still there by id and its new name).
-    const wanted = name ?? path.basename(real);
+    const wanted = name ?? freeName(path.basename(real), this.nextId, () => false);
     for (const e of this.entries.values()) {
       if (e.gone && e.name === wanted) {
-        e.name = `${wanted}-gone-${e.id}`;
+        e.name = freeName(wanted, e.id, (n) => this.nameTaken(n), `-gone-${e.id}`);
         this.log(`the kept record of id ${e.id} is now named ${e.name}`);
       }
     }
@@ -126,22 +156,22 @@ export class Daemon {
     const id = this.nextId++;
     const entry: Entry = {
       id,
-      name: name ?? this.uniqueName(path.basename(real), id),
+      name: name ?? freeName(path.basename(real), id, (n) => this.nameTaken(n)),
       path: real,
       cgroupId: cg.id,
       addedAt: Date.now(),
-      subscribers: new Set(),
+      subscribers: new Map(),
+      handed: new PerCpu(),
     };
     this.entries.set(id, entry);
     this.log(`added ${real} as id ${id} [${entry.name}]`);
     return entry;
   }
 
-  private uniqueName(base: string, id: number): string {
-    const taken = (n: string): boolean => [...this.entries.values()].some((e) => e.name === n);
-    const safe = base.replace(/[^A-Za-z0-9_.:@+\\-]/g, '_') || 'cgroup';
-    const candidate = /^\d+$/.test(safe) ? `cgroup-${safe}` : safe;
-    return taken(candidate) ? `${candidate}-${id}` : candidate;
+  /** Names are unique among all entries, kept records included: by-name requests act on one. */
+  private nameTaken(name: string): boolean {
+    for (const e of this.entries.values()) if (e.name === name) return true;
+    return false;
   }
 
   byId(id: number): Entry {
@@ -209,9 +239,10 @@ export class Daemon {
     return this.settings.ringBytes;
   }
 
+  /** Memory the kept records of vanished cgroups take. */
   retainedBytes(): number {
     let n = 0;
-    for (const e of this.entries.values()) n += e.gone?.records.length ?? 0;
+    for (const e of this.entries.values()) n += e.gone?.memoryBytes ?? 0;
     return n;
   }
 
@@ -219,11 +250,13 @@ export class Daemon {
     if (entry.gone)
       throw new HttpError(410, `id ${entry.id} [${entry.name}] is gone: dump it instead`);
     const first = entry.subscribers.size === 0;
-    entry.subscribers.add(sub);
+    // Its window starts here: what the drain hands out from now on, and what it holds back.
+    entry.subscribers.set(sub, entry.handed.copy());
     if (!first) return;
     try {
       this.recorder.watch(entry.cgroupId, (buf) => {
-        for (const s of [...entry.subscribers]) s.records(buf);
+        entry.handed.addRecords(buf);
+        for (const s of [...entry.subscribers.keys()]) s.records(buf);
       });
     } catch (err) {
       entry.subscribers.delete(sub);
@@ -248,16 +281,33 @@ export class Daemon {
     return n;
   }
 
-  private endSubscribers(entry: Entry, why: 'closed' | 'gone' | 'stopping'): void {
-    if (!entry.gone && entry.subscribers.size > 0) {
+  /**
+   * Ends the streams of `entry` with their books. What the drain still holds, or has not read,
+   * would reach them after their end: each is told how many of its events that is, per CPU,
+   * from the rings' own counters, so that shown + marked lost = emitted holds for it.
+   */
+  private endSubscribers(entry: Entry, reason: EndReason): void {
+    if (entry.subscribers.size === 0) return;
+    let final: PerCpu | undefined;
+    if (!entry.gone) {
       try {
-        this.recorder.unwatch(entry.cgroupId); // hands out what the merger held
+        this.recorder.unwatch(entry.cgroupId);
       } catch {
         // already ended by the drain (gone)
       }
+      try {
+        final = new PerCpu();
+        for (const c of this.recorder.stats(entry.cgroupId)) final.add(c.cpu, c.emitted + c.failed);
+      } catch (err) {
+        final = undefined;
+        this.log(`the counters of id ${entry.id}: ${(err as Error).message}`);
+      }
     }
-    for (const s of [...entry.subscribers]) s.end(why);
+    const subs = [...entry.subscribers];
     entry.subscribers.clear();
+    for (const [s, baseline] of subs) {
+      s.end(final ? { reason, ...streamWindow(final, entry.handed, baseline) } : { reason });
+    }
   }
 
   /** Retires vanished cgroups and drops kept records past retention or the memory cap. */
@@ -271,19 +321,30 @@ export class Daemon {
         this.log(`checking id ${e.id}: ${(err as Error).message}`);
       }
     }
+    this.trimKept(now);
+  }
+
+  /** Drops kept records past the retention time, then the oldest beyond the memory or count cap. */
+  private trimKept(now: number): void {
     const kept = this.list()
       .filter((e) => e.gone)
-      .sort((a, b) => a.gone!.at - b.gone!.at);
-    let bytes = kept.reduce((s, e) => s + e.gone!.records.length, 0);
+      .sort((a, b) => a.gone!.at - b.gone!.at || a.id - b.id);
+    let bytes = kept.reduce((s, e) => s + e.gone!.memoryBytes, 0);
+    let count = kept.length;
     for (const e of kept) {
       const expired = now - e.gone!.at >= this.retentionMs;
-      if (!expired && bytes <= this.retentionBytes) continue;
-      bytes -= e.gone!.records.length;
+      const why = expired
+        ? 'retention time'
+        : bytes > this.retentionBytes
+          ? 'memory cap'
+          : count > this.retentionCount
+            ? 'count cap'
+            : undefined;
+      if (!why) continue;
+      bytes -= e.gone!.memoryBytes;
+      count--;
       this.entries.delete(e.id);
-      this.log(
-        `dropped the kept record of id ${e.id} [${e.name}]` +
-          (expired ? ' (retention time)' : ' (memory cap)'),
-      );
+      this.log(`dropped the kept record of id ${e.id} [${e.name}] (${why})`);
     }
   }
 
@@ -301,10 +362,17 @@ export class Daemon {
     const read = this.recorder.snapshot(e.cgroupId);
     const notShown = this.recorder.notShown(e.cgroupId);
     this.recorder.remove(e.cgroupId);
+    // zlib hands back a slice of its 16 KiB output chunk even for a few bytes: kept as is,
+    // every small record would hold 16 KiB. A buffer of its own, exactly its size, outside
+    // Node's shared pool.
+    const deflated = zlib.deflateSync(read.records);
+    const records = Buffer.allocUnsafeSlow(deflated.length);
+    deflated.copy(records);
     e.gone = {
       at: now,
-      records: zlib.deflateSync(read.records),
+      records,
       rawBytes: read.records.length,
+      memoryBytes: records.buffer.byteLength + KEPT_OVERHEAD,
       cpus: read.cpus,
       notShown,
     };
@@ -312,6 +380,9 @@ export class Daemon {
       `id ${e.id} [${e.name}] ${e.path} is gone: its record is kept ` +
         `(${e.gone.records.length} bytes compressed from ${e.gone.rawBytes})`,
     );
+    // At once, not at the next sweep: registrations that come and go quickly (a service
+    // restarting in a loop) must not pile up kept records in between.
+    this.trimKept(now);
   }
 
   /** Ends every stream; the recorder itself is closed by the caller. */

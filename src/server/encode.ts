@@ -44,13 +44,19 @@ export function jsonLine(v: unknown): string {
   return JSON.stringify(v) + '\n';
 }
 
-/** A TL_REC_LOST record of our own (a stream client that fell behind). */
-export function lostRecord(reason: number, count: bigint, tsFrom = 0n, tsTo = 0n): Buffer {
+/** A TL_REC_LOST record of our own (a stream client that fell behind), of one CPU or all. */
+export function lostRecord(
+  reason: number,
+  count: bigint,
+  tsFrom = 0n,
+  tsTo = 0n,
+  cpu = 0xffffffff,
+): Buffer {
   const b = Buffer.alloc(LAYOUT['sizeof(struct tl_lost)']);
   b.writeUInt16LE(b.length, LAYOUT['tl_hdr.size']);
   b.writeUInt8(TL_REC_LOST, LAYOUT['tl_hdr.type']);
   b.writeUInt8(reason, LAYOUT['tl_hdr.flags']);
-  b.writeUInt32LE(0xffffffff, LAYOUT['tl_lost.cpu']);
+  b.writeUInt32LE(cpu, LAYOUT['tl_lost.cpu']);
   b.writeBigUInt64LE(count, LAYOUT['tl_lost.count']);
   b.writeBigUInt64LE(tsFrom, LAYOUT['tl_lost.ts_from']);
   b.writeBigUInt64LE(tsTo, LAYOUT['tl_lost.ts_to']);

@@ -4,11 +4,15 @@
 // Nothing a client sends reaches the recorder unchecked (params.ts), and no
 // request can throw past its handler.
 import http from 'node:http';
+import type net from 'node:net';
 import { leftOutText, type CapturesLeftOut } from '../captures.js';
 import { accountingLine, dumpFormatter, headerLines } from '../dump.js';
-import { TL_LOST_CONSUMER, parseRecords } from '../wire.js';
-import type { Daemon, Entry, Subscriber } from './daemon.js';
-import { RAW_CONTENT_TYPE, jsonLine, lostRecord, rawDump, rawFrame, recordJson } from './encode.js';
+import { parseRecords } from '../wire.js';
+import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from './backlog-budget.js';
+import { ConnectionGuard, MAX_CONNECTIONS } from './connections.js';
+import type { Daemon, Entry } from './daemon.js';
+import { DumpSlots, type DumpSlot } from './dump-slots.js';
+import { RAW_CONTENT_TYPE, jsonLine, recordJson } from './encode.js';
 import {
   HttpError,
   MAX_BODY,
@@ -22,22 +26,32 @@ import {
   parseTarget,
   type Params,
 } from './params.js';
+import { LiveStream } from './stream.js';
 
 export interface ApiSettings {
   /** Concurrent /stream responses at most. */
   maxStreams?: number;
-  /** Bytes a stream client may have unread before batches are dropped (and marked). */
+  /** Bytes one stream client may have unread before batches are dropped (and marked). */
   streamBacklogBytes?: number;
+  /** Bytes all stream clients together may have unread. */
+  streamsBudgetBytes?: number;
+  /** Connections held at most (the idle one waiting longest makes room for a new one). */
+  maxConnections?: number;
+  /** A dump whose client reads nothing for this long is cut off, ms. */
+  dumpIdleMs?: number;
+  /** ... and for this long when another client waits for its slot, ms. */
+  dumpContendedIdleMs?: number;
   log?: (line: string) => void;
 }
 
 /** A front end watches each cgroup it shows: room for a few of them on 128 cgroups. */
 export const DEFAULT_MAX_STREAMS = 512;
-/** Dumps formatted at once, at most (each holds a copy of a cgroup's rings). */
-const MAX_DUMPS = 8;
-const DEFAULT_BACKLOG = 4 << 20;
 /** Records formatted per slice of a dump before yielding to other requests. */
 const DUMP_SLICE = 2000;
+/** Bytes of a raw dump written at once. */
+const RAW_SLICE = 256 << 10;
+/** How often streams that owe markers look whether their client caught up, ms. */
+const SETTLE_MS = 100;
 
 const K8S =
   "Kubernetes mode is not there yet: register the pod's cgroup with /add and use /dump-by-cgroup or /dump-by-name";
@@ -50,31 +64,56 @@ type Handler = (
 
 export class Api {
   readonly server: http.Server;
-  private readonly open = new Set<Subscriber>();
+  readonly connections: ConnectionGuard;
+  private readonly open = new Set<LiveStream>();
   private readonly maxStreams: number;
-  private readonly backlog: number;
+  private readonly budget: BacklogBudget;
+  private readonly dumps: DumpSlots;
+  private readonly settleTimer: NodeJS.Timeout;
   private readonly log: (line: string) => void;
   private readonly routes: Record<string, Handler>;
-  private dumping = 0;
 
   constructor(
     private readonly daemon: Daemon,
     settings: ApiSettings = {},
   ) {
     this.maxStreams = settings.maxStreams ?? DEFAULT_MAX_STREAMS;
-    this.backlog = settings.streamBacklogBytes ?? DEFAULT_BACKLOG;
+    this.budget = new BacklogBudget(
+      settings.streamsBudgetBytes ?? DEFAULT_STREAMS_BUDGET,
+      settings.streamBacklogBytes ?? DEFAULT_STREAM_BACKLOG,
+    );
+    this.dumps = new DumpSlots(undefined, settings.dumpIdleMs, settings.dumpContendedIdleMs);
     this.log = settings.log ?? (() => {});
     this.server = http.createServer(
       {
         maxHeaderSize: 16 * 1024,
-        requestTimeout: 30_000,
-        headersTimeout: 10_000,
+        // Headers and a form body take a local client milliseconds. Node checks these every
+        // connectionsCheckingInterval (30 s unless told): a slow sender is cut within a second
+        // of its deadline, not half a minute later.
+        requestTimeout: 10_000,
+        headersTimeout: 5_000,
+        connectionsCheckingInterval: 1_000,
         keepAliveTimeout: 5_000,
       },
       (req, res) => void this.handle(req, res),
     );
-    this.server.maxConnections = 1024;
+    this.connections = new ConnectionGuard(this.server, settings.maxConnections ?? MAX_CONNECTIONS);
     this.server.maxHeadersCount = 64;
+    // CONNECT bypasses the request handler: without this, Node closes the connection without
+    // a word. (An Upgrade with no listener is answered as a plain request: curl --http2 asks.)
+    this.server.on('connect', (req: http.IncomingMessage, socket: net.Socket) =>
+      refuseRaw(
+        socket,
+        405,
+        'Method Not Allowed',
+        `method ${req.method} is not allowed: use GET (or POST with a form)`,
+        'Allow: GET, HEAD, POST\r\n',
+      ),
+    );
+    this.settleTimer = setInterval(() => {
+      for (const s of this.open) s.settle();
+    }, SETTLE_MS);
+    this.settleTimer.unref();
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable || err.code === 'ECONNRESET') {
         socket.destroy();
@@ -91,6 +130,8 @@ export class Api {
         `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
+      // Closed once written: a client that never reads must not keep the connection.
+      (socket as net.Socket).destroySoon();
     });
     this.routes = {
       '/add': (p, res) => this.add(p, res),
@@ -120,8 +161,19 @@ export class Api {
     return this.open.size;
   }
 
+  /** Stops the API's timers (the server is closed by the caller). */
+  stop(): void {
+    clearInterval(this.settleTimer);
+    this.dumps.close();
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
+      if (req.httpVersionMajor !== 1) {
+        // HTTP/0.9 has no headers and no status line: nothing a client of this API sends.
+        res.shouldKeepAlive = false;
+        throw new HttpError(505, `HTTP/${req.httpVersion} is not supported: use HTTP/1.1`);
+      }
       const method = req.method ?? '';
       if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
         res.setHeader('Allow', 'GET, HEAD, POST');
@@ -137,6 +189,8 @@ export class Api {
       } else {
         req.resume(); // a GET body is ignored, but read so the connection stays usable
       }
+      // From here the request is whole: its connection is no longer one to make room with.
+      this.connections.working(res);
       if (!route) throw new HttpError(404, `no endpoint ${path.slice(0, 100)} (try /list)`);
       await route(params, res, req);
     } catch (err) {
@@ -193,15 +247,13 @@ export class Api {
     onlyParams(p, ['id', 'name', 'cgroup', 'format']);
     const format = parseFormat(p, ['text', 'jsonl', 'raw'], 'text');
     const e = find();
-    // Each dump in progress holds a copy of the rings: bound how many at once.
-    if (this.dumping >= MAX_DUMPS) {
-      throw new HttpError(503, `${MAX_DUMPS} dumps are in progress: retry in a moment`);
-    }
-    this.dumping++;
+    // Each dump in progress holds a copy of the rings: bound how many at once, and take the
+    // slot back from a client that stops reading.
+    const slot = this.dumps.acquire(res);
     try {
-      await this.dumpOf(e, format, res);
+      await this.dumpOf(e, format, res, slot);
     } finally {
-      this.dumping--;
+      slot.release();
     }
   }
 
@@ -209,14 +261,30 @@ export class Api {
     e: Entry,
     format: 'text' | 'jsonl' | 'raw',
     res: http.ServerResponse,
+    slot: DumpSlot,
   ): Promise<void> {
     const read = this.daemon.snapshot(e);
+    const out = async (chunk: string | Buffer): Promise<void> => {
+      await writeOut(res, chunk);
+      slot.progress();
+    };
     if (format === 'raw') {
-      const body = rawDump(
-        { id: e.id, name: e.name, path: e.path, gone: !!e.gone, cpus: read.cpus },
-        read.records,
+      const head = Buffer.from(
+        jsonLine({ id: e.id, name: e.name, path: e.path, gone: !!e.gone, cpus: read.cpus }),
       );
-      send(res, 200, RAW_CONTENT_TYPE, body);
+      res.writeHead(200, {
+        'Content-Type': RAW_CONTENT_TYPE,
+        'Content-Length': head.length + read.records.length,
+      });
+      if (res.req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      await out(head);
+      for (let i = 0; i < read.records.length && !res.destroyed; i += RAW_SLICE) {
+        await out(read.records.subarray(i, i + RAW_SLICE));
+      }
+      res.end();
       return;
     }
     const records = parseRecords(read.records);
@@ -229,24 +297,30 @@ export class Api {
     }
     const gone = e.gone ? `; gone since ${new Date(e.gone.at).toISOString()}` : '';
     const captures = this.daemon.captures();
+    // The last part is written like the others, not left to res.end(): the slot is held
+    // until the client has taken all but what the socket buffers.
     if (format === 'jsonl') {
-      await writeOut(res, jsonLine({ kind: 'dump', ...describe(e), ...leftOutField(captures) }));
+      await out(jsonLine({ kind: 'dump', ...describe(e), ...leftOutField(captures) }));
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
         const slice = records.slice(i, i + DUMP_SLICE);
-        await writeOut(res, slice.map((r) => jsonLine(recordJson(r))).join(''));
+        await out(slice.map((r) => jsonLine(recordJson(r))).join(''));
       }
-      res.end(jsonLine({ kind: 'accounting', cpus: read.cpus }));
+      if (!res.destroyed) await out(jsonLine({ kind: 'accounting', cpus: read.cpus }));
+      res.end();
       return;
     }
     const formatter = dumpFormatter();
     const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
-    await writeOut(res, headerLines(header, captures).join('\n') + '\n');
+    await out(headerLines(header, captures).join('\n') + '\n');
     for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
       const lines = formatter.push(records.slice(i, i + DUMP_SLICE));
-      if (lines.length > 0) await writeOut(res, lines.join('\n') + '\n');
+      if (lines.length > 0) await out(lines.join('\n') + '\n');
     }
     const rest = formatter.flush();
-    res.end((rest.length > 0 ? rest.join('\n') + '\n' : '') + accountingLine(read.cpus) + '\n');
+    if (!res.destroyed) {
+      await out((rest.length > 0 ? rest.join('\n') + '\n' : '') + accountingLine(read.cpus) + '\n');
+    }
+    res.end();
   }
 
   private stream(p: Params, res: http.ServerResponse, req: http.IncomingMessage): void {
@@ -275,43 +349,6 @@ export class Api {
     }
     res.flushHeaders(); // the client knows the stream is open before the first batch
     res.socket?.setNoDelay(true);
-    let dropped = 0n;
-    let ended = false;
-    const formatter = format === 'text' ? dumpFormatter() : undefined;
-    const encode = (buf: Buffer): string | Buffer => {
-      if (format === 'raw') return rawFrame(buf);
-      const records = parseRecords(buf);
-      if (formatter) {
-        const lines = formatter.push(records);
-        return lines.length > 0 ? lines.join('\n') + '\n' : '';
-      }
-      return records.map((r) => jsonLine(recordJson(r))).join('');
-    };
-    const sub: Subscriber = {
-      records: (buf) => {
-        if (ended || buf.length === 0) return;
-        if (res.writableLength > this.backlog) {
-          // The client reads too slowly: drop, count, and say so when it catches up.
-          dropped += BigInt(parseRecords(buf).filter((r) => r.kind !== 'lost').length);
-          return;
-        }
-        if (dropped > 0n) {
-          res.write(encode(lostRecord(TL_LOST_CONSUMER, dropped)));
-          dropped = 0n;
-        }
-        res.write(encode(buf));
-      },
-      end: (reason) => {
-        if (ended) return;
-        ended = true;
-        this.open.delete(sub);
-        if (format === 'jsonl') res.end(jsonLine({ kind: 'end', reason }));
-        else if (formatter) {
-          const rest = formatter.flush();
-          res.end((rest.length > 0 ? rest.join('\n') + '\n' : '') + `# stream ended: ${reason}\n`);
-        } else res.end();
-      },
-    };
     const captures = this.daemon.captures();
     if (format === 'jsonl') {
       res.write(jsonLine({ kind: 'stream', ...describe(e), ...leftOutField(captures) }));
@@ -320,20 +357,18 @@ export class Api {
       const header = `# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})`;
       res.write(headerLines(header, captures).join('\n') + '\n');
     }
-    this.open.add(sub);
+    const stream: LiveStream = new LiveStream(res, format, this.budget, () => {
+      this.open.delete(stream);
+      this.daemon.unsubscribe(e, stream);
+    });
+    this.open.add(stream);
     try {
-      this.daemon.subscribe(e, sub);
+      this.daemon.subscribe(e, stream);
     } catch (err) {
-      this.open.delete(sub);
-      ended = true;
+      this.open.delete(stream);
       res.destroy();
       throw err;
     }
-    res.on('close', () => {
-      ended = true;
-      this.open.delete(sub);
-      this.daemon.unsubscribe(e, sub);
-    });
   }
 
   private stats(p: Params, res: http.ServerResponse): void {
@@ -349,7 +384,7 @@ export class Api {
       return {
         ...describe(e),
         ringBytes,
-        memoryBytes: e.gone ? e.gone.records.length : this.daemon.ringMemory(cpus.length),
+        memoryBytes: e.gone ? e.gone.memoryBytes : this.daemon.ringMemory(cpus.length),
         notShown,
         streams: e.subscribers.size,
         cpus: cpus.map((c) => ({
@@ -370,6 +405,12 @@ export class Api {
       retentionCapBytes: this.daemon.retentionBytes,
       streams: this.open.size,
       maxStreams: this.maxStreams,
+      streamsBacklogBytes: this.budget.usedBytes(),
+      streamsDroppedBatches: this.budget.refused,
+      streamsBudgetBytes: this.budget.totalBytes,
+      connections: this.connections.count,
+      maxConnections: this.connections.max,
+      dumps: this.dumps.held,
     };
     const captures = this.daemon.captures();
     if (format === 'json') {
@@ -398,9 +439,9 @@ export class Api {
     text(res, 200, out.join('\n'));
   }
 
-  /** Ends every stream (the daemon is stopping). */
+  /** Ends every stream still open (the daemon is stopping; Daemon.stop() ended those it knew, with their books). */
   endStreams(): void {
-    for (const s of [...this.open]) s.end('stopping');
+    for (const s of [...this.open]) s.end({ reason: 'stopping' });
   }
 }
 
@@ -450,7 +491,7 @@ function json(res: http.ServerResponse, status: number, v: unknown): void {
 }
 
 /** Writes, waiting for the client when its buffer is full (never buffering a whole dump). */
-function writeOut(res: http.ServerResponse, chunk: string): Promise<void> {
+function writeOut(res: http.ServerResponse, chunk: string | Buffer): Promise<void> {
   if (res.destroyed) return Promise.resolve();
   if (res.write(chunk)) return new Promise((r) => setImmediate(r));
   return new Promise((resolve) => {
@@ -462,6 +503,22 @@ function writeOut(res: http.ServerResponse, chunk: string): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** An answer written on a connection the http layer handed over (CONNECT), then closed. */
+function refuseRaw(
+  socket: net.Socket,
+  status: number,
+  text: string,
+  message: string,
+  extraHeaders = '',
+): void {
+  const body = message + '\n';
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\n${extraHeaders}Content-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.destroySoon();
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

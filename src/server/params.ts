@@ -78,10 +78,13 @@ function required(params: Params, key: string): string {
   return v;
 }
 
-/** A registration id: a decimal number as /add printed it. */
+/**
+ * A registration id: a decimal number as /add printed it, so no leading zeros (`000000000`
+ * is not another spelling of 0: one id, one spelling).
+ */
 export function parseId(params: Params, key = 'id'): number {
   const v = required(params, key);
-  if (!/^\d{1,9}$/.test(v)) {
+  if (!/^(0|[1-9]\d{0,8})$/.test(v)) {
     throw new HttpError(
       400,
       `parameter '${key}' must be a number as /add printed it, got '${printable(v)}'`,

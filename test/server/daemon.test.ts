@@ -3,6 +3,8 @@
 // beyond the memory cap (oldest first), streams told why they end.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScratchCgroup } from '../../src/cgroup.js';
 import type { CpuRingStats } from '../../src/native.js';
@@ -44,6 +46,8 @@ class FakeRecorder {
     this.watched.delete(id);
   }
 }
+
+v8.setFlagsFromString('--expose-gc');
 
 const stats = (cpu: number): CpuRingStats => ({
   cpu,
@@ -114,7 +118,7 @@ describe('Daemon', () => {
     const e = d.add(a.path, 'svc');
     rec.records.set(e.cgroupId, Buffer.alloc(50_000, 7));
     const ended: string[] = [];
-    const sub: Subscriber = { records: () => {}, end: (why) => ended.push(why) };
+    const sub: Subscriber = { records: () => {}, end: (e) => ended.push(e.reason) };
     d.subscribe(e, sub);
     expect(rec.watched.has(e.cgroupId)).toBe(true);
     await a.remove('kill');
@@ -132,7 +136,8 @@ describe('Daemon', () => {
   });
 
   it('drops the oldest kept records first beyond the memory cap', async () => {
-    const { rec, d } = setup({ retentionBytes: 2500 });
+    // Each costs its 1 KiB buffer and 1 KiB of bookkeeping: two fit in 5000 bytes, three do not.
+    const { rec, d } = setup({ retentionBytes: 5000 });
     const entries = [];
     for (let i = 0; i < 4; i++) {
       const c = cg(`cap${i}`);
@@ -143,8 +148,38 @@ describe('Daemon', () => {
       entries.push(e);
     }
     const kept = d.list().map((e) => e.name);
-    expect(d.retainedBytes()).toBeLessThanOrEqual(2500);
-    expect(kept).toEqual(['cap2', 'cap3']); // the newest two fit in 2500 bytes
+    expect(d.retainedBytes()).toBeLessThanOrEqual(5000);
+    expect(kept).toEqual(['cap2', 'cap3']); // the newest two
+  });
+
+  it('10,000 add/rmdir cycles: at most the count cap kept, and the memory they hold is what is accounted', async () => {
+    const { d } = setup(); // the defaults: 3 h, 64 MiB, 1024 records
+    const parent = cg('cycles');
+    const dir = `${parent.path}/cycle`;
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage();
+    let peakRss = before.rss;
+    for (let i = 0; i < 10_000; i++) {
+      fs.mkdirSync(dir);
+      d.add(dir); // retires the previous registration at this path: its (empty) record is kept
+      fs.rmdirSync(dir);
+      if (i % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }
+    d.sweep();
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+    const after = process.memoryUsage();
+    peakRss = Math.max(peakRss, after.rss);
+    const kept = d.list().filter((e) => e.gone);
+    expect(kept).toHaveLength(1024);
+    expect(d.retainedBytes()).toBe(kept.reduce((s, e) => s + e.gone!.memoryBytes, 0));
+    // Each holds a buffer of its own size: 1024 records of 8 bytes, not 1024 zlib chunks of 16 KiB.
+    for (const e of kept) expect(e.gone!.records.buffer.byteLength).toBe(e.gone!.records.length);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(1 << 20);
+    expect(peakRss - before.rss).toBeLessThan(64 << 20);
+    expect(new Set(d.list().map((e) => e.name)).size).toBe(d.list().length);
   });
 
   it('a restarted service takes its name back; its previous record steps aside', async () => {
@@ -177,8 +212,8 @@ describe('Daemon', () => {
     const { d } = setup();
     const e = d.add(cg('stop').path, 'x');
     const ended: string[] = [];
-    d.subscribe(e, { records: () => {}, end: (w) => ended.push(w) });
-    d.subscribe(e, { records: () => {}, end: (w) => ended.push(w) });
+    d.subscribe(e, { records: () => {}, end: (e) => ended.push(e.reason) });
+    d.subscribe(e, { records: () => {}, end: (e) => ended.push(e.reason) });
     expect(d.streams()).toBe(2);
     d.stop();
     expect(ended).toEqual(['stopping', 'stopping']);
