@@ -84,11 +84,15 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     daemon.stop(); // ends the streams with their books, while the rings can still be counted
     api.endStreams();
     api.stop();
-    api.server.closeIdleConnections();
+    // Ended answers are written out before their connection closes: Node's own
+    // closeIdleConnections() takes an ended answer for done and cut streams' last batches.
+    const idle = setInterval(() => api.connections.closeIdle(), 50);
+    api.connections.closeIdle();
     await Promise.race([
       new Promise((r) => api.server.once('close', r)),
       new Promise((r) => setTimeout(r, GRACE_MS).unref()),
     ]);
+    clearInterval(idle);
     api.server.closeAllConnections();
     process.off('uncaughtException', onUncaught);
     return 0;

@@ -71,6 +71,19 @@ export class ConnectionGuard {
     });
   }
 
+  /**
+   * Closes the connections with no request in progress (the daemon is stopping). Unlike
+   * Node's closeIdleConnections(), an answer that has ended but is not yet written out (a
+   * stream's last batches, queued for a client that reads slowly) is not idle: cutting it would
+   * cut its body.
+   */
+  closeIdle(): void {
+    for (const socket of [...this.idle.keys()]) {
+      this.forget(socket);
+      socket.destroy();
+    }
+  }
+
   private forget(socket: net.Socket): void {
     this.idle.delete(socket);
     this.busy.delete(socket);

@@ -4,7 +4,7 @@
 // emitted being what the rings' counters say (emitted + failed: the events BPF saw).
 import http from 'node:http';
 import { takeFrames, parseRawDump } from '../../src/server/encode.js';
-import { parseRecords } from '../../src/wire.js';
+import { TL_LOST_CONSUMER, parseRecords } from '../../src/wire.js';
 
 const ALL_CPUS = 0xffffffff;
 
@@ -22,6 +22,8 @@ export interface Books {
   /** Events marked lost per CPU, and in markers about all CPUs. */
   lost: number[];
   lostAll: number;
+  /** Of those, the events marked "consumer behind" (the daemon or the addon dropped them). */
+  behind: number;
   /** The consumer's own accounting at its end (jsonl, text), as it printed it. */
   accounting?: AccountingRow[];
   /** The end line's reason (jsonl, text). */
@@ -29,7 +31,7 @@ export interface Books {
 }
 
 function empty(): Books {
-  return { shown: [], shownTotal: 0, lost: [], lostAll: 0 };
+  return { shown: [], shownTotal: 0, lost: [], lostAll: 0, behind: 0 };
 }
 
 const bump = (xs: number[], i: number, n: number): void => {
@@ -39,6 +41,7 @@ const bump = (xs: number[], i: number, n: number): void => {
 function addRecords(b: Books, records: Buffer): void {
   for (const r of parseRecords(records)) {
     if (r.kind === 'lost') {
+      if (r.reason === TL_LOST_CONSUMER) b.behind += Number(r.count);
       if (r.cpu === ALL_CPUS) b.lostAll += Number(r.count);
       else bump(b.lost, r.cpu, Number(r.count));
     } else {
@@ -86,6 +89,7 @@ export function jsonlBooks(body: string): Books {
       bump(b.shown, o.cpu!, 1);
       b.shownTotal++;
     } else if (o.kind === 'lost') {
+      if (o.reason === 'consumer behind') b.behind += Number(o.count);
       if (o.cpu === null || o.cpu === undefined) b.lostAll += Number(o.count);
       else bump(b.lost, o.cpu, Number(o.count));
     } else if (o.kind === 'accounting') {
@@ -127,8 +131,9 @@ export function textBooks(body: string): Books {
     const ended = /^# stream ended: (\w+)$/.exec(line);
     if (ended) b.end = ended[1];
     if (line.startsWith('#')) continue;
-    const lost = /(?:cpu#(\d+)|all CPUs) ---- LOST (\d+) events? \(/.exec(line);
+    const lost = /(?:cpu#(\d+)|all CPUs) ---- LOST (\d+) events? \(([^)]*)\)/.exec(line);
     if (lost) {
+      if (lost[3] === 'consumer behind') b.behind += Number(lost[2]);
       if (lost[1] === undefined) b.lostAll += Number(lost[2]);
       else bump(b.lost, Number(lost[1]), Number(lost[2]));
       continue;
