@@ -30,14 +30,15 @@ const busy = (count: number, cpu?: number): string =>
 
 /** Runs a busy workload in `cg` until the daemon has dropped stream batches (a client is paused). */
 async function workUntilDropping(d: DaemonProcess, cg: ScratchCgroup): Promise<void> {
-  const dropped = async (): Promise<number> =>
+  // A daemon without the counter (before #13) gets a fixed amount of work instead.
+  const dropped = async (): Promise<number | undefined> =>
     (
       JSON.parse((await curl(d.socket, `${URL}/stats?format=json`)).body) as {
-        daemon: { streamsDroppedBatches: number };
+        daemon: { streamsDroppedBatches?: number };
       }
     ).daemon.streamsDroppedBatches;
-  const before = await dropped();
-  for (let round = 0; (await dropped()) < before + 5; round++) {
+  const before = (await dropped()) ?? 0;
+  for (let round = 0; ((await dropped()) ?? round / 2) < before + 5; round++) {
     expect(round, 'no batch was ever dropped').toBeLessThan(30);
     await Promise.all([
       runInCgroup(cg.path, busy(1_000_000, 0)),
@@ -259,7 +260,12 @@ describe('the API against clients that hold on', () => {
   });
   afterAll(async () => {
     if (d) await stopDaemon(d);
-    for (const c of cgroups) await c.remove('kill');
+    for (const c of cgroups) {
+      // The names test makes directories inside its cgroups: gone first, even after a failure.
+      for (const sub of fs.readdirSync(c.path, { withFileTypes: true }))
+        if (sub.isDirectory()) fs.rmdirSync(path.join(c.path, sub.name));
+      await c.remove('kill');
+    }
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
   const get = (target: string) => curl(d.socket, URL + target);
@@ -307,13 +313,6 @@ describe('the API against clients that hold on', () => {
     expect(left).toContain(`${next}: [${names.get(next)}] ${c!.path}/x\n`);
     expect(left).toContain(`${x}: [x] ${a!.path}/x\n`);
     for (const id of [x, next, long]) await get(`/close?id=${id}`);
-    for (const [g, n] of [
-      [a, 'x'],
-      [b, `x-${next}`],
-      [c, 'x'],
-      [e, 'l'.repeat(208)],
-    ] as const)
-      fs.rmdirSync(path.join(g!.path, n));
   });
 
   it('takes a dump slot back from a client that reads nothing, when another client needs it', async () => {
