@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScratchCgroup } from '../../src/cgroup.js';
 import { requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
-import { booksOf, emittedOf, hold, identityErrors } from '../server/books.js';
+import { booksOf, emittedOf, hold, identityErrors, type Books } from '../server/books.js';
 import {
   URL,
   curl,
@@ -27,6 +27,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 const busy = (count: number, cpu?: number): string =>
   `exec ${cpu === undefined ? '' : `taskset -c ${cpu} `}dd if=/dev/zero of=/dev/null bs=1 count=${count} status=none`;
+
+/** `cpu0: 120 shown + 9000 lost (800 behind) = 9120 emitted; cpu1: ...` */
+function booksLine(b: Books, emitted: number[]): string {
+  return (
+    emitted
+      .map(
+        (e, cpu) =>
+          `cpu${cpu}: ${b.shown[cpu] ?? 0} shown + ${b.lost[cpu] ?? 0} lost = ${e} emitted`,
+      )
+      .join('; ') + ` (${b.behind} of the lost: consumer behind)`
+  );
+}
 
 /** Runs a busy workload in `cg` until the daemon has dropped stream batches (a client is paused). */
 async function workUntilDropping(d: DaemonProcess, cg: ScratchCgroup): Promise<void> {
@@ -91,6 +103,7 @@ describe('a /stream client that falls behind, on a one-page ring', () => {
         throw new Error(identityErrors(format, booksOf(format, s.body()), emitted).join('; '));
       });
       const books = booksOf(format, s.body());
+      console.log(`stalled, ${format}: ${booksLine(books, emitted)}`);
       expect(books.lostAll, 'the daemon marks per CPU').toBe(0);
       expect(books.shownTotal).toBeGreaterThan(0);
       const body = s.body().toString('latin1');
@@ -113,6 +126,7 @@ describe('a /stream client that falls behind, on a one-page ring', () => {
       s.resume();
       await s.done;
       const books = booksOf('jsonl', s.body());
+      console.log(`ended (${how}) while behind, jsonl: ${booksLine(books, emitted)}`);
       expect(books.end, how).toBe(how);
       expect(s.body().toString(), how).toMatch(/consumer behind/);
       expect(identityErrors('jsonl', books, emitted), how).toEqual([]);
