@@ -370,20 +370,32 @@ describe('the API against clients that hold on', () => {
     const request = 'GET /list HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(100);
     const attackers: net.Socket[] = [];
     let closed = 0;
+    let connected = 0;
+    // One after another: all of them in, none refused by a full listen backlog.
     for (let i = 0; i < 1030; i++) {
       const s = net.connect({ path: d.socket });
       s.resume(); // reads what it is told (a 408), or it would never see its connection end
       s.on('error', () => {});
       s.on('close', () => closed++);
       attackers.push(s);
+      await new Promise((r) => {
+        s.once('connect', () => r(connected++));
+        s.once('error', r);
+      });
     }
+    expect(connected).toBe(1030);
     let sent = 0;
     const drip = setInterval(() => {
       for (const s of attackers) if (!s.destroyed) s.write(request[sent % request.length]!);
       sent++;
     }, 1000);
     try {
-      await sleep(1_500); // all connected, a byte or two each
+      await sleep(1_500); // a byte or two each
+      // The cap is reached: the six over it made room for themselves.
+      const full = JSON.parse((await get('/stats?format=json')).body) as {
+        daemon: { connections: number; maxConnections: number };
+      };
+      expect(full.daemon.connections).toBe(full.daemon.maxConnections);
       const served: number[] = [];
       for (let i = 0; i < 3; i++) {
         const t = Date.now();
