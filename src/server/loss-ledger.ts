@@ -5,7 +5,7 @@
 // and a ring overwritten on cpu 1 is not a slow consumer on cpu 0 (issue #13).
 import { TL_LOST_CONSUMER, TL_LOST_GONE } from '../wire.js';
 import { lostRecord } from './encode.js';
-import { visitRecords } from './tally.js';
+import { RECORDS, summaryOf } from './tally.js';
 
 interface Owed {
   cpu: number;
@@ -25,15 +25,19 @@ export class LossLedger {
     return this.owed.size > 0 || this.gone !== undefined;
   }
 
-  /** A batch the client will never see: each event is owed as "consumer behind", each marker as itself. */
+  /** A batch the client will never see: its records are owed as "consumer behind", its markers as themselves. */
   drop(batch: Buffer): void {
-    visitRecords(batch, {
-      event: (cpu, ts) => this.owe(cpu, TL_LOST_CONSUMER, 1, ts, ts),
-      lost: (cpu, reason, count, tsFrom, tsTo) => {
-        if (reason === TL_LOST_GONE) this.gone = { tsFrom, tsTo };
-        else this.owe(cpu, reason, count, tsFrom, tsTo);
-      },
-    });
+    const summary = summaryOf(batch);
+    for (const g of summary.groups) {
+      this.owe(
+        g.cpu,
+        g.reason === RECORDS ? TL_LOST_CONSUMER : g.reason,
+        g.count,
+        g.tsFrom,
+        g.tsTo,
+      );
+    }
+    if (summary.gone) this.gone = summary.gone;
   }
 
   /** `count` events of `cpu` lost for `reason`, somewhere between `tsFrom` and `tsTo` (0: unknown). */

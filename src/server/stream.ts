@@ -10,7 +10,7 @@ import type { BacklogBudget } from './backlog-budget.js';
 import type { StreamEnd, Subscriber } from './daemon.js';
 import { jsonLine, rawFrame, recordJson } from './encode.js';
 import { LossLedger } from './loss-ledger.js';
-import { PerCpu, visitRecords } from './tally.js';
+import { PerCpu, RECORDS, summaryOf } from './tally.js';
 
 export type StreamFormat = 'jsonl' | 'text' | 'raw';
 
@@ -121,13 +121,12 @@ export class LiveStream implements Subscriber {
   }
 
   private write(out: Buffer, batch: Buffer): void {
-    visitRecords(batch, {
-      event: (cpu, ts) => {
-        this.shown.add(cpu, 1);
-        if (ts > this.lastTs) this.lastTs = ts;
-      },
-      lost: (cpu, _reason, count) => this.marked.add(cpu, count),
-    });
+    const summary = summaryOf(batch);
+    for (const g of summary.groups) {
+      if (g.reason === RECORDS) this.shown.add(g.cpu, g.count);
+      else this.marked.add(g.cpu, g.count);
+    }
+    if (summary.lastTs > this.lastTs) this.lastTs = summary.lastTs;
     if (out.length === 0) return;
     this.budget.charge(out.length);
     this.res.write(out);

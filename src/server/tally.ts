@@ -1,8 +1,9 @@
 // Counting what a batch of wire records stands for, per CPU, without decoding it: every
 // consumer's books (what it was handed, shown, or owes as lost) are kept in events, and an
-// event is either an enter/exit record or one of the events a lost marker counts. The daemon
-// does this for every batch of every stream, so it walks headers and reads nothing else.
-import { LAYOUT, TL_REC_ENTER, TL_REC_EXIT, TL_REC_LOST } from '../wire.js';
+// event is either an enter/exit record or one of the events a lost marker counts. Every batch
+// goes to every stream of its cgroup, so a batch is walked once (headers only) and its summary
+// shared: the cost per stream is per CPU, not per record.
+import { LAYOUT, TL_LOST_GONE, TL_REC_ENTER, TL_REC_EXIT, TL_REC_LOST } from '../wire.js';
 
 /** tl_lost.cpu of a marker that is about no one CPU (consumer behind in the addon, cgroup gone). */
 export const ALL_CPUS = 0xffffffff;
@@ -79,11 +80,64 @@ export class PerCpu {
 
   /** Adds every event `buf` stands for: its records, and what its markers count. */
   addRecords(buf: Buffer): void {
-    visitRecords(buf, {
-      event: (cpu) => this.add(cpu, 1),
-      lost: (cpu, _reason, count) => this.add(cpu, count),
-    });
+    for (const g of summaryOf(buf).groups) this.add(g.cpu, g.count);
   }
+}
+
+/** `reason` of a group of records (enters and exits) rather than of a loss. */
+export const RECORDS = 0;
+
+/** The events of one CPU in a batch that share a reason: records (RECORDS), or a loss. */
+export interface Group {
+  cpu: number;
+  reason: number;
+  count: number;
+  /** The first and last timestamp they span (0: unknown). */
+  tsFrom: bigint;
+  tsTo: bigint;
+}
+
+export interface BatchSummary {
+  /** Records and losses, by CPU and reason; a "cgroup gone" marker (it counts nothing) apart. */
+  groups: Group[];
+  gone?: { tsFrom: bigint; tsTo: bigint };
+  /** The newest record's timestamp (0: none). */
+  lastTs: bigint;
+}
+
+const SUMMARIES = new WeakMap<Buffer, BatchSummary>();
+
+/** What `batch` stands for, walked once however many streams ask. */
+export function summaryOf(batch: Buffer): BatchSummary {
+  const known = SUMMARIES.get(batch);
+  if (known) return known;
+  const byKey = new Map<number, Group>();
+  const summary: BatchSummary = { groups: [], lastTs: 0n };
+  const add = (cpu: number, reason: number, count: number, from: bigint, to: bigint): void => {
+    const key = cpu * 256 + reason;
+    const g = byKey.get(key);
+    if (!g) {
+      const fresh = { cpu, reason, count, tsFrom: from, tsTo: to };
+      byKey.set(key, fresh);
+      summary.groups.push(fresh);
+      return;
+    }
+    g.count += count;
+    if (from !== 0n && (g.tsFrom === 0n || from < g.tsFrom)) g.tsFrom = from;
+    if (to > g.tsTo) g.tsTo = to;
+  };
+  visitRecords(batch, {
+    event: (cpu, ts) => {
+      add(cpu, RECORDS, 1, ts, ts);
+      if (ts > summary.lastTs) summary.lastTs = ts;
+    },
+    lost: (cpu, reason, count, tsFrom, tsTo) => {
+      if (reason === TL_LOST_GONE) summary.gone = { tsFrom, tsTo };
+      else if (count > 0) add(cpu, reason, count, tsFrom, tsTo);
+    },
+  });
+  SUMMARIES.set(batch, summary);
+  return summary;
 }
 
 /**
