@@ -72,8 +72,10 @@ Napi::Object read_result(Napi::Env env, const ReadOut &r)
 
 // Batches on their way from the drain thread to JS. Bounded: when JS falls
 // behind, a batch that does not fit is dropped and counted, and the next
-// batch of that cgroup starts with a TL_LOST_CONSUMER marker saying how many
-// events were not shown, and when. Memory stays flat; nothing goes unsaid.
+// batch of that cgroup starts with a TL_LOST_CONSUMER marker per CPU saying
+// how many of that CPU's events were not shown, and when (so the user's
+// identity, shown + marked lost = emitted, holds per CPU). Memory stays flat;
+// nothing goes unsaid.
 class Outbox {
 public:
 	explicit Outbox(size_t max_bytes) : max_bytes_(max_bytes) {}
@@ -81,23 +83,20 @@ public:
 	// Drain thread. Returns true when JS must be woken.
 	bool push(uint64_t id, std::vector<uint8_t> &&records)
 	{
-		const Summary s = summarize(records);
 		std::lock_guard<std::mutex> lock(mu_);
-		Dropped &d = dropped_[id];
-		if (records.empty() && !d.events)
+		auto &owed = dropped_[id];
+		if (records.empty() && owed.empty())
 			return false;
 		if (bytes_ + records.size() > max_bytes_) {
-			d.events += s.events;
-			d.ts_from = d.events == s.events ? s.ts_first : d.ts_from;
-			d.ts_to = s.ts_last;
-			total_dropped_[id] += s.events;
+			owe(owed, records, total_dropped_[id]);
 			return false;
 		}
-		if (d.events) {
+		if (!owed.empty()) {
 			CpuBatch m;
-			append_lost(m, UINT32_MAX, TL_LOST_CONSUMER, d.events, d.ts_from, d.ts_to);
+			for (const auto &[cpu, d] : owed)
+				append_lost(m, cpu, TL_LOST_CONSUMER, d.events, d.ts_from, d.ts_to);
 			records.insert(records.begin(), m.bytes.begin(), m.bytes.end());
-			d = Dropped{};
+			owed.clear();
 		}
 		bytes_ += records.size();
 		queue_.emplace_back(id, std::move(records));
@@ -124,34 +123,34 @@ public:
 	}
 
 private:
-	struct Summary {
-		uint64_t events = 0, ts_first = 0, ts_last = 0;
-	};
-	// Events a batch stands for: its enter/exit records, plus what its
-	// markers already count as lost (dropping a marker must not hide it).
-	static Summary summarize(const std::vector<uint8_t> &b)
-	{
-		Summary s;
-		for_each_record(b.data(), b.size(), [&](const RecordAt &r) {
-			s.events += r.events;
-			if (r.ts) {
-				if (!s.ts_first)
-					s.ts_first = r.ts;
-				s.ts_last = r.ts;
-			}
-		});
-		return s;
-	}
 	struct Dropped {
 		uint64_t events = 0, ts_from = 0, ts_to = 0;
 	};
+	using Owed = std::map<uint32_t, Dropped>; // by CPU
+
+	// Counts a dropped batch against each CPU: its enter/exit records, plus
+	// what its markers already count as lost (dropping a marker must not
+	// hide it), with the time span per CPU.
+	static void owe(Owed &owed, const std::vector<uint8_t> &b, uint64_t &total)
+	{
+		for_each_record(b.data(), b.size(), [&](const RecordAt &r) {
+			if (!r.events)
+				return;
+			Dropped &d = owed[r.cpu];
+			if (!d.events)
+				d.ts_from = r.ts;
+			d.events += r.events;
+			d.ts_to = r.ts;
+			total += r.events;
+		});
+	}
 
 	std::mutex mu_;
 	size_t max_bytes_;
 	size_t bytes_ = 0;
 	bool notified_ = false;
 	std::deque<std::pair<uint64_t, std::vector<uint8_t>>> queue_;
-	std::map<uint64_t, Dropped> dropped_;
+	std::map<uint64_t, Owed> dropped_;
 	std::map<uint64_t, uint64_t> total_dropped_;
 };
 
