@@ -13,6 +13,7 @@ import { listCommand } from './commands/list.js';
 import { serveCommand } from './commands/serve.js';
 import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES, DRAIN_PERIOD_MS } from './recorder.js';
 import { Interrupted } from './output.js';
+import { checkArgs, commandHelp } from './commands/usage.js';
 import { installStopSignals } from './stop.js';
 import { versionText } from './version.js';
 
@@ -35,8 +36,10 @@ const HELP = `
     $ traceloop serve [--socket P] [--socket-group G] [--retention 3h]
         The always-on recorder: the original traceloop's HTTP API on a unix
         socket (default /run/traceloop.socket, mode 0600).
-    $ traceloop add PATH [--name NAME] | list | dump ID|NAME|PATH | close ID|NAME
+    $ traceloop add PATH|PID|UNIT [--name NAME] | list | dump ID|NAME|PATH | close ID|NAME
         Talk to the daemon: register a cgroup, list, dump, stop recording.
+
+  traceloop SUBCOMMAND --help prints a subcommand's options and an example.
 
   Options
     -o, --output FILE     write the dump to FILE (atomically)
@@ -58,9 +61,10 @@ const HELP = `
     --unit NAME           tui: record the cgroup of this systemd unit (repeatable)
     --snapshot-dir DIR    tui: where s writes snapshots (default: the current directory)
     --version             traceloop's, libbpf's and the kernel's versions
-    --help                this text
+    -h, --help            this text; traceloop SUBCOMMAND --help: that subcommand's
 
-  Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.
+  Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF. Exits 1 on an
+  error (a usage error too), with one line saying why.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -68,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
   const dashdash = argv.indexOf('--');
   const own = dashdash >= 0 ? argv.slice(0, dashdash) : argv;
   const command = dashdash >= 0 ? argv.slice(dashdash + 1) : [];
+  // Before meow and before anything runs: --help only prints, a wrong flag fails in one line.
+  const checked = checkArgs(own);
 
   const cli = meow(HELP, {
     importMeta: import.meta,
@@ -75,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     description: false,
     argv: own,
     autoVersion: false,
+    autoHelp: false,
     allowUnknownFlags: false,
     flags: {
       dumpOnExit: { type: 'boolean', default: false },
@@ -97,8 +104,13 @@ export async function main(argv: string[]): Promise<number> {
       goneCheckMs: { type: 'number' },
       name: { type: 'string' },
       format: { type: 'string' },
+      help: { type: 'boolean', shortFlag: 'h', default: false },
     },
   });
+  if (checked.help) {
+    process.stdout.write(checked.sub ? commandHelp(checked.sub) : cli.help);
+    return 0;
+  }
   const f = cli.flags;
   if (f.version) {
     process.stdout.write(versionText() + '\n');

@@ -1,37 +1,24 @@
-// `traceloop add PATH [--name NAME]`: registers a cgroup with the daemon.
+// `traceloop add PATH|PID|UNIT [--name NAME]`: registers a cgroup with the
+// daemon. The target is resolved here with the UI's rules (src/targets.ts),
+// so `add 8703` and `add ssh.service` work as the UI's `a` does; the daemon
+// then checks the directory again and names it (unique) unless --name.
 import { UserError } from '../cgroup.js';
-import { ask, query } from '../client/request.js';
-import { DEFAULT_SOCKET } from '../server/socket.js';
-
-export interface ClientOptions {
-  socket?: string;
-}
+import { query } from '../client/request.js';
+import { resolveTarget } from '../targets.js';
+import { askDaemon, type ClientOptions } from './client.js';
 
 export async function addCommand(
   args: string[],
   opts: ClientOptions & { name?: string },
 ): Promise<number> {
-  const [cgroupPath, more] = args;
-  if (!cgroupPath || more !== undefined) {
-    throw new UserError('traceloop add: give one cgroup2 directory (and --name NAME if you like)');
+  const [what, more] = args;
+  if (!what || more !== undefined) {
+    throw new UserError(
+      'traceloop add: give one cgroup2 directory, pid or systemd unit (and --name NAME if you like)',
+    );
   }
-  // The daemon wants an absolute path; a relative one means the caller's directory.
-  const abs = cgroupPath.startsWith('/') ? cgroupPath : `${process.cwd()}/${cgroupPath}`;
-  const a = await ask(
-    opts.socket ?? DEFAULT_SOCKET,
-    '/add' + query({ cgrouppath: abs, name: opts.name }),
-  );
+  const { path } = resolveTarget(what);
+  const a = await askDaemon(opts, '/add' + query({ cgrouppath: path, name: opts.name }));
   process.stdout.write(a.body.toString('utf8'));
   return 0;
-}
-
-/** `17` is an id, `/sys/fs/cgroup/...` a cgroup path, anything else a name. */
-export function target(t: string | undefined, what: string): Record<string, string> {
-  if (!t)
-    throw new UserError(
-      `traceloop ${what}: give an id, a name${what === 'dump' ? ' or a cgroup path' : ''}`,
-    );
-  if (/^\d+$/.test(t)) return { id: t };
-  if (t.startsWith('/')) return { cgroup: t };
-  return { name: t };
 }

@@ -1,10 +1,9 @@
 // `traceloop dump ID|NAME|CGROUP [--format jsonl] [-o FILE]`: a daemon's
 // flight record of one cgroup, to stdout or (atomically) to FILE.
 import { UserError } from '../cgroup.js';
-import { ask, query } from '../client/request.js';
+import { query } from '../client/request.js';
 import { writeFileAtomic, writeInterruptible } from '../output.js';
-import { DEFAULT_SOCKET } from '../server/socket.js';
-import { target, type ClientOptions } from './add.js';
+import { askDaemon, target, type ClientOptions } from './client.js';
 
 export interface DumpOptions extends ClientOptions {
   format?: string;
@@ -20,7 +19,7 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
   const t = target(args[0], 'dump');
   const endpoint =
     t.id !== undefined ? '/dump' : t.cgroup !== undefined ? '/dump-by-cgroup' : '/dump-by-name';
-  const a = await ask(opts.socket ?? DEFAULT_SOCKET, endpoint + query({ ...t, format }));
+  const a = await askDaemon(opts, endpoint + query({ ...t, format }));
   const text = a.body.toString('utf8');
   if (opts.output) {
     writeFileAtomic(opts.output, text);

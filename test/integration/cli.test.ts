@@ -2,8 +2,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cgroup2Mount, type ScratchCgroup } from '../../src/cgroup.js';
+import { startDaemon, stopDaemon, tempDir, type DaemonProcess } from '../server/daemon-process.js';
 import {
   CLI,
   cli,
@@ -201,5 +202,180 @@ describe('traceloop CLI', () => {
     expect(lines[0]).toMatch(/^traceloop: /);
     expect(lines[0]).toMatch(message);
     expect(scratchLeft()).toEqual([]);
+  });
+
+  describe('--help and flags, per subcommand', () => {
+    const subcommands = ['cgroups', 'run', 'tui', 'serve', 'add', 'list', 'dump', 'close'];
+
+    // Every run has a deadline and never touches /run/traceloop.socket: before, `serve --help`
+    // (or serve with any flag) started a daemon there that never returned.
+    const scratch = tempDir('help');
+    afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    const socket = path.join(scratch, 'tl.sock');
+    const safe = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [CLI, ...args, ...(args.includes('serve') ? ['--socket', socket] : [])],
+        { encoding: 'utf8', input: '', timeout: 5000, killSignal: 'SIGKILL' },
+      );
+
+    it.each(subcommands)('%s --help prints its own help, does nothing else, exits 0', (sub) => {
+      for (const help of ['--help', '-h']) {
+        // The socket flag too: no daemon on it, no UI, no request.
+        const args = ['tui', 'add', 'list', 'dump', 'close'].includes(sub)
+          ? [sub, help, '--socket', socket]
+          : [sub, help];
+        const r = safe(args);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toMatch(
+          new RegExp(`^\\n {2}Usage\\n {4}\\$ traceloop (\\[tui\\]|${sub})\\s`),
+        );
+        expect(r.stdout).toContain('\n  Options\n');
+        expect(r.stdout).toMatch(/\n {2}Example\n {4}\$ traceloop \S+/);
+        expect(r.stdout).not.toContain('Talk to the daemon'); // not the general help
+        expect(fs.readdirSync(scratch)).toEqual([]);
+      }
+    });
+
+    it('serve --help lists what serve takes and nothing of the others', () => {
+      const r = safe(['serve', '--help']);
+      expect(r.stdout).toContain('--socket-group G');
+      expect(r.stdout).toContain('--retention T');
+      expect(r.stdout).not.toContain('--dump-on-exit');
+      expect(r.stdout).not.toContain('--cgroup PATH');
+      expect(r.stdout).not.toContain('gone-check'); // a test knob, not for users
+    });
+
+    it('--help with no subcommand is the general help', () => {
+      const r = cli(['--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('traceloop SUBCOMMAND --help');
+      expect(r.stdout).toContain('$ traceloop add PATH|PID|UNIT');
+    });
+
+    it.each(subcommands)('%s --cgroupz fails in one line naming the flag and the help', (sub) => {
+      const r = safe([sub, '--cgroupz', 'x']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`traceloop: unknown flag --cgroupz (see traceloop ${sub} --help)\n`);
+      expect(r.stdout).toBe('');
+    });
+
+    it.each([
+      [['list', '--dump-on-exit'], 'list does not take --dump-on-exit (see traceloop list --help)'],
+      [['serve', '--cgroup', '/x'], 'serve does not take --cgroup (see traceloop serve --help)'],
+      [['tui', '--cgroup'], '--cgroup needs a value (see traceloop tui --help)'],
+      [['tui', '--cgroup='], '--cgroup needs a value (see traceloop tui --help)'],
+      [['tui', '--cgroup', '--pid', '1'], '--cgroup needs a value (see traceloop tui --help)'],
+      [['--cgroup'], '--cgroup needs a value (see traceloop --help)'],
+      [['cgroups', '-o'], '-o needs a value (see traceloop cgroups --help)'],
+      [
+        ['list', '--socket', 'a', '--socket', 'b'],
+        '--socket is given twice (see traceloop list --help)',
+      ],
+      [['run', '-x', '--', 'true'], 'unknown flag -x (see traceloop run --help)'],
+      [['--frobnicate'], 'unknown flag --frobnicate (see traceloop --help)'],
+    ])('%j is a usage error: %s', (args, message) => {
+      const r = safe(args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`traceloop: ${message}\n`);
+    });
+
+    it('flags the subcommand takes still work, in any order', () => {
+      const dir = tempDir('flags');
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const r = cli(['--socket', path.join(dir, 'none.sock'), 'list']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^traceloop: no traceloop daemon answers on .*none\.sock/);
+      const out = path.join(dir, 'out.txt');
+      expect(cli(['run', '--string-limit=64', '-o', out, '--', 'true']).status).toBe(0);
+      expect(fs.existsSync(out)).toBe(true);
+    });
+  });
+
+  describe('the daemon client subcommands take what the UI takes', () => {
+    let dir: string;
+    let d: DaemonProcess | undefined;
+    const inDaemon = (args: string[]) => cli([...args, '--socket', d!.socket]);
+    beforeAll(async () => {
+      dir = tempDir('cli-client');
+      d = await startDaemon(dir);
+    });
+    afterAll(async () => {
+      if (d) await stopDaemon(d);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('list with nothing registered says so', () => {
+      const r = inDaemon(['list']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `traceloop: the daemon on ${d!.socket} records no cgroup: add one with 'traceloop add PATH|PID|UNIT'\n`,
+      );
+    });
+
+    it('add PID records the cgroup of that process', async () => {
+      const cg = cgroup('add-pid');
+      const sleeper = spawn('/bin/bash', [
+        '-c',
+        'echo $$ > "$0/cgroup.procs" && exec sleep 60',
+        cg.path,
+      ]);
+      cleanups.push(() => {
+        sleeper.kill('SIGKILL');
+      });
+      await until(
+        'the sleeper in its cgroup',
+        () => fs.readFileSync(path.join(cg.path, 'cgroup.procs'), 'utf8').trim() !== '',
+      );
+      const r = inDaemon(['add', String(sleeper.pid)]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^added as id \d+\n$/);
+      const id = /id (\d+)/.exec(r.stdout)![1]!;
+      expect(inDaemon(['list']).stdout).toContain(
+        `${id}: [${path.basename(cg.path)}] ${cg.path}\n`,
+      );
+      expect(inDaemon(['close', id]).status).toBe(0);
+    });
+
+    it('add UNIT records the cgroup systemd made for it (system.slice/UNIT)', () => {
+      const slice = path.join(cgroup2Mount(), 'system.slice');
+      const made = !fs.existsSync(slice);
+      const unit = `tl-cli-test-${process.pid}.service`;
+      const dirOf = path.join(slice, unit);
+      fs.mkdirSync(dirOf, { recursive: true });
+      cleanups.push(() => {
+        fs.rmdirSync(dirOf);
+        if (made) fs.rmdirSync(slice);
+      });
+      // Named with or without its .service, as systemctl takes it.
+      for (const name of [unit, unit.replace(/\.service$/, '')]) {
+        const r = inDaemon(['add', name]);
+        expect(r.stderr).toBe('');
+        const id = /id (\d+)/.exec(r.stdout)![1]!;
+        expect(inDaemon(['list']).stdout).toContain(`${id}: [${unit}] ${dirOf}\n`);
+        expect(inDaemon(['close', id]).status).toBe(0);
+      }
+      const r = inDaemon(['add', 'tl-no-such-unit']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^traceloop: no systemd unit 'tl-no-such-unit': /);
+      expect(inDaemon(['add', '999999999']).stderr).toBe(
+        'traceloop: no process with pid 999999999\n',
+      );
+    });
+
+    it("errors point at 'traceloop list', not at the daemon's /list", () => {
+      for (const args of [
+        ['dump', 'no-such-name'],
+        ['dump', '4242'],
+        ['close', 'no-such-name'],
+      ]) {
+        const r = inDaemon(args);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/^traceloop: no cgroup .* \(see 'traceloop list'\)\n$/);
+        expect(r.stderr).not.toContain('/list');
+      }
+    });
   });
 });

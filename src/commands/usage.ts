@@ -1,0 +1,280 @@
+// What each subcommand takes, and its --help. The arguments are checked
+// here before meow parses them and before anything runs, so `serve --help`
+// starts no daemon, `tui --help` needs no terminal, and a mistyped flag
+// fails in one line that says where to look, instead of meow's two-line
+// "Unknown flag" or, for a flag another subcommand takes, silence.
+import { UserError } from '../cgroup.js';
+import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES, DRAIN_PERIOD_MS } from '../recorder.js';
+
+interface FlagSpec {
+  /** Takes a value (`--name NAME`, `--name=NAME`); otherwise a switch. */
+  value: boolean;
+  short?: string;
+  /** May be given more than once (meow collects a list). */
+  many?: boolean;
+  /** The line of a subcommand's help; undefined: not shown (tests' knobs). */
+  help?: string;
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  'dump-on-exit': { value: false, help: 'keep quiet; print the flight record when stopped' },
+  output: {
+    value: true,
+    short: 'o',
+    help: '-o, --output FILE     write the dump to FILE (atomically)',
+  },
+  'ring-pages': {
+    value: true,
+    help: `--ring-pages N        pages per CPU ring, a power of two (default ${DEFAULT_RING_PAGES})`,
+  },
+  'max-arg-bytes': {
+    value: true,
+    help: `--max-arg-bytes N     bytes captured of a buffer argument (default ${DEFAULT_MAX_ARG_BYTES})`,
+  },
+  'string-limit': {
+    value: true,
+    short: 's',
+    help: '-s, --string-limit N  bytes of a string shown before "..." (default 32, as strace -s)',
+  },
+  interval: {
+    value: true,
+    help: `--interval MS         how often the live stream reads the rings (default ${DRAIN_PERIOD_MS})`,
+  },
+  cgroup: {
+    value: true,
+    many: true,
+    help: '--cgroup PATH         record this cgroup2 directory (repeatable)',
+  },
+  pid: {
+    value: true,
+    many: true,
+    help: '--pid PID             record the cgroup of this process (repeatable)',
+  },
+  unit: {
+    value: true,
+    many: true,
+    help: '--unit NAME           record the cgroup of this systemd unit (repeatable)',
+  },
+  'snapshot-dir': {
+    value: true,
+    help: '--snapshot-dir DIR    where s writes snapshots (default: the current directory)',
+  },
+  socket: {
+    value: true,
+    help: "--socket PATH         the daemon's socket (default /run/traceloop.socket)",
+  },
+  'socket-group': {
+    value: true,
+    help: '--socket-group G      open the socket to group G (mode 0660)',
+  },
+  standalone: {
+    value: false,
+    help: '--standalone          record in this process even if a daemon answers',
+  },
+  retention: {
+    value: true,
+    help: "--retention T         keep vanished cgroups' records this long (default 3h)",
+  },
+  'retention-memory': {
+    value: true,
+    help: '--retention-memory M  MiB of kept records at most (default 64)',
+  },
+  'max-streams': {
+    value: true,
+    help: '--max-streams N       concurrent /stream clients at most (default 512)',
+  },
+  'gone-check-ms': { value: true },
+  name: {
+    value: true,
+    help: "--name NAME           the name to register under (default: the directory's)",
+  },
+  format: { value: true, help: '--format F            text (default) or jsonl' },
+  version: { value: false },
+  help: { value: false, short: 'h' },
+};
+
+const SETTINGS = ['ring-pages', 'max-arg-bytes', 'string-limit', 'interval'];
+
+interface CommandSpec {
+  flags: string[];
+  /** Usage and what it does, before the options. */
+  about: string;
+  example: string;
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  cgroups: {
+    flags: ['dump-on-exit', 'output', ...SETTINGS],
+    about: `traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
+  Record the cgroup2 directories PATH. Without --dump-on-exit, print their
+  syscalls as they happen; with it, print the flight record when stopped
+  (Ctrl-C, SIGTERM). Exits 1 when every recorded cgroup has vanished.`,
+    example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
+  },
+  run: {
+    flags: ['output', ...SETTINGS],
+    about: `traceloop run [-o FILE] -- CMD [ARGS...]
+  Run CMD in a fresh cgroup, recorded from before its exec; print the record
+  (to stderr, or FILE) when it exits, and exit with its status.`,
+    example: 'traceloop run -o curl.txt -- curl -s http://localhost:8080/',
+  },
+  tui: {
+    flags: ['cgroup', 'pid', 'unit', 'snapshot-dir', 'socket', 'standalone', ...SETTINGS],
+    about: `traceloop [tui] [--cgroup PATH]... [--pid PID]... [--unit NAME]...
+  The terminal UI: the recorded cgroups and a live stream of one (Ctrl-S
+  pauses, Ctrl-Q continues, s snapshots, ? lists the keys). When a daemon
+  answers on the socket it shows the daemon's cgroups. Needs a terminal:
+  over SSH, 'ssh -t HOST traceloop'.`,
+    example: 'traceloop tui --unit ssh.service --pid 8703',
+  },
+  serve: {
+    flags: [
+      'socket',
+      'socket-group',
+      'retention',
+      'retention-memory',
+      'max-streams',
+      'gone-check-ms',
+      ...SETTINGS,
+    ],
+    about: `traceloop serve [--socket PATH] [--socket-group G] [--retention T]
+  The always-on recorder: the original traceloop's HTTP API on a unix socket
+  (mode 0600, or 0660 with --socket-group). SIGTERM stops it.`,
+    example: 'traceloop serve --socket /run/traceloop.socket --retention 6h',
+  },
+  add: {
+    flags: ['socket', 'name'],
+    about: `traceloop add PATH|PID|UNIT [--name NAME]
+  Register a cgroup with the daemon: a cgroup2 directory, the cgroup of a
+  process, or the cgroup of a systemd unit (as the UI's a takes them).`,
+    example: 'traceloop add ssh.service',
+  },
+  list: {
+    flags: ['socket'],
+    about: `traceloop list
+  The daemon's cgroups, one a line: ID: [NAME] PATH (vanished ones marked).`,
+    example: 'traceloop list --socket /run/traceloop.socket',
+  },
+  dump: {
+    flags: ['socket', 'format', 'output'],
+    about: `traceloop dump ID|NAME|PATH [--format jsonl] [-o FILE]
+  The daemon's flight record of one cgroup (see traceloop list), to stdout or
+  FILE.`,
+    example: 'traceloop dump ssh.service -o ssh.txt',
+  },
+  close: {
+    flags: ['socket'],
+    about: `traceloop close ID|NAME
+  Stop recording a cgroup (or forget a vanished one's kept record).`,
+    example: 'traceloop close ssh.service',
+  },
+};
+
+export const SUBCOMMANDS = Object.keys(COMMANDS);
+
+/** `traceloop SUB --help`: its usage, the options it takes, one example. */
+export function commandHelp(sub: string): string {
+  const c = COMMANDS[sub];
+  if (!c) throw new Error(`no subcommand ${sub}`);
+  const options = c.flags.map((f) => FLAGS[f]?.help).filter((h) => h !== undefined);
+  const [usage, ...about] = c.about.split('\n');
+  const lines = [
+    '',
+    '  Usage',
+    `    $ ${usage}`,
+    '',
+    ...about,
+    '',
+    '  Options',
+    ...options.map((h) => `    ${h}`),
+    '    -h, --help            this text',
+    '',
+    '  Example',
+    `    $ ${c.example}`,
+    '',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export interface CheckedArgs {
+  /** The subcommand named (undefined: none, the UI or the help). */
+  sub: string | undefined;
+  help: boolean;
+}
+
+const byShort = new Map(
+  Object.entries(FLAGS)
+    .filter(([, f]) => f.short !== undefined)
+    .map(([name, f]) => [f.short!, name]),
+);
+
+/**
+ * Checks `argv` (what comes before `--`) against what its subcommand takes:
+ * every flag known and taken by it, every value-taking flag given a value.
+ * Throws a UserError naming the flag and the help to read.
+ */
+export function checkArgs(argv: readonly string[]): CheckedArgs {
+  const positional: string[] = [];
+  const flags: Array<{ name: string; shown: string }> = [];
+  let help = false;
+  const missing = (shown: string): UserError => new UserError(`${shown} needs a value`);
+  const problems: UserError[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      positional.push(arg);
+      continue;
+    }
+    let name: string | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq < 0 ? undefined : arg.slice(eq + 1);
+      // yargs reads --no-X as X=false for a switch.
+      if (!FLAGS[name] && name.startsWith('no-') && FLAGS[name.slice(3)]?.value === false) {
+        name = name.slice(3);
+      }
+    } else {
+      name = byShort.get(arg[1]!);
+      if (arg.length > 2) inline = arg.slice(2);
+    }
+    const shown = arg.startsWith('--') ? `--${name}` : arg.slice(0, 2);
+    const spec = name !== undefined ? FLAGS[name] : undefined;
+    if (name === undefined || !spec) {
+      problems.push(new UserError(`unknown flag ${arg.split('=')[0]}`));
+      continue;
+    }
+    if (name === 'help') help = true;
+    if (!spec.many && spec.value && flags.some((f) => f.name === name)) {
+      problems.push(new UserError(`${shown} is given twice`));
+    }
+    flags.push({ name, shown });
+    if (!spec.value) continue;
+    if (inline !== undefined) {
+      if (inline === '') problems.push(missing(shown));
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next === undefined || next === '' || (next.startsWith('-') && next !== '-')) {
+      problems.push(missing(shown));
+      continue;
+    }
+    i++;
+  }
+  const first = positional[0];
+  const sub = first !== undefined && COMMANDS[first] ? first : undefined;
+  const see = sub ? `traceloop ${sub} --help` : 'traceloop --help';
+  // Asking for help is never an error, whatever else is on the line.
+  if (help) return { sub, help };
+  const problem = problems[0];
+  if (problem) throw new UserError(`${problem.message} (see ${see})`);
+  // Without a subcommand, traceloop is the UI (or prints the help).
+  const takes = new Set([...(COMMANDS[sub ?? 'tui']?.flags ?? []), 'version', 'help']);
+  for (const f of flags) {
+    if (!takes.has(f.name)) {
+      throw new UserError(`${sub ?? 'tui'} does not take ${f.shown} (see ${see})`);
+    }
+  }
+  return { sub, help };
+}
