@@ -154,3 +154,19 @@ export function createWallClock(
     return shownText + pad6((inSecond - (inSecond % 1000)) / 1000);
   };
 }
+
+/**
+ * A record timestamp as ISO-8601 UTC with microseconds, `2026-12-04T13:40:28.123456Z`, through
+ * the same sample as createWallClock (so a JSON record's time is its text line's, in UTC).
+ */
+export function createIsoClock(sample: ClockSample): (ts: bigint) => string {
+  const toEpoch = msToNs(sample.wallNowMs) - sample.monotonicNowNs;
+  return (ts) => {
+    const epochNs = ts + toEpoch;
+    const us = epochNs >= 0n ? epochNs / 1000n : (epochNs - 999n) / 1000n;
+    const ms = us >= 0n ? us / 1000n : (us - 999n) / 1000n;
+    const iso = new Date(Number(ms)).toISOString(); // ...T13:40:28.123Z
+    const sub = (us - ms * 1000n).toString().padStart(3, '0');
+    return iso.slice(0, -1) + sub + 'Z';
+  };
+}

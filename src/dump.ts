@@ -1,7 +1,7 @@
 // From a read of the rings to text: parse the wire records, pair and
 // format them, and account for what was lost, per CPU.
 import { leftOutComment, type CapturesLeftOut } from './captures.js';
-import { createWallClock, sampleClocks } from './clock.js';
+import { createWallClock, sampleClocks, type ClockSample } from './clock.js';
 import { createLineFormatter, type LineFormatter } from './format/index.js';
 import type { CpuRingStats } from './native.js';
 import type { Read } from './recorder.js';
@@ -16,9 +16,15 @@ export interface DumpSettings {
   captures?: CapturesLeftOut;
 }
 
-/** A formatter for one dump or one live stream, with wall-clock times. */
-export function dumpFormatter(settings: DumpSettings = {}): LineFormatter {
-  const time = createWallClock(sampleClocks());
+/**
+ * A formatter for one dump or one live stream, with wall-clock times (from `sample`, read now
+ * unless given: the jsonl encoder shares its sample with its records' ISO times).
+ */
+export function dumpFormatter(
+  settings: DumpSettings = {},
+  sample: ClockSample = sampleClocks(),
+): LineFormatter {
+  const time = createWallClock(sample);
   return createLineFormatter({
     time,
     ...(settings.maxString !== undefined ? { maxString: settings.maxString } : {}),

@@ -38,6 +38,14 @@ export interface LineFormatter {
   push(records: readonly WireRecord[]): string[];
   /** Lines still held back, printed as unfinished (the end of a dump). */
   flush(): string[];
+  /**
+   * For each line the last push() or flush() returned, the record it is about: the enter of an
+   * `<unfinished ...>` or `= ?` line, the exit of a call's line or of a `+++` line, the marker of
+   * a LOST line (src/server/encode.ts puts each line next to its record).
+   */
+  readonly owners: readonly WireRecord[];
+  /** The enter held back for its exit, if any: its line is not decided yet. */
+  readonly held: EnterRecord | undefined;
 }
 
 /** For calls with no params at one end. */
@@ -104,6 +112,13 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   /** Last comm seen per tid, for exits whose enter is gone: exit records carry none. */
   const comms = new Map<number, string>();
   let out: string[] = [];
+  let owners: WireRecord[] = [];
+  let lastOwners: WireRecord[] = [];
+  let held: EnterRecord | undefined;
+  const emit = (line: string, owner: WireRecord): void => {
+    out.push(line);
+    owners.push(owner);
+  };
   // Reused for every line: the texts of the call being formatted and its params by argument.
   const call: CallLine = {
     name: '',
@@ -138,16 +153,20 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     describeLine(call, enter.nr, enter.args, params, maxString);
     const shown = call.enter;
     const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
-    out.push(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>');
+    if (held === enter) held = undefined;
+    emit(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>', enter);
   }
 
   function onEnter(enter: EnterRecord): void {
     comms.set(enter.tid, enter.comm);
-    if (pairing.enter(enter.tid, enter.nr, enter) === HELD) return;
+    if (pairing.enter(enter.tid, enter.nr, enter) === HELD) {
+      held = enter;
+      return;
+    }
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     describeLine(call, enter.nr, enter.args, params, maxString);
     // (The process's `+++ exited with N +++` comes from the kernel: its TL_NR_PROC_END exit.)
-    out.push(enterPrefix(enter) + call.open + allArgs(call) + ') = ?');
+    emit(enterPrefix(enter) + call.open + allArgs(call) + ') = ?', enter);
   }
 
   /** `) = 3`, and what follows the value: the part of a line after its arguments. */
@@ -165,18 +184,20 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       return;
     }
     const enter = pairing.matched;
+    if (kind === JOINED) held = undefined;
     if (kind === JOINED && enter) {
       const params = mergeParamsInto(paramSlots, enter.params, exit.params);
       describeLine(call, enter.nr, enter.args, params, maxString, exitParams, exit.ret);
-      out.push(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter));
+      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter), exit);
       reapedBySignal(exit);
       return;
     }
     const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
     describeLine(call, enter?.nr ?? exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
-    out.push(
+    emit(
       prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
+      exit,
     );
     reapedBySignal(exit);
   }
@@ -189,7 +210,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   function processEnded(exit: ExitRecord): void {
     const status = Number(BigInt.asUintN(32, exit.ret));
     const comm = comms.get(exit.tid) ?? '?';
-    out.push(prefix(exit.ts, exit.cpu, exit.tid, comm) + endText(status));
+    emit(prefix(exit.ts, exit.cpu, exit.tid, comm) + endText(status), exit);
     if (status & 0x7f) {
       endsShown.add(exit.pid);
       // Bounded: a pid's end is looked for by its parent's wait4 soon after, if at all.
@@ -211,17 +232,19 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     if (sig === 0 || sig === 0x7f) return;
     const pid = Number(exit.ret);
     if (endsShown.delete(pid)) return;
-    out.push(`${prefix(exit.ts, exit.cpu, pid, comms.get(pid) ?? '?')}${endText(s)}`);
+    emit(`${prefix(exit.ts, exit.cpu, pid, comms.get(pid) ?? '?')}${endText(s)}`, exit);
   }
 
   function onLost(lost: LostRecord): void {
     pairing.interrupt();
-    out.push(formatLost(lost, time));
+    emit(formatLost(lost, time), lost);
   }
 
   function take(): string[] {
     const lines = out;
     out = [];
+    lastOwners = owners;
+    owners = [];
     return lines;
   }
 
@@ -238,6 +261,12 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     flush() {
       pairing.flush();
       return take();
+    },
+    get owners() {
+      return lastOwners;
+    },
+    get held() {
+      return held;
     },
   };
 }

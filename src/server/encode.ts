@@ -1,14 +1,36 @@
 // How records leave the daemon besides text: one JSON object per record
 // (format=jsonl, /stream), and `raw` (the wire records themselves, for the
 // remote recorder in src/client/). 64-bit values are decimal strings in JSON,
-// so no consumer loses precision.
+// so no consumer loses precision. Next to its raw fields, a jsonl record carries
+// what the text format shows of it, so a jq user needs nothing else: `time`
+// (ISO-8601 UTC, microseconds), `errno` (a failed call's exit) and `text` (the
+// text format's line(s) this record completes; see createJsonlEncoder).
+import { createIsoClock, sampleClocks, type ClockSample } from '../clock.js';
+import { dumpFormatter } from '../dump.js';
 import { LOST_REASONS } from '../format/lost.js';
+import { ERRNOS } from '../format/xlat/errno.js';
 import type { CpuRingStats } from '../native.js';
 import { syscallName } from '../syscalls/table.js';
-import { LAYOUT, TL_REC_LOST, type WireRecord } from '../wire.js';
+import { LAYOUT, TL_NR_PROC_END, TL_REC_LOST, type WireRecord } from '../wire.js';
 
-export function recordJson(r: WireRecord): Record<string, unknown> {
+/** The kernel reports errors as -1..-4095 (as src/format/retval.ts reads them). */
+const MAX_ERRNO = 4095n;
+
+/** `ENOENT` for an exit that returned -2; undefined for one that did not fail. */
+export function errnoName(r: WireRecord): string | undefined {
+  if (r.kind !== 'exit' || r.nr === TL_NR_PROC_END) return undefined;
+  if (r.ret >= 0n || r.ret < -MAX_ERRNO) return undefined;
+  const n = -Number(r.ret);
+  return ERRNOS.get(n)?.name ?? `ERRNO_${n}`;
+}
+
+/**
+ * One record as JSON: its raw fields, and `time` (ISO-8601) when `time` is given, `errno`
+ * when it is a failed call's exit. (`text` is the encoder's: it needs the pairing.)
+ */
+export function recordJson(r: WireRecord, time?: (ts: bigint) => string): Record<string, unknown> {
   if (r.kind === 'lost') {
+    const at = r.tsFrom !== 0n ? r.tsFrom : r.tsTo;
     return {
       kind: 'lost',
       cpu: r.cpu === 0xffffffff ? null : r.cpu,
@@ -16,6 +38,7 @@ export function recordJson(r: WireRecord): Record<string, unknown> {
       count: r.count.toString(),
       tsFrom: r.tsFrom.toString(),
       tsTo: r.tsTo.toString(),
+      ...(time && at !== 0n ? { time: time(at) } : {}),
     };
   }
   const params = r.params.map((p) => ({
@@ -27,6 +50,7 @@ export function recordJson(r: WireRecord): Record<string, unknown> {
   const common = {
     kind: r.kind,
     ts: r.ts.toString(),
+    ...(time ? { time: time(r.ts) } : {}),
     cpu: r.cpu,
     pid: r.pid,
     tid: r.tid,
@@ -37,7 +61,111 @@ export function recordJson(r: WireRecord): Record<string, unknown> {
   if (r.kind === 'enter') {
     return { ...common, comm: r.comm, args: r.args.map((a) => a.toString()), params };
   }
-  return { ...common, ret: r.ret.toString(), params };
+  const errno = errnoName(r);
+  return { ...common, ret: r.ret.toString(), ...(errno ? { errno } : {}), params };
+}
+
+/** jsonl for one dump or one stream: its pairing and clock carry over from batch to batch. */
+export interface JsonlEncoder {
+  /**
+   * JSON lines for these records, in their order. An enter held back for its exit waits
+   * (with what comes after it) until its line is decided, as the text format holds it.
+   */
+  push(records: readonly WireRecord[]): string;
+  /** What still waits: the held enter, with its `<unfinished ...>` text (the end). */
+  flush(): string;
+  /** About how many bytes what waits will take once released (its text included). */
+  waitingBytes(): number;
+}
+
+interface Pending {
+  r: WireRecord;
+  obj: Record<string, unknown>;
+}
+
+/** Room for the text a held enter gets when it is shown unfinished. */
+const TEXT_ROOM = 1024;
+
+/**
+ * Every record gets `time` and, on a failed exit, `errno`. `text` is the line the text format
+ * prints where this record is (the same formatter, the same clock sample): on the exit of a
+ * call (its whole line, or its `<... resumed>` half), on the enter of a call shown unfinished or
+ * one that never returns (`= ?`), on a lost marker, on a process's end; an enter joined with
+ * its exit has none, and a record that ends two lines (a wait4 that reaped a killed child) has
+ * both, joined by a newline. So the `text` fields in order are the text dump's lines.
+ */
+export function createJsonlEncoder(sample: ClockSample = sampleClocks()): JsonlEncoder {
+  const formatter = dumpFormatter({}, sample);
+  const iso = createIsoClock(sample);
+  /** The held enter first, then what came after it while it stayed held. */
+  let waiting: Pending[] = [];
+  /** waitingBytes(), counted as records start to wait. */
+  let waitingSize = 0;
+  const one: WireRecord[] = [];
+  const wait = (p: Pending): void => {
+    waiting.push(p);
+    waitingSize += JSON.stringify(p.obj).length + TEXT_ROOM;
+  };
+
+  const addText = (obj: Record<string, unknown>, line: string): void => {
+    obj.text =
+      obj.text === undefined
+        ? line
+        : `${obj.text as string}
+${line}`;
+  };
+
+  /** Puts the lines the formatter just returned on their records. */
+  function place(lines: readonly string[], current: Pending | undefined): void {
+    const owners = formatter.owners;
+    for (let i = 0; i < lines.length; i++) {
+      const owner = owners[i];
+      const line = lines[i] as string;
+      let target = current && owner === current.r ? current : undefined;
+      if (!target) target = waiting.find((w) => w.r === owner) ?? current;
+      if (target) addText(target.obj, line);
+    }
+  }
+
+  function release(): string {
+    let s = '';
+    for (const w of waiting) s += jsonLine(w.obj);
+    waiting = [];
+    waitingSize = 0;
+    return s;
+  }
+
+  return {
+    push(records) {
+      let out = '';
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as WireRecord;
+        one[0] = r;
+        const lines = formatter.push(one);
+        const current: Pending = { r, obj: recordJson(r, iso) };
+        place(lines, current);
+        const held = formatter.held;
+        if (waiting.length > 0) {
+          // Still held (what came was no line of its own, a new child's first return): queue.
+          if (held !== undefined && held === waiting[0]?.r) {
+            wait(current);
+            continue;
+          }
+          out += release();
+        }
+        if (held !== undefined && held === r) wait(current);
+        else out += jsonLine(current.obj);
+      }
+      return out;
+    },
+    flush() {
+      place(formatter.flush(), undefined);
+      return release();
+    },
+    waitingBytes() {
+      return waitingSize;
+    },
+  };
 }
 
 export function jsonLine(v: unknown): string {

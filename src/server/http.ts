@@ -12,7 +12,7 @@ import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from '.
 import { ConnectionGuard, MAX_CONNECTIONS } from './connections.js';
 import type { Daemon, Entry } from './daemon.js';
 import { DumpSlots, type DumpSlot } from './dump-slots.js';
-import { RAW_CONTENT_TYPE, jsonLine, recordJson } from './encode.js';
+import { RAW_CONTENT_TYPE, createJsonlEncoder, jsonLine } from './encode.js';
 import {
   HttpError,
   MAX_BODY,
@@ -301,11 +301,14 @@ export class Api {
     // until the client has taken all but what the socket buffers.
     if (format === 'jsonl') {
       await out(jsonLine({ kind: 'dump', ...describe(e), ...leftOutField(captures) }));
+      const encoder = createJsonlEncoder();
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
-        const slice = records.slice(i, i + DUMP_SLICE);
-        await out(slice.map((r) => jsonLine(recordJson(r))).join(''));
+        const chunk = encoder.push(records.slice(i, i + DUMP_SLICE));
+        if (chunk !== '') await out(chunk);
       }
-      if (!res.destroyed) await out(jsonLine({ kind: 'accounting', cpus: read.cpus }));
+      if (!res.destroyed) {
+        await out(encoder.flush() + jsonLine({ kind: 'accounting', cpus: read.cpus }));
+      }
       res.end();
       return;
     }

@@ -25,6 +25,11 @@ export class LossLedger {
     return this.owed.size > 0 || this.gone !== undefined;
   }
 
+  /** How many markers take() would give now. */
+  get markers(): number {
+    return this.owed.size + (this.gone ? 1 : 0);
+  }
+
   /** A batch the client will never see: its records are owed as "consumer behind", its markers as themselves. */
   drop(batch: Buffer): void {
     const summary = summaryOf(batch);

@@ -8,7 +8,7 @@ import type { LineFormatter } from '../format/index.js';
 import { TL_LOST_CONSUMER, parseRecords } from '../wire.js';
 import type { BacklogBudget } from './backlog-budget.js';
 import type { StreamEnd, Subscriber } from './daemon.js';
-import { jsonLine, rawFrame, recordJson } from './encode.js';
+import { createJsonlEncoder, jsonLine, rawFrame, type JsonlEncoder } from './encode.js';
 import { LossLedger } from './loss-ledger.js';
 import { PerCpu, RECORDS, summaryOf } from './tally.js';
 
@@ -17,23 +17,21 @@ export type StreamFormat = 'jsonl' | 'text' | 'raw';
 /** Owed markers are written once the client has read all but this much. */
 const CAUGHT_UP_BYTES = 64 << 10;
 /**
- * Bytes sent per byte of wire records, at most about (measured: jsonl 2.2, text 1.1 with
- * 256-byte captures): what a batch will cost is judged before it is encoded.
+ * Bytes sent per byte of wire records, at most about (measured: jsonl 3.7 with its text and
+ * times, text 1.1 with 256-byte captures): what a batch will cost is judged before it is encoded.
  */
-const EXPANSION: Record<StreamFormat, number> = { jsonl: 3, text: 1.5, raw: 1 };
+const EXPANSION: Record<StreamFormat, number> = { jsonl: 5, text: 1.5, raw: 1 };
+/** Bytes an owed marker takes at most, in any format (jsonl with its text: about 300). */
+const MARKER_BYTES = 512;
 
 const EMPTY = Buffer.alloc(0);
-/** A batch's jsonl and raw encodings, while some stream still holds the batch. */
-const ENCODED = new WeakMap<Buffer, { jsonl?: Buffer; raw?: Buffer }>();
-
-function jsonlOf(batch: Buffer): Buffer {
-  let s = '';
-  for (const r of parseRecords(batch)) s += jsonLine(recordJson(r));
-  return Buffer.from(s);
-}
+/** A batch's raw encoding, while some stream still holds the batch. */
+const ENCODED = new WeakMap<Buffer, Buffer>();
 
 export class LiveStream implements Subscriber {
   private readonly formatter: LineFormatter | undefined;
+  /** jsonl carries each line's text: a pairing of its own, as text has. */
+  private readonly jsonl: JsonlEncoder | undefined;
   private readonly ledger = new LossLedger();
   /** Events written to the client, per CPU. */
   private readonly shown = new PerCpu();
@@ -51,6 +49,7 @@ export class LiveStream implements Subscriber {
     private readonly onDone: () => void,
   ) {
     this.formatter = format === 'text' ? dumpFormatter() : undefined;
+    this.jsonl = format === 'jsonl' ? createJsonlEncoder() : undefined;
     budget.add(this);
     // The client read what was queued: what it missed meanwhile is due now, even if no
     // batch comes after (a cgroup gone quiet). The budget's sweep catches streams whose
@@ -71,7 +70,10 @@ export class LiveStream implements Subscriber {
     if (this.ended || batch.length === 0) return;
     // Decided before encoding: a client far behind costs no encoding, and a text formatter
     // must not see records its client will not (it holds enters back for their exits).
-    if (!this.budget.admits(this, batch.length * EXPANSION[this.format])) {
+    // What goes out with it: the owed markers before it, and a jsonl enter held from before.
+    const owed = this.ledger.pending ? this.ledger.markers * MARKER_BYTES : 0;
+    const held = this.jsonl ? this.jsonl.waitingBytes() : 0;
+    if (!this.budget.admits(this, batch.length * EXPANSION[this.format] + owed + held)) {
       this.ledger.drop(batch);
       return;
     }
@@ -96,7 +98,8 @@ export class LiveStream implements Subscriber {
     if (this.ledger.pending) this.writeOwed();
     this.finish();
     let tail = '';
-    if (this.format === 'jsonl') {
+    if (this.jsonl) {
+      tail += this.jsonl.flush();
       if (e.window) tail += jsonLine({ kind: 'accounting', ...this.accounting(e.window) });
       tail += jsonLine({ kind: 'end', reason: e.reason });
     } else if (this.formatter) {
@@ -137,15 +140,18 @@ export class LiveStream implements Subscriber {
       const lines = this.formatter.push(parseRecords(batch));
       return lines.length > 0 ? Buffer.from(lines.join('\n') + '\n') : EMPTY;
     }
-    // jsonl and raw depend on the batch alone: encoded once, and the same bytes queued on
-    // every stream of the cgroup (40 clients behind hold one copy, not 40).
+    if (this.jsonl) {
+      const s = this.jsonl.push(parseRecords(batch));
+      return s !== '' ? Buffer.from(s) : EMPTY;
+    }
+    // raw depends on the batch alone: encoded once, and the same bytes queued on every
+    // stream of the cgroup (40 clients behind hold one copy, not 40).
     let encoded = ENCODED.get(batch);
     if (!encoded) {
-      encoded = {};
+      encoded = rawFrame(batch);
       ENCODED.set(batch, encoded);
     }
-    const format = this.format as 'jsonl' | 'raw';
-    return (encoded[format] ??= format === 'raw' ? rawFrame(batch) : jsonlOf(batch));
+    return encoded;
   }
 
   /** Per CPU: the events of the stream's window, those it showed and those it marked lost. */
