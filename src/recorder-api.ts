@@ -5,10 +5,19 @@ import type { CapturesLeftOut } from './captures.js';
 import type { CpuRingStats } from './native.js';
 import type { LiveListener, Read, RecordedCgroup, Recorder } from './recorder.js';
 
+/** A cgroup as list() gives it: gone ones (their directory vanished) are marked. */
+export interface ListedCgroup extends RecordedCgroup {
+  gone: boolean;
+}
+
+/** Why a watch ended without unwatch(): the recorder went away, or stopped that cgroup. */
+export type StreamEndListener = () => void;
+
 export interface RecorderApi {
   /** Where the recording happens, for the status bar: 'in-process' or the daemon's socket. */
   readonly where: string;
-  list(): Promise<RecordedCgroup[]>;
+  /** Rejects when the recorder does not answer (a daemon stopped). */
+  list(): Promise<ListedCgroup[]>;
   /** Starts recording a cgroup2 directory; rejects with a UserError saying why not. */
   add(cgroupPath: string, name?: string): Promise<RecordedCgroup>;
   remove(id: bigint): Promise<void>;
@@ -18,8 +27,12 @@ export interface RecorderApi {
   /** Live events dropped because the consumer was behind (each one marked in the stream). */
   notShown(id: bigint): Promise<number>;
   isGone(id: bigint): Promise<boolean>;
-  /** Streams merged live records (src/wire.ts) to `listener` until unwatch(). */
-  watch(id: bigint, listener: LiveListener): Promise<void>;
+  /**
+   * Streams merged live records (src/wire.ts) to `listener` until unwatch().
+   * `onEnd` hears of a stream that ends otherwise (a daemon stopping or
+   * gone, the cgroup closed by another client): the caller asks list() why.
+   */
+  watch(id: bigint, listener: LiveListener, onEnd?: StreamEndListener): Promise<void>;
   unwatch(id: bigint): Promise<void>;
   /** The capture families the recorder's kernel refused (`leftOut` "" when all loaded). */
   captures(): Promise<CapturesLeftOut>;
@@ -33,9 +46,13 @@ export class LocalRecorder implements RecorderApi {
 
   constructor(private readonly recorder: Recorder) {}
 
-  list(): Promise<RecordedCgroup[]> {
-    return Promise.resolve(
-      this.recorder.list().map((c) => ({ ...c, name: this.names.get(c.id) ?? c.name })),
+  list(): Promise<ListedCgroup[]> {
+    return attempt(() =>
+      this.recorder.list().map((c) => ({
+        ...c,
+        name: this.names.get(c.id) ?? c.name,
+        gone: this.recorder.isGone(c.id),
+      })),
     );
   }
   add(cgroupPath: string, name?: string): Promise<RecordedCgroup> {
@@ -63,6 +80,7 @@ export class LocalRecorder implements RecorderApi {
   isGone(id: bigint): Promise<boolean> {
     return attempt(() => this.recorder.isGone(id));
   }
+  /** In-process, a stream ends only with its cgroup (a gone marker says so): no onEnd. */
   watch(id: bigint, listener: LiveListener): Promise<void> {
     return attempt(() => this.recorder.watch(id, listener));
   }

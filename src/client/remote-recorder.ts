@@ -6,7 +6,7 @@ import http from 'node:http';
 import { ALL_LOADED, type CapturesLeftOut } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
-import type { RecorderApi } from '../recorder-api.js';
+import type { ListedCgroup, RecorderApi, StreamEndListener } from '../recorder-api.js';
 import type { LiveListener, Read, RecordedCgroup } from '../recorder.js';
 import { lostRecord, parseRawDump, takeFrames } from '../server/encode.js';
 import { TL_LOST_GONE } from '../wire.js';
@@ -18,6 +18,13 @@ interface Listed {
   path: string;
   gone: boolean;
 }
+
+/**
+ * How long the UI's once-a-second questions wait: a daemon that does not
+ * answer (stopped with SIGSTOP, swapping) counts as gone after this, rather
+ * than after request()'s 30 s.
+ */
+const POLL_TIMEOUT_MS = 3000;
 
 interface StatsAnswer {
   /** Only when the daemon's kernel refused some capture families. */
@@ -34,7 +41,7 @@ export class RemoteRecorder implements RecorderApi {
   }
 
   private async listed(): Promise<Listed[]> {
-    const a = await ask(this.socketPath, '/list?format=jsonl');
+    const a = await ask(this.socketPath, '/list?format=jsonl', POLL_TIMEOUT_MS);
     return a.body
       .toString('utf8')
       .split('\n')
@@ -42,8 +49,13 @@ export class RemoteRecorder implements RecorderApi {
       .map((l) => JSON.parse(l) as Listed);
   }
 
-  async list(): Promise<RecordedCgroup[]> {
-    return (await this.listed()).map((c) => ({ id: BigInt(c.id), name: c.name, path: c.path }));
+  async list(): Promise<ListedCgroup[]> {
+    return (await this.listed()).map((c) => ({
+      id: BigInt(c.id),
+      name: c.name,
+      path: c.path,
+      gone: c.gone,
+    }));
   }
 
   async add(cgroupPath: string, name?: string): Promise<RecordedCgroup> {
@@ -67,7 +79,11 @@ export class RemoteRecorder implements RecorderApi {
   }
 
   private async statsOf(id: bigint): Promise<StatsAnswer['cgroups'][number]> {
-    const a = await ask(this.socketPath, '/stats' + query({ id: id.toString(), format: 'json' }));
+    const a = await ask(
+      this.socketPath,
+      '/stats' + query({ id: id.toString(), format: 'json' }),
+      POLL_TIMEOUT_MS,
+    );
     const s = JSON.parse(a.body.toString('utf8')) as StatsAnswer;
     const c = s.cgroups[0];
     if (!c) throw new UserError(`the daemon has no cgroup with id ${id}`);
@@ -94,9 +110,19 @@ export class RemoteRecorder implements RecorderApi {
     return !c || c.gone;
   }
 
-  watch(id: bigint, listener: LiveListener): Promise<void> {
+  watch(id: bigint, listener: LiveListener, onEnd?: StreamEndListener): Promise<void> {
     if (this.streams.has(id)) return Promise.reject(new UserError(`id ${id} is already watched`));
     return new Promise((resolve, reject) => {
+      let open = false;
+      // Once, when the stream ends for any reason but unwatch(): the daemon ending it
+      // (stopping, the cgroup closed), or the connection dropping (a kill -9).
+      const ended = (): void => {
+        if (!open) return;
+        open = false;
+        if (this.streams.get(id) !== req) return; // unwatched, or watched anew
+        this.streams.delete(id);
+        onEnd?.();
+      };
       const req = http.request(
         {
           socketPath: this.socketPath,
@@ -120,6 +146,7 @@ export class RemoteRecorder implements RecorderApi {
             });
             return;
           }
+          open = true;
           let pending = Buffer.alloc(0);
           res.on('data', (c: Buffer) => {
             const { frames, rest } = takeFrames(
@@ -128,13 +155,18 @@ export class RemoteRecorder implements RecorderApi {
             pending = Buffer.from(rest);
             for (const f of frames) listener(Buffer.from(f));
           });
-          res.on('end', () => this.streams.delete(id));
-          res.on('error', () => this.streams.delete(id));
+          res.on('end', ended);
+          res.on('error', ended);
+          res.on('close', ended);
           resolve();
         },
       );
       req.on('error', (err: NodeJS.ErrnoException) => {
-        this.streams.delete(id);
+        if (open) {
+          ended();
+          return;
+        }
+        if (this.streams.get(id) === req) this.streams.delete(id);
         reject(describeConnectError(this.socketPath, err));
       });
       this.streams.set(id, req);

@@ -59,8 +59,8 @@ export function request(socketPath: string, target: string, timeoutMs = 30_000):
 }
 
 /** The body as text if the status is 2xx; otherwise a UserError with the daemon's reason. */
-export async function ask(socketPath: string, target: string): Promise<Answer> {
-  const a = await request(socketPath, target);
+export async function ask(socketPath: string, target: string, timeoutMs?: number): Promise<Answer> {
+  const a = await request(socketPath, target, timeoutMs);
   if (a.status < 200 || a.status >= 300) {
     throw new UserError(a.body.toString('utf8').trim() || `the daemon answered ${a.status}`);
   }

@@ -20,6 +20,7 @@ import { useUiState } from './hooks/useUiState.js';
 import { reduceKey, type KeyContext, type UiState } from './keys.js';
 import type { CgroupView, Session } from './session.js';
 import type { LineKind } from './theme.js';
+import type { ScreenLine } from './components/Lines.js';
 import {
   clamp,
   fit,
@@ -61,8 +62,50 @@ export const HELP_LINES = [
 
 function stateOf(cg: CgroupView, selected: boolean, paused: boolean): CgroupRow['state'] {
   if (cg.gone) return 'gone';
+  if (cg.detached === 'disconnected') return 'stale';
+  if (cg.detached) return 'not recorded';
   if (!selected) return 'recording';
   return paused ? 'paused' : 'live';
+}
+
+/** The word over the stream: LIVE only when events can still arrive. */
+function streamState(
+  session: Session,
+  cg: CgroupView | undefined,
+  paused: boolean,
+): { word: string; kind: LineKind } {
+  const why = session.connection.lostAt
+    ? 'DISCONNECTED'
+    : cg?.detached
+      ? 'NOT RECORDED'
+      : cg?.gone
+        ? 'GONE'
+        : undefined;
+  if (paused) return { word: why ? `PAUSED · ${why}` : 'PAUSED', kind: 'paused' };
+  if (why) return { word: why, kind: why === 'GONE' ? 'gone' : 'banner' };
+  return { word: 'LIVE', kind: 'live' };
+}
+
+/** The header's banner: the daemon does not answer, or came back without some cgroups. */
+function bannerOf(session: Session): ScreenLine | undefined {
+  const { lostAt, why } = session.connection;
+  if (lostAt) {
+    const since = lostAt.toTimeString().slice(0, 8);
+    // The same words whatever failed (refused, cut short, no answer in time); a detail after.
+    const detail = why.startsWith('no traceloop daemon answers') ? '' : ` (${why})`;
+    return {
+      text:
+        ` DISCONNECTED since ${since}: no traceloop daemon answers on ${session.api.where}` +
+        `${detail} · shown: what arrived before · reconnecting…`,
+      kind: 'banner',
+    };
+  }
+  const missing = session.cgroups.filter((c) => c.detached === 'not recorded').map((c) => c.name);
+  if (missing.length === 0) return undefined;
+  return {
+    text: ` not recorded by the daemon on ${session.api.where} (restarted?): ${missing.join(', ')} · a adds again, x drops`,
+    kind: 'warning',
+  };
 }
 
 export function App({ session, colour, fps = 10 }: AppProps) {
@@ -101,7 +144,12 @@ export function App({ session, colour, fps = 10 }: AppProps) {
     );
   }
 
-  const { cgroupRows, streamRows } = layout(rows, cgroups.length, headerHeight(session.captures));
+  const banner = bannerOf(session);
+  const { cgroupRows, streamRows } = layout(
+    rows,
+    cgroups.length,
+    headerHeight(session.captures, banner),
+  );
   const cgroupList: CgroupRow[] = cgroups.map((cg, i) => ({
     name: cg.name,
     path: cg.path,
@@ -113,7 +161,7 @@ export function App({ session, colour, fps = 10 }: AppProps) {
 
   // The stream: the frozen copy while paused, the live store otherwise.
   const store = current?.store;
-  const fz = ui.paused && frozen.current?.id === current?.id ? frozen.current : undefined;
+  const fz = ui.paused && frozen.current?.key === current?.key ? frozen.current : undefined;
   const src: Source | undefined = fz?.source ?? store;
   const win =
     store && src
@@ -160,7 +208,8 @@ export function App({ session, colour, fps = 10 }: AppProps) {
     detailLines: detailsRef.current.length,
   };
 
-  const status = statusLine(ui, current, cgroups.length, columns);
+  const state = streamState(session, current, ui.paused);
+  const status = statusLine(ui, current, cgroups.length, columns, state.word);
 
   return (
     <Box flexDirection="column" width={columns}>
@@ -168,6 +217,7 @@ export function App({ session, colour, fps = 10 }: AppProps) {
         where={session.api.where}
         cgroups={cgroups.length}
         captures={session.captures}
+        banner={banner}
         width={columns}
         colour={colour}
       />
@@ -200,7 +250,8 @@ export function App({ session, colour, fps = 10 }: AppProps) {
       ) : (
         <StreamPane
           title={` ${current?.name ?? 'no cgroup'}`}
-          paused={ui.paused}
+          state={state.word}
+          stateKind={state.kind}
           info={info.join(' · ')}
           rows={streamLines}
           cursorRow={win?.cursorRow}
@@ -235,6 +286,7 @@ function statusLine(
   cg: CgroupView | undefined,
   count: number,
   width: number,
+  state: string,
 ): { text: string; kind: LineKind; keepEnd?: boolean; mark?: { from: number; to: number } } {
   const p = ui.prompt;
   if (p && p.kind !== 'confirm-remove') {
@@ -259,7 +311,6 @@ function statusLine(
     const kind = ui.message.error ? 'error' : 'message';
     return { text: ` ${ui.message.text}`, kind, keepEnd: ui.message.keepEnd ?? false };
   }
-  const state = ui.paused ? 'PAUSED' : 'LIVE';
   const hints =
     count === 0
       ? ['a add']

@@ -10,14 +10,22 @@ import { UserError } from '../cgroup.js';
 import { createWallClock, sampleClocks } from '../clock.js';
 import { dumpText } from '../dump.js';
 import { writeFileAtomic } from '../output.js';
-import type { RecorderApi } from '../recorder-api.js';
-import type { RecordedCgroup } from '../recorder.js';
+import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
 import { resolveTarget } from '../targets.js';
 
-export type CgroupState = 'recording' | 'gone';
+/**
+ * Why a cgroup shows no live stream although it is not gone: the recorder
+ * stopped answering (a daemon stopped: what is on screen is from before),
+ * or the daemon that answers again does not record it (it restarted without
+ * it, or another client closed it).
+ */
+export type Detached = 'disconnected' | 'not recorded';
 
 export interface CgroupView {
+  /** This UI's own number for the row: a daemon restarted numbers its cgroups anew. */
+  readonly key: number;
+  /** The recorder's id (a daemon's registration id); valid only while not detached. */
   id: bigint;
   name: string;
   path: string;
@@ -29,7 +37,22 @@ export interface CgroupView {
   /** Recorded per second, over the last stats interval. */
   rate: number;
   gone: boolean;
+  detached: Detached | undefined;
+  /** A watch is open (its end, unasked, sends the session to ask the recorder why). */
+  streaming: boolean;
+  /** Counts watches: the end of an older one must not touch the newer. */
+  watchGen: number;
   lastSample: { at: number; recorded: number } | undefined;
+}
+
+/** Whether the recorder answers; a daemon can stop under the UI. */
+export interface Connection {
+  /** When it stopped answering; undefined while it answers. */
+  lostAt: Date | undefined;
+  /** What the last failed question got back. */
+  why: string;
+  /** When it answered again after having stopped (undefined: never lost). */
+  backAt: Date | undefined;
 }
 
 export interface SessionOptions {
@@ -47,11 +70,15 @@ export class Session {
   readonly cgroups: CgroupView[] = [];
   /** The capture families the recorder's kernel refused, for the header and snapshots. */
   captures: CapturesLeftOut = ALL_LOADED;
+  readonly connection: Connection = { lostAt: undefined, why: '', backAt: undefined };
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  /** A refresh was asked for while one ran: run one more after it. */
+  private again = false;
   /** Stopped here: a list() answer from before must not bring them back. */
   private readonly removed = new Set<bigint>();
   private closed = false;
+  private nextKey = 1;
   // Date's time zone lookup costs more than the rest of a line's time: ask once a minute.
   private readonly time = createWallClock(sampleClocks(), {
     utcOffsetMinutes: offsetEveryMinute(),
@@ -74,22 +101,27 @@ export class Session {
   async add(target: string): Promise<CgroupView> {
     const { path: dir, name } = resolveTarget(target);
     const existing = this.cgroups.find((c) => c.path === dir);
-    if (existing) throw new UserError(`${dir} is already recorded (as ${existing.name})`);
-    return this.track(await this.api.add(dir, name));
+    if (existing && !existing.detached) {
+      throw new UserError(`${dir} is already recorded (as ${existing.name})`);
+    }
+    const cg = await this.api.add(dir, name);
+    if (!existing) return this.track({ ...cg, gone: false });
+    // Recorded again (a daemon that came back without it): the same row, its past kept.
+    await this.reattach(existing, cg.id);
+    return existing;
   }
 
-  /** Stops recording a cgroup; its stream goes with it. */
-  async remove(id: bigint): Promise<void> {
-    const i = this.cgroups.findIndex((c) => c.id === id);
-    if (i < 0) return;
-    this.removed.add(id);
-    try {
-      await this.api.unwatch(id);
-    } catch {
-      // a gone cgroup's stream has already ended
+  /** Stops recording a cgroup (its row's key, or the recorder's id); its stream goes with it. */
+  async remove(which: number | bigint): Promise<void> {
+    const cg = this.find(which);
+    if (!cg) return;
+    // Not recorded any more: only this UI still shows it.
+    if (cg.detached !== 'not recorded') {
+      this.removed.add(cg.id);
+      await this.stopWatching(cg);
+      await this.api.remove(cg.id);
     }
-    await this.api.remove(id);
-    this.cgroups.splice(i, 1);
+    this.cgroups.splice(this.cgroups.indexOf(cg), 1);
     this.version++;
   }
 
@@ -97,10 +129,18 @@ export class Session {
    * Writes the cgroup's whole flight record (what its rings hold now, not
    * just what the screen kept) to traceloop-<name>-<UTC time>.txt.
    */
-  async snapshot(id: bigint): Promise<{ file: string; lines: number }> {
-    const cg = this.cgroups.find((c) => c.id === id);
+  async snapshot(which: number | bigint): Promise<{ file: string; lines: number }> {
+    const cg = this.find(which);
     if (!cg) throw new UserError('no such cgroup');
-    const read = await this.api.snapshot(id);
+    if (cg.detached === 'disconnected') {
+      throw new UserError(`no snapshot of ${cg.name}: ${this.connection.why}`);
+    }
+    if (cg.detached === 'not recorded') {
+      throw new UserError(
+        `no snapshot of ${cg.name}: the daemon on ${this.api.where} does not record it (a adds it again)`,
+      );
+    }
+    const read = await this.api.snapshot(cg.id);
     const now = this.opts.now?.() ?? new Date();
     const text = dumpText(
       `# traceloop snapshot of ${cg.path} (cgroup id ${cg.id}) at ${now.toISOString()}`,
@@ -113,42 +153,24 @@ export class Session {
     return { file, lines: text.split('\n').length - 1 };
   }
 
-  /** Counters and gone-ness of every cgroup; called on a timer. */
+  /**
+   * Asks the recorder what it records (on a timer, and at once when a
+   * stream ends unasked): a recorder that does not answer is lost; one that
+   * answers again is resynchronised (streams resume for the cgroups it
+   * records); then the counters.
+   */
   async refresh(): Promise<void> {
-    if (this.refreshing || this.closed) return;
+    if (this.closed) return;
+    if (this.refreshing) {
+      this.again = true;
+      return;
+    }
     this.refreshing = true;
     try {
-      // A daemon's cgroups can come from other clients (`traceloop add`): show them too.
-      try {
-        for (const cg of await this.api.list()) {
-          if (!this.removed.has(cg.id)) await this.track(cg);
-        }
-      } catch {
-        // the daemon went away: the counters below say so by not moving
-      }
-      for (const cg of [...this.cgroups]) {
-        try {
-          const [stats, notShown, gone] = await Promise.all([
-            this.api.stats(cg.id),
-            this.api.notShown(cg.id),
-            this.api.isGone(cg.id),
-          ]);
-          const recorded = stats.reduce((s, c) => s + c.emitted, 0);
-          const lost = stats.reduce((s, c) => s + c.lost, 0) + notShown;
-          const at = (this.opts.now?.() ?? new Date()).getTime();
-          if (cg.lastSample && at > cg.lastSample.at) {
-            cg.rate = ((recorded - cg.lastSample.recorded) * 1000) / (at - cg.lastSample.at);
-          }
-          cg.lastSample = { at, recorded };
-          if (recorded !== cg.recorded || lost !== cg.lost || gone !== cg.gone) this.version++;
-          cg.recorded = recorded;
-          cg.lost = lost;
-          if (gone && !cg.gone) cg.store.flushPending();
-          cg.gone = gone;
-        } catch {
-          // removed meanwhile, or the daemon went away: the next round tells
-        }
-      }
+      do {
+        this.again = false;
+        await this.refreshOnce();
+      } while (this.again && !this.closed);
     } finally {
       this.refreshing = false;
     }
@@ -161,9 +183,146 @@ export class Session {
     await this.api.close();
   }
 
+  /** A row by its key (number), or by the recorder's id (bigint: rows it answers for only). */
+  private find(which: number | bigint): CgroupView | undefined {
+    return typeof which === 'number'
+      ? this.cgroups.find((c) => c.key === which)
+      : this.cgroups.find((c) => !c.detached && c.id === which);
+  }
+
+  private async refreshOnce(): Promise<void> {
+    let listed: ListedCgroup[];
+    try {
+      listed = await this.api.list();
+    } catch (err) {
+      await this.lose(err);
+      return;
+    }
+    if (this.connection.lostAt) await this.regain();
+    await this.resync(listed);
+    await this.counters();
+  }
+
+  /** The recorder stopped answering: every stream is stale from now on. */
+  private async lose(err: unknown): Promise<void> {
+    if (!this.connection.lostAt) {
+      this.connection.lostAt = this.opts.now?.() ?? new Date();
+      this.version++;
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    if (why !== this.connection.why) {
+      this.connection.why = why;
+      this.version++;
+    }
+    for (const cg of this.cgroups) {
+      if (cg.streaming) await this.stopWatching(cg); // a hung daemon's stream, left open
+      if (!cg.gone && cg.detached !== 'disconnected') {
+        cg.detached = 'disconnected';
+        cg.rate = 0;
+        cg.lastSample = undefined;
+        this.version++;
+      }
+    }
+  }
+
+  /** It answers again: maybe another daemon, numbering its cgroups anew. */
+  private async regain(): Promise<void> {
+    this.connection.lostAt = undefined;
+    this.connection.backAt = this.opts.now?.() ?? new Date();
+    this.version++;
+    // Ids removed here meant the old daemon's cgroups; a new one may give them to others.
+    this.removed.clear();
+    try {
+      this.captures = await this.api.captures();
+    } catch {
+      // asked again on the next answer
+    }
+  }
+
+  /**
+   * Matches the shown cgroups with what the recorder lists. A registration
+   * still listed (same id, same path) is kept, its stream reopened if it
+   * ended; else the same path listed under another id (a restarted daemon,
+   * the cgroup added again) takes its place; else it is not recorded any
+   * more. What is listed and not shown (other clients' cgroups) is shown.
+   */
+  private async resync(listed: ListedCgroup[]): Promise<void> {
+    const claimed = new Set<bigint>();
+    const same = (cg: CgroupView, l: ListedCgroup): boolean => l.id === cg.id && l.path === cg.path;
+    for (const cg of [...this.cgroups]) {
+      const kept = cg.detached === 'not recorded' ? undefined : listed.find((l) => same(cg, l));
+      if (kept) {
+        claimed.add(kept.id);
+        if (kept.gone && !cg.gone) {
+          cg.store.flushPending();
+          cg.gone = true;
+          this.version++;
+        }
+        if (cg.detached) {
+          cg.detached = undefined;
+          this.version++;
+        }
+        if (!cg.streaming && !cg.gone) await this.watchQuietly(cg);
+        continue;
+      }
+      if (cg.streaming) await this.stopWatching(cg);
+      const again = listed.find(
+        (l) =>
+          l.path === cg.path &&
+          !l.gone &&
+          !claimed.has(l.id) &&
+          !this.removed.has(l.id) &&
+          !this.cgroups.some((c) => c !== cg && !c.detached && same(c, l)),
+      );
+      if (again) {
+        claimed.add(again.id);
+        await this.reattach(cg, again.id);
+      } else if (!cg.gone && cg.detached !== 'not recorded') {
+        cg.detached = 'not recorded';
+        cg.rate = 0;
+        this.version++;
+      }
+    }
+    // A daemon's cgroups can come from other clients (`traceloop add`): show them too.
+    for (const l of listed) {
+      if (claimed.has(l.id) || this.removed.has(l.id)) continue;
+      if (this.cgroups.some((c) => !c.detached && same(c, l))) continue;
+      try {
+        await this.track(l);
+      } catch {
+        // stopped meanwhile: the next round tells
+      }
+    }
+  }
+
+  /** Counters of the cgroups the recorder answers for; called on a timer. */
+  private async counters(): Promise<void> {
+    for (const cg of [...this.cgroups]) {
+      if (cg.detached) continue;
+      try {
+        const [stats, notShown] = await Promise.all([
+          this.api.stats(cg.id),
+          this.api.notShown(cg.id),
+        ]);
+        const recorded = stats.reduce((s, c) => s + c.emitted, 0);
+        const lost = stats.reduce((s, c) => s + c.lost, 0) + notShown;
+        const at = (this.opts.now?.() ?? new Date()).getTime();
+        if (cg.lastSample && at > cg.lastSample.at) {
+          cg.rate = ((recorded - cg.lastSample.recorded) * 1000) / (at - cg.lastSample.at);
+        }
+        cg.lastSample = { at, recorded };
+        if (recorded !== cg.recorded || lost !== cg.lost) this.version++;
+        cg.recorded = recorded;
+        cg.lost = lost;
+      } catch {
+        // removed meanwhile, or the daemon went away: the next round tells
+      }
+    }
+  }
+
   /** Starts showing a cgroup; one already shown is left as it is. */
-  private async track(cg: RecordedCgroup): Promise<CgroupView> {
-    const known = this.cgroups.find((c) => c.id === cg.id);
+  private async track(cg: ListedCgroup): Promise<CgroupView> {
+    const known = this.cgroups.find((c) => !c.detached && c.id === cg.id && c.path === cg.path);
     if (known) return known;
     if (this.removed.has(cg.id)) throw new UserError(`${cg.path}: no longer recorded`);
     const store = new StreamStore({
@@ -172,6 +331,7 @@ export class Session {
       ...(this.opts.maxString !== undefined ? { maxString: this.opts.maxString } : {}),
     });
     const view: CgroupView = {
+      key: this.nextKey++,
       id: cg.id,
       name: cg.name,
       path: cg.path,
@@ -179,15 +339,68 @@ export class Session {
       recorded: 0,
       lost: 0,
       rate: 0,
-      gone: false,
+      gone: cg.gone,
+      detached: undefined,
+      streaming: false,
+      watchGen: 0,
       lastSample: undefined,
     };
     this.cgroups.push(view);
     this.version++;
     // Every recorded cgroup streams, not just the selected one: switching
     // shows its recent past at once.
-    await this.api.watch(cg.id, (records) => store.ingest(records));
+    await this.watch(view);
     return view;
+  }
+
+  /** The row of a cgroup shows it again, as `id` of a recorder that answers again. */
+  private async reattach(cg: CgroupView, id: bigint): Promise<void> {
+    cg.id = id;
+    cg.detached = undefined;
+    cg.gone = false;
+    cg.rate = 0;
+    cg.lastSample = undefined; // a new daemon counts from 0
+    this.version++;
+    await this.watchQuietly(cg);
+  }
+
+  private async watch(cg: CgroupView): Promise<void> {
+    const gen = ++cg.watchGen;
+    cg.streaming = true;
+    const ended = (): void => {
+      if (cg.watchGen !== gen || this.closed) return;
+      cg.streaming = false;
+      cg.store.flushPending();
+      this.version++;
+      // Why did it end: the daemon stopping, the cgroup closed elsewhere? list() tells.
+      void this.refresh();
+    };
+    try {
+      await this.api.watch(cg.id, (records) => cg.store.ingest(records), ended);
+    } catch (err) {
+      if (cg.watchGen === gen) cg.streaming = false;
+      throw err;
+    }
+  }
+
+  /** watch() from a refresh: a failure is for the next round to find. */
+  private async watchQuietly(cg: CgroupView): Promise<void> {
+    try {
+      await this.watch(cg);
+    } catch {
+      // the recorder went away again, or the cgroup did
+    }
+  }
+
+  private async stopWatching(cg: CgroupView): Promise<void> {
+    cg.watchGen++; // its end, if it comes, is no news
+    cg.streaming = false;
+    cg.store.flushPending();
+    try {
+      await this.api.unwatch(cg.id);
+    } catch {
+      // a gone cgroup's stream has already ended
+    }
   }
 }
 

@@ -16,6 +16,7 @@ export type LineKind =
   | 'error'
   | 'message'
   | 'warning'
+  | 'banner'
   | 'dim';
 
 export interface LineStyle {
@@ -40,6 +41,7 @@ const COLOURED: Record<LineKind, LineStyle> = {
   error: { bold: true, color: 'red' },
   message: { color: 'green' },
   warning: { bold: true, color: 'yellow' },
+  banner: { bold: true, inverse: true, color: 'red' },
   dim: { dimColor: true },
 };
 
@@ -54,6 +56,7 @@ const PLAIN: Record<LineKind, LineStyle> = {
   paused: { bold: true, inverse: true },
   error: { bold: true },
   warning: { bold: true },
+  banner: { bold: true, inverse: true },
 } as Record<LineKind, LineStyle>;
 
 export function styleOf(kind: LineKind, colour: boolean): LineStyle {

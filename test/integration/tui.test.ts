@@ -17,6 +17,14 @@ import {
   uniquePath,
   OUR_PROGRAMS,
 } from '../helpers/system.js';
+import {
+  URL,
+  curl,
+  startDaemon,
+  stopDaemon,
+  tempDir,
+  type DaemonProcess,
+} from '../server/daemon-process.js';
 
 const tmux = (...args: string[]): string =>
   execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -246,6 +254,94 @@ describe('traceloop tui in a terminal', () => {
       ),
     );
     for (const l of screen().split('\n')) expect(l.length).toBeLessThanOrEqual(120);
+  });
+
+  it('attached to a daemon: SIGTERM shows DISCONNECTED within a second; a restarted daemon is picked up by itself', async () => {
+    const dir = tempDir('tui-daemon');
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const daemons: DaemonProcess[] = [];
+    cleanups.push(async () => {
+      for (const d of daemons) await stopDaemon(d);
+    });
+    const first = await startDaemon(dir);
+    daemons.push(first);
+    const socket = first.socket;
+    const a = scratchCgroup('tui-da');
+    const b = scratchCgroup('tui-db');
+    cleanups.push(() => a.remove('kill'));
+    cleanups.push(() => b.remove('kill'));
+    for (const cg of [a, b]) {
+      expect((await curl(socket, `${URL}/add?cgrouppath=${cg.path}`)).status).toBe(200);
+    }
+    const loop = (cg: string, tag: string): ChildProcess => {
+      const w = spawn('/bin/bash', [
+        '-c',
+        'echo $$ > "$0/cgroup.procs" && exec 9< <(exec sleep 100000) && i=0; while :; do ' +
+          `echo ${tag}-$i > /dev/null; i=$((i+1)); read -t 0.05 -u 9; done`,
+        cg,
+      ]);
+      cleanups.push(() => {
+        w.kill('SIGKILL');
+      });
+      return w;
+    };
+    loop(a.path, 'tui-da');
+    loop(b.path, 'tui-db');
+
+    const session = `tl-tui-daemon-${process.pid}`;
+    cleanups.push(() => {
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        // already gone
+      }
+    });
+    tmux(
+      'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
+      'env', '-u', 'CI', 'bash', '-c', `node ${CLI} tui --socket ${socket}; sleep 600`,
+    ); // prettier-ignore
+    const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+    const newest = (s: string): number =>
+      Math.max(-1, ...[...s.matchAll(/tui-da-(\d+)\\n/g)].map((m) => Number(m[1])));
+    await until(
+      'the daemon cgroups live in the UI',
+      () => screen().includes(' LIVE ') && newest(screen()) >= 0,
+    );
+    expect(screen()).toContain(socket);
+
+    // The daemon stops (systemctl stop, an upgrade): the UI must not go on saying LIVE.
+    const stoppedAt = Date.now();
+    first.child.kill('SIGTERM');
+    const banner = /^ DISCONNECTED since \d\d:\d\d:\d\d: no traceloop daemon answers on /m;
+    await until('DISCONNECTED', () => banner.test(screen()), 5000);
+    const noticedMs = Date.now() - stoppedAt;
+    const down = screen();
+    expect(noticedMs, down).toBeLessThan(1500);
+    expect(down).not.toContain(' LIVE ');
+    expect(down).toMatch(/ DISCONNECTED · .*q quit$/m); // the status bar
+    expect(down).toMatch(/test-tui-da-\S* .* stale$/m);
+    expect(down).toMatch(/test-tui-db-\S* .* stale$/m);
+    const lastBefore = newest(down);
+    expect(await first.exited).toBe(0);
+
+    // A new daemon on the same socket, recording a only (b was not added again).
+    const second = await startDaemon(dir, [], socket);
+    daemons.push(second);
+    expect((await curl(socket, `${URL}/add?cgrouppath=${a.path}`)).status).toBe(200);
+    await until('LIVE again with new lines of a', () => {
+      const s = screen();
+      return s.includes(' LIVE ') && !s.includes('DISCONNECTED') && newest(s) > lastBefore;
+    });
+    const back = screen();
+    expect(back).toMatch(/test-tui-db-\S* .* not recorded$/m);
+    expect(back).toMatch(/test-tui-da-\S* .* live$/m);
+    expect(back).toContain(
+      `not recorded by the daemon on ${socket} (restarted?): ${path.basename(b.path)}`,
+    );
+    // b added again: its row streams again, no second row.
+    expect((await curl(socket, `${URL}/add?cgrouppath=${b.path}`)).status).toBe(200);
+    await until('b recording again', () => /test-tui-db-\S* .* recording$/m.test(screen()));
+    expect(screen().match(/^[> ] test-tui-db-/gm)?.length).toBe(1);
   });
 
   it('traceloop with no subcommand prints the help when stdout is no terminal', () => {

@@ -373,6 +373,43 @@ describe('the terminal UI', () => {
     });
   });
 
+  it('no false LIVE: a stopped daemon shows DISCONNECTED, a banner and stale rows; it comes back by itself', async () => {
+    const u = await start({ names: ['service', 'worker'] });
+    u.api.emit([write('before-stop\n')]);
+    await u.waitFor('before-stop');
+    expect(u.frame()).toContain(' LIVE ');
+    const stopped = Date.now();
+    u.api.stop();
+    await u.waitFor('DISCONNECTED since');
+    expect(Date.now() - stopped).toBeLessThan(1000);
+    const lines = u.frame().split('\n');
+    expect(lines[1]).toMatch(
+      /^ DISCONNECTED since \d\d:\d\d:\d\d: no traceloop daemon answers on fake/,
+    );
+    expect(u.frame()).not.toContain(' LIVE ');
+    expect(u.frame()).toMatch(/service {2}DISCONNECTED /); // the stream's state word
+    expect(u.frame()).toMatch(/> service .* - .* stale/); // no rate, marked stale
+    expect(u.frame()).toMatch(/ {2}worker .* stale/);
+    expect(lines.at(-1)).toMatch(/^ DISCONNECTED · .*q quit$/);
+    expect(u.frame()).toContain('before-stop'); // what arrived before stays
+    expect(lines).toHaveLength(23); // the banner's line came out of the stream pane
+
+    // A daemon answers again, recording service only, numbered anew.
+    u.api.start(['/sys/fs/cgroup/demo/service'], 1n);
+    await u.waitFor(' LIVE ');
+    expect(u.frame()).not.toContain('DISCONNECTED');
+    expect(u.frame()).toMatch(/ {2}worker .* not recorded/);
+    expect(u.frame()).toContain('not recorded by the daemon on fake (restarted?): worker');
+    u.api.emit([write('after-restart\n')]);
+    await u.waitFor('after-restart');
+    expect(u.frame()).toContain('before-stop');
+    // The worker row says so where its stream was.
+    await u.press('\t');
+    await u.press('j');
+    await u.waitFor(/> worker/);
+    expect(u.frame()).toMatch(/worker {2}NOT RECORDED /);
+  });
+
   it('a lost marker stands out: the word LOST, and red', async () => {
     const u = await start();
     u.api.emit([write('a\n'), lost(1234n), write('b\n')]);

@@ -3,7 +3,8 @@
 // they want, and see what it asked the recorder to do.
 import { ALL_LOADED, type CapturesLeftOut } from '../../src/captures.js';
 import type { CpuRingStats } from '../../src/native.js';
-import type { RecorderApi } from '../../src/recorder-api.js';
+import { UserError } from '../../src/cgroup.js';
+import type { ListedCgroup, RecorderApi, StreamEndListener } from '../../src/recorder-api.js';
 import type { LiveListener, Read, RecordedCgroup } from '../../src/recorder.js';
 import { syscallByName } from '../../src/syscalls/table.js';
 import {
@@ -111,6 +112,11 @@ export class FakeApi implements RecorderApi {
   readonly where = 'fake';
   readonly cgroups: RecordedCgroup[] = [];
   readonly listeners = new Map<bigint, LiveListener>();
+  readonly enders = new Map<bigint, StreamEndListener>();
+  /** Ids whose directory vanished. */
+  readonly gone = new Set<bigint>();
+  /** Stopped: every question fails as a stopped daemon's socket does. */
+  down = false;
   readonly sent = new Map<bigint, Buffer[]>();
   readonly removed: bigint[] = [];
   closed = false;
@@ -136,11 +142,52 @@ export class FakeApi implements RecorderApi {
     this.listeners.get(id)?.(buf);
   }
 
-  list(): Promise<RecordedCgroup[]> {
-    return Promise.resolve([...this.cgroups]);
+  /** The daemon stops (SIGTERM): its streams end, and nothing answers until start(). */
+  stop(): void {
+    this.down = true;
+    const enders = [...this.enders.values()];
+    this.listeners.clear();
+    this.enders.clear();
+    for (const end of enders) end();
+  }
+
+  /**
+   * A daemon answers again on the socket, recording `paths` only, numbered
+   * from `firstId` (a new daemon starts its ids anew).
+   */
+  start(paths: string[] = [], firstId = 1n): void {
+    const kept = this.cgroups.filter((c) => paths.includes(c.path));
+    this.cgroups.splice(0, this.cgroups.length);
+    this.gone.clear();
+    this.nextId = firstId;
+    for (const c of kept) this.register(c.path, c.name);
+    this.down = false;
+  }
+
+  /** Another client closes a cgroup: its stream ends. */
+  closeElsewhere(id: bigint): void {
+    const i = this.cgroups.findIndex((c) => c.id === id);
+    if (i >= 0) this.cgroups.splice(i, 1);
+    const end = this.enders.get(id);
+    this.listeners.delete(id);
+    this.enders.delete(id);
+    end?.();
+  }
+
+  private answer<T>(value: () => T): Promise<T> {
+    if (this.down) {
+      return Promise.reject(
+        new UserError("no traceloop daemon answers on fake: start one with 'traceloop serve'"),
+      );
+    }
+    return Promise.resolve(value());
+  }
+
+  list(): Promise<ListedCgroup[]> {
+    return this.answer(() => this.cgroups.map((c) => ({ ...c, gone: this.gone.has(c.id) })));
   }
   add(cgroupPath: string, name?: string): Promise<RecordedCgroup> {
-    return Promise.resolve(this.register(cgroupPath, name ?? cgroupPath));
+    return this.answer(() => this.register(cgroupPath, name ?? cgroupPath));
   }
   remove(id: bigint): Promise<void> {
     this.removed.push(id);
@@ -153,6 +200,7 @@ export class FakeApi implements RecorderApi {
   }
   stats(id: bigint): Promise<CpuRingStats[]> {
     const n = (this.sent.get(id) ?? []).length;
+    if (this.down) return this.answer(() => []);
     return Promise.resolve([
       { cpu: 0, emitted: n, failed: 0, faults: 0, headBytes: 0, delivered: n, lost: 0 },
     ]);
@@ -163,12 +211,16 @@ export class FakeApi implements RecorderApi {
   isGone(): Promise<boolean> {
     return Promise.resolve(false);
   }
-  watch(id: bigint, listener: LiveListener): Promise<void> {
-    this.listeners.set(id, listener);
-    return Promise.resolve();
+  watch(id: bigint, listener: LiveListener, onEnd?: StreamEndListener): Promise<void> {
+    return this.answer(() => {
+      if (!this.cgroups.some((c) => c.id === id)) throw new UserError(`no cgroup with id ${id}`);
+      this.listeners.set(id, listener);
+      if (onEnd) this.enders.set(id, onEnd);
+    });
   }
   unwatch(id: bigint): Promise<void> {
     this.listeners.delete(id);
+    this.enders.delete(id);
     return Promise.resolve();
   }
   captures(): Promise<CapturesLeftOut> {

@@ -8,7 +8,8 @@ export interface CgroupRow {
   rate: number;
   recorded: number;
   lost: number;
-  state: 'recording' | 'live' | 'paused' | 'gone';
+  /** stale: the recorder stopped answering (counts frozen); not recorded: it came back without it. */
+  state: 'recording' | 'live' | 'paused' | 'gone' | 'stale' | 'not recorded';
 }
 
 interface Props {
@@ -23,7 +24,7 @@ interface Props {
 
 const NAME_W = 16;
 // name, path, ev/s, recorded, lost, state: fixed columns but the path.
-const FIXED = 2 + NAME_W + 1 + 1 + 7 + 1 + 9 + 1 + 7 + 1 + 9;
+const FIXED = 2 + NAME_W + 1 + 1 + 7 + 1 + 9 + 1 + 7 + 1 + 12;
 
 function columns(mark: string, name: string, p: string, pathW: number, rest: string[]): string {
   const [rate = '', recorded = '', lost = '', state = ''] = rest;
@@ -49,13 +50,15 @@ export function CgroupsPane({ rows, selected, height, width, focused, colour }: 
   const first = Math.max(0, Math.min(selected - height + 1, rows.length - height));
   rows.slice(Math.max(0, first), Math.max(0, first) + height).forEach((r, k) => {
     const i = Math.max(0, first) + k;
+    // A rate from before the recorder went away would be a false one.
+    const current = r.state !== 'stale' && r.state !== 'not recorded' && r.state !== 'gone';
     const text = columns(i === selected ? '> ' : '  ', r.name, r.path, pathW, [
-      compact(r.rate),
+      current ? compact(r.rate) : '-',
       compact(r.recorded),
       compact(r.lost),
       r.state,
     ]);
-    const kind = r.state === 'gone' ? 'gone' : i === selected ? 'selected' : 'plain';
+    const kind = !current ? 'gone' : i === selected ? 'selected' : 'plain';
     lines.push({ text: fit(text, width), kind });
   });
   while (lines.length < height + 1) lines.push({ text: '', kind: 'plain' });

@@ -1,5 +1,6 @@
-// The top of the screen: the title line, and under it, only when this
-// kernel refused some capture families, a line saying which (their
+// The top of the screen: the title line; under it a banner while the
+// daemon does not answer (or came back without some cgroups); and only when
+// this kernel refused some capture families, a line saying which (their
 // arguments show as addresses, so a reader must know why).
 import type { CapturesLeftOut } from '../../captures.js';
 import { fit } from '../view.js';
@@ -10,6 +11,8 @@ interface Props {
   where: string;
   cgroups: number;
   captures: CapturesLeftOut;
+  /** A line that must not be missed: the daemon stopped answering, or came back without some. */
+  banner?: ScreenLine | undefined;
   width: number;
   colour: boolean;
 }
@@ -19,10 +22,12 @@ export function headerLines({
   where,
   cgroups,
   captures,
+  banner,
   width,
 }: Omit<Props, 'colour'>): ScreenLine[] {
   const title = ` traceloop · syscall flight recorder · ${where} · ${cgroups} cgroup${cgroups === 1 ? '' : 's'} · ? help`;
   const lines: ScreenLine[] = [{ text: fit(title, width), kind: 'title' }];
+  if (banner) lines.push({ ...banner, text: fit(banner.text, width).padEnd(width) });
   if (captures.leftOut !== '') {
     // What was left out first: a narrow terminal cuts the verifier's words, not the families.
     const why = captures.why === '' ? '' : ` · verifier: ${captures.why}`;
@@ -38,8 +43,8 @@ export function headerLines({
 }
 
 /** Lines the header takes: layout() leaves them out of the panes. */
-export function headerHeight(captures: CapturesLeftOut): number {
-  return captures.leftOut === '' ? 1 : 2;
+export function headerHeight(captures: CapturesLeftOut, banner?: ScreenLine): number {
+  return 1 + (banner ? 1 : 0) + (captures.leftOut === '' ? 0 : 1);
 }
 
 export function Header({ colour, ...props }: Props) {

@@ -1,5 +1,5 @@
-// The selected cgroup's stream: a state line (LIVE, or PAUSED with what
-// arrived since), the column titles, then the visible rows, each with its
+// The selected cgroup's stream: a state line (LIVE, PAUSED with what
+// arrived since, DISCONNECTED when the daemon went away), the column titles, then the visible rows, each with its
 // result right-aligned at the edge (fitRow cuts the arguments, not it).
 import { fit, fitRow, RESULT_HEADER, STREAM_HEADER, type RowText } from '../view.js';
 import type { LineKind } from '../theme.js';
@@ -12,7 +12,9 @@ export interface StreamRow extends RowText {
 
 interface Props {
   title: string;
-  paused: boolean;
+  /** LIVE, PAUSED, DISCONNECTED, ...: what the rows are, in a word or two. */
+  state: string;
+  stateKind: LineKind;
   /** Right of the state word: counts, filter. */
   info: string;
   rows: readonly StreamRow[];
@@ -26,10 +28,9 @@ interface Props {
 }
 
 export function StreamPane(p: Props) {
-  const state = p.paused ? ' PAUSED ' : ' LIVE ';
-  const head = fit(`${p.title} ${state} ${p.info}`, p.width).padEnd(p.width);
+  const head = fit(`${p.title}  ${p.state}  ${p.info}`, p.width).padEnd(p.width);
   const lines: ScreenLine[] = [
-    { text: head, kind: p.paused ? 'paused' : 'live' },
+    { text: head, kind: p.stateKind },
     {
       text: fitRow({ text: STREAM_HEADER, result: RESULT_HEADER }, p.width),
       kind: p.focused ? 'headerFocused' : 'header',

@@ -9,7 +9,8 @@ import type { Session } from '../session.js';
 import { clamp, type Source } from '../view.js';
 
 export interface Frozen {
-  id: bigint;
+  /** The row's key (a cgroup's daemon id can change under it). */
+  key: number;
   source: Source;
   /** store.total when frozen: what arrived since is the difference. */
   total: number;
@@ -26,9 +27,9 @@ export function useUiState(session: Session, exit: () => void) {
       const cgs = session.cgroups;
       const cg = cgs[clamp(next.selected, 0, Math.max(0, cgs.length - 1))];
       // Pausing freezes what the stream holds now, before any later batch lands.
-      if (next.paused && cg && frozen.current?.id !== cg.id) {
+      if (next.paused && cg && frozen.current?.key !== cg.key) {
         frozen.current = {
-          id: cg.id,
+          key: cg.key,
           source: cg.store.freeze(),
           total: cg.store.total,
         };
@@ -69,7 +70,7 @@ export function useUiState(session: Session, exit: () => void) {
           return;
         case 'remove':
           if (!cg) return;
-          session.remove(cg.id).then(() => {
+          session.remove(cg.key).then(() => {
             const n = session.cgroups.length;
             update({
               ...uiRef.current,
@@ -82,7 +83,7 @@ export function useUiState(session: Session, exit: () => void) {
           if (!cg) return;
           say(`writing a snapshot of ${cg.name}…`);
           session
-            .snapshot(cg.id)
+            .snapshot(cg.key)
             .then(
               ({ file, lines }) =>
                 say(`snapshot of ${cg.name} (${lines} lines) written to ${file}`, false, true),

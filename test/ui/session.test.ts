@@ -1,0 +1,122 @@
+// The session's side of a daemon that stops and comes back (#14.1): no
+// stream may look live once the recorder stopped answering, and what a new
+// daemon records is matched by path, never by its (reused) ids.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cgroup2Mount } from '../../src/cgroup.js';
+import { Session } from '../../src/ui/session.js';
+import { FakeApi, write } from './fake-api.js';
+
+async function until(what: string, cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const open: Session[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+/** A session whose timer never fires: whatever happens, a stream's end set it off. */
+async function started(api: FakeApi): Promise<Session> {
+  const s = new Session(api, { capacity: 100 });
+  open.push(s);
+  await s.start(3_600_000);
+  return s;
+}
+
+const A = '/sys/fs/cgroup/demo/a';
+const B = '/sys/fs/cgroup/demo/b';
+const byName = (s: Session, name: string) => s.cgroups.find((c) => c.name === name)!;
+
+describe('Session and a daemon that stops', () => {
+  it('notices at once when its streams end and the daemon does not answer', async () => {
+    const api = new FakeApi(['a', 'b']);
+    const s = await started(api);
+    expect(s.cgroups.map((c) => c.streaming)).toEqual([true, true]);
+    const before = s.version;
+    api.stop();
+    await until('the loss noticed', () => s.connection.lostAt !== undefined);
+    expect(s.connection.why).toMatch(/no traceloop daemon answers on fake/);
+    expect(s.cgroups.map((c) => c.detached)).toEqual(['disconnected', 'disconnected']);
+    expect(s.cgroups.map((c) => c.streaming)).toEqual([false, false]);
+    expect(s.version).toBeGreaterThan(before);
+    // Its lines stay; a snapshot says why there is none.
+    await expect(s.snapshot(byName(s, 'a').key)).rejects.toThrow(/no snapshot of a: no traceloop/);
+    // Still down on the next round: nothing changes, nothing throws.
+    await s.refresh();
+    expect(s.connection.lostAt).toBeDefined();
+  });
+
+  it('resynchronises with what a new daemon records, by path: ids are numbered anew', async () => {
+    const api = new FakeApi(['a', 'b']); // a is 1, b is 2
+    const s = await started(api);
+    api.emit([write('a-before\n')], 1n);
+    api.stop();
+    await until('the loss noticed', () => s.connection.lostAt !== undefined);
+    api.start([B], 1n); // the new daemon records b only, as id 1 (a's old id)
+    await s.refresh();
+    expect(s.connection.lostAt).toBeUndefined();
+    expect(s.connection.backAt).toBeDefined();
+    const a = byName(s, 'a');
+    const b = byName(s, 'b');
+    expect(a.detached).toBe('not recorded');
+    expect(a.streaming).toBe(false);
+    expect(b).toMatchObject({ id: 1n, detached: undefined, streaming: true });
+    expect(s.cgroups).toHaveLength(2); // b is not shown twice
+    // b's stream resumed into the same row; id 1 is b's now, never a's.
+    api.emit([write('b-after\n')], 1n);
+    expect(b.store.total).toBe(1);
+    expect(a.store.total).toBe(1); // a-before, kept
+    // Stats go to the rows the daemon answers for only.
+    await s.refresh();
+    expect(a.rate).toBe(0);
+    // a, recorded again (traceloop add): the same row streams again.
+    const again = api.register(A, 'a');
+    await s.refresh();
+    expect(a).toMatchObject({ id: again.id, detached: undefined, streaming: true });
+    expect(s.cgroups).toHaveLength(2);
+    api.emit([write('a-after\n')], again.id);
+    expect(a.store.total).toBe(2);
+  });
+
+  it('the same daemon answering again (it hung) reopens the streams', async () => {
+    const api = new FakeApi(['a']);
+    const s = await started(api);
+    api.stop();
+    await until('the loss noticed', () => s.connection.lostAt !== undefined);
+    api.start([A], 1n);
+    await s.refresh();
+    expect(byName(s, 'a')).toMatchObject({ id: 1n, detached: undefined, streaming: true });
+  });
+
+  it('a cgroup closed by another client is marked not recorded, and x only drops its row', async () => {
+    const api = new FakeApi(['a', 'b']);
+    const s = await started(api);
+    api.closeElsewhere(2n);
+    await until('b marked', () => byName(s, 'b').detached === 'not recorded');
+    expect(s.connection.lostAt).toBeUndefined();
+    await s.remove(byName(s, 'b').key);
+    expect(s.cgroups.map((c) => c.name)).toEqual(['a']);
+    expect(api.removed).toEqual([]); // nothing to stop in the daemon
+  });
+
+  it('a adds a cgroup the daemon lost back into its own row', async () => {
+    const root = cgroup2Mount(); // a real directory for resolveTarget
+    const api = new FakeApi([]);
+    api.register(root, 'root');
+    const s = await started(api);
+    api.stop();
+    await until('the loss noticed', () => s.connection.lostAt !== undefined);
+    api.start([], 5n);
+    await s.refresh();
+    const row = s.cgroups[0]!;
+    expect(row.detached).toBe('not recorded');
+    const added = await s.add(root);
+    expect(added).toBe(row);
+    expect(row).toMatchObject({ id: 5n, detached: undefined, streaming: true });
+    await expect(s.add(root)).rejects.toThrow(/already recorded/);
+  });
+});
