@@ -92,11 +92,12 @@ function bannerOf(session: Session): ScreenLine | undefined {
   if (lostAt) {
     const since = lostAt.toTimeString().slice(0, 8);
     // The same words whatever failed (refused, cut short, no answer in time); a detail after.
+    // What matters first, for a narrow terminal: since when, and that it tries again.
     const detail = why.startsWith('no traceloop daemon answers') ? '' : ` (${why})`;
     return {
       text:
-        ` DISCONNECTED since ${since}: no traceloop daemon answers on ${session.api.where}` +
-        `${detail} · shown: what arrived before · reconnecting…`,
+        ` DISCONNECTED since ${since} · reconnecting… · no traceloop daemon answers on ` +
+        `${session.api.where}${detail} · shown: what arrived before`,
       kind: 'banner',
     };
   }

@@ -312,7 +312,8 @@ describe('traceloop tui in a terminal', () => {
     // The daemon stops (systemctl stop, an upgrade): the UI must not go on saying LIVE.
     const stoppedAt = Date.now();
     first.child.kill('SIGTERM');
-    const banner = /^ DISCONNECTED since \d\d:\d\d:\d\d: no traceloop daemon answers on /m;
+    const banner =
+      /^ DISCONNECTED since \d\d:\d\d:\d\d · reconnecting… · no traceloop daemon answers on /m;
     await until('DISCONNECTED', () => banner.test(screen()), 5000);
     const noticedMs = Date.now() - stoppedAt;
     const down = screen();

@@ -384,7 +384,7 @@ describe('the terminal UI', () => {
     expect(Date.now() - stopped).toBeLessThan(1000);
     const lines = u.frame().split('\n');
     expect(lines[1]).toMatch(
-      /^ DISCONNECTED since \d\d:\d\d:\d\d: no traceloop daemon answers on fake/,
+      /^ DISCONNECTED since \d\d:\d\d:\d\d · reconnecting… · no traceloop daemon answers on fake/,
     );
     expect(u.frame()).not.toContain(' LIVE ');
     expect(u.frame()).toMatch(/service {2}DISCONNECTED /); // the stream's state word
