@@ -11,7 +11,8 @@ export interface KeyPress {
   key: Key;
 }
 
-const NO_KEY: Key = {
+/** A key with no modifier or special key set: what a plain character is. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -1,31 +1,10 @@
 // The keyboard's rules, without a screen: reduceKey is pure.
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { splitKeys } from '../../src/ui/input.js';
+import { NO_KEY, splitKeys } from '../../src/ui/input.js';
 import { initialUi, reduceKey, type KeyContext, type UiState } from '../../src/ui/keys.js';
 
-const none: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const none: Key = NO_KEY;
 const ctx: KeyContext = { cgroups: 2, lines: 100, page: 10, detailLines: 30 };
 
 /** Presses keys in order: strings are typed input, objects are special keys. */
