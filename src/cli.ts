@@ -59,6 +59,7 @@ const HELP = `
     --cgroup PATH         tui: record this cgroup2 directory (repeatable)
     --pid PID             tui: record the cgroup of this process (repeatable)
     --unit NAME           tui: record the cgroup of this systemd unit (repeatable)
+    --yes                 tui: record the root cgroup or traceloop's own if named
     --snapshot-dir DIR    tui: where s writes snapshots (default: the current directory)
     --version             traceloop's, libbpf's and the kernel's versions
     -h, --help            this text; traceloop SUBCOMMAND --help: that subcommand's
@@ -98,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       socket: { type: 'string' },
       socketGroup: { type: 'string' },
       standalone: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
       retention: { type: 'string' },
       retentionMemory: { type: 'number' },
       maxStreams: { type: 'number' },
@@ -132,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(f.snapshotDir !== undefined ? { snapshotDir: f.snapshotDir } : {}),
       socket: f.socket,
       standalone: f.standalone,
+      yes: f.yes,
     });
   switch (sub) {
     case 'cgroups':

@@ -53,3 +53,44 @@ export function resolveTarget(text: string): Target {
   if (t.includes('/') || t.startsWith('.')) return resolvePath(t);
   return resolveUnit(t);
 }
+
+/**
+ * Recording these records the tracer too: the root cgroup holds every
+ * process (the terminal, tmux, traceloop), and traceloop's own cgroup holds
+ * the UI, which then records its own reads and writes. Both are asked about
+ * (the UI) or need --yes (flags) rather than happen by a slip of `a 1`.
+ */
+export type SelfRecording = 'root' | 'own';
+
+export interface SelfPaths {
+  /** The cgroup2 mount: the root cgroup. */
+  root: string;
+  /** The cgroup traceloop runs in. */
+  own: string;
+}
+
+export function selfPaths(): SelfPaths {
+  const root = cgroup2Mount();
+  let own = root;
+  try {
+    own = resolveCgroupDir(cgroupOfPid(process.pid, root), root);
+  } catch {
+    // no cgroup2 line for us (v1 only): only the root is known
+  }
+  return { root, own };
+}
+
+export function selfRecording(
+  dir: string,
+  self: SelfPaths = selfPaths(),
+): SelfRecording | undefined {
+  if (dir === self.root) return 'root';
+  if (dir === self.own) return 'own';
+  return undefined;
+}
+
+/** The question the UI asks before recording it (y/N follows). */
+export const SELF_QUESTION: Record<SelfRecording, string> = {
+  root: 'record the root cgroup (every process on the machine)?',
+  own: "record traceloop's own cgroup (the UI records itself)?",
+};

@@ -5,7 +5,14 @@ import fs from 'node:fs';
 import { UserError } from '../cgroup.js';
 import { openRecorderApi, type SelectOptions } from '../recorder-select.js';
 import { haveTerminal } from '../ui/terminal.js';
-import { resolvePath, resolvePid, resolveUnit, type Target } from '../targets.js';
+import {
+  resolvePath,
+  resolvePid,
+  resolveUnit,
+  selfPaths,
+  selfRecording,
+  type Target,
+} from '../targets.js';
 
 /** SelectOptions: a running daemon serves the UI unless --standalone. */
 export interface TuiOptions extends SelectOptions {
@@ -14,6 +21,8 @@ export interface TuiOptions extends SelectOptions {
   units: string[];
   snapshotDir?: string;
   maxString?: number;
+  /** Record the root cgroup or traceloop's own when named (the UI's `a` asks instead). */
+  yes?: boolean;
 }
 
 export const NO_TERMINAL =
@@ -29,6 +38,7 @@ export async function tuiCommand(opts: TuiOptions): Promise<number> {
     ...opts.units.map((u) => resolveUnit(u)),
   ];
   if (opts.snapshotDir !== undefined) checkDir(opts.snapshotDir);
+  if (!opts.yes) checkNotSelf(targets);
 
   // Ink prints only its last frame when it believes it runs in CI (it reads
   // CI once, when loaded). Both ends are a terminal here: someone is watching.
@@ -44,19 +54,43 @@ export async function tuiCommand(opts: TuiOptions): Promise<number> {
     ...(opts.snapshotDir !== undefined ? { snapshotDir: opts.snapshotDir } : {}),
   });
   try {
-    const seen = new Set<string>();
+    // One a daemon records already is shown, not added again (it would refuse).
+    const seen = new Set((await api.list()).map((c) => c.path));
     for (const t of targets) {
       if (seen.has(t.path)) continue;
       seen.add(t.path);
-      await api.add(t.path, t.name);
+      session.noteAdded(await api.add(t.path, t.name));
     }
     await session.start();
   } catch (err) {
     await session.close();
     throw err;
   }
-  await runTui(session, { colour: colourWanted() }); // closes the session
+  // The cgroup named first is shown first, not whatever the daemon listed first.
+  const select = targets[0]?.path;
+  // runTui closes the session.
+  await runTui(session, { colour: colourWanted(), ...(select !== undefined ? { select } : {}) });
+  // Said on the normal screen, after the UI: quitting did not stop the daemon's recording.
+  for (const line of session.leftRecording()) process.stderr.write(`traceloop: ${line}\n`);
   return 0;
+}
+
+/** Flags cannot be asked about: the root cgroup or our own needs --yes. */
+function checkNotSelf(targets: Target[]): void {
+  const self = selfPaths();
+  for (const t of targets) {
+    const what = selfRecording(t.path, self);
+    if (what === 'root') {
+      throw new UserError(
+        `${t.path} is the root cgroup: every process on the machine, this UI included (--yes records it)`,
+      );
+    }
+    if (what === 'own') {
+      throw new UserError(
+        `${t.path} is traceloop's own cgroup: the UI would record itself (--yes records it)`,
+      );
+    }
+  }
 }
 
 function checkDir(dir: string): void {

@@ -67,6 +67,10 @@ const FLAGS: Record<string, FlagSpec> = {
     value: true,
     help: '--socket-group G      open the socket to group G (mode 0660)',
   },
+  yes: {
+    value: false,
+    help: "--yes                 record the root cgroup or traceloop's own if named",
+  },
   standalone: {
     value: false,
     help: '--standalone          record in this process even if a daemon answers',
@@ -119,7 +123,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop run -o curl.txt -- curl -s http://localhost:8080/',
   },
   tui: {
-    flags: ['cgroup', 'pid', 'unit', 'snapshot-dir', 'socket', 'standalone', ...SETTINGS],
+    flags: ['cgroup', 'pid', 'unit', 'yes', 'snapshot-dir', 'socket', 'standalone', ...SETTINGS],
     about: `traceloop [tui] [--cgroup PATH]... [--pid PID]... [--unit NAME]...
   The terminal UI: the recorded cgroups and a live stream of one (Ctrl-S
   pauses, Ctrl-Q continues, s snapshots, ? lists the keys). When a daemon

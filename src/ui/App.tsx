@@ -17,8 +17,9 @@ import { splitKeys } from './input.js';
 import { useRedrawTick } from './hooks/useRedrawTick.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useUiState } from './hooks/useUiState.js';
-import { reduceKey, type KeyContext, type UiState } from './keys.js';
+import { initialUi, reduceKey, type KeyContext, type UiState } from './keys.js';
 import type { CgroupView, Session } from './session.js';
+import { SELF_QUESTION } from '../targets.js';
 import type { LineKind } from './theme.js';
 import type { ScreenLine } from './components/Lines.js';
 import {
@@ -39,6 +40,8 @@ export interface AppProps {
   colour: boolean;
   /** Redraws per second at most (10-20). */
   fps?: number;
+  /** The cgroup shown first (its path): the one `tui --cgroup` named, not the daemon's first. */
+  select?: string;
 }
 
 export const HELP_LINES = [
@@ -109,10 +112,16 @@ function bannerOf(session: Session): ScreenLine | undefined {
   };
 }
 
-export function App({ session, colour, fps = 10 }: AppProps) {
+export function App({ session, colour, fps = 10, select }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
-  const { ui, uiRef, frozen, update, run } = useUiState(session, exit);
+  const { ui, uiRef, frozen, update, run } = useUiState(session, exit, {
+    ...initialUi,
+    selected: Math.max(
+      0,
+      session.cgroups.findIndex((c) => c.path === select),
+    ),
+  });
   const ctxRef = useRef<KeyContext>({ cgroups: 0, lines: 0, page: 1, detailLines: 0 });
   const detailsRef = useRef<string[]>([]);
   const detailsWidth = useRef(0);
@@ -290,6 +299,9 @@ function statusLine(
   state: string,
 ): { text: string; kind: LineKind; keepEnd?: boolean; mark?: { from: number; to: number } } {
   const p = ui.prompt;
+  if (p?.kind === 'confirm-self') {
+    return { text: ` ${SELF_QUESTION[p.self]} y/N`, kind: 'error' };
+  }
   if (p && p.kind !== 'confirm-remove') {
     const label =
       p.kind === 'add'

@@ -3,6 +3,7 @@
 // it pure lets the tests drive the whole keyboard without a terminal, and
 // keeps the rules in one place to read.
 import type { Key } from 'ink';
+import type { SelfRecording } from '../targets.js';
 import { clamp } from './view.js';
 
 export type Focus = 'cgroups' | 'stream';
@@ -15,7 +16,13 @@ export interface TextPrompt {
    */
   selected: boolean;
 }
-export type Prompt = TextPrompt | { kind: 'confirm-remove' };
+/** Recording `target` records traceloop too (the root cgroup, or its own): y records it anyway. */
+export interface SelfPrompt {
+  kind: 'confirm-self';
+  target: string;
+  self: SelfRecording;
+}
+export type Prompt = TextPrompt | SelfPrompt | { kind: 'confirm-remove' };
 
 export interface Message {
   text: string;
@@ -67,7 +74,11 @@ export interface KeyContext {
 }
 
 export type Effect =
-  { kind: 'quit' } | { kind: 'add'; target: string } | { kind: 'remove' } | { kind: 'snapshot' };
+  | { kind: 'quit' }
+  /** confirmed: the user said yes to recording traceloop itself (the root or its own cgroup). */
+  | { kind: 'add'; target: string; confirmed?: boolean }
+  | { kind: 'remove' }
+  | { kind: 'snapshot' };
 
 export interface Step {
   state: UiState;
@@ -159,6 +170,14 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
     const state = { ...s, prompt: undefined };
     if (input === 'y' || input === 'Y') return { state, effect: { kind: 'remove' } };
     return { state: { ...state, message: { text: 'still recording', error: false } } };
+  }
+  if (p.kind === 'confirm-self') {
+    // No by default: anything but y leaves the machine (or the UI) unrecorded.
+    const state = { ...s, prompt: undefined };
+    if (input === 'y' || input === 'Y') {
+      return { state, effect: { kind: 'add', target: p.target, confirmed: true } };
+    }
+    return { state: { ...state, message: { text: `${p.target} not recorded`, error: false } } };
   }
   if (key.escape) return { state: { ...s, prompt: undefined } };
   if (key.return) {

@@ -15,6 +15,8 @@ const SHOW_CURSOR = '\x1b[?25h';
 export interface RunOptions {
   colour: boolean;
   fps?: number;
+  /** The path of the cgroup to show first (see App). */
+  select?: string;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
 }
@@ -38,14 +40,22 @@ export async function runTui(session: Session, opts: RunOptions): Promise<void> 
   // Whatever way the process ends, the screen comes back (process.exit from a third signal too).
   process.on('exit', restore);
   stdout.write(ALT_SCREEN_ON);
-  const ink = render(<App session={session} colour={opts.colour} fps={opts.fps ?? 10} />, {
-    stdin,
-    stdout,
-    exitOnCtrlC: false, // Ctrl-C is a key in raw mode: the app quits the same way as `q`
-    patchConsole: false,
-    maxFps: 60, // a key press shows at once; data redraws keep to the `fps` tick
-    // Not incrementalRendering: in Ink 6.8 it left stale lines behind in tmux.
-  });
+  const ink = render(
+    <App
+      session={session}
+      colour={opts.colour}
+      fps={opts.fps ?? 10}
+      {...(opts.select !== undefined ? { select: opts.select } : {})}
+    />,
+    {
+      stdin,
+      stdout,
+      exitOnCtrlC: false, // Ctrl-C is a key in raw mode: the app quits the same way as `q`
+      patchConsole: false,
+      maxFps: 60, // a key press shows at once; data redraws keep to the `fps` tick
+      // Not incrementalRendering: in Ink 6.8 it left stale lines behind in tmux.
+    },
+  );
   const unsubscribe = onStopSignal(() => ink.unmount());
   const crash = (err: unknown): void => {
     ink.unmount(err instanceof Error ? err : new Error(String(err)));

@@ -12,7 +12,9 @@ import { dumpText } from '../dump.js';
 import { writeFileAtomic } from '../output.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
-import { resolveTarget } from '../targets.js';
+import type { RecordedCgroup } from '../recorder.js';
+import { DEFAULT_SOCKET } from '../server/socket.js';
+import { resolveTarget, selfRecording, type SelfPaths, type SelfRecording } from '../targets.js';
 
 /**
  * Why a cgroup shows no live stream although it is not gone: the recorder
@@ -63,6 +65,8 @@ export interface SessionOptions {
   snapshotDir?: string;
   /** Clock for snapshot names and rates; tests pass their own. */
   now?: () => Date;
+  /** The root cgroup and traceloop's own (default: this process's); tests pass their own. */
+  self?: SelfPaths;
 }
 
 export class Session {
@@ -79,6 +83,8 @@ export class Session {
   private readonly removed = new Set<bigint>();
   private closed = false;
   private nextKey = 1;
+  /** Paths this UI registered: a daemon keeps recording them after we quit. */
+  private readonly addedHere = new Set<string>();
   // Date's time zone lookup costs more than the rest of a line's time: ask once a minute.
   private readonly time = createWallClock(sampleClocks(), {
     utcOffsetMinutes: offsetEveryMinute(),
@@ -105,10 +111,38 @@ export class Session {
       throw new UserError(`${dir} is already recorded (as ${existing.name})`);
     }
     const cg = await this.api.add(dir, name);
+    this.noteAdded(cg);
     if (!existing) return this.track({ ...cg, gone: false });
     // Recorded again (a daemon that came back without it): the same row, its past kept.
     await this.reattach(existing, cg.id);
     return existing;
+  }
+
+  /** Whether recording a target (as `add` takes it) records traceloop too: ask first. */
+  selfRecording(target: string): SelfRecording | undefined {
+    return selfRecording(resolveTarget(target).path, this.opts.self);
+  }
+
+  /** A cgroup this UI registered with the recorder (`tui --cgroup` too), for leftRecording(). */
+  noteAdded(cg: RecordedCgroup): void {
+    this.addedHere.add(cg.path);
+  }
+
+  /**
+   * What this UI added that a daemon goes on recording after it quits (the
+   * daemon is the always-on recorder: quitting the UI does not stop it),
+   * one line each, with how to stop it. In-process, nothing outlives us.
+   */
+  leftRecording(): string[] {
+    if (this.api.where === 'in-process') return [];
+    const socket = this.api.where === DEFAULT_SOCKET ? '' : ` --socket ${this.api.where}`;
+    return this.cgroups
+      .filter((c) => !c.detached && !c.gone && this.addedHere.has(c.path))
+      .map(
+        (c) =>
+          `${c.path} stays recorded by the daemon on ${this.api.where} ` +
+          `(traceloop close${socket} ${c.name} to stop)`,
+      );
   }
 
   /** Stops recording a cgroup (its row's key, or the recorder's id); its stream goes with it. */
@@ -122,6 +156,7 @@ export class Session {
       await this.api.remove(cg.id);
     }
     this.cgroups.splice(this.cgroups.indexOf(cg), 1);
+    this.addedHere.delete(cg.path);
     this.version++;
   }
 

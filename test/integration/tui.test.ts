@@ -7,6 +7,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cgroup2Mount } from '../../src/cgroup.js';
 import {
   CLI,
   childrenOf,
@@ -343,6 +344,86 @@ describe('traceloop tui in a terminal', () => {
     expect((await curl(socket, `${URL}/add?cgrouppath=${b.path}`)).status).toBe(200);
     await until('b recording again', () => /test-tui-db-\S* .* recording$/m.test(screen()));
     expect(screen().match(/^[> ] test-tui-db-/gm)?.length).toBe(1);
+  });
+
+  it('--cgroup X with a daemon: X is shown first, and on q a line says X stays recorded (#14.8)', async () => {
+    const dir = tempDir('tui-select');
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const daemon = await startDaemon(dir);
+    cleanups.push(() => stopDaemon(daemon));
+    const socket = daemon.socket;
+    const first = scratchCgroup('tui-sa');
+    const named = scratchCgroup('tui-sx');
+    cleanups.push(() => first.remove('kill'));
+    cleanups.push(() => named.remove('kill'));
+    // The daemon records another cgroup already: it lists first.
+    expect((await curl(socket, `${URL}/add?cgrouppath=${first.path}`)).status).toBe(200);
+    const name = path.basename(named.path);
+
+    const session = `tl-tui-select-${process.pid}`;
+    cleanups.push(() => {
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        // already gone
+      }
+    });
+    tmux(
+      'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
+      'env', '-u', 'CI', 'bash', '-c',
+      `node ${CLI} tui --socket ${socket} --cgroup ${named.path}; echo TUI-EXIT=$?; sleep 600`,
+    ); // prettier-ignore
+    // -J: the exit line is longer than the pane is wide.
+    const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', session);
+    await until(
+      'the UI with both cgroups',
+      () => screen().includes(' LIVE ') && screen().includes(name),
+    );
+    const ui = screen();
+    expect(ui).toMatch(/^> test-tui-sx-\S* .* live$/m); // selected (the name cut to its column)
+    expect(ui).toMatch(new RegExp(`^ ${name} +LIVE`, 'm')); // the stream pane shows it
+    expect(ui).toMatch(/^ {2}test-tui-sa-\S* .* recording$/m);
+
+    tmux('send-keys', '-t', session, 'q');
+    const after = await until('the UI to exit', () => {
+      const s = screen();
+      return s.includes('TUI-EXIT=') ? s : undefined;
+    });
+    expect(after).toContain('TUI-EXIT=0');
+    const said = after.split('\n').filter((l) => l.startsWith('traceloop: '));
+    expect(said).toEqual([
+      `traceloop: ${named.path} stays recorded by the daemon on ${socket} ` +
+        `(traceloop close --socket ${socket} ${name} to stop)`,
+    ]);
+    // And it does: the UI did not unregister it.
+    const list = await curl(socket, `${URL}/list`);
+    expect(list.body).toContain(named.path);
+  });
+
+  it('--cgroup ROOT is refused in one line without --yes (#14.9)', async () => {
+    const mount = cgroup2Mount();
+    const session = `tl-tui-root-${process.pid}`;
+    cleanups.push(() => {
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        // already gone
+      }
+    });
+    tmux(
+      'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
+      'env', '-u', 'CI', 'bash', '-c',
+      `node ${CLI} tui --standalone --cgroup ${mount}; echo TUI-EXIT=$?; sleep 600`,
+    ); // prettier-ignore
+    const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', session);
+    const out = await until('it to exit', () => {
+      const s = screen();
+      return s.includes('TUI-EXIT=') ? s : undefined;
+    });
+    expect(out).toContain('TUI-EXIT=1');
+    expect(out.split('\n').filter((l) => l.startsWith('traceloop: '))).toEqual([
+      `traceloop: ${mount} is the root cgroup: every process on the machine, this UI included (--yes records it)`,
+    ]);
   });
 
   it('traceloop with no subcommand prints the help when stdout is no terminal', () => {

@@ -13,6 +13,8 @@ vi.hoisted(() => {
 
 import { App } from '../../src/ui/App.js';
 import { Session } from '../../src/ui/session.js';
+import { cgroup2Mount } from '../../src/cgroup.js';
+import type { SelfPaths } from '../../src/targets.js';
 import { call, FakeApi, lost, write } from './fake-api.js';
 
 const CTRL_S = '\x13';
@@ -59,7 +61,14 @@ afterEach(async () => {
 });
 
 async function start(
-  opts: { names?: string[]; colour?: boolean; snapshotDir?: string; leftOut?: string } = {},
+  opts: {
+    names?: string[];
+    colour?: boolean;
+    snapshotDir?: string;
+    leftOut?: string;
+    self?: SelfPaths;
+    select?: string;
+  } = {},
 ): Promise<Ui> {
   const api = new FakeApi(opts.names ?? ['service']);
   if (opts.leftOut !== undefined) {
@@ -68,9 +77,17 @@ async function start(
   const session = new Session(api, {
     capacity: 1000,
     ...(opts.snapshotDir ? { snapshotDir: opts.snapshotDir } : {}),
+    ...(opts.self ? { self: opts.self } : {}),
   });
   await session.start(50);
-  const r = render(<App session={session} colour={opts.colour ?? true} fps={20} />);
+  const r = render(
+    <App
+      session={session}
+      colour={opts.colour ?? true}
+      fps={20}
+      {...(opts.select !== undefined ? { select: opts.select } : {})}
+    />,
+  );
   const frame = (): string => plain(r.lastFrame());
   const u: Ui = {
     api,
@@ -477,6 +494,57 @@ describe('the terminal UI', () => {
     await u.press(ENTER);
     await u.waitFor("no systemd unit 'no-such-unit-tl'");
     expect(u.api.cgroups).toHaveLength(1);
+  });
+
+  it("shows first the cgroup it was asked to select, not the recorder's first (#14.8)", async () => {
+    const u = await start({ names: ['service', 'worker'], select: '/sys/fs/cgroup/demo/worker' });
+    await u.waitFor(/> worker/);
+    expect(u.frame()).toMatch(/^ worker .*LIVE/m); // the stream pane's title
+  });
+
+  describe('asks before recording traceloop itself (#14.9)', () => {
+    const root = cgroup2Mount(); // a real directory for resolveTarget
+
+    it('the root cgroup: n (or any key) records nothing, y records it', async () => {
+      const u = await start({ self: { root, own: '/sys/fs/cgroup/demo/elsewhere' } });
+      await u.press('a');
+      await u.press(root);
+      await u.press(ENTER);
+      await u.waitFor('record the root cgroup (every process on the machine)? y/N');
+      expect(u.api.cgroups).toHaveLength(1);
+      await u.press('n');
+      await u.waitFor(`${root} not recorded`);
+      expect(u.api.cgroups).toHaveLength(1);
+      await u.press('a');
+      await u.press(root);
+      await u.press(ENTER);
+      await u.waitFor('record the root cgroup');
+      await u.press('y');
+      await u.waitFor(`(${root})`); // recording NAME (PATH)
+      expect(u.api.cgroups.map((c) => c.path)).toContain(root);
+    });
+
+    it("traceloop's own cgroup, named by a pid in it", async () => {
+      // The test's own cgroup stands for the UI's (it is the same process).
+      const own = cgroup2Mount();
+      const u = await start({ self: { root: '/sys/fs/cgroup/demo/not-root', own } });
+      await u.press('a');
+      await u.press(String(process.pid));
+      await u.press(ENTER);
+      await u.waitFor("record traceloop's own cgroup (the UI records itself)? y/N");
+      await u.press(ESC);
+      await u.waitFor(`${process.pid} not recorded`);
+      expect(u.api.cgroups).toHaveLength(1);
+    });
+
+    it("a pid in the UI's own cgroup asks, with the real paths of this machine", async () => {
+      const u = await start();
+      await u.press('a');
+      await u.press(String(process.pid));
+      await u.press(ENTER);
+      await u.waitFor(/record (the root cgroup|traceloop's own cgroup) .*\? y\/N/);
+      expect(u.api.cgroups).toHaveLength(1);
+    });
   });
 
   it("shows cgroups the recorder gained elsewhere (a daemon's other clients)", async () => {

@@ -199,3 +199,24 @@ describe('splitKeys: keys that arrive in one read', () => {
     expect(chunk(initialUi, 'kkq').effects).toEqual(['quit']);
   });
 });
+
+describe('recording traceloop itself is asked about (#14.9)', () => {
+  const asking: UiState = {
+    ...initialUi,
+    prompt: { kind: 'confirm-self', target: '1', self: 'root' },
+  };
+
+  it('y adds it, confirmed (not asked again)', () => {
+    const step = reduceKey(asking, 'y', none, ctx);
+    expect(step.effect).toEqual({ kind: 'add', target: '1', confirmed: true });
+    expect(step.state.prompt).toBeUndefined();
+  });
+
+  it('anything else (n, Enter, Esc) records nothing and says so', () => {
+    for (const k of ['n', { return: true }, { escape: true }] as const) {
+      const { state, effects } = press(asking, k);
+      expect(effects).toEqual([]);
+      expect(state).toMatchObject({ prompt: undefined, message: { text: '1 not recorded' } });
+    }
+  });
+});

@@ -120,3 +120,32 @@ describe('Session and a daemon that stops', () => {
     await expect(s.add(root)).rejects.toThrow(/already recorded/);
   });
 });
+
+describe('what a daemon goes on recording after the UI quits (#14.8)', () => {
+  it('one line for each cgroup this UI added and still shows, with how to stop it', async () => {
+    const api = new FakeApi(['elsewhere']); // another client's: not ours to mention
+    const s = new Session(api, { capacity: 100 });
+    open.push(s);
+    s.noteAdded(await api.add(A, 'a')); // as `tui --cgroup A` does before start()
+    s.noteAdded(await api.add(B, 'b'));
+    await s.start(3_600_000);
+    expect(s.leftRecording()).toEqual([
+      `${A} stays recorded by the daemon on fake (traceloop close --socket fake a to stop)`,
+      `${B} stays recorded by the daemon on fake (traceloop close --socket fake b to stop)`,
+    ]);
+    await s.remove(byName(s, 'b').key); // x stopped it: nothing stays
+    expect(s.leftRecording()).toEqual([
+      `${A} stays recorded by the daemon on fake (traceloop close --socket fake a to stop)`,
+    ]);
+  });
+
+  it('in-process, nothing outlives the UI', async () => {
+    const api = new FakeApi([]);
+    Object.defineProperty(api, 'where', { value: 'in-process' });
+    const s = new Session(api, { capacity: 100 });
+    open.push(s);
+    s.noteAdded(await api.add(A, 'a'));
+    await s.start(3_600_000);
+    expect(s.leftRecording()).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import { useCallback, useRef, useState } from 'react';
 import { UserError } from '../../cgroup.js';
 import { initialUi, type Effect, type UiState } from '../keys.js';
 import type { Session } from '../session.js';
+import type { SelfRecording } from '../../targets.js';
 import { clamp, type Source } from '../view.js';
 
 export interface Frozen {
@@ -16,8 +17,8 @@ export interface Frozen {
   total: number;
 }
 
-export function useUiState(session: Session, exit: () => void) {
-  const [ui, setUi] = useState<UiState>(initialUi);
+export function useUiState(session: Session, exit: () => void, first: UiState = initialUi) {
+  const [ui, setUi] = useState<UiState>(first);
   // The input handler needs the latest state synchronously (keys can come
   // in one chunk faster than React commits): keep a mirror.
   const uiRef = useRef(ui);
@@ -56,7 +57,20 @@ export function useUiState(session: Session, exit: () => void) {
         case 'quit':
           exit();
           return;
-        case 'add':
+        case 'add': {
+          // The root cgroup or traceloop's own records this UI too: ask first (keys.ts has the y).
+          let self: SelfRecording | undefined;
+          try {
+            self = effect.confirmed ? undefined : session.selfRecording(effect.target);
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          if (self) {
+            const prompt = { kind: 'confirm-self', target: effect.target, self } as const;
+            update({ ...uiRef.current, prompt, message: undefined });
+            return;
+          }
           say(`adding ${effect.target}…`);
           session.add(effect.target).then((added) => {
             update({
@@ -68,6 +82,7 @@ export function useUiState(session: Session, exit: () => void) {
             });
           }, fail);
           return;
+        }
         case 'remove':
           if (!cg) return;
           session.remove(cg.key).then(() => {
