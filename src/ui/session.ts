@@ -178,7 +178,7 @@ export class Session {
     const read = await this.api.snapshot(cg.id);
     const now = this.opts.now?.() ?? new Date();
     const text = dumpText(
-      `# traceloop snapshot of ${cg.path} (cgroup id ${cg.id}) at ${now.toISOString()}`,
+      `# traceloop snapshot of ${cg.path}${cgroupIdText(cg.path)} at ${now.toISOString()}`,
       read,
       { maxString: this.opts.maxString, captures: this.captures },
     );
@@ -467,4 +467,18 @@ function uniqueFile(dir: string, base: string, ext: string): string {
   let file = path.join(dir, base + ext);
   for (let n = 2; fs.existsSync(file); n++) file = path.join(dir, `${base}-${n}${ext}`);
   return file;
+}
+
+/**
+ * ` (cgroup id N)`: the kernel's id of the cgroup (its directory's inode, what
+ * bpf_get_current_cgroup_id() returns), read here rather than taken from the
+ * recorder, whose ids are the daemon's own registration numbers when the UI is
+ * attached to one. Nothing when the directory is gone.
+ */
+function cgroupIdText(dir: string): string {
+  try {
+    return ` (cgroup id ${fs.statSync(dir, { bigint: true }).ino})`;
+  } catch {
+    return '';
+  }
 }

@@ -1,6 +1,9 @@
 // The session's side of a daemon that stops and comes back (#14.1): no
 // stream may look live once the recorder stopped answering, and what a new
 // daemon records is matched by path, never by its (reused) ids.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroup2Mount } from '../../src/cgroup.js';
 import { Session } from '../../src/ui/session.js';
@@ -147,5 +150,25 @@ describe('what a daemon goes on recording after the UI quits (#14.8)', () => {
     s.noteAdded(await api.add(A, 'a'));
     await s.start(3_600_000);
     expect(s.leftRecording()).toEqual([]);
+  });
+});
+
+describe('a snapshot attached to a daemon', () => {
+  it("names the kernel's cgroup id (the directory's inode), not the daemon's registration number", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-snapid-'));
+    try {
+      const api = new FakeApi([]);
+      api.register(dir, 'svc'); // the daemon's id 1
+      const s = new Session(api, { capacity: 100, snapshotDir: dir });
+      open.push(s);
+      await s.start(3_600_000);
+      const { file } = await s.snapshot(byName(s, 'svc').key);
+      const ino = fs.statSync(dir, { bigint: true }).ino;
+      expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toMatch(
+        new RegExp(`^# traceloop snapshot of ${dir} \\(cgroup id ${ino}\\) at `),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
