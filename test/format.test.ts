@@ -605,6 +605,12 @@ describe('lost markers', () => {
         '12:00:00.000001 and 12:00:00.020000 ----',
     ],
     [
+      'overwritten before the oldest record read: history the ring no longer holds',
+      { tsFrom: 0n },
+      '12:00:00.020000 cpu#1 ---- LOST 1234 events (ring overwritten): the history before ' +
+        '12:00:00.020000, older than this ring holds (--ring-pages keeps more) ----',
+    ],
+    [
       'busy, one event',
       { reason: TL_LOST_BUSY, count: 1n },
       '12:00:00.000001 cpu#1 ---- LOST 1 event (writer busy) between ' +

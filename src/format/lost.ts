@@ -33,6 +33,14 @@ export function formatLost(lost: LostRecord, time: (ts: bigint) => string): stri
   }
   const reason = LOST_REASONS[lost.reason] ?? `reason ${lost.reason}`;
   const events = lost.count === 1n ? 'event' : 'events';
+  if (lost.reason === TL_LOST_OVERWRITTEN && lost.tsFrom === 0n && lost.tsTo !== 0n) {
+    // Nothing of this CPU was read before the gap: it is the history older than the ring's
+    // oldest record (a snapshot, a dump at the end of a run), not a hole in what was seen.
+    return (
+      `${time(lost.tsTo)} ${where} ---- LOST ${lost.count} ${events} (ring overwritten): the ` +
+      `history before ${time(lost.tsTo)}, older than this ring holds (--ring-pages keeps more) ----`
+    );
+  }
   let span = '';
   if (lost.tsFrom !== 0n && lost.tsTo !== 0n) {
     span = ` between ${time(lost.tsFrom)} and ${time(lost.tsTo)}`;

@@ -10,6 +10,7 @@ import { UserError } from '../cgroup.js';
 import { createWallClock, sampleClocks } from '../clock.js';
 import { dumpText } from '../dump.js';
 import { writeFileAtomic } from '../output.js';
+import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
 import type { RecordedCgroup } from '../recorder.js';
@@ -164,7 +165,9 @@ export class Session {
    * Writes the cgroup's whole flight record (what its rings hold now, not
    * just what the screen kept) to traceloop-<name>-<UTC time>.txt.
    */
-  async snapshot(which: number | bigint): Promise<{ file: string; lines: number }> {
+  async snapshot(
+    which: number | bigint,
+  ): Promise<{ file: string; lines: number; completeFrom: string | undefined }> {
     const cg = this.find(which);
     if (!cg) throw new UserError('no such cgroup');
     if (cg.detached === 'disconnected') {
@@ -185,7 +188,12 @@ export class Session {
     const dir = path.resolve(this.opts.snapshotDir ?? '.');
     const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.txt');
     writeFileAtomic(file, text);
-    return { file, lines: text.split('\n').length - 1 };
+    const from = completeFrom(read.records);
+    return {
+      file,
+      lines: text.split('\n').length - 1,
+      completeFrom: from === undefined ? undefined : this.time(from),
+    };
   }
 
   /**
@@ -481,4 +489,18 @@ function cgroupIdText(dir: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Where a snapshot's history is complete from: the newest of the CPUs' oldest records, when a
+ * ring had wrapped (its read begins with an overwritten marker that follows nothing); undefined
+ * when every ring still held everything since recording began.
+ */
+function completeFrom(records: Buffer): bigint | undefined {
+  let from: bigint | undefined;
+  for (const r of parseRecords(records)) {
+    if (r.kind !== 'lost' || r.reason !== TL_LOST_OVERWRITTEN || r.tsFrom !== 0n) continue;
+    if (from === undefined || r.tsTo > from) from = r.tsTo;
+  }
+  return from;
 }

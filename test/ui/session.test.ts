@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroup2Mount } from '../../src/cgroup.js';
 import { Session } from '../../src/ui/session.js';
-import { FakeApi, write } from './fake-api.js';
+import { FakeApi, lost, write } from './fake-api.js';
+import { LAYOUT } from '../../src/wire.js';
 
 async function until(what: string, cond: () => boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -166,6 +167,35 @@ describe('a snapshot attached to a daemon', () => {
       const ino = fs.statSync(dir, { bigint: true }).ino;
       expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toMatch(
         new RegExp(`^# traceloop snapshot of ${dir} \\(cgroup id ${ino}\\) at `),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a snapshot of rings that wrapped', () => {
+  it('says where its history is complete from, and that older history was not lost from the view', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-snapfrom-'));
+    try {
+      const api = new FakeApi(['svc']);
+      const s = new Session(api, { capacity: 100, snapshotDir: dir });
+      open.push(s);
+      await s.start(3_600_000);
+      expect((await s.snapshot(byName(s, 'svc').key)).completeFrom).toBeUndefined();
+      // What a fresh read of a ring that wrapped begins with: the history before its oldest record.
+      const older = lost(131_319n);
+      older.writeBigUInt64LE(0n, LAYOUT['tl_lost.ts_from']);
+      api.emit([older, write('kept\n')]);
+      const snap = await s.snapshot(byName(s, 'svc').key);
+      expect(snap.completeFrom).toMatch(/^\d\d:\d\d:\d\d\.\d{6}$/);
+      const text = fs.readFileSync(snap.file, 'utf8');
+      // (The file's clock and the message's are sampled apart: the same second.)
+      const second = snap.completeFrom!.slice(0, 8);
+      expect(text).toMatch(
+        new RegExp(
+          `LOST 131319 events \\(ring overwritten\\): the history before ${second}\\.\\d{6}, older than this ring holds \\(--ring-pages keeps more\\)`,
+        ),
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

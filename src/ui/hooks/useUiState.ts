@@ -100,8 +100,16 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
           session
             .snapshot(cg.key)
             .then(
-              ({ file, lines }) =>
-                say(`snapshot of ${cg.name} (${lines} lines) written to ${file}`, false, true),
+              ({ file, lines, completeFrom }) =>
+                say(
+                  `snapshot of ${cg.name} (${lines} lines, ` +
+                    (completeFrom
+                      ? `from ${completeFrom}: older history overwritten in the ring, --ring-pages keeps more`
+                      : 'all since recording began') +
+                    `) written to ${file}`,
+                  false,
+                  true,
+                ),
               fail,
             );
           return;
