@@ -247,7 +247,7 @@ Attempt attempt(const LoadSettings &s, uint32_t families)
 	return a;
 }
 
-[[noreturn]] void refused(const Attempt &a, const LoadSettings &s)
+[[noreturn]] void refused(const Attempt &a)
 {
 	if (a.program.empty())
 		throw UserError("loading the BPF programs: " + std::string(std::strerror(a.err)) +
@@ -258,7 +258,6 @@ Attempt attempt(const LoadSettings &s, uint32_t families)
 		msg += " (after " + std::to_string(a.insns) + " instructions)";
 	// The verifier's work does not depend on the settings (issue #10): a
 	// smaller --max-arg-bytes would not help, so do not suggest it.
-	(void)s;
 	msg += "; traceloop is tested on the kernels in docs/kernels.md: set TRACELOOP_DEBUG=1 "
 	       "for the verifier's whole log, and report it with `uname -r`";
 	throw UserError(msg);
@@ -346,7 +345,7 @@ traceloop_bpf *load_programs(const LoadSettings &s, LoadReport &report)
 	if (full.skel)
 		return done(full, s.families);
 	if (full.program.empty() || s.families == 0)
-		refused(full, s);
+		refused(full);
 
 	// Refused: find what this kernel takes. The core first (without it
 	// nothing can be recorded), then each family on top of what loaded.
@@ -354,7 +353,7 @@ traceloop_bpf *load_programs(const LoadSettings &s, LoadReport &report)
 	report.attempts++;
 	Attempt kept = attempt(s, 0);
 	if (!kept.skel)
-		refused(kept, s);
+		refused(kept);
 	uint32_t loaded = 0;
 	for (const auto &f : kFamilies) {
 		if (!(s.families & f.bit))

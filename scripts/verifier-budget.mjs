@@ -29,7 +29,7 @@ const END = '<!-- verifier-budget: end -->';
 export const MAX_INSNS = 200_000;
 /** The whole call chain's stack, each frame rounded up to 32 bytes as 6.1 counts it; the limit is 512. */
 export const MAX_STACK = 384;
-/** Every program's verification time, summed, on the host: the load must stay quick. */
+/** The whole load (open to loaded, every attempt) on the host, ms: the median over the corners is held to it. */
 export const MAX_LOAD_MS = 300;
 
 export const CORNERS = [];
