@@ -5,14 +5,11 @@
 // `script -qc` for a controlling tty, a UDP socket for SIOCGIF*, python3 ctypes for prctl);
 // each row notes the call it came from. The inputs are the bytes those calls passed or got.
 import { describe, expect, it } from 'vitest';
-import { FCNTL_CAPTURES, formatFcntlStructArg, formatFlock } from '../src/format/flock.js';
-import {
-  IOCTL_CAPTURES,
-  formatIoctlArg,
-  formatIoctlRequest,
-  type KeyedCapture,
-} from '../src/format/ioctl.js';
-import { PRCTL_CAPTURES, formatPrctlReturn, prctlArgTexts } from '../src/format/prctl.js';
+import { formatFcntlStructArg, formatFlock } from '../src/format/flock.js';
+import { formatIoctlArg, formatIoctlRequest } from '../src/format/ioctl.js';
+import { formatPrctlReturn, prctlArgTexts } from '../src/format/prctl.js';
+import { ARG_DECODERS } from '../src/format/args.js';
+import { resolvedKeyedCaptures, type ResolvedKeyedCapture } from '../src/syscalls/rules.js';
 import { TL_PARAM_FAULT, TL_PARAM_OK, TL_PARAM_TRUNCATED, type Param } from '../src/wire.js';
 
 const param = (bytes: Buffer, status = TL_PARAM_OK, want = bytes.length, arg = 2): Param => ({
@@ -446,6 +443,34 @@ describe('formatIoctlRequest', () => {
     [0xc0105678, undefined, '_IOC(_IOC_READ|_IOC_WRITE, 0x56, 0x78, 0x10)'],
   ])('%s', (request, known, expected) => {
     expect(formatIoctlRequest(request, known)).toBe(expected);
+  });
+
+  /** The request as the ioctl_request decoder prints it, its name looked up in the table. */
+  const requestText = (request: number): string | null =>
+    ARG_DECODERS.ioctl_request(BigInt(request), {
+      args: [],
+      index: 1,
+      param: undefined,
+      maxString: 32,
+    });
+
+  it('names every request it captures for (SIOCGIFMAP, not _IOC(_IOC_NONE, 0x89, 0x70, 0))', () => {
+    const unnamed = resolvedKeyedCaptures('ioctl')
+      .map((c) => requestText(c.selector) ?? '')
+      .filter((t) => t.startsWith('_IOC('));
+    expect(unnamed).toEqual([]);
+  });
+
+  it.each([
+    // linux/sockios.h's socket requests strace names (its ioctlent), shown as an address
+    [0x8980, 'SIOCADDDLCI'],
+    [0x8990, 'SIOCBONDENSLAVE'],
+    [0x8935, 'SIOCGIFPFLAGS'],
+    [0x89b1, 'SIOCGHWTSTAMP'],
+    [0x80108906, 'SIOCGSTAMP_NEW'],
+    [0x40049409, 'BTRFS_IOC_CLONE or FICLONE'],
+  ])('%s', (request, expected) => {
+    expect(requestText(request)).toBe(expected);
   });
 });
 
@@ -1041,7 +1066,10 @@ describe('fcntl struct arguments', () => {
 });
 
 describe('capture tables', () => {
-  const tables: [string, readonly KeyedCapture[]][] = [
+  const IOCTL_CAPTURES = resolvedKeyedCaptures('ioctl');
+  const PRCTL_CAPTURES = resolvedKeyedCaptures('prctl');
+  const FCNTL_CAPTURES = resolvedKeyedCaptures('fcntl');
+  const tables: [string, readonly ResolvedKeyedCapture[]][] = [
     ['ioctl', IOCTL_CAPTURES],
     ['prctl', PRCTL_CAPTURES],
     ['fcntl', FCNTL_CAPTURES],
@@ -1062,7 +1090,7 @@ describe('capture tables', () => {
   });
 
   /** Bytes that decode to something for every selector: an ifreq-sized run of 0x01. */
-  const filler = (c: KeyedCapture): Param =>
+  const filler = (c: ResolvedKeyedCapture): Param =>
     c.kind === 'str' ? str('x') : param(Buffer.alloc(c.size, 1), TL_PARAM_OK, c.size, c.arg);
 
   it('every ioctl capture is used by formatIoctlArg', () => {

@@ -28,7 +28,8 @@ import { MLOCKALL_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS } from './xlat/mman.js';
 import { SIGPROCMASK_HOW, signalName } from './xlat/signal.js';
 import * as K from './xlat/socket.js';
 import { ERRNOS } from './xlat/errno.js';
-import { FAULT, address } from './values.js';
+import { FAULT, address } from './print.js';
+import { FCNTL_CMD as F } from '../syscalls/uapi/fcntl.js';
 
 export interface ArgContext {
   /** The raw values of all arguments of the call; undefined where the record lacks them. */
@@ -185,10 +186,10 @@ export function formatFutexOp(v: bigint): string {
 /** The futex command of this call, for the arguments that depend on it. */
 const futexCmd = (ctx: ArgContext): bigint =>
   BigInt.asUintN(32, ctx.args[1] ?? 0n) & ~(M.FUTEX_PRIVATE_FLAG | M.FUTEX_CLOCK_REALTIME);
-const FUTEX_WAKE = 1n;
-const FUTEX_WAIT_BITSET = 9n;
-const FUTEX_WAKE_BITSET = 10n;
-const FUTEX_WAIT = 0n;
+const FUTEX_WAIT = BigInt(M.FUTEX_OP.FUTEX_WAIT);
+const FUTEX_WAKE = BigInt(M.FUTEX_OP.FUTEX_WAKE);
+const FUTEX_WAIT_BITSET = BigInt(M.FUTEX_OP.FUTEX_WAIT_BITSET);
+const FUTEX_WAKE_BITSET = BigInt(M.FUTEX_OP.FUTEX_WAKE_BITSET);
 /** futex's timeout: shown for the waits only. */
 const futexTimeout: ArgDecoder = (v, ctx) => {
   const cmd = futexCmd(ctx);
@@ -215,29 +216,29 @@ const timespec = struct((b) => S.formatTimespec(b));
 /** fcntl's third argument, by command; absent for the F_GET* that take none. */
 const fcntlArg: ArgDecoder = (v, ctx) => {
   const cmd = Number(BigInt.asUintN(32, ctx.args[1] ?? 0n));
-  // struct flock and f_owner_ex, captured by the keyed rules of flock.ts
+  // struct flock and f_owner_ex, captured by the keyed rules (src/syscalls/keyed/fcntl.ts)
   const struct = formatFcntlStructArg(cmd, v, ctx.param);
   if (struct !== undefined) return struct;
   switch (cmd) {
-    case 1: // F_GETFD
-    case 3: // F_GETFL
-    case 9: // F_GETOWN
-    case 11: // F_GETSIG
-    case 1025: // F_GETLEASE
-    case 1032: // F_GETPIPE_SZ
-    case 1034: // F_GET_SEALS
+    case F.F_GETFD:
+    case F.F_GETFL:
+    case F.F_GETOWN:
+    case F.F_GETSIG:
+    case F.F_GETLEASE:
+    case F.F_GETPIPE_SZ:
+    case F.F_GET_SEALS:
       return null;
-    case 2: // F_SETFD
+    case F.F_SETFD:
       return formatFlagSet(BigInt.asUintN(32, v), M.FD_FLAGS) ?? '0';
-    case 4: // F_SETFL
+    case F.F_SETFL:
       return formatOpenFlags(v);
-    case 1033: // F_ADD_SEALS
+    case F.F_ADD_SEALS:
       return formatFlagSet(BigInt.asUintN(32, v), M.SEAL_FLAGS) ?? '0';
-    case 0:
-    case 1030:
-    case 8:
-    case 10:
-    case 1031:
+    case F.F_DUPFD:
+    case F.F_DUPFD_CLOEXEC:
+    case F.F_SETOWN:
+    case F.F_SETSIG:
+    case F.F_SETPIPE_SZ:
       return int32(v, ctx);
     default:
       return address(v);

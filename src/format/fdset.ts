@@ -6,7 +6,7 @@
 // u16 reserved; u64 timeout[2]) is followed by the three sets, ceil(nbits/64)*8 bytes each.
 // It is taken at entry and again at exit when the call returned > 0.
 import { LAYOUT, TL_PARAM_FAULT, TL_PARAM_TRUNCATED, TL_PART_NULL, type Param } from '../wire.js';
-import { FAULT, address } from './values.js';
+import { FAULT, address } from './print.js';
 
 export const FDSETS_PART_BYTES = LAYOUT['sizeof(struct tl_fdsets_part)'];
 

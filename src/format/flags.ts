@@ -100,3 +100,8 @@ export function lookupXlat(value: bigint, table: readonly Xlat[]): string | unde
 export function xlat(pairs: ReadonlyArray<readonly [string, number | bigint]>): readonly Xlat[] {
   return pairs.map(([name, value]) => ({ name, value: BigInt(value) }));
 }
+
+/** A table from an object of named constants (src/syscalls/uapi/), in the object's order. */
+export function xlatOf(names: Readonly<Record<string, number | bigint>>): readonly Xlat[] {
+  return Object.entries(names).map(([name, value]) => ({ name, value: BigInt(value) }));
+}

@@ -1,75 +1,18 @@
-// Keyed captures, and ioctl's third argument as strace 6.1 prints it.
-//
-// For ioctl, prctl and fcntl, what the pointer argument points to depends on a selector
-// argument (ioctl's request, prctl's option, fcntl's cmd). The tables here say, per selector
-// value, which argument to capture, when, and how many bytes; userspace loads them into the
-// BPF side. The formatters print the captured bytes the way strace's term.c and sock.c do.
-import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
-import { lookupXlat, type Xlat } from './flags.js';
-import { DEFAULT_MAX_STRING, quote } from './strings.js';
+// ioctl's request and third argument as strace 6.1 prints them. What each request captures,
+// and in which layout, is src/syscalls/keyed/ioctl.ts; here the captured bytes are printed the
+// way strace's term.c and sock.c do.
+import { TL_PARAM_FAULT, type Param } from '../wire.js';
+import {
+  IOCTL_CAPTURES,
+  IOCTL_LAYOUT_BYTES,
+  type IoctlCapture,
+  type IoctlLayout,
+} from '../syscalls/keyed/ioctl.js';
+import { IOCTL_REQUEST as R } from '../syscalls/uapi/ioctl.js';
+import { DEFAULT_MAX_STRING, boundedString, quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as T from './xlat/termios.js';
-
-import type { KeyedCapture } from '../syscalls/rules.js';
-import { FAULT, address, hexValue } from './values.js';
-export type { KeyedCapture };
-
-/** strace's printxval: the name, or the number in hex with `/* X_??? *\/`. */
-export function xvalText(v: bigint, table: readonly Xlat[], unknown: string): string {
-  return lookupXlat(v, table) ?? `${hexValue(v)} /* ${unknown} */`;
-}
-
-/**
- * strace's printflags: names in table order, then the unnamed rest in hex. Zero prints `0`
- * when there is a default (`unknown`), else nothing at all (strace's printflags with a NULL
- * default, as in `c_iflag=`); unnamed bits alone print as `0x10 /* X_??? *\/`.
- */
-export function flagsText(v: bigint, table: readonly Xlat[], unknown?: string): string {
-  let rest = v;
-  const names: string[] = [];
-  for (const { value, name } of table) {
-    if (rest === 0n) break;
-    if (value !== 0n && (rest & value) === value) {
-      names.push(name);
-      rest &= ~value;
-    }
-  }
-  if (names.length > 0)
-    return rest === 0n ? names.join('|') : `${names.join('|')}|${hexValue(rest)}`;
-  if (rest !== 0n) return unknown ? `${hexValue(rest)} /* ${unknown} */` : hexValue(rest);
-  return unknown ? '0' : '';
-}
-
-/**
- * A pointed-to value: NULL for 0, the address when nothing was captured (an exit capture of a
- * call that failed), `<unavailable: fault>` when the memory could not be read, else `show`
- * of the bytes (the address again if they are too few).
- */
-export function pointedText(
-  value: bigint,
-  param: Param | undefined,
-  show: (b: Buffer) => string | undefined,
-): string {
-  if (value === 0n) return 'NULL';
-  if (!param) return address(value);
-  if (param.status === TL_PARAM_FAULT) return FAULT;
-  return show(param.bytes) ?? address(value);
-}
-
-/**
- * strace's printstr_ex for a string of at most `len` bytes (Infinity: no bound but -s):
- * up to min(len, maxString) bytes, then `...` unless a NUL ended the string there. strace
- * reads one byte past -s when it can, so a string exactly -s long shows no `...`.
- */
-export function boundedString(param: Param, len: number, maxString: number): string {
-  if (param.status === TL_PARAM_FAULT) return FAULT;
-  const bytes = param.bytes;
-  const limit = Math.min(len, maxString);
-  let end = bytes.indexOf(0);
-  if (end < 0) end = param.status === TL_PARAM_TRUNCATED ? Infinity : bytes.length;
-  if (end < limit || (end === limit && maxString < len)) return quote(bytes.subarray(0, end));
-  return quote(bytes.subarray(0, Math.min(limit, bytes.length))) + '...';
-}
+import { address, flagsText, hexValue, pointedText, xvalText } from './print.js';
 
 /** A fixed char array (ifr_name): up to its NUL, else all but the last byte and `...`. */
 function cstringField(b: Buffer, offset: number, size: number): string {
@@ -118,15 +61,12 @@ export function formatTermios(b: Buffer): string | undefined {
   if (b.length < 16) return undefined;
   return termFlags(b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.readUInt32LE(12));
 }
-export const TERMIOS_BYTES = 36;
-export const TERMIOS2_BYTES = 44;
 
 /** struct termio (TCGETA): 16-bit flag words. */
 export function formatTermio(b: Buffer): string | undefined {
   if (b.length < 8) return undefined;
   return termFlags(b.readUInt16LE(0), b.readUInt16LE(2), b.readUInt16LE(4), b.readUInt16LE(6));
 }
-export const TERMIO_BYTES = 18;
 
 /** struct winsize: {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}. */
 export function formatWinsize(b: Buffer): string | undefined {
@@ -139,7 +79,7 @@ export function formatWinsize(b: Buffer): string | undefined {
 
 // ---- struct ifreq ---------------------------------------------------------------------
 
-export const IFREQ_BYTES = 40;
+const IFREQ_BYTES = IOCTL_LAYOUT_BYTES.ifreq;
 const IFNAMSIZ = 16;
 
 function hwaddrText(b: Buffer): string {
@@ -163,47 +103,47 @@ function ifreqField(request: number, b: Buffer): string {
   const sockaddr = (name: string): string =>
     `${name}=${formatSockaddr(b.subarray(16, 32), 16) ?? '{}'}`;
   switch (request) {
-    case 0x8915: // SIOCGIFADDR
-    case 0x8916: // SIOCSIFADDR
+    case R.SIOCGIFADDR:
+    case R.SIOCSIFADDR:
       return sockaddr('ifr_addr');
-    case 0x8917: // SIOCGIFDSTADDR
-    case 0x8918: // SIOCSIFDSTADDR
+    case R.SIOCGIFDSTADDR:
+    case R.SIOCSIFDSTADDR:
       return sockaddr('ifr_dstaddr');
-    case 0x8919: // SIOCGIFBRDADDR
-    case 0x891a: // SIOCSIFBRDADDR
+    case R.SIOCGIFBRDADDR:
+    case R.SIOCSIFBRDADDR:
       return sockaddr('ifr_broadaddr');
-    case 0x891b: // SIOCGIFNETMASK
-    case 0x891c: // SIOCSIFNETMASK
+    case R.SIOCGIFNETMASK:
+    case R.SIOCSIFNETMASK:
       return sockaddr('ifr_netmask');
-    case 0x8927: // SIOCGIFHWADDR
-    case 0x8924: // SIOCSIFHWADDR
-    case 0x8931: // SIOCADDMULTI
-    case 0x8932: // SIOCDELMULTI
-    case 0x8937: // SIOCSIFHWBROADCAST
+    case R.SIOCGIFHWADDR:
+    case R.SIOCSIFHWADDR:
+    case R.SIOCADDMULTI:
+    case R.SIOCDELMULTI:
+    case R.SIOCSIFHWBROADCAST:
       return `ifr_hwaddr=${hwaddrText(b)}`;
-    case 0x8913: // SIOCGIFFLAGS
-    case 0x8914: // SIOCSIFFLAGS
+    case R.SIOCGIFFLAGS:
+    case R.SIOCSIFFLAGS:
       return `ifr_flags=${flagsText(BigInt(b.readUInt16LE(16)), T.IFF_FLAGS, 'IFF_???')}`;
-    case 0x8933: // SIOCGIFINDEX
+    case R.SIOCGIFINDEX:
       return `ifr_ifindex=${b.readInt32LE(16)}`;
-    case 0x891d: // SIOCGIFMETRIC
-    case 0x891e: // SIOCSIFMETRIC
+    case R.SIOCGIFMETRIC:
+    case R.SIOCSIFMETRIC:
       return `ifr_metric=${b.readInt32LE(16)}`;
-    case 0x8921: // SIOCGIFMTU
-    case 0x8922: // SIOCSIFMTU
+    case R.SIOCGIFMTU:
+    case R.SIOCSIFMTU:
       return `ifr_mtu=${b.readInt32LE(16)}`;
-    case 0x8929: // SIOCGIFSLAVE
-    case 0x8930: // SIOCSIFSLAVE
+    case R.SIOCGIFSLAVE:
+    case R.SIOCSIFSLAVE:
       return `ifr_slave=${cstringField(b, 16, IFNAMSIZ)}`;
-    case 0x8923: // SIOCSIFNAME
+    case R.SIOCSIFNAME:
       return `ifr_newname=${cstringField(b, 16, IFNAMSIZ)}`;
-    case 0x8910: // SIOCGIFNAME
+    case R.SIOCGIFNAME:
       return `ifr_name=${cstringField(b, 0, IFNAMSIZ)}`;
-    case 0x8942: // SIOCGIFTXQLEN
-    case 0x8943: // SIOCSIFTXQLEN
+    case R.SIOCGIFTXQLEN:
+    case R.SIOCSIFTXQLEN:
       return `ifr_qlen=${b.readInt32LE(16)}`;
-    case 0x8970: // SIOCGIFMAP
-    case 0x8971: // SIOCSIFMAP
+    case R.SIOCGIFMAP:
+    case R.SIOCSIFMAP:
       return `ifr_map=${ifmapText(b)}`;
     default:
       return '';
@@ -223,7 +163,7 @@ function ifreqIn(request: number, b: Buffer): string | undefined {
 function ifreqInOut(request: number, enter: Buffer, exit: Buffer | undefined): string | undefined {
   if (enter.length < IFREQ_BYTES) return undefined;
   let out =
-    request === 0x8910
+    request === R.SIOCGIFNAME
       ? `{ifr_ifindex=${enter.readInt32LE(16)}`
       : `{ifr_name=${cstringField(enter, 0, IFNAMSIZ)}`;
   if (exit && exit.length >= IFREQ_BYTES) out += `, ${ifreqField(request, exit)}`;
@@ -232,173 +172,82 @@ function ifreqInOut(request: number, enter: Buffer, exit: Buffer | undefined): s
 
 // ---- the request table ----------------------------------------------------------------
 
-type Show = (b: Buffer) => string | undefined;
-
-/** One decoded request: what to capture and how to show it. */
-interface IoctlDecoder {
-  readonly request: number;
-  readonly kind: 'str' | 'in' | 'out' | 'inout';
-  readonly size: number;
-  readonly show?: Show;
-}
-
-const termios = (request: number, kind: 'in' | 'out'): IoctlDecoder => ({
-  request,
-  kind,
-  size: TERMIOS_BYTES,
-  show: formatTermios,
-});
-const termios2 = (request: number, kind: 'in' | 'out'): IoctlDecoder => ({
-  request,
-  kind,
-  size: TERMIOS2_BYTES,
-  show: formatTermios,
-});
-const termio = (request: number, kind: 'in' | 'out'): IoctlDecoder => ({
-  request,
-  kind,
-  size: TERMIO_BYTES,
-  show: formatTermio,
-});
-const int = (request: number, kind: 'in' | 'out'): IoctlDecoder => ({
-  request,
-  kind,
-  size: 4,
-  show: intIn,
-});
-const modem = (request: number, kind: 'in' | 'out'): IoctlDecoder => ({
-  request,
-  kind,
-  size: 4,
-  show: (b) =>
+/** The printer of each layout a request captures in; struct ifreq's depend on the request. */
+const SHOW: Readonly<Record<Exclude<IoctlLayout, 'ifreq' | 'ifname'>, Show>> = {
+  termios: formatTermios,
+  termios2: formatTermios,
+  termio: formatTermio,
+  winsize: formatWinsize,
+  modem: (b) =>
     b.length >= 4
       ? `[${flagsText(BigInt(b.readUInt32LE(0)), T.MODEM_FLAGS, 'TIOCM_???')}]`
       : undefined,
-});
-const ifreq = (request: number, kind: 'in' | 'inout'): IoctlDecoder => ({
-  request,
-  kind,
-  size: IFREQ_BYTES,
-});
+  int: intIn,
+  char: (b) => quote(b.subarray(0, 1)),
+};
+type Show = (b: Buffer) => string | undefined;
 
-const DECODERS: readonly IoctlDecoder[] = [
-  // struct termios (term.c): the get at exit, the sets at enter
-  termios(0x5401, 'out'), // TCGETS
-  termios(0x5402, 'in'), // TCSETS
-  termios(0x5403, 'in'), // TCSETSW
-  termios(0x5404, 'in'), // TCSETSF
-  termios(0x5456, 'out'), // TIOCGLCKTRMIOS
-  termios(0x5457, 'in'), // TIOCSLCKTRMIOS
-  termios2(0x802c542a, 'out'), // TCGETS2
-  termios2(0x402c542b, 'in'), // TCSETS2
-  termios2(0x402c542c, 'in'), // TCSETSW2
-  termios2(0x402c542d, 'in'), // TCSETSF2
-  termio(0x5405, 'out'), // TCGETA
-  termio(0x5406, 'in'), // TCSETA
-  termio(0x5407, 'in'), // TCSETAW
-  termio(0x5408, 'in'), // TCSETAF
-  { request: 0x5413, kind: 'out', size: 8, show: formatWinsize }, // TIOCGWINSZ
-  { request: 0x5414, kind: 'in', size: 8, show: formatWinsize }, // TIOCSWINSZ
-  modem(0x5415, 'out'), // TIOCMGET
-  modem(0x5416, 'in'), // TIOCMBIS
-  modem(0x5417, 'in'), // TIOCMBIC
-  modem(0x5418, 'in'), // TIOCMSET
-  // an int, [%d]
-  int(0x540f, 'out'), // TIOCGPGRP
-  int(0x5429, 'out'), // TIOCGSID
-  int(0x5424, 'out'), // TIOCGETD
-  int(0x5419, 'out'), // TIOCGSOFTCAR
-  int(0x80045430, 'out'), // TIOCGPTN
-  int(0x541b, 'out'), // FIONREAD
-  int(0x5411, 'out'), // TIOCOUTQ (SIOCOUTQ)
-  int(0x80045440, 'out'), // TIOCGEXCL
-  int(0x80045432, 'out'), // TIOCGDEV
-  int(0x5410, 'in'), // TIOCSPGRP
-  int(0x5423, 'in'), // TIOCSETD
-  int(0x5421, 'in'), // FIONBIO
-  int(0x5452, 'in'), // FIOASYNC
-  int(0x5420, 'in'), // TIOCPKT
-  int(0x541a, 'in'), // TIOCSSOFTCAR
-  int(0x40045431, 'in'), // TIOCSPTLCK
-  // one char
-  { request: 0x5412, kind: 'in', size: 1, show: (b) => quote(b.subarray(0, 1)) }, // TIOCSTI
-  // sockets (sock.c): an int
-  int(0x8903, 'out'), // FIOGETOWN
-  int(0x8905, 'out'), // SIOCATMARK
-  int(0x8904, 'out'), // SIOCGPGRP
-  int(0x894b, 'out'), // SIOCOUTQNSD
-  int(0x8901, 'in'), // FIOSETOWN
-  int(0x8902, 'in'), // SIOCSPGRP
-  // struct ifreq
-  ifreq(0x8915, 'inout'), // SIOCGIFADDR
-  ifreq(0x8919, 'inout'), // SIOCGIFBRDADDR
-  ifreq(0x8917, 'inout'), // SIOCGIFDSTADDR
-  ifreq(0x8913, 'inout'), // SIOCGIFFLAGS
-  ifreq(0x8927, 'inout'), // SIOCGIFHWADDR
-  ifreq(0x8933, 'inout'), // SIOCGIFINDEX
-  ifreq(0x8970, 'inout'), // SIOCGIFMAP
-  ifreq(0x891d, 'inout'), // SIOCGIFMETRIC
-  ifreq(0x8921, 'inout'), // SIOCGIFMTU
-  ifreq(0x8910, 'inout'), // SIOCGIFNAME
-  ifreq(0x891b, 'inout'), // SIOCGIFNETMASK
-  ifreq(0x8929, 'inout'), // SIOCGIFSLAVE
-  ifreq(0x8942, 'inout'), // SIOCGIFTXQLEN
-  ifreq(0x8931, 'in'), // SIOCADDMULTI
-  ifreq(0x8932, 'in'), // SIOCDELMULTI
-  ifreq(0x8916, 'in'), // SIOCSIFADDR
-  ifreq(0x891a, 'in'), // SIOCSIFBRDADDR
-  ifreq(0x8918, 'in'), // SIOCSIFDSTADDR
-  ifreq(0x8914, 'in'), // SIOCSIFFLAGS
-  ifreq(0x8924, 'in'), // SIOCSIFHWADDR
-  ifreq(0x8937, 'in'), // SIOCSIFHWBROADCAST
-  ifreq(0x8971, 'in'), // SIOCSIFMAP
-  ifreq(0x891e, 'in'), // SIOCSIFMETRIC
-  ifreq(0x8922, 'in'), // SIOCSIFMTU
-  ifreq(0x8923, 'in'), // SIOCSIFNAME
-  ifreq(0x891c, 'in'), // SIOCSIFNETMASK
-  ifreq(0x8930, 'in'), // SIOCSIFSLAVE
-  ifreq(0x8943, 'in'), // SIOCSIFTXQLEN
-  // a bridge name, at most IFNAMSIZ bytes
-  { request: 0x89a0, kind: 'str', size: 0 }, // SIOCBRADDBR
-  { request: 0x89a1, kind: 'str', size: 0 }, // SIOCBRDELBR
-];
+const BY_REQUEST = new Map<number, IoctlCapture>(IOCTL_CAPTURES.map((c) => [c.selector, c]));
 
-const BY_REQUEST = new Map(DECODERS.map((d) => [d.request, d]));
-
-/** What to capture, per ioctl request: the third argument (index 2). */
-export const IOCTL_CAPTURES: readonly KeyedCapture[] = DECODERS.map((d) => ({
-  selector: d.request,
-  arg: 2,
-  kind: d.kind,
-  size: d.size,
-}));
-
-/** Requests whose argument is a plain value: int (%d), or named by a table. */
-const INT_VALUE = new Set([0x5409, 0x5425, 0x540e]); // TCSBRK, TCSBRKP, TIOCSCTTY
+/** Requests whose argument is a plain int (%d). */
+const INT_VALUE = new Set<number>([R.TCSBRK, R.TCSBRKP, R.TIOCSCTTY, R.FICLONE]);
 /** Requests strace prints without a third argument. */
-const NO_ARG = new Set([
-  0x5427, // TIOCSBRK
-  0x5428, // TIOCCBRK
-  0x541d, // TIOCCONS
-  0x5422, // TIOCNOTTY
-  0x540c, // TIOCEXCL
-  0x540d, // TIOCNXCL
-  0x5451, // FIOCLEX
-  0x5450, // FIONCLEX
-  0x5437, // TIOCVHANGUP
-  0x541f, // TIOCSSERIAL
+const NO_ARG = new Set<number>([
+  R.TIOCSBRK,
+  R.TIOCCBRK,
+  R.TIOCCONS,
+  R.TIOCNOTTY,
+  R.TIOCEXCL,
+  R.TIOCNXCL,
+  R.FIOCLEX,
+  R.FIONCLEX,
+  R.TIOCVHANGUP,
+  R.TIOCSSERIAL,
 ]);
 /** Socket requests strace shows as an address (printaddr: NULL for 0), not as a number. */
-const ADDRESS_ONLY = new Set([
-  0x8980, 0x890b, 0x8995, 0x8990, 0x8994, 0x8991, 0x8992, 0x8993, 0x8953, 0x8981, 0x890c, 0x8936,
-  0x8960, 0x8946, 0x8954, 0x89b1, 0x8940, 0x8938, 0x891f, 0x8935, 0x8982, 0x8947, 0x8948, 0x8961,
-  0x894c, 0x8906, 0x80108906, 0x8907, 0x80108907, 0x890d, 0x8955, 0x89b0, 0x8941, 0x8911, 0x8920,
-  0x8934, 0x8983, 0x8949, 0x8962, 0x894a,
+const ADDRESS_ONLY = new Set<number>([
+  R.SIOCADDDLCI,
+  R.SIOCADDRT,
+  R.SIOCBONDCHANGEACTIVE,
+  R.SIOCBONDENSLAVE,
+  R.SIOCBONDINFOQUERY,
+  R.SIOCBONDRELEASE,
+  R.SIOCBONDSETHWADDR,
+  R.SIOCBONDSLAVEINFOQUERY,
+  R.SIOCDARP,
+  R.SIOCDELDLCI,
+  R.SIOCDELRT,
+  R.SIOCDIFADDR,
+  R.SIOCDRARP,
+  R.SIOCETHTOOL,
+  R.SIOCGARP,
+  R.SIOCGHWTSTAMP,
+  R.SIOCGIFBR,
+  R.SIOCGIFCOUNT,
+  R.SIOCGIFMEM,
+  R.SIOCGIFPFLAGS,
+  R.SIOCGIFVLAN,
+  R.SIOCGMIIPHY,
+  R.SIOCGMIIREG,
+  R.SIOCGRARP,
+  R.SIOCGSKNS,
+  R.SIOCGSTAMP_OLD,
+  R.SIOCGSTAMP_NEW,
+  R.SIOCGSTAMPNS_OLD,
+  R.SIOCGSTAMPNS_NEW,
+  R.SIOCRTMSG,
+  R.SIOCSARP,
+  R.SIOCSHWTSTAMP,
+  R.SIOCSIFBR,
+  R.SIOCSIFLINK,
+  R.SIOCSIFMEM,
+  R.SIOCSIFPFLAGS,
+  R.SIOCSIFVLAN,
+  R.SIOCSMIIREG,
+  R.SIOCSRARP,
+  R.SIOCWANDEV,
+  R.SIOCGIFCONF,
 ]);
-const FICLONE = 0x40049409;
-const TCXONC = 0x540a;
-const TCFLSH = 0x540b;
-const SIOCGIFCONF = 0x8912;
 
 /**
  * ioctl's third argument as strace prints it, or null where strace prints none (FIOCLEX).
@@ -426,25 +275,28 @@ export function formatIoctlArg(
       const exit = exitParam && exitParam.status !== TL_PARAM_FAULT ? exitParam : undefined;
       return pointedText(value, enter, (b) => ifreqInOut(code, b, exit?.bytes));
     }
-    if (!d.show) return pointedText(value, param, (b) => ifreqIn(code, b));
-    return pointedText(value, param, d.show);
+    const layout = d.layout;
+    if (layout === 'ifreq' || layout === 'ifname') {
+      return pointedText(value, param, (b) => ifreqIn(code, b));
+    }
+    return pointedText(value, param, SHOW[layout]);
   }
   if (NO_ARG.has(code)) return null;
   if (INT_VALUE.has(code)) return BigInt.asIntN(32, value).toString();
-  if (code === TCXONC) return xvalText(BigInt.asUintN(64, value), T.TCXONC_OPTIONS, 'TC???');
-  if (code === TCFLSH) return xvalText(BigInt.asUintN(64, value), T.TCFLSH_OPTIONS, 'TC???');
-  if (code === FICLONE) return BigInt.asIntN(32, value).toString();
-  if (ADDRESS_ONLY.has(code) || code === SIOCGIFCONF) return address(value);
+  if (code === R.TCXONC) return xvalText(BigInt.asUintN(64, value), T.TCXONC_OPTIONS, 'TC???');
+  if (code === R.TCFLSH) return xvalText(BigInt.asUintN(64, value), T.TCFLSH_OPTIONS, 'TC???');
+  if (ADDRESS_ONLY.has(code)) return address(value);
   return hexValue(value);
 }
 
 /** Requests that strace names by more than one constant of the same value, on x86_64. */
 const IOCTL_ALIASES: ReadonlyMap<number, string> = new Map([
-  [0x5402, 'SNDCTL_TMR_START or TCSETS'],
-  [0x5403, 'SNDCTL_TMR_STOP or TCSETSW'],
-  [0x5404, 'SNDCTL_TMR_CONTINUE or TCSETSF'],
-  [0x4020940d, 'BTRFS_IOC_CLONE_RANGE or FICLONERANGE'],
-  [0xc0189436, 'BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE'],
+  [R.TCSETS, 'SNDCTL_TMR_START or TCSETS'],
+  [R.TCSETSW, 'SNDCTL_TMR_STOP or TCSETSW'],
+  [R.TCSETSF, 'SNDCTL_TMR_CONTINUE or TCSETSF'],
+  [R.FICLONE, 'BTRFS_IOC_CLONE or FICLONE'],
+  [R.FICLONERANGE, 'BTRFS_IOC_CLONE_RANGE or FICLONERANGE'],
+  [R.FIDEDUPERANGE, 'BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE'],
 ]);
 
 const IOC_DIRS = ['_IOC_NONE', '_IOC_WRITE', '_IOC_READ', '_IOC_READ|_IOC_WRITE'];

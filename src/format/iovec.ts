@@ -7,7 +7,7 @@
 // capture room ran out; the Param's `want` is the entry count the call named.
 import { LAYOUT, TL_IOV_MAX, TL_PARAM_FAULT, TL_PART_NULL, type Param } from '../wire.js';
 import { quote } from './strings.js';
-import { FAULT } from './values.js';
+import { FAULT } from './print.js';
 
 export const IOV_PART_HEADER_BYTES = LAYOUT['sizeof(struct tl_iov_part)'];
 

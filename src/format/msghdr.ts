@@ -23,7 +23,7 @@ import { quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
 import { MSG_FLAGS } from './xlat/socket.js';
-import { FAULT, address, hexValue } from './values.js';
+import { FAULT, address, hexValue } from './print.js';
 
 export const MSG_PART_BYTES = LAYOUT['sizeof(struct tl_msg_part)'];
 /** sizeof(struct cmsghdr) on x86_64: u64 cmsg_len, int cmsg_level, int cmsg_type. */

@@ -1,71 +1,15 @@
 // prctl as strace 6.1 prints it (src/prctl.c): which arguments it shows for each option, how,
-// and what it adds to the return value; and what to capture per option.
+// and what it adds to the return value. What each option captures is
+// src/syscalls/keyed/prctl.ts.
 import type { Param } from '../wire.js';
-import { boundedString, flagsText, pointedText, xvalText, type KeyedCapture } from './ioctl.js';
-import { address, hexValue } from './values.js';
+import { SOCK_FPROG_BYTES, TASK_COMM_LEN } from '../syscalls/keyed/prctl.js';
+import { PRCTL_OPTION as PR } from '../syscalls/uapi/prctl.js';
+import { address, flagsText, hexValue, pointedText, xvalText } from './print.js';
+import { boundedString } from './strings.js';
 import { lookupXlat, xlat } from './flags.js';
 import { signalName } from './xlat/signal.js';
 import * as X from './xlat/prctl.js';
 
-// Option numbers (linux/prctl.h).
-const PR_SET_PDEATHSIG = 1;
-const PR_GET_PDEATHSIG = 2;
-const PR_GET_DUMPABLE = 3;
-const PR_SET_DUMPABLE = 4;
-const PR_GET_UNALIGN = 5;
-const PR_SET_UNALIGN = 6;
-const PR_GET_KEEPCAPS = 7;
-const PR_SET_KEEPCAPS = 8;
-const PR_GET_FPEMU = 9;
-const PR_SET_FPEMU = 10;
-const PR_GET_FPEXC = 11;
-const PR_SET_FPEXC = 12;
-const PR_GET_TIMING = 13;
-const PR_SET_TIMING = 14;
-const PR_SET_NAME = 15;
-const PR_GET_NAME = 16;
-const PR_GET_ENDIAN = 19;
-const PR_SET_ENDIAN = 20;
-const PR_GET_SECCOMP = 21;
-const PR_SET_SECCOMP = 22;
-const PR_CAPBSET_READ = 23;
-const PR_CAPBSET_DROP = 24;
-const PR_GET_TSC = 25;
-const PR_SET_TSC = 26;
-const PR_GET_SECUREBITS = 27;
-const PR_SET_SECUREBITS = 28;
-const PR_SET_TIMERSLACK = 29;
-const PR_GET_TIMERSLACK = 30;
-const PR_TASK_PERF_EVENTS_DISABLE = 31;
-const PR_TASK_PERF_EVENTS_ENABLE = 32;
-const PR_MCE_KILL = 33;
-const PR_MCE_KILL_GET = 34;
-const PR_SET_MM = 35;
-const PR_SET_CHILD_SUBREAPER = 36;
-const PR_GET_CHILD_SUBREAPER = 37;
-const PR_SET_NO_NEW_PRIVS = 38;
-const PR_GET_TID_ADDRESS = 40;
-const PR_SET_THP_DISABLE = 41;
-const PR_SET_FP_MODE = 45;
-const PR_GET_FP_MODE = 46;
-const PR_CAP_AMBIENT = 47;
-const PR_SVE_SET_VL = 50;
-const PR_SVE_GET_VL = 51;
-const PR_GET_SPECULATION_CTRL = 52;
-const PR_SET_SPECULATION_CTRL = 53;
-const PR_PAC_RESET_KEYS = 54;
-const PR_SET_TAGGED_ADDR_CTRL = 55;
-const PR_GET_TAGGED_ADDR_CTRL = 56;
-const PR_SET_IO_FLUSHER = 57;
-const PR_SET_SYSCALL_USER_DISPATCH = 59;
-const PR_PAC_SET_ENABLED_KEYS = 60;
-const PR_PAC_GET_ENABLED_KEYS = 61;
-const PR_SCHED_CORE = 62;
-const PR_SME_SET_VL = 63;
-const PR_SME_GET_VL = 64;
-
-const TASK_COMM_LEN = 16;
-const SOCK_FPROG_BYTES = 16;
 const SECCOMP_MODE_STRICT = 1n;
 const SECCOMP_MODE_FILTER = 2n;
 const PR_SCHED_CORE_GET = 0n;
@@ -77,26 +21,6 @@ const PAC_ENABLED_KEYS = xlat([
   ['PR_PAC_APDBKEY', 1 << 3],
 ]);
 const PAC_KEYS = [...PAC_ENABLED_KEYS, ...xlat([['PR_PAC_APGAKEY', 1 << 4]])];
-
-/** What to capture, per prctl option. */
-export const PRCTL_CAPTURES: readonly KeyedCapture[] = [
-  { selector: PR_SET_NAME, arg: 1, kind: 'str', size: 0 },
-  { selector: PR_GET_NAME, arg: 1, kind: 'out', size: TASK_COMM_LEN },
-  { selector: PR_GET_PDEATHSIG, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_CHILD_SUBREAPER, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_ENDIAN, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_FPEMU, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_FPEXC, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_TSC, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_UNALIGN, arg: 1, kind: 'out', size: 4 },
-  { selector: PR_GET_TID_ADDRESS, arg: 1, kind: 'out', size: 8 },
-  // struct sock_fprog, shown for SECCOMP_MODE_FILTER only
-  { selector: PR_SET_SECCOMP, arg: 2, kind: 'in', size: SOCK_FPROG_BYTES },
-  // PR_SET_VMA_ANON_NAME's name
-  { selector: X.PR_SET_VMA, arg: 4, kind: 'str', size: 0 },
-  // PR_SCHED_CORE_GET's cookie
-  { selector: PR_SCHED_CORE, arg: 4, kind: 'out', size: 8 },
-];
 
 const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
 const s64 = (v: bigint): string => BigInt.asIntN(64, v).toString();
@@ -112,7 +36,7 @@ function vlText(v: bigint, flags: readonly ReturnType<typeof xlat>[number][]): s
 
 /**
  * The texts of prctl's arguments as strace prints them, the option first: only those strace
- * shows for that option. `param(i)` is the capture of argument i (PRCTL_CAPTURES), absent for
+ * shows for that option. `param(i)` is the capture of argument i (src/syscalls/keyed/prctl.ts), absent for
  * an exit capture of a call that failed; `ret` what the call returned, if it has; `maxString`
  * is -s.
  */
@@ -141,27 +65,27 @@ export function prctlArgTexts(
   };
 
   switch (option) {
-    case PR_GET_KEEPCAPS:
-    case PR_GET_SECCOMP:
-    case PR_GET_TIMERSLACK:
-    case PR_GET_TIMING:
-    case PR_GET_DUMPABLE:
-    case PR_GET_SECUREBITS:
-    case PR_GET_FP_MODE:
-    case PR_SVE_GET_VL:
-    case PR_SME_GET_VL:
-    case PR_TASK_PERF_EVENTS_DISABLE:
-    case PR_TASK_PERF_EVENTS_ENABLE:
+    case PR.PR_GET_KEEPCAPS:
+    case PR.PR_GET_SECCOMP:
+    case PR.PR_GET_TIMERSLACK:
+    case PR.PR_GET_TIMING:
+    case PR.PR_GET_DUMPABLE:
+    case PR.PR_GET_SECUREBITS:
+    case PR.PR_GET_FP_MODE:
+    case PR.PR_SVE_GET_VL:
+    case PR.PR_SME_GET_VL:
+    case PR.PR_TASK_PERF_EVENTS_DISABLE:
+    case PR.PR_TASK_PERF_EVENTS_ENABLE:
       return out;
 
-    case PR_GET_CHILD_SUBREAPER:
-    case PR_GET_ENDIAN:
-    case PR_GET_FPEMU:
-    case PR_GET_FPEXC:
+    case PR.PR_GET_CHILD_SUBREAPER:
+    case PR.PR_GET_ENDIAN:
+    case PR.PR_GET_FPEMU:
+    case PR.PR_GET_FPEXC:
       out.push(exitValue(1, (b) => bracket(b, (n) => `${n}`)));
       return out;
 
-    case PR_GET_NAME:
+    case PR.PR_GET_NAME:
       out.push(
         exitValue(1, (b) =>
           boundedString(
@@ -173,21 +97,21 @@ export function prctlArgTexts(
       );
       return out;
 
-    case PR_GET_PDEATHSIG:
+    case PR.PR_GET_PDEATHSIG:
       out.push(exitValue(1, (b) => bracket(b, (n) => signalName(n | 0))));
       return out;
 
-    case PR_GET_TID_ADDRESS:
+    case PR.PR_GET_TID_ADDRESS:
       out.push(
         exitValue(1, (b) => (b.length >= 8 ? `[${address(b.readBigUInt64LE(0))}]` : undefined)),
       );
       return out;
 
-    case PR_GET_TSC:
+    case PR.PR_GET_TSC:
       out.push(exitValue(1, (b) => bracket(b, (n) => xvalText(BigInt(n), X.PR_TSC, 'PR_TSC_???'))));
       return out;
 
-    case PR_GET_UNALIGN:
+    case PR.PR_GET_UNALIGN:
       out.push(
         exitValue(1, (b) =>
           bracket(b, (n) => flagsText(BigInt(n), X.PR_UNALIGN_FLAGS, 'PR_UNALIGN_???')),
@@ -195,41 +119,41 @@ export function prctlArgTexts(
       );
       return out;
 
-    case PR_SVE_SET_VL:
+    case PR.PR_SVE_SET_VL:
       out.push(vlText(a(1), X.PR_SVE_VL_FLAGS));
       return out;
-    case PR_SME_SET_VL:
+    case PR.PR_SME_SET_VL:
       out.push(vlText(a(1), X.PR_SME_VL_FLAGS));
       return out;
 
-    case PR_GET_SPECULATION_CTRL:
+    case PR.PR_GET_SPECULATION_CTRL:
       out.push(xvalText(a(1), X.PR_SPEC_CMDS, 'PR_SPEC_???'));
       return out;
 
-    case PR_SET_TAGGED_ADDR_CTRL:
+    case PR.PR_SET_TAGGED_ADDR_CTRL:
       // strace spells out PR_TAGGED_ADDR_ENABLE and the MTE fields (arm64); this is the raw value.
       out.push(hexValue(a(1)), ...rest(2));
       return out;
 
-    case PR_SET_CHILD_SUBREAPER:
-    case PR_SET_ENDIAN:
-    case PR_SET_FPEMU:
-    case PR_SET_FPEXC:
-    case PR_SET_KEEPCAPS:
-    case PR_SET_TIMING:
+    case PR.PR_SET_CHILD_SUBREAPER:
+    case PR.PR_SET_ENDIAN:
+    case PR.PR_SET_FPEMU:
+    case PR.PR_SET_FPEXC:
+    case PR.PR_SET_KEEPCAPS:
+    case PR.PR_SET_TIMING:
       out.push(u64(a(1)));
       return out;
 
-    case PR_SET_DUMPABLE:
+    case PR.PR_SET_DUMPABLE:
       out.push(xvalText(a(1), X.PR_DUMPABLE, 'SUID_DUMP_???'));
       return out;
 
-    case PR_CAPBSET_DROP:
-    case PR_CAPBSET_READ:
+    case PR.PR_CAPBSET_DROP:
+    case PR.PR_CAPBSET_READ:
       out.push(xvalText(a(1), X.CAPABILITIES, 'CAP_???'));
       return out;
 
-    case PR_CAP_AMBIENT: {
+    case PR.PR_CAP_AMBIENT: {
       const op = a(1);
       out.push(xvalText(op, X.PR_CAP_AMBIENT_OPS, 'PR_CAP_AMBIENT_???'));
       if (op >= 1n && op <= 3n) out.push(xvalText(a(2), X.CAPABILITIES, 'CAP_???'), ...rest(3));
@@ -237,7 +161,7 @@ export function prctlArgTexts(
       return out;
     }
 
-    case PR_MCE_KILL:
+    case PR.PR_MCE_KILL:
       out.push(
         xvalText(a(1), X.PR_MCE_KILL_OPS, 'PR_MCE_KILL_???'),
         a(1) === 1n ? xvalText(a(2), X.PR_MCE_KILL_POLICIES, 'PR_MCE_KILL_???') : hexValue(a(2)),
@@ -245,14 +169,14 @@ export function prctlArgTexts(
       );
       return out;
 
-    case PR_SET_NAME: {
+    case PR.PR_SET_NAME: {
       const p = param(1);
       if (a(1) === 0n) out.push('NULL');
       else out.push(p ? boundedString(p, TASK_COMM_LEN - 1, maxString) : address(a(1)));
       return out;
     }
 
-    case X.PR_SET_VMA:
+    case PR.PR_SET_VMA:
       out.push(xvalText(a(1), X.PR_SET_VMA_OPS, 'PR_SET_VMA_???'));
       if (a(1) === 0n) {
         const p = param(4);
@@ -264,19 +188,19 @@ export function prctlArgTexts(
       }
       return out;
 
-    case PR_SET_MM:
+    case PR.PR_SET_MM:
       out.push(xvalText(a(1), X.PR_SET_MM_OPS, 'PR_SET_MM_???'), ...rest(2));
       return out;
 
-    case PR_SET_PDEATHSIG:
+    case PR.PR_SET_PDEATHSIG:
       out.push(a(1) > 128n ? u64(a(1)) : signalName(Number(a(1))));
       return out;
 
-    case X.PR_SET_PTRACER:
+    case PR.PR_SET_PTRACER:
       out.push(BigInt.asIntN(32, a(1)) === -1n ? 'PR_SET_PTRACER_ANY' : i32(a(1)));
       return out;
 
-    case PR_SET_SECCOMP: {
+    case PR.PR_SET_SECCOMP: {
       const mode = a(1);
       out.push(xvalText(mode, X.SECCOMP_MODES, 'SECCOMP_MODE_???'));
       if (mode === SECCOMP_MODE_STRICT) return out;
@@ -294,44 +218,44 @@ export function prctlArgTexts(
       return out;
     }
 
-    case PR_SET_SECUREBITS:
+    case PR.PR_SET_SECUREBITS:
       out.push(flagsText(a(1), X.SECBITS, 'SECBIT_???'));
       return out;
 
-    case PR_SET_TIMERSLACK:
+    case PR.PR_SET_TIMERSLACK:
       out.push(s64(a(1)));
       return out;
 
-    case PR_SET_TSC:
+    case PR.PR_SET_TSC:
       out.push(xvalText(a(1), X.PR_TSC, 'PR_TSC_???'));
       return out;
 
-    case PR_SET_UNALIGN:
+    case PR.PR_SET_UNALIGN:
       out.push(flagsText(a(1), X.PR_UNALIGN_FLAGS, 'PR_UNALIGN_???'));
       return out;
 
-    case PR_SET_NO_NEW_PRIVS:
-    case PR_SET_THP_DISABLE:
-    case PR_SET_IO_FLUSHER:
+    case PR.PR_SET_NO_NEW_PRIVS:
+    case PR.PR_SET_THP_DISABLE:
+    case PR.PR_SET_IO_FLUSHER:
       out.push(u64(a(1)), ...rest(2));
       return out;
 
-    case PR_SET_FP_MODE:
+    case PR.PR_SET_FP_MODE:
       out.push(flagsText(a(1), X.PR_FP_MODES, 'PR_FP_MODE_???'));
       return out;
 
-    case PR_SET_SPECULATION_CTRL:
+    case PR.PR_SET_SPECULATION_CTRL:
       out.push(
         xvalText(a(1), X.PR_SPEC_CMDS, 'PR_SPEC_???'),
         a(1) <= 2n ? xvalText(a(2), X.PR_SPEC_SET_FLAGS, 'PR_SPEC_???') : hexValue(a(2)),
       );
       return out;
 
-    case PR_PAC_RESET_KEYS:
+    case PR.PR_PAC_RESET_KEYS:
       out.push(flagsText(a(1), PAC_KEYS, 'PR_PAC_???'), ...rest(2));
       return out;
 
-    case PR_PAC_SET_ENABLED_KEYS:
+    case PR.PR_PAC_SET_ENABLED_KEYS:
       out.push(
         flagsText(a(1), PAC_ENABLED_KEYS, 'PR_PAC_???'),
         flagsText(a(2), PAC_ENABLED_KEYS, 'PR_PAC_???'),
@@ -339,7 +263,7 @@ export function prctlArgTexts(
       );
       return out;
 
-    case PR_SET_SYSCALL_USER_DISPATCH:
+    case PR.PR_SET_SYSCALL_USER_DISPATCH:
       out.push(
         xvalText(a(1), X.PR_SUD_CMDS, 'PR_SYS_DISPATCH_???'),
         hexValue(a(2)),
@@ -348,7 +272,7 @@ export function prctlArgTexts(
       );
       return out;
 
-    case PR_SCHED_CORE: {
+    case PR.PR_SCHED_CORE: {
       const cmd = BigInt.asUintN(32, a(1));
       const pidtype = BigInt.asUintN(32, a(3));
       out.push(
@@ -362,9 +286,9 @@ export function prctlArgTexts(
       return out;
     }
 
-    case PR_MCE_KILL_GET:
-    case PR_GET_TAGGED_ADDR_CTRL:
-    case PR_PAC_GET_ENABLED_KEYS:
+    case PR.PR_MCE_KILL_GET:
+    case PR.PR_GET_TAGGED_ADDR_CTRL:
+    case PR.PR_PAC_GET_ENABLED_KEYS:
     default:
       out.push(...rest(1));
       return out;
@@ -390,44 +314,44 @@ export function formatPrctlReturn(args: readonly bigint[], ret: bigint): string 
     return text.startsWith('0x') ? undefined : text;
   };
   switch (option) {
-    case PR_GET_DUMPABLE: {
+    case PR.PR_GET_DUMPABLE: {
       const name = lookupXlat(ret, X.PR_DUMPABLE);
       return name ? `${ret} (${name})` : undefined;
     }
-    case PR_MCE_KILL_GET: {
+    case PR.PR_MCE_KILL_GET: {
       const name = lookupXlat(ret, X.PR_MCE_KILL_POLICIES);
       return name ? `${ret} (${name})` : undefined;
     }
-    case PR_GET_SECUREBITS:
-    case PR_GET_FP_MODE:
-    case PR_PAC_GET_ENABLED_KEYS: {
+    case PR.PR_GET_SECUREBITS:
+    case PR.PR_GET_FP_MODE:
+    case PR.PR_PAC_GET_ENABLED_KEYS: {
       if (ret === 0n) return undefined;
       const table =
-        option === PR_GET_SECUREBITS
+        option === PR.PR_GET_SECUREBITS
           ? X.SECBITS
-          : option === PR_GET_FP_MODE
+          : option === PR.PR_GET_FP_MODE
             ? X.PR_FP_MODES
             : PAC_ENABLED_KEYS;
       const aux = auxFlags(table);
       return aux ? `${hex} (${aux})` : hex;
     }
-    case PR_SVE_SET_VL:
-    case PR_SVE_GET_VL:
-    case PR_SME_SET_VL:
-    case PR_SME_GET_VL: {
+    case PR.PR_SVE_SET_VL:
+    case PR.PR_SVE_GET_VL:
+    case PR.PR_SME_SET_VL:
+    case PR.PR_SME_GET_VL: {
       if (ret === 0n) return undefined;
-      const sve = option === PR_SVE_SET_VL || option === PR_SVE_GET_VL;
+      const sve = option === PR.PR_SVE_SET_VL || option === PR.PR_SVE_GET_VL;
       const flags = ret & ~X.PR_VL_LEN_MASK;
       if (flags === 0n) return hex;
       return `${hex} (${vlText(ret, sve ? X.PR_SVE_VL_FLAGS : X.PR_SME_VL_FLAGS)})`;
     }
-    case PR_GET_SPECULATION_CTRL: {
+    case PR.PR_GET_SPECULATION_CTRL: {
       const which = BigInt.asUintN(64, args[1] ?? 0n);
       if (which > 2n) return undefined;
       const aux = auxFlags(X.PR_SPEC_GET_FLAGS);
       return aux ? `${hex} (${aux})` : hex;
     }
-    case PR_GET_TAGGED_ADDR_CTRL:
+    case PR.PR_GET_TAGGED_ADDR_CTRL:
       return hex;
     default:
       return undefined;

@@ -6,6 +6,7 @@ import { FD_FLAGS } from './xlat/misc.js';
 import { formatOpenFlags } from './args.js';
 import { formatPrctlReturn } from './prctl.js';
 import { int64Text } from './ints.js';
+import { FCNTL_CMD } from '../syscalls/uapi/fcntl.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
@@ -29,8 +30,8 @@ function errorText(errno: number): string {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-const F_GETFD = 1n;
-const F_GETFL = 3n;
+const F_GETFD = BigInt(FCNTL_CMD.F_GETFD);
+const F_GETFL = BigInt(FCNTL_CMD.F_GETFL);
 
 /**
  * What follows `= `: `3`, `0x7f0a1c000000`, `-1 ENOENT (No such file or directory)`,

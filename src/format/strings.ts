@@ -1,7 +1,7 @@
 // Quoting captured bytes the way strace does (its string_quote with default options), so that
 // output can be read, and compared, by people who know strace.
 import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
-import { FAULT } from './values.js';
+import { FAULT } from './print.js';
 
 /** strace -s default: bytes of a string or buffer shown before `...`. */
 export const DEFAULT_MAX_STRING = 32;
@@ -129,4 +129,19 @@ function formatParamCut(param: Param, maxString: number): string {
     more = true;
   }
   return quote(bytes) + (more ? '...' : '');
+}
+
+/**
+ * strace's printstr_ex for a string of at most `len` bytes (Infinity: no bound but -s):
+ * up to min(len, maxString) bytes, then `...` unless a NUL ended the string there. strace
+ * reads one byte past -s when it can, so a string exactly -s long shows no `...`.
+ */
+export function boundedString(param: Param, len: number, maxString: number): string {
+  if (param.status === TL_PARAM_FAULT) return FAULT;
+  const bytes = param.bytes;
+  const limit = Math.min(len, maxString);
+  let end = bytes.indexOf(0);
+  if (end < 0) end = param.status === TL_PARAM_TRUNCATED ? Infinity : bytes.length;
+  if (end < limit || (end === limit && maxString < len)) return quote(bytes.subarray(0, end));
+  return quote(bytes.subarray(0, Math.min(limit, bytes.length))) + '...';
 }

@@ -7,7 +7,7 @@ import { FILE_TYPES, FS_MAGICS, MODE_SPECIAL_BITS, S_IFMT, STATFS_FLAGS } from '
 import { STATX_ATTRIBUTES, STATX_MASK, POLL_EVENTS, EPOLL_EVENTS } from './xlat/misc.js';
 import { SIGACTION_FLAGS, SA_RESTORER, signalName } from './xlat/signal.js';
 import { ADDRESS_FAMILIES, AF_INET, AF_INET6, AF_NETLINK, AF_UNIX } from './xlat/socket.js';
-import { address, hexValue } from './values.js';
+import { address, hexValue } from './print.js';
 
 /** st_mode as strace prints it: S_IFREG|S_ISUID|0755. */
 export function formatMode(mode: bigint): string {

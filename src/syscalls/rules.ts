@@ -31,11 +31,11 @@ import {
   type CaptureKind,
   type Rule,
 } from '../wire.js';
-import { SYSCALLS, syscallByNr } from './table.js';
-// The keyed tables sit with the decoders of what they capture.
-import { FCNTL_CAPTURES } from '../format/flock.js';
-import { IOCTL_CAPTURES } from '../format/ioctl.js';
-import { PRCTL_CAPTURES } from '../format/prctl.js';
+import { SYSCALLS, syscallByName, syscallByNr } from './table.js';
+import type { KeyedCapture, KeyedKind } from './keyed/capture.js';
+import { FCNTL_CAPTURES } from './keyed/fcntl.js';
+import { IOCTL_CAPTURES } from './keyed/ioctl.js';
+import { PRCTL_CAPTURES } from './keyed/prctl.js';
 import type { SyscallDef } from './types.js';
 
 /** One capture, with arguments named as in the syscall table. */
@@ -352,17 +352,11 @@ export function isExitCapture(kind: CaptureKind): boolean {
   );
 }
 
-/**
- * What a TL_CAP_KEYED slot captures for one value of its selector argument. `arg`: the
- * pointer argument, 0-based. kind: a NUL-ended string at enter (size 0); `size` bytes at
- * enter; at exit, if the call succeeded; or both (struct ifreq: strace shows the name given
- * even when the call fails, and what the kernel filled in when it succeeds).
- */
-export interface KeyedCapture {
-  /** ioctl's request, prctl's option, fcntl's command. */
+/** A keyed capture with its argument resolved to a position (0-based). */
+export interface ResolvedKeyedCapture {
   readonly selector: number;
   readonly arg: number;
-  readonly kind: 'str' | 'in' | 'out' | 'inout';
+  readonly kind: KeyedKind;
   readonly size: number;
 }
 
@@ -380,16 +374,22 @@ const KEYED_KIND = {
   inout: TL_CAP_STRUCT_INOUT,
 } as const;
 
+/** A syscall's keyed captures with their arguments resolved against its signature. */
+export function resolvedKeyedCaptures(name: string): readonly ResolvedKeyedCapture[] {
+  const def = syscallByName(name);
+  if (!def) throw new Error(`keyed captures for ${name}: no such syscall`);
+  return (KEYED_CAPTURES[name] ?? []).map((k) => ({ ...k, arg: argIndex(def, k.arg) }));
+}
+
 /** Every keyed capture as a keyed_rules entry. */
 export function keyedRules(): KeyedRule[] {
   const out: KeyedRule[] = [];
-  for (const [name, captures] of Object.entries(KEYED_CAPTURES)) {
-    const def = SYSCALLS.find((d) => d.name === name);
-    if (!def) throw new Error(`keyed captures for ${name}: no such syscall`);
-    for (const k of captures) {
+  for (const name of Object.keys(KEYED_CAPTURES)) {
+    const nr = syscallByName(name)?.nr as number;
+    for (const k of resolvedKeyedCaptures(name)) {
       const capture: Capture = { kind: KEYED_KIND[k.kind], arg: k.arg };
       if (k.kind !== 'str') capture.size = k.size;
-      out.push({ nr: def.nr, selector: k.selector, capture });
+      out.push({ nr, selector: k.selector, capture });
     }
   }
   return out;
@@ -401,13 +401,13 @@ export function buildKeyedRules(): Buffer {
 }
 
 const keyedBySelector = new Map(
-  Object.entries(KEYED_CAPTURES).map(([name, list]) => [
+  Object.keys(KEYED_CAPTURES).map((name) => [
     name,
-    new Map(list.map((k) => [k.selector >>> 0, k])),
+    new Map(resolvedKeyedCaptures(name).map((k) => [k.selector >>> 0, k])),
   ]),
 );
 
 /** The keyed capture of a call, given its selector's value, if any. */
-export function keyedCaptureFor(name: string, selector: bigint): KeyedCapture | undefined {
+export function keyedCaptureFor(name: string, selector: bigint): ResolvedKeyedCapture | undefined {
   return keyedBySelector.get(name)?.get(Number(BigInt.asUintN(32, selector)));
 }

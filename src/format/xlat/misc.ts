@@ -1,7 +1,9 @@
 // The smaller tables: *at flags, access modes, fcntl, futex, prctl, clocks, poll and epoll,
 // ioctl requests, wait, clone, resources, file types. Values are x86_64's; names and order are
 // strace's, so a flag set prints as strace prints it.
-import { xlat } from '../flags.js';
+import { FCNTL_CMD } from '../../syscalls/uapi/fcntl.js';
+import { IOCTL_REQUEST } from '../../syscalls/uapi/ioctl.js';
+import { xlat, xlatOf } from '../flags.js';
 
 export const AT_FLAGS = xlat([
   ['AT_SYMLINK_NOFOLLOW', 0x100],
@@ -75,35 +77,7 @@ export const SEEK_WHENCE = xlat([
   ['SEEK_HOLE', 4],
 ]);
 
-export const FCNTL_CMDS = xlat([
-  ['F_DUPFD', 0],
-  ['F_GETFD', 1],
-  ['F_SETFD', 2],
-  ['F_GETFL', 3],
-  ['F_SETFL', 4],
-  ['F_GETLK', 5],
-  ['F_SETLK', 6],
-  ['F_SETLKW', 7],
-  ['F_SETOWN', 8],
-  ['F_GETOWN', 9],
-  ['F_SETSIG', 10],
-  ['F_GETSIG', 11],
-  ['F_SETOWN_EX', 15],
-  ['F_GETOWN_EX', 16],
-  ['F_GETOWNER_UIDS', 17],
-  ['F_OFD_GETLK', 36],
-  ['F_OFD_SETLK', 37],
-  ['F_OFD_SETLKW', 38],
-  ['F_SETLEASE', 1024],
-  ['F_GETLEASE', 1025],
-  ['F_NOTIFY', 1026],
-  ['F_DUPFD_QUERY', 1027],
-  ['F_DUPFD_CLOEXEC', 1030],
-  ['F_SETPIPE_SZ', 1031],
-  ['F_GETPIPE_SZ', 1032],
-  ['F_ADD_SEALS', 1033],
-  ['F_GET_SEALS', 1034],
-]);
+export const FCNTL_CMDS = xlatOf(FCNTL_CMD);
 
 export const FD_FLAGS = xlat([['FD_CLOEXEC', 1]]);
 
@@ -123,22 +97,24 @@ export const FLOCK_OPS = xlat([
   ['LOCK_UN', 8],
 ]);
 
-export const FUTEX_OPS = xlat([
-  ['FUTEX_WAIT', 0],
-  ['FUTEX_WAKE', 1],
-  ['FUTEX_FD', 2],
-  ['FUTEX_REQUEUE', 3],
-  ['FUTEX_CMP_REQUEUE', 4],
-  ['FUTEX_WAKE_OP', 5],
-  ['FUTEX_LOCK_PI', 6],
-  ['FUTEX_UNLOCK_PI', 7],
-  ['FUTEX_TRYLOCK_PI', 8],
-  ['FUTEX_WAIT_BITSET', 9],
-  ['FUTEX_WAKE_BITSET', 10],
-  ['FUTEX_WAIT_REQUEUE_PI', 11],
-  ['FUTEX_CMP_REQUEUE_PI', 12],
-  ['FUTEX_LOCK_PI2', 13],
-]);
+/** futex's commands, by name: the decoders of its arguments test some of them. */
+export const FUTEX_OP = {
+  FUTEX_WAIT: 0,
+  FUTEX_WAKE: 1,
+  FUTEX_FD: 2,
+  FUTEX_REQUEUE: 3,
+  FUTEX_CMP_REQUEUE: 4,
+  FUTEX_WAKE_OP: 5,
+  FUTEX_LOCK_PI: 6,
+  FUTEX_UNLOCK_PI: 7,
+  FUTEX_TRYLOCK_PI: 8,
+  FUTEX_WAIT_BITSET: 9,
+  FUTEX_WAKE_BITSET: 10,
+  FUTEX_WAIT_REQUEUE_PI: 11,
+  FUTEX_CMP_REQUEUE_PI: 12,
+  FUTEX_LOCK_PI2: 13,
+} as const;
+export const FUTEX_OPS = xlatOf(FUTEX_OP);
 export const FUTEX_PRIVATE_FLAG = 128n;
 export const FUTEX_CLOCK_REALTIME = 256n;
 
@@ -432,122 +408,8 @@ export const XATTR_FLAGS = xlat([
   ['XATTR_REPLACE', 2],
 ]);
 
-/** ioctl requests strace names for ttys and sockets. */
-export const IOCTL_REQUESTS = xlat([
-  ['TCGETS', 0x5401],
-  ['TCSETS', 0x5402],
-  ['TCSETSW', 0x5403],
-  ['TCSETSF', 0x5404],
-  ['TCGETA', 0x5405],
-  ['TCSETA', 0x5406],
-  ['TCSETAW', 0x5407],
-  ['TCSETAF', 0x5408],
-  ['TCSBRK', 0x5409],
-  ['TCXONC', 0x540a],
-  ['TCFLSH', 0x540b],
-  ['TIOCEXCL', 0x540c],
-  ['TIOCNXCL', 0x540d],
-  ['TIOCSCTTY', 0x540e],
-  ['TIOCGPGRP', 0x540f],
-  ['TIOCSPGRP', 0x5410],
-  ['TIOCOUTQ', 0x5411],
-  ['TIOCSTI', 0x5412],
-  ['TIOCGWINSZ', 0x5413],
-  ['TIOCSWINSZ', 0x5414],
-  ['TIOCMGET', 0x5415],
-  ['TIOCMBIS', 0x5416],
-  ['TIOCMBIC', 0x5417],
-  ['TIOCMSET', 0x5418],
-  ['TIOCGSOFTCAR', 0x5419],
-  ['TIOCSSOFTCAR', 0x541a],
-  ['FIONREAD', 0x541b],
-  ['TIOCLINUX', 0x541c],
-  ['TIOCCONS', 0x541d],
-  ['TIOCGSERIAL', 0x541e],
-  ['TIOCSSERIAL', 0x541f],
-  ['TIOCPKT', 0x5420],
-  ['FIONBIO', 0x5421],
-  ['TIOCNOTTY', 0x5422],
-  ['TIOCSETD', 0x5423],
-  ['TIOCGETD', 0x5424],
-  ['TCSBRKP', 0x5425],
-  ['TIOCSBRK', 0x5427],
-  ['TIOCCBRK', 0x5428],
-  ['TIOCGSID', 0x5429],
-  ['TCGETS2', 0x802c542a],
-  ['TCSETS2', 0x402c542b],
-  ['TIOCGRS485', 0x542e],
-  ['TIOCGPTN', 0x80045430],
-  ['TIOCSPTLCK', 0x40045431],
-  ['TIOCGDEV', 0x80045432],
-  ['TIOCSIG', 0x40045436],
-  ['TIOCVHANGUP', 0x5437],
-  ['TIOCGPKT', 0x80045438],
-  ['TIOCGPTLCK', 0x80045439],
-  ['TIOCGEXCL', 0x80045440],
-  ['TIOCGPTPEER', 0x5441],
-  ['FIONCLEX', 0x5450],
-  ['FIOCLEX', 0x5451],
-  ['FIOASYNC', 0x5452],
-  ['TIOCSERCONFIG', 0x5453],
-  ['TIOCSERGWILD', 0x5454],
-  ['TIOCSERSWILD', 0x5455],
-  ['TIOCGLCKTRMIOS', 0x5456],
-  ['TIOCSLCKTRMIOS', 0x5457],
-  ['TIOCSERGSTRUCT', 0x5458],
-  ['TIOCSERGETLSR', 0x5459],
-  ['FIOQSIZE', 0x5460],
-  ['FIOSETOWN', 0x8901],
-  ['SIOCSPGRP', 0x8902],
-  ['FIOGETOWN', 0x8903],
-  ['SIOCGPGRP', 0x8904],
-  ['SIOCATMARK', 0x8905],
-  ['SIOCGSTAMP_OLD', 0x8906],
-  ['SIOCGSTAMPNS_OLD', 0x8907],
-  ['SIOCADDRT', 0x890b],
-  ['SIOCDELRT', 0x890c],
-  ['SIOCGIFNAME', 0x8910],
-  ['SIOCSIFLINK', 0x8911],
-  ['SIOCGIFCONF', 0x8912],
-  ['SIOCGIFFLAGS', 0x8913],
-  ['SIOCSIFFLAGS', 0x8914],
-  ['SIOCGIFADDR', 0x8915],
-  ['SIOCSIFADDR', 0x8916],
-  ['SIOCGIFDSTADDR', 0x8917],
-  ['SIOCSIFDSTADDR', 0x8918],
-  ['SIOCGIFBRDADDR', 0x8919],
-  ['SIOCSIFBRDADDR', 0x891a],
-  ['SIOCGIFNETMASK', 0x891b],
-  ['SIOCSIFNETMASK', 0x891c],
-  ['SIOCGIFMETRIC', 0x891d],
-  ['SIOCSIFMETRIC', 0x891e],
-  ['SIOCGIFMTU', 0x8921],
-  ['SIOCSIFMTU', 0x8922],
-  ['SIOCSIFNAME', 0x8923],
-  ['SIOCSIFHWADDR', 0x8924],
-  ['SIOCGIFHWADDR', 0x8927],
-  ['SIOCGIFINDEX', 0x8933],
-  ['SIOCGIFTXQLEN', 0x8942],
-  ['SIOCSIFTXQLEN', 0x8943],
-  ['SIOCETHTOOL', 0x8946],
-  ['SIOCGMIIPHY', 0x8947],
-  ['SIOCGMIIREG', 0x8948],
-  ['SIOCSMIIREG', 0x8949],
-  ['SIOCWANDEV', 0x894a],
-  ['SIOCOUTQNSD', 0x894b],
-  ['SIOCGSKNS', 0x894c],
-  ['SIOCDARP', 0x8953],
-  ['SIOCGARP', 0x8954],
-  ['SIOCSARP', 0x8955],
-  ['SIOCBRADDBR', 0x89a0],
-  ['SIOCBRDELBR', 0x89a1],
-  ['BTRFS_IOC_CLONE or FICLONE', 0x40049409],
-  ['FICLONERANGE', 0x4020940d],
-  ['FIDEDUPERANGE', 0xc0189436],
-  ['FS_IOC_GETFLAGS', 0x80086601],
-  ['FS_IOC_SETFLAGS', 0x40086602],
-]);
-export const FICLONE = 0x40049409n;
+/** ioctl requests strace names for ttys, sockets and files (FICLONE's `A or B` is ioctl.ts's). */
+export const IOCTL_REQUESTS = xlatOf(IOCTL_REQUEST);
 
 /** st_mode's file type bits. */
 export const S_IFMT = 0o170000n;

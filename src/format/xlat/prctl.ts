@@ -1,76 +1,9 @@
 // prctl tables as strace 6.1 names them (xlat/prctl_options.in, cap.in, pr_*.in, secbits.in,
-// seccomp_mode.in). PRCTL_OPTIONS is strace 6.1's own list: it knows PR_SET_PTRACER and
-// the arm64 options, and not PR_SET_MDWE/PR_GET_MDWE
-// (newer than 6.1, so strace prints them as `0x41 /* PR_??? */`).
-import { xlat } from '../flags.js';
+// seccomp_mode.in). PRCTL_OPTIONS is strace 6.1's own list (src/syscalls/uapi/prctl.ts).
+import { PRCTL_OPTION } from '../../syscalls/uapi/prctl.js';
+import { xlat, xlatOf } from '../flags.js';
 
-export const PR_SET_PTRACER = 0x59616d61;
-export const PR_SET_VMA = 0x53564d41;
-
-export const PRCTL_OPTIONS = xlat([
-  ['PR_SET_PDEATHSIG', 1],
-  ['PR_GET_PDEATHSIG', 2],
-  ['PR_GET_DUMPABLE', 3],
-  ['PR_SET_DUMPABLE', 4],
-  ['PR_GET_UNALIGN', 5],
-  ['PR_SET_UNALIGN', 6],
-  ['PR_GET_KEEPCAPS', 7],
-  ['PR_SET_KEEPCAPS', 8],
-  ['PR_GET_FPEMU', 9],
-  ['PR_SET_FPEMU', 10],
-  ['PR_GET_FPEXC', 11],
-  ['PR_SET_FPEXC', 12],
-  ['PR_GET_TIMING', 13],
-  ['PR_SET_TIMING', 14],
-  ['PR_SET_NAME', 15],
-  ['PR_GET_NAME', 16],
-  ['PR_GET_ENDIAN', 19],
-  ['PR_SET_ENDIAN', 20],
-  ['PR_GET_SECCOMP', 21],
-  ['PR_SET_SECCOMP', 22],
-  ['PR_CAPBSET_READ', 23],
-  ['PR_CAPBSET_DROP', 24],
-  ['PR_GET_TSC', 25],
-  ['PR_SET_TSC', 26],
-  ['PR_GET_SECUREBITS', 27],
-  ['PR_SET_SECUREBITS', 28],
-  ['PR_SET_TIMERSLACK', 29],
-  ['PR_GET_TIMERSLACK', 30],
-  ['PR_TASK_PERF_EVENTS_DISABLE', 31],
-  ['PR_TASK_PERF_EVENTS_ENABLE', 32],
-  ['PR_MCE_KILL', 33],
-  ['PR_MCE_KILL_GET', 34],
-  ['PR_SET_MM', 35],
-  ['PR_SET_CHILD_SUBREAPER', 36],
-  ['PR_GET_CHILD_SUBREAPER', 37],
-  ['PR_SET_NO_NEW_PRIVS', 38],
-  ['PR_GET_NO_NEW_PRIVS', 39],
-  ['PR_GET_TID_ADDRESS', 40],
-  ['PR_SET_THP_DISABLE', 41],
-  ['PR_GET_THP_DISABLE', 42],
-  ['PR_MPX_ENABLE_MANAGEMENT', 43],
-  ['PR_MPX_DISABLE_MANAGEMENT', 44],
-  ['PR_SET_FP_MODE', 45],
-  ['PR_GET_FP_MODE', 46],
-  ['PR_CAP_AMBIENT', 47],
-  ['PR_SVE_SET_VL', 50],
-  ['PR_SVE_GET_VL', 51],
-  ['PR_GET_SPECULATION_CTRL', 52],
-  ['PR_SET_SPECULATION_CTRL', 53],
-  ['PR_PAC_RESET_KEYS', 54],
-  ['PR_SET_TAGGED_ADDR_CTRL', 55],
-  ['PR_GET_TAGGED_ADDR_CTRL', 56],
-  ['PR_SET_IO_FLUSHER', 57],
-  ['PR_GET_IO_FLUSHER', 58],
-  ['PR_SET_SYSCALL_USER_DISPATCH', 59],
-  ['PR_PAC_SET_ENABLED_KEYS', 60],
-  ['PR_PAC_GET_ENABLED_KEYS', 61],
-  ['PR_SCHED_CORE', 62],
-  ['PR_SME_SET_VL', 63],
-  ['PR_SME_GET_VL', 64],
-  ['PR_SET_VMA', PR_SET_VMA],
-  ['PR_SET_PTRACER', PR_SET_PTRACER],
-]);
+export const PRCTL_OPTIONS = xlatOf(PRCTL_OPTION);
 
 /** Capabilities, CAP_CHOWN = 0 onwards. */
 export const CAPABILITIES = xlat(
