@@ -9,6 +9,8 @@
         "native/test_hooks.cc",
         "native/ring_reader.cc",
         "native/live_merger.cc",
+        "native/loss_ledger.cc",
+        "native/outbox.cc",
         "native/synthetic.cc"
       ],
       "include_dirs": [

@@ -1,10 +1,6 @@
 // JavaScript bindings. The shapes here are typed in src/native.ts; keep the
 // two in step.
 #include <cstddef>
-#include <deque>
-#include <map>
-#include <mutex>
-#include <cstring>
 #include <napi.h>
 #include <sys/utsname.h>
 
@@ -14,10 +10,9 @@ extern "C" {
 #include "../bpf/traceloop.h"
 }
 
-#include "live_merger.h"
+#include "loss_ledger.h"
+#include "outbox.h"
 #include "recorder.h"
-#include "records.h"
-#include "ring_reader.h"
 #include "test_hooks.h"
 
 namespace traceloop {
@@ -69,90 +64,6 @@ Napi::Object read_result(Napi::Env env, const ReadOut &r)
 	o.Set("cpus", cpu_stats(env, r.cpus));
 	return o;
 }
-
-// Batches on their way from the drain thread to JS. Bounded: when JS falls
-// behind, a batch that does not fit is dropped and counted, and the next
-// batch of that cgroup starts with a TL_LOST_CONSUMER marker per CPU saying
-// how many of that CPU's events were not shown, and when (so the user's
-// identity, shown + marked lost = emitted, holds per CPU). Memory stays flat;
-// nothing goes unsaid.
-class Outbox {
-public:
-	explicit Outbox(size_t max_bytes) : max_bytes_(max_bytes) {}
-
-	// Drain thread. Returns true when JS must be woken.
-	bool push(uint64_t id, std::vector<uint8_t> &&records)
-	{
-		std::lock_guard<std::mutex> lock(mu_);
-		auto &owed = dropped_[id];
-		if (records.empty() && owed.empty())
-			return false;
-		if (bytes_ + records.size() > max_bytes_) {
-			owe(owed, records, total_dropped_[id]);
-			return false;
-		}
-		if (!owed.empty()) {
-			CpuBatch m;
-			for (const auto &[cpu, d] : owed)
-				append_lost(m, cpu, TL_LOST_CONSUMER, d.events, d.ts_from, d.ts_to);
-			records.insert(records.begin(), m.bytes.begin(), m.bytes.end());
-			owed.clear();
-		}
-		bytes_ += records.size();
-		queue_.emplace_back(id, std::move(records));
-		const bool wake = !notified_;
-		notified_ = true;
-		return wake;
-	}
-
-	// JS thread: takes everything queued.
-	std::deque<std::pair<uint64_t, std::vector<uint8_t>>> take()
-	{
-		std::lock_guard<std::mutex> lock(mu_);
-		std::deque<std::pair<uint64_t, std::vector<uint8_t>>> out;
-		out.swap(queue_);
-		bytes_ = 0;
-		notified_ = false;
-		return out;
-	}
-
-	uint64_t dropped(uint64_t id)
-	{
-		std::lock_guard<std::mutex> lock(mu_);
-		return total_dropped_[id];
-	}
-
-private:
-	struct Dropped {
-		uint64_t events = 0, ts_from = 0, ts_to = 0;
-	};
-	using Owed = std::map<uint32_t, Dropped>; // by CPU
-
-	// Counts a dropped batch against each CPU: its enter/exit records, plus
-	// what its markers already count as lost (dropping a marker must not
-	// hide it), with the time span per CPU.
-	static void owe(Owed &owed, const std::vector<uint8_t> &b, uint64_t &total)
-	{
-		for_each_record(b.data(), b.size(), [&](const RecordAt &r) {
-			if (!r.events)
-				return;
-			Dropped &d = owed[r.cpu];
-			if (!d.events)
-				d.ts_from = r.ts;
-			d.events += r.events;
-			d.ts_to = r.ts;
-			total += r.events;
-		});
-	}
-
-	std::mutex mu_;
-	size_t max_bytes_;
-	size_t bytes_ = 0;
-	bool notified_ = false;
-	std::deque<std::pair<uint64_t, std::vector<uint8_t>>> queue_;
-	std::map<uint64_t, Owed> dropped_;
-	std::map<uint64_t, uint64_t> total_dropped_;
-};
 
 class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
 public:
@@ -380,6 +291,84 @@ private:
 	Napi::ThreadSafeFunction tsfn_;
 };
 
+// new LossLedger(): the drop-and-mark piece the Outbox uses, for each HTTP
+// /stream (src/server/stream.ts), so both drop paths owe and mark alike.
+class LossLedgerWrap : public Napi::ObjectWrap<LossLedgerWrap> {
+public:
+	static Napi::Function Define(Napi::Env env)
+	{
+		return DefineClass(
+		    env, "LossLedger",
+		    {
+			InstanceMethod("drop", &LossLedgerWrap::Drop),
+			InstanceMethod("owe", &LossLedgerWrap::Owe),
+			InstanceAccessor("pending", &LossLedgerWrap::Pending, nullptr),
+			InstanceAccessor("markers", &LossLedgerWrap::Markers, nullptr),
+			InstanceMethod("take", &LossLedgerWrap::Take),
+			InstanceMethod("owedEver", &LossLedgerWrap::OwedEver),
+		    });
+	}
+
+	explicit LossLedgerWrap(const Napi::CallbackInfo &info)
+	    : Napi::ObjectWrap<LossLedgerWrap>(info)
+	{
+	}
+
+private:
+	// drop(batch: Buffer)
+	Napi::Value Drop(const Napi::CallbackInfo &info)
+	{
+		if (info.Length() < 1 || !info[0].IsBuffer())
+			throw Napi::TypeError::New(info.Env(), "drop(batch: Buffer)");
+		auto batch = info[0].As<Napi::Buffer<uint8_t>>();
+		ledger_.drop(batch.Data(), batch.Length());
+		return info.Env().Undefined();
+	}
+
+	// owe(cpu, reason, count, tsFrom: bigint, tsTo: bigint)
+	Napi::Value Owe(const Napi::CallbackInfo &info)
+	{
+		if (info.Length() < 5 || !info[3].IsBigInt() || !info[4].IsBigInt())
+			throw Napi::TypeError::New(info.Env(),
+						   "owe(cpu, reason, count, tsFrom, tsTo)");
+		bool lossless = false;
+		ledger_.owe(info[0].As<Napi::Number>().Uint32Value(),
+			    static_cast<uint8_t>(info[1].As<Napi::Number>().Uint32Value()),
+			    static_cast<uint64_t>(info[2].As<Napi::Number>().DoubleValue()),
+			    info[3].As<Napi::BigInt>().Uint64Value(&lossless),
+			    info[4].As<Napi::BigInt>().Uint64Value(&lossless));
+		return info.Env().Undefined();
+	}
+
+	Napi::Value Pending(const Napi::CallbackInfo &info)
+	{
+		return Napi::Boolean::New(info.Env(), ledger_.pending());
+	}
+
+	Napi::Value Markers(const Napi::CallbackInfo &info)
+	{
+		return Napi::Number::New(info.Env(), static_cast<double>(ledger_.markers()));
+	}
+
+	Napi::Value Take(const Napi::CallbackInfo &info)
+	{
+		std::vector<uint8_t> out;
+		ledger_.take(out);
+		return Napi::Buffer<uint8_t>::Copy(info.Env(), out.data(), out.size());
+	}
+
+	Napi::Value OwedEver(const Napi::CallbackInfo &info)
+	{
+		const uint32_t reason = info[0].As<Napi::Number>().Uint32Value();
+		return Napi::Number::New(info.Env(), reason > UINT8_MAX
+							 ? 0
+							 : static_cast<double>(ledger_.owed_ever(
+							       static_cast<uint8_t>(reason))));
+	}
+
+	LossLedger ledger_;
+};
+
 Napi::Value Versions(const Napi::CallbackInfo &info)
 {
 	Napi::Env env = info.Env();
@@ -396,6 +385,7 @@ Napi::Value Versions(const Napi::CallbackInfo &info)
 Napi::Object Init(Napi::Env env, Napi::Object exports)
 {
 	exports.Set("Recorder", RecorderWrap::Define(env));
+	exports.Set("LossLedger", LossLedgerWrap::Define(env));
 	exports.Set("versions", Napi::Function::New(env, Versions));
 	init_test_hooks(env, exports);
 	return exports;

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include "live_merger.h"
+#include "outbox.h"
 #include "records.h"
 #include "ring_reader.h"
 #include "synthetic.h"
@@ -223,6 +224,61 @@ private:
 	LiveMerger merger_;
 };
 
+// new Outbox(maxBytes): the drain's hand-off to JS without a drain, so a
+// test can drop batches through it and compare its markers with a /stream's
+// (test/loss-ledger.test.ts). push(id, records) -> wake JS?; take() ->
+// [[id, records], ...]; dropped(id) -> events owed as "consumer behind".
+class OutboxWrap : public Napi::ObjectWrap<OutboxWrap> {
+public:
+	static Napi::Function Define(Napi::Env env)
+	{
+		return DefineClass(env, "Outbox",
+				   {InstanceMethod("push", &OutboxWrap::Push),
+				    InstanceMethod("take", &OutboxWrap::Take),
+				    InstanceMethod("dropped", &OutboxWrap::Dropped)});
+	}
+	explicit OutboxWrap(const Napi::CallbackInfo &info)
+	    : Napi::ObjectWrap<OutboxWrap>(info),
+	      outbox_(static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue()))
+	{
+	}
+
+private:
+	static uint64_t id_of(const Napi::Value &v)
+	{
+		bool lossless;
+		return v.As<Napi::BigInt>().Uint64Value(&lossless);
+	}
+	Napi::Value Push(const Napi::CallbackInfo &info)
+	{
+		auto buf = info[1].As<Napi::Buffer<uint8_t>>();
+		std::vector<uint8_t> records(buf.Data(), buf.Data() + buf.Length());
+		return Napi::Boolean::New(info.Env(),
+					  outbox_.push(id_of(info[0]), std::move(records)));
+	}
+	Napi::Value Take(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		const Outbox::Batches taken = outbox_.take();
+		Napi::Array out = Napi::Array::New(env, taken.size());
+		for (size_t i = 0; i < taken.size(); i++) {
+			Napi::Array pair = Napi::Array::New(env, 2);
+			pair.Set(0u, Napi::BigInt::New(env, taken[i].first));
+			pair.Set(1u, Napi::Buffer<uint8_t>::Copy(env, taken[i].second.data(),
+								 taken[i].second.size()));
+			out.Set(i, pair);
+		}
+		return out;
+	}
+	Napi::Value Dropped(const Napi::CallbackInfo &info)
+	{
+		return Napi::Number::New(info.Env(),
+					 static_cast<double>(outbox_.dropped(id_of(info[0]))));
+	}
+
+	Outbox outbox_;
+};
+
 // benchDrain(ncpus, ringBytes, iterations): the reader and the merger on
 // synthetic full rings (bench/drain.mjs).
 Napi::Value BenchDrain(const Napi::CallbackInfo &info)
@@ -317,6 +373,7 @@ void init_test_hooks(Napi::Env env, Napi::Object exports)
 	exports.Set("constants", Napi::Function::New(env, Constants));
 	exports.Set("readRing", Napi::Function::New(env, ReadRing));
 	exports.Set("LiveMerger", LiveMergerWrap::Define(env));
+	exports.Set("Outbox", OutboxWrap::Define(env));
 	exports.Set("benchDrain", Napi::Function::New(env, BenchDrain));
 }
 

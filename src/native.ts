@@ -86,14 +86,18 @@ export interface NativeRecorder {
    * watched cgroups, merges CPUs behind a watermark (records stamped up to
    * `slackMs` before a read may still be unpublished) and calls `onBatch` on
    * the JS thread. At most `maxQueueBytes` wait for JS; beyond that batches
-   * are dropped and the next one starts with a TL_LOST_CONSUMER marker.
+   * are dropped and owed in a LossLedger: their markers come before the
+   * cgroup's next batch, or once JS has taken what was queued.
    */
   startDrain(options: DrainOptions, onBatch: (id: bigint, records: Buffer) => void): void;
   /** Streams this cgroup's records to the drain's onBatch from now on. */
   watch(id: bigint): void;
   /** Stops streaming it; what the merger still held is handed out first. */
   unwatch(id: bigint): void;
-  /** Events of this cgroup dropped because JS was behind (each one marked). */
+  /**
+   * Events of this cgroup dropped because JS was behind (each one marked "consumer behind"; a
+   * dropped batch's own markers keep their reasons and are counted by the reader's `lost`).
+   */
   notShown(id: bigint): number;
   loadReport(): LoadReport;
 }
@@ -114,13 +118,45 @@ export interface NativeLiveMerger {
   watermark(): bigint;
 }
 
+/**
+ * What a consumer owes its reader for batches it dropped (native/loss_ledger.h): the one
+ * drop-and-mark piece, used by the addon's outbox and by every HTTP /stream.
+ */
+export interface NativeLossLedger {
+  /** A batch the reader will never see: its records owed as "consumer behind", its markers as themselves. */
+  drop(batch: Buffer): void;
+  /** `count` events of `cpu` lost for `reason`, somewhere between `tsFrom` and `tsTo` (0n: unknown). */
+  owe(cpu: number, reason: number, count: number, tsFrom: bigint, tsTo: bigint): void;
+  /** True while markers are owed. */
+  readonly pending: boolean;
+  /** How many markers take() would give now. */
+  readonly markers: number;
+  /** The owed markers as wire records, oldest gap first, the end of the cgroup last; then forgets them. */
+  take(): Buffer;
+  /** Events owed for `reason` since the ledger was made, taken or not. */
+  owedEver(reason: number): number;
+}
+
+/** The addon's outbox without a drain, for tests (native/outbox.h). */
+export interface NativeOutbox {
+  /** The drain's hand-off of one batch; true when JS would be woken. */
+  push(id: bigint, records: Buffer): boolean;
+  /** Everything queued, then the markers still owed, as [cgroup id, records]. */
+  take(): Array<[bigint, Buffer]>;
+  /** Events of `id` dropped as "consumer behind" so far. */
+  dropped(id: bigint): number;
+}
+
 export interface WireLayout {
   [name: string]: number;
 }
 
 export interface NativeModule {
   Recorder: new (options: RecorderOptions) => NativeRecorder;
+  LossLedger: new () => NativeLossLedger;
   LiveMerger: new (ncpus: number) => NativeLiveMerger;
+  /** Tests only: the outbox with at most `maxBytes` queued. */
+  Outbox: new (maxBytes: number) => NativeOutbox;
   versions(): { libbpf: string; kernel: string };
   /** Offsets and sizes from bpf/traceloop.h, for test/wire-layout.test.ts. */
   layout(): WireLayout;

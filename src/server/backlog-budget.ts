@@ -1,7 +1,7 @@
 // One memory budget for what every /stream client has not read yet. A stream that falls
-// behind loses batches (they are marked, see loss-ledger.ts), never the daemon's memory: 40
-// clients that stop reading must not cost 40 per-stream caps (issue #13 measured 1 GiB of RSS
-// with 4 MiB each). Each stream gets a fair share of the budget, at most its own cap; the total
+// behind loses batches (they are marked by native/loss_ledger.h, as the addon's outbox marks
+// its own), never the daemon's memory: 40 clients that stop reading must not cost 40
+// per-stream caps (issue #13 measured 1 GiB of RSS with 4 MiB each). Each stream gets a fair share of the budget, at most its own cap; the total
 // is enforced on top, so the bound holds however the shares are used.
 
 /** What the budget needs of a stream: the bytes it queued that its client has not read. */

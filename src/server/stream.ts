@@ -5,11 +5,11 @@
 import type http from 'node:http';
 import { accountingLine, dumpFormatter } from '../dump.js';
 import type { LineFormatter } from '../format/index.js';
+import { loadNative } from '../native.js';
 import { TL_LOST_CONSUMER, parseRecords } from '../wire.js';
 import type { BacklogBudget } from './backlog-budget.js';
 import type { StreamEnd, Subscriber } from './daemon.js';
 import { createJsonlEncoder, jsonLine, rawFrame, type JsonlEncoder } from './encode.js';
-import { LossLedger } from './loss-ledger.js';
 import { PerCpu, RECORDS, summaryOf } from './tally.js';
 
 export type StreamFormat = 'jsonl' | 'text' | 'raw';
@@ -32,7 +32,8 @@ export class LiveStream implements Subscriber {
   private readonly formatter: LineFormatter | undefined;
   /** jsonl carries each line's text: a pairing of its own, as text has. */
   private readonly jsonl: JsonlEncoder | undefined;
-  private readonly ledger = new LossLedger();
+  /** What dropped batches stood for, owed to the client: the addon's outbox owes alike (one piece). */
+  private readonly ledger = new (loadNative().LossLedger)();
   /** Events written to the client, per CPU. */
   private readonly shown = new PerCpu();
   /** Events the client was told are lost (markers written), per CPU. */

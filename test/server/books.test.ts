@@ -1,46 +1,20 @@
-// The daemon's books without a daemon: what a batch stands for per CPU, what a stream owes when
-// it drops a batch (its markers' counts with their own reasons, issue #13 item 2), the window
-// of a stream that ends, names that are never given twice and fit in 128 characters (item 6),
-// and ids with one spelling each (item 11).
+// The daemon's books without a daemon: what a batch stands for per CPU, the window of a stream
+// that ends, names that are never given twice and fit in 128 characters (issue #13 item 6), and
+// ids with one spelling each (item 11). What a dropped batch is owed as: drop-and-mark.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LossLedger } from '../../src/server/loss-ledger.js';
 import { freeName } from '../../src/server/names.js';
 import { HttpError, MAX_NAME, checkName, parseId } from '../../src/server/params.js';
 import { lostRecord } from '../../src/server/encode.js';
-import { ALL_CPUS, PerCpu, streamWindow } from '../../src/server/tally.js';
+import { PerCpu, streamWindow } from '../../src/server/tally.js';
 import {
-  LAYOUT,
-  TL_LOST_BUSY,
   TL_LOST_CONSUMER,
   TL_LOST_GONE,
   TL_LOST_OVERWRITTEN,
   TL_REC_ENTER,
   TL_REC_EXIT,
-  TL_REC_PARAM,
-  parseRecords,
-  type LostRecord,
 } from '../../src/wire.js';
-
-function event(type: number, cpu: number, ts: bigint): Buffer {
-  const size =
-    type === TL_REC_ENTER ? LAYOUT['sizeof(struct tl_enter)'] : LAYOUT['sizeof(struct tl_exit)'];
-  const b = Buffer.alloc(size);
-  b.writeUInt16LE(size, LAYOUT['tl_hdr.size']);
-  b.writeUInt8(type, LAYOUT['tl_hdr.type']);
-  b.writeUInt32LE(100 + cpu, LAYOUT['tl_hdr.tid']);
-  b.writeUInt16LE(cpu, LAYOUT['tl_event.cpu']);
-  b.writeBigUInt64LE(ts, LAYOUT['tl_event.ts']);
-  return b;
-}
-
-function param(): Buffer {
-  const b = Buffer.alloc(LAYOUT['sizeof(struct tl_param)'] + 8);
-  b.writeUInt16LE(b.length, LAYOUT['tl_hdr.size']);
-  b.writeUInt8(TL_REC_PARAM, LAYOUT['tl_hdr.type']);
-  b.writeUInt16LE(8, LAYOUT['tl_param.len']);
-  return b;
-}
+import { event, param } from '../helpers/records.js';
 
 const status = (fn: () => unknown): number | string => {
   try {
@@ -65,75 +39,6 @@ describe('what a batch stands for', () => {
       ]),
     );
     expect([t.get(0), t.get(1), t.all, t.total()]).toEqual([1, 501, 7, 509]);
-  });
-});
-
-describe('a dropped batch', () => {
-  it('is owed with its markers’ counts under their own reasons, per CPU, the end of the cgroup last', () => {
-    const ledger = new LossLedger();
-    ledger.drop(
-      Buffer.concat([
-        lostRecord(TL_LOST_OVERWRITTEN, 1649n, 5n, 20n, 1),
-        event(TL_REC_ENTER, 0, 30n),
-        event(TL_REC_EXIT, 0, 31n),
-        event(TL_REC_ENTER, 1, 32n),
-        lostRecord(TL_LOST_BUSY, 3n, 33n, 33n, 0),
-      ]),
-    );
-    ledger.drop(
-      Buffer.concat([event(TL_REC_EXIT, 1, 40n), lostRecord(TL_LOST_GONE, 0n, 41n, 41n)]),
-    );
-    expect(ledger.pending).toBe(true);
-    const marks = parseRecords(ledger.take()) as LostRecord[];
-    expect(ledger.pending).toBe(false);
-    const seen = marks.map((m) => [m.cpu, m.reason, Number(m.count), m.tsFrom, m.tsTo]);
-    expect(seen).toEqual([
-      [1, TL_LOST_OVERWRITTEN, 1649, 5n, 20n],
-      [0, TL_LOST_CONSUMER, 2, 30n, 31n],
-      [1, TL_LOST_CONSUMER, 2, 32n, 40n],
-      [0, TL_LOST_BUSY, 3, 33n, 33n],
-      [ALL_CPUS, TL_LOST_GONE, 0, 41n, 41n],
-    ]);
-    // Nothing of what the dropped batches stood for goes unsaid.
-    expect(marks.reduce((s, m) => s + Number(m.count), 0)).toBe(1649 + 4 + 3);
-  });
-
-  it('owes exactly what any sequence of dropped batches stood for', () => {
-    const batch = fc
-      .array(
-        fc.oneof(
-          fc.record({ kind: fc.constant('ev' as const), cpu: fc.nat(3), ts: fc.bigInt(1n, 1000n) }),
-          fc.record({
-            kind: fc.constant('lost' as const),
-            cpu: fc.oneof(fc.nat(3), fc.constant(ALL_CPUS)),
-            reason: fc.constantFrom(TL_LOST_OVERWRITTEN, TL_LOST_BUSY, TL_LOST_CONSUMER),
-            count: fc.bigInt(0n, 1000000n),
-          }),
-        ),
-        { maxLength: 20 },
-      )
-      .map((items) =>
-        Buffer.concat(
-          items.map((i) =>
-            i.kind === 'ev'
-              ? event(TL_REC_ENTER, i.cpu, i.ts)
-              : lostRecord(i.reason, i.count, 0n, 0n, i.cpu),
-          ),
-        ),
-      );
-    fc.assert(
-      fc.property(fc.array(batch, { maxLength: 6 }), (batches) => {
-        const ledger = new LossLedger();
-        const want = new PerCpu();
-        for (const b of batches) {
-          ledger.drop(b);
-          want.addRecords(b);
-        }
-        const got = new PerCpu();
-        got.addRecords(ledger.take());
-        expect(got).toEqual(want);
-      }),
-    );
   });
 });
 
