@@ -5,15 +5,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFormat, parseUnistd } from '../scripts/gen-syscalls.mjs';
-import { ARG_DECODERS } from '../src/format/args.js';
+import { knownDecoder } from '../src/format/args.js';
+import { describeArgs } from '../src/format/call.js';
+import { DESCRIPTORS } from '../src/syscalls/descriptors/index.js';
 import {
-  CAPTURE_SPECS,
   buildRuleMap,
   buildRules,
   capturesFor,
   resolveCaptures,
+  resolvedKeyedCaptures,
 } from '../src/syscalls/rules.js';
-import { ARG_TYPE_OVERRIDES, argTypes } from '../src/syscalls/signatures.js';
+import { argIndex, argOrder, argTypes } from '../src/syscalls/signatures.js';
 import { SYSCALLS, syscallByName, syscallName } from '../src/syscalls/table.js';
 import {
   TL_CAP_BUF_ARGLEN,
@@ -147,11 +149,18 @@ describe('gen-syscalls parsing', () => {
 
 describe('capture rules', () => {
   it('name only syscalls and arguments that exist', () => {
-    for (const name of Object.keys(CAPTURE_SPECS)) {
+    for (const name of DESCRIPTORS.keys()) {
       const def = syscallByName(name);
       expect(def, name).toBeDefined();
       if (def) expect(() => resolveCaptures(def), name).not.toThrow();
+      if (def) expect(() => resolvedKeyedCaptures(name), name).not.toThrow();
     }
+  });
+
+  it('throw for an argument a syscall does not have', () => {
+    const read = syscallByName('read');
+    expect(read && argIndex(read, 'count')).toBe(2);
+    expect(() => read && argIndex(read, 'buff')).toThrow("read has no argument 'buff'");
   });
 
   const expected: Array<[string, Capture[]]> = [
@@ -285,17 +294,45 @@ describe('argument types', () => {
     const missing = new Set<string>();
     for (const def of SYSCALLS) {
       for (const type of argTypes(def)) {
-        if (!ARG_DECODERS[type] && !type.includes('*')) missing.add(`${def.name}: ${type}`);
+        if (!knownDecoder(type) && !type.includes('*')) missing.add(`${def.name}: ${type}`);
       }
     }
     expect([...missing]).toEqual([]);
   });
 
   it('override only arguments that exist', () => {
-    for (const [name, byArg] of Object.entries(ARG_TYPE_OVERRIDES)) {
+    for (const [name, d] of DESCRIPTORS) {
       const args = syscallByName(name)?.args?.map((a) => a.name) ?? [];
-      for (const arg of Object.keys(byArg)) expect(args, `${name}.${arg}`).toContain(arg);
-      for (const type of Object.values(byArg)) expect(ARG_DECODERS[type], type).toBeDefined();
+      for (const arg of Object.keys(d.args ?? {})) expect(args, `${name}.${arg}`).toContain(arg);
+    }
+  });
+
+  it('name, in every other field of a descriptor, only arguments that exist', () => {
+    for (const [name, d] of DESCRIPTORS) {
+      const def = syscallByName(name);
+      if (!def) throw new Error(`no syscall ${name}`);
+      const named = [
+        ...(d.order ?? []),
+        ...(d.keyed ? [d.keyed.selector] : []),
+        ...(d.returnDetail?.kind === 'poll_revents'
+          ? [d.returnDetail.fds, d.returnDetail.nfds]
+          : []),
+        ...(d.returnDetail?.kind === 'select_ready' ? [d.returnDetail.sets] : []),
+        ...(d.pairing?.kind === 'reaps' ? [d.pairing.status] : []),
+      ];
+      for (const arg of named) expect(() => argIndex(def, arg), `${name}.${arg}`).not.toThrow();
+    }
+  });
+
+  it("print clone in strace's order: stack, flags, parent tid, tls, child tid", () => {
+    const clone = syscallByName('clone');
+    expect(clone && argOrder(clone)).toEqual([1, 0, 2, 4, 3]);
+  });
+
+  it('describe a call of every syscall without throwing', () => {
+    for (const def of SYSCALLS) {
+      const args = (def.args ?? []).map(() => 0n);
+      expect(() => describeArgs(def.nr, args, [], [], 32, 0n), def.name).not.toThrow();
     }
   });
 

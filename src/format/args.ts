@@ -1,8 +1,9 @@
 // Argument decoders, one per type name. A type name is either a C type from the generated
-// syscall table ('int', 'size_t', 'const char *') or a semantic type chosen in
-// src/syscalls/signatures.ts ('fd', 'dirfd', 'open_flags', 'struct stat *'). Decoding more
-// syscalls means naming their argument types there and, for a new kind of value, adding a
-// decoder here. Struct layouts are in structs.ts, flag tables in xlat/.
+// syscall table ('int', 'size_t', 'struct stat *') or a semantic type (src/syscalls/
+// arg-types.ts: 'fd', 'dirfd', 'open_flags') that a syscall's descriptor
+// (src/syscalls/descriptors/) or signatures.ts's by-name table chooses. Decoding more
+// syscalls means naming their argument types in their descriptors and, for a new kind of
+// value, adding its name to arg-types.ts and its decoder here. Struct layouts are in structs.ts, flag tables in xlat/.
 import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type Param } from '../wire.js';
 import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
 import { int32Text, int64Text, uint32Text, uint64Text } from './ints.js';
@@ -30,6 +31,7 @@ import * as K from './xlat/socket.js';
 import { ERRNOS } from './xlat/errno.js';
 import { FAULT, address } from './print.js';
 import { FCNTL_CMD as F } from '../syscalls/uapi/fcntl.js';
+import type { ArgType } from '../syscalls/arg-types.js';
 
 export interface ArgContext {
   /** The raw values of all arguments of the call; undefined where the record lacks them. */
@@ -587,8 +589,11 @@ const statxFlags: ArgDecoder = (v) => {
 
 const utsname = struct((b) => S.formatUtsname(b));
 
-export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
-  // semantic types
+/**
+ * The decoder of each argument type a descriptor can name (src/syscalls/arg-types.ts): a
+ * Record over the union, so the compiler checks that every name has a decoder.
+ */
+export const ARG_DECODERS: Readonly<Record<ArgType, ArgDecoder>> = {
   fd: int32,
   dirfd,
   open_flags: (v) => formatOpenFlags(v),
@@ -709,6 +714,12 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   statfs: struct((b) => S.formatStatfs(b)),
   utsname,
   sysinfo: struct((b) => S.formatSysinfo(b)),
+  loff_t: int64,
+  umode_t: (v) => octalMode(v),
+};
+
+/** Decoders of the C types the generated table declares, where the shape is not enough. */
+const C_TYPE_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   // C scalar types
   int: int32,
   long: int64,
@@ -720,13 +731,11 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   u64: uint64,
   __u64: uint64,
   size_t: uint64,
-  loff_t: int64,
   off_t: int64,
   pid_t: int32,
   uid_t: id32,
   gid_t: id32,
   qid_t: id32,
-  umode_t: (v) => octalMode(v),
   clockid_t: int32,
   timer_t: int32,
   key_t: int32,
@@ -761,9 +770,14 @@ export const ARG_DECODERS: Readonly<Record<string, ArgDecoder>> = {
   cap_user_data_t: pointer,
 };
 
+/** The decoder named by a semantic type or a C type, if there is one. */
+export function knownDecoder(type: string): ArgDecoder | undefined {
+  return Object.hasOwn(ARG_DECODERS, type) ? ARG_DECODERS[type as ArgType] : C_TYPE_DECODERS[type];
+}
+
 /** The decoder of a type; types without one fall back on their shape. */
 export function decoderFor(type: string): ArgDecoder {
-  const known = ARG_DECODERS[type];
+  const known = knownDecoder(type);
   if (known) return known;
   if (type.includes('*')) return pointer;
   return type.startsWith('unsigned') ? uint64 : int64;

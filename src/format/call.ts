@@ -1,7 +1,10 @@
 // The argument texts of one syscall, split where strace splits a call that is interrupted by
 // other output: arguments the call reads are shown at enter, arguments it fills (captured at
 // exit, like read's buffer) only once it returned.
-import { ARG_ORDER, argTypes, returnKind, type ReturnKind } from '../syscalls/signatures.js';
+import { argIndex, argOrder, argTypes, returnKind } from '../syscalls/signatures.js';
+import type { ReturnKind } from '../syscalls/descriptor.js';
+import { descriptorOf } from '../syscalls/descriptors/index.js';
+import type { SyscallDef } from '../syscalls/types.js';
 import { capturesFor, isExitCapture, keyedCaptureFor } from '../syscalls/rules.js';
 import { TL_CAP_KEYED, TL_CAP_MSG_EXIT } from '../wire.js';
 import { selectReturnDetail } from './fdset.js';
@@ -40,13 +43,27 @@ type RetDetail = (
   exitParams: ReadonlyMap<number, Param>,
 ) => string;
 
-const RET_DETAILS: Readonly<Record<string, RetDetail>> = {
-  poll: (ret, args, exit) => pollReturnDetail(ret, exit.get(0), args[1] ?? 0n),
-  ppoll: (ret, args, exit) => pollReturnDetail(ret, exit.get(0), args[1] ?? 0n),
-  select: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timeval'),
-  pselect6: (ret, _args, exit) => selectReturnDetail(ret, exit.get(1), 'timespec'),
-  rt_sigtimedwait: (ret) => (ret > 0n ? ` (${signalName(Number(ret))})` : ''),
-};
+const signalReturned: RetDetail = (ret) => (ret > 0n ? ` (${signalName(Number(ret))})` : '');
+
+/** The return detail a syscall's descriptor asks for, its arguments resolved to positions. */
+function retDetailOf(def: SyscallDef): RetDetail | undefined {
+  const detail = descriptorOf(def.name).returnDetail;
+  if (!detail) return undefined;
+  switch (detail.kind) {
+    case 'poll_revents': {
+      const fds = argIndex(def, detail.fds);
+      const nfds = argIndex(def, detail.nfds);
+      return (ret, args, exit) => pollReturnDetail(ret, exit.get(fds), args[nfds] ?? 0n);
+    }
+    case 'select_ready': {
+      const sets = argIndex(def, detail.sets);
+      const timeout = detail.timeout;
+      return (ret, _args, exit) => selectReturnDetail(ret, exit.get(sets), timeout);
+    }
+    case 'signal':
+      return signalReturned;
+  }
+}
 
 /**
  * Where this call's arguments split: a keyed capture the call fills (ioctl TCGETS's termios)
@@ -93,9 +110,9 @@ function callInfo(nr: number): CallInfo {
     decoders,
     split: decoders ? exitSplit(nr, decoders.length) : Infinity,
     keyedSelector: capturesFor(nr).find((c) => c.kind === TL_CAP_KEYED)?.lenArg,
-    order: def ? ARG_ORDER[def.name] : undefined,
+    order: def ? argOrder(def) : undefined,
     returns: returnKind(def?.name ?? ''),
-    retDetail: def ? RET_DETAILS[def.name] : undefined,
+    retDetail: def ? retDetailOf(def) : undefined,
   };
   if (nr >= 0 && nr < TL_MAX_SYSCALLS) infoCache[nr] = info;
   else otherInfo.set(nr, info);

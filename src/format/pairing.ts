@@ -5,28 +5,33 @@
 //
 // A thread has at most one call in flight. An enter is held back until the next record
 // shows what follows it: its own exit right after (one line, `= 3`), or anything else (the
-// enter is shown `<unfinished ...>` and its exit later `<... read resumed>`). Three quirks:
+// enter is shown `<unfinished ...>` and its exit later `<... read resumed>`). Three quirks,
+// which the syscall descriptors name (src/syscalls/descriptor.ts's PairingQuirk, `returns`):
 //   - rt_sigreturn's exit carries whatever syscall number the signal frame restored (-1, read
 //     as 0xffff, when the signal interrupted no call): it pairs with the enter before it;
 //   - a new process's or thread's first return (0 from clone/fork/vfork) has no enter in it,
 //     and strace -f shows none: the parent's line says it all;
 //   - calls that never return (exit, exit_group, execve's success is not one) are complete at
 //     their enter (`= ?`).
-import { SYSCALLS, syscallByName } from '../syscalls/table.js';
-import { returnKind } from '../syscalls/signatures.js';
+import { SYSCALLS } from '../syscalls/table.js';
+import { descriptorOf } from '../syscalls/descriptors/index.js';
 import { TL_NR_PROC_END } from '../wire.js';
 
-const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
-const RT_SIGRETURN = nrOf('rt_sigreturn');
-/** By nr (a u16): a load, not a Set lookup, on every record. */
+// The quirks by nr (a u16), from the syscall descriptors' `pairing` and `returns`: a load, not
+// a Set lookup, on every record.
 const FORKS = new Uint8Array(1 << 16);
-for (const name of ['clone', 'clone3', 'fork', 'vfork']) if (nrOf(name) >= 0) FORKS[nrOf(name)] = 1;
+const SIGNAL_RETURNS = new Uint8Array(1 << 16);
 const NEVER_RETURNS = new Uint8Array(1 << 16);
-for (const d of SYSCALLS) if (returnKind(d.name) === 'none') NEVER_RETURNS[d.nr] = 1;
+for (const def of SYSCALLS) {
+  const d = descriptorOf(def.name);
+  if (d.pairing?.kind === 'fork') FORKS[def.nr] = 1;
+  if (d.pairing?.kind === 'signal_return') SIGNAL_RETURNS[def.nr] = 1;
+  if (d.returns === 'none') NEVER_RETURNS[def.nr] = 1;
+}
 
 /** Whether an exit of syscall `exitNr` ends the call entered as `enterNr`. */
 export function sameCall(enterNr: number, exitNr: number): boolean {
-  return enterNr === exitNr || enterNr === RT_SIGRETURN;
+  return enterNr === exitNr || SIGNAL_RETURNS[enterNr & 0xffff] === 1;
 }
 
 /** Whether a call's line is complete at its enter (`= ?`): it never returns. */

@@ -16,7 +16,9 @@ import {
 } from '../wire.js';
 import { describeLine, exitParamsInto, mergeParamsInto, type CallLine } from './call.js';
 import { ParamSlots } from './param-slots.js';
-import { syscallByName } from '../syscalls/table.js';
+import { SYSCALLS } from '../syscalls/table.js';
+import { descriptorOf } from '../syscalls/descriptors/index.js';
+import { argIndex } from '../syscalls/signatures.js';
 import { signalName } from './xlat/signal.js';
 import { CallPairing, DROPPED, ENDED, HELD, JOINED } from './pairing.js';
 import { formatLost } from './lost.js';
@@ -51,8 +53,15 @@ export interface LineFormatter {
 /** For calls with no params at one end. */
 const NO_PARAMS: readonly Param[] = [];
 
-const nrOf = (name: string): number => syscallByName(name)?.nr ?? -1;
-const WAIT4 = nrOf('wait4');
+/**
+ * By nr: the argument holding the wait status of a call that reaps children (the descriptors'
+ * `reaps` quirk: wait4), or -1.
+ */
+const REAP_STATUS_ARG = new Int8Array(1 << 16).fill(-1);
+for (const def of SYSCALLS) {
+  const quirk = descriptorOf(def.name).pairing;
+  if (quirk?.kind === 'reaps') REAP_STATUS_ARG[def.nr] = argIndex(def, quirk.status);
+}
 const ENDS_KEPT = 1024;
 
 /** `+++ exited with 1 +++` or `+++ killed by SIGKILL (core dumped) +++` for a wait status. */
@@ -224,8 +233,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
    * at the time the parent learned it, unless the kernel's own word came first.
    */
   function reapedBySignal(exit: ExitRecord): void {
-    if (exit.nr !== WAIT4 || exit.ret <= 0n) return;
-    const status = exit.params.find((p) => p.arg === 1);
+    const statusArg = REAP_STATUS_ARG[exit.nr & 0xffff] as number;
+    if (statusArg < 0 || exit.ret <= 0n) return;
+    const status = exit.params.find((p) => p.arg === statusArg);
     if (!status || status.status !== TL_PARAM_OK || status.bytes.length < 4) return;
     const s = status.bytes.readInt32LE(0);
     const sig = s & 0x7f;
