@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { formatFcntlStructArg, formatFlock } from '../src/format/flock.js';
 import { formatIoctlArg, formatIoctlRequest } from '../src/format/ioctl.js';
 import { formatPrctlReturn, prctlArgTexts } from '../src/format/prctl.js';
-import { ARG_DECODERS } from '../src/format/args.js';
+import { decoderFor } from '../src/format/args.js';
+import { argIndex } from '../src/syscalls/signatures.js';
+import { syscallByName } from '../src/syscalls/table.js';
 import { resolvedKeyedCaptures, type ResolvedKeyedCapture } from '../src/syscalls/rules.js';
 import { TL_PARAM_FAULT, TL_PARAM_OK, TL_PARAM_TRUNCATED, type Param } from '../src/wire.js';
 
@@ -445,14 +447,12 @@ describe('formatIoctlRequest', () => {
     expect(formatIoctlRequest(request, known)).toBe(expected);
   });
 
+  const ioctl = syscallByName('ioctl');
+  if (!ioctl) throw new Error('no ioctl');
+  const ioctlRequest = decoderFor('ioctl_request', (a) => argIndex(ioctl, a));
   /** The request as the ioctl_request decoder prints it, its name looked up in the table. */
   const requestText = (request: number): string | null =>
-    ARG_DECODERS.ioctl_request(BigInt(request), {
-      args: [],
-      index: 1,
-      param: undefined,
-      maxString: 32,
-    });
+    ioctlRequest(BigInt(request), { args: [], index: 1, param: undefined, maxString: 32 });
 
   it('names every request it captures for (SIOCGIFMAP, not _IOC(_IOC_NONE, 0x89, 0x70, 0))', () => {
     const unnamed = resolvedKeyedCaptures('ioctl')

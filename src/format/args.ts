@@ -53,6 +53,18 @@ export interface ArgContext {
 /** Text for one argument, or null to leave it out (strace omits open's mode without O_CREAT). */
 export type ArgDecoder = (value: bigint, ctx: ArgContext) => string | null;
 
+/** The position of one of the call's arguments, by its name in the syscall table. */
+export type ArgPosition = (name: string) => number;
+
+/**
+ * A decoder that reads another argument of the call (fcntl's arg reads cmd): made once per
+ * syscall, the other argument's position resolved by its name then, not written as a number.
+ */
+export interface BoundDecoder {
+  readonly bind: (at: ArgPosition) => ArgDecoder;
+}
+const bound = (bind: (at: ArgPosition) => ArgDecoder): BoundDecoder => ({ bind });
+
 // Registers hold 64 bits; an argument declared narrower uses only the low ones, and the rest
 // may be garbage, so narrow before printing.
 const int32: ArgDecoder = (v) => int32Text(v);
@@ -164,16 +176,19 @@ const sockType: ArgDecoder = (v) => {
   return rest ? `${base}|${rest}` : base;
 };
 
-/** socket()'s protocol, named by the family before it. */
-const sockProtocol: ArgDecoder = (v, ctx) => {
-  const family = Number(ctx.args[0] ?? -1n);
+/** socket()'s protocol, named by the family. */
+const sockProtocol = bound((at) => {
+  const familyAt = at('family');
+  return (v, ctx) => sockProtocolText(v, Number(ctx.args[familyAt] ?? -1n));
+});
+function sockProtocolText(v: bigint, family: number): string {
   const n = BigInt.asIntN(32, v);
   if (family === K.AF_INET || family === K.AF_INET6) {
     return lookupXlat(n, K.INET_PROTOCOLS) ?? n.toString();
   }
   if (family === K.AF_NETLINK) return lookupXlat(n, K.NETLINK_PROTOCOLS) ?? n.toString();
   return n.toString();
-};
+}
 
 /** futex's op: FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME. */
 export function formatFutexOp(v: bigint): string {
@@ -185,39 +200,45 @@ export function formatFutexOp(v: bigint): string {
   return name;
 }
 
-/** The futex command of this call, for the arguments that depend on it. */
-const futexCmd = (ctx: ArgContext): bigint =>
-  BigInt.asUintN(32, ctx.args[1] ?? 0n) & ~(M.FUTEX_PRIVATE_FLAG | M.FUTEX_CLOCK_REALTIME);
+/** The futex command of this call (its op argument at `opAt`), for the arguments that depend on it. */
+const futexCmd = (ctx: ArgContext, opAt: number): bigint =>
+  BigInt.asUintN(32, ctx.args[opAt] ?? 0n) & ~(M.FUTEX_PRIVATE_FLAG | M.FUTEX_CLOCK_REALTIME);
+/** A futex argument decoded by the command: `show(value, cmd, ctx)`. */
+const byFutexCmd = (show: (v: bigint, cmd: bigint, ctx: ArgContext) => string | null) =>
+  bound((at) => {
+    const opAt = at('op');
+    return (v, ctx) => show(v, futexCmd(ctx, opAt), ctx);
+  });
 const FUTEX_WAIT = BigInt(M.FUTEX_OP.FUTEX_WAIT);
 const FUTEX_WAKE = BigInt(M.FUTEX_OP.FUTEX_WAKE);
 const FUTEX_WAIT_BITSET = BigInt(M.FUTEX_OP.FUTEX_WAIT_BITSET);
 const FUTEX_WAKE_BITSET = BigInt(M.FUTEX_OP.FUTEX_WAKE_BITSET);
 /** futex's timeout: shown for the waits only. */
-const futexTimeout: ArgDecoder = (v, ctx) => {
-  const cmd = futexCmd(ctx);
+const futexTimeout = byFutexCmd((v, cmd, ctx) => {
   if (cmd === FUTEX_WAKE || cmd === FUTEX_WAKE_BITSET) return null;
   if (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET) return timespec(v, ctx);
   return hex(v, ctx);
-};
-const futexUaddr2: ArgDecoder = (v, ctx) => {
-  const cmd = futexCmd(ctx);
+});
+const futexUaddr2 = byFutexCmd((v, cmd) => {
   if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT || cmd >= FUTEX_WAIT_BITSET) return null;
   return address(v);
-};
-const futexVal3: ArgDecoder = (v, ctx) => {
-  const cmd = futexCmd(ctx);
+});
+const futexVal3 = byFutexCmd((v, cmd, ctx) => {
   if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT) return null;
   if (cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_WAKE_BITSET) {
     return BigInt.asUintN(32, v) === 0xffffffffn ? 'FUTEX_BITSET_MATCH_ANY' : hex32(v, ctx);
   }
   return BigInt.asUintN(32, v).toString();
-};
+});
 
 const timespec = struct((b) => S.formatTimespec(b));
 
 /** fcntl's third argument, by command; absent for the F_GET* that take none. */
-const fcntlArg: ArgDecoder = (v, ctx) => {
-  const cmd = Number(BigInt.asUintN(32, ctx.args[1] ?? 0n));
+const fcntlArg = bound((at) => {
+  const cmdAt = at('cmd');
+  return (v, ctx) => fcntlArgText(Number(BigInt.asUintN(32, ctx.args[cmdAt] ?? 0n)), v, ctx);
+});
+function fcntlArgText(cmd: number, v: bigint, ctx: ArgContext): string | null {
   // struct flock and f_owner_ex, captured by the keyed rules (src/syscalls/keyed/fcntl.ts)
   const struct = formatFcntlStructArg(cmd, v, ctx.param);
   if (struct !== undefined) return struct;
@@ -245,17 +266,20 @@ const fcntlArg: ArgDecoder = (v, ctx) => {
     default:
       return address(v);
   }
-};
+}
 
 /** ioctl's third argument, by request (ioctl.ts): a struct, an int, a value or nothing. */
-const ioctlArg: ArgDecoder = (v, ctx) =>
-  formatIoctlArg(
-    Number(BigInt.asUintN(32, ctx.args[1] ?? 0n)),
-    v,
-    ctx.param,
-    ctx.exitParam,
-    ctx.maxString,
-  );
+const ioctlArg = bound((at) => {
+  const cmdAt = at('cmd');
+  return (v, ctx) =>
+    formatIoctlArg(
+      Number(BigInt.asUintN(32, ctx.args[cmdAt] ?? 0n)),
+      v,
+      ctx.param,
+      ctx.exitParam,
+      ctx.maxString,
+    );
+});
 
 /**
  * One of prctl's arguments. Which ones strace shows, and how, depends on the option; they are
@@ -275,20 +299,32 @@ const SOCKOPT_NAMES: ReadonlyMap<number, readonly Xlat[]> = new Map([
   [K.SOL_NETLINK, K.NETLINK_OPTIONS],
 ]);
 
-/** setsockopt/getsockopt's optname, named by the level before it. */
-const sockoptName: ArgDecoder = (v, ctx) => {
-  const n = BigInt.asIntN(32, v);
-  const table = SOCKOPT_NAMES.get(Number(BigInt.asIntN(32, ctx.args[1] ?? -1n)));
-  return (table && lookupXlat(n, table)) ?? n.toString();
-};
+/** setsockopt/getsockopt's level and optname, where the call has them. */
+interface SockoptAt {
+  level: number;
+  name: number;
+}
+const sockoptAt = (at: ArgPosition): SockoptAt => ({ level: at('level'), name: at('optname') });
+const int32At = (ctx: ArgContext, i: number): number =>
+  Number(BigInt.asIntN(32, ctx.args[i] ?? -1n));
+
+/** setsockopt/getsockopt's optname, named by the level. */
+const sockoptName = bound((at) => {
+  const levelAt = at('level');
+  return (v, ctx) => {
+    const n = BigInt.asIntN(32, v);
+    const table = SOCKOPT_NAMES.get(int32At(ctx, levelAt));
+    return (table && lookupXlat(n, table)) ?? n.toString();
+  };
+});
 
 /**
  * A socket option's value, `len` bytes of it captured in `b`: `[1]` for an int, struct linger,
  * the device or congestion algorithm's name; anything else as a string of bytes.
  */
-function sockoptValue(ctx: ArgContext, b: Buffer, len: number, p: Param): string {
-  const level = Number(BigInt.asIntN(32, ctx.args[1] ?? -1n));
-  const name = Number(BigInt.asIntN(32, ctx.args[2] ?? -1n));
+function sockoptValue(ctx: ArgContext, opt: SockoptAt, b: Buffer, len: number, p: Param): string {
+  const level = int32At(ctx, opt.level);
+  const name = int32At(ctx, opt.name);
   if (level === K.SOL_SOCKET && name === K.SO_LINGER && len === 8 && b.length >= 8) {
     return `{l_onoff=${b.readInt32LE(0)}, l_linger=${b.readInt32LE(4)}}`;
   }
@@ -304,23 +340,31 @@ function sockoptValue(ctx: ArgContext, b: Buffer, len: number, p: Param): string
 }
 
 /** setsockopt's optval, read at enter: optlen (the argument after it) bytes. */
-const sockoptIn: ArgDecoder = (v, ctx) => {
-  if (v === 0n) return 'NULL';
-  const p = ctx.param;
-  if (!p) return address(v);
-  if (p.status === TL_PARAM_FAULT) return FAULT;
-  return sockoptValue(ctx, p.bytes, Number(BigInt.asIntN(32, ctx.args[ctx.index + 1] ?? 0n)), p);
-};
+const sockoptIn = bound((at) => {
+  const opt = sockoptAt(at);
+  const lenAt = at('optlen');
+  return (v, ctx) => {
+    if (v === 0n) return 'NULL';
+    const p = ctx.param;
+    if (!p) return address(v);
+    if (p.status === TL_PARAM_FAULT) return FAULT;
+    return sockoptValue(ctx, opt, p.bytes, Number(BigInt.asIntN(32, ctx.args[lenAt] ?? 0n)), p);
+  };
+});
 
 /** getsockopt's optval, read at exit; its length is what *optlen says after the call. */
-const sockoptOut: ArgDecoder = (v, ctx) => {
-  if (v === 0n) return 'NULL';
-  const p = ctx.param;
-  const lenParam = ctx.exitParams?.get(ctx.index + 1);
-  if (!p || !lenParam || lenParam.bytes.length < 4) return address(v);
-  if (p.status === TL_PARAM_FAULT) return FAULT;
-  return sockoptValue(ctx, p.bytes, lenParam.bytes.readInt32LE(0), p);
-};
+const sockoptOut = bound((at) => {
+  const opt = sockoptAt(at);
+  const lenAt = at('optlen');
+  return (v, ctx) => {
+    if (v === 0n) return 'NULL';
+    const p = ctx.param;
+    const lenParam = ctx.exitParams?.get(lenAt);
+    if (!p || !lenParam || lenParam.bytes.length < 4) return address(v);
+    if (p.status === TL_PARAM_FAULT) return FAULT;
+    return sockoptValue(ctx, opt, p.bytes, lenParam.bytes.readInt32LE(0), p);
+  };
+});
 
 /** wait4's status: captured at exit. */
 const waitStatus = struct((b) =>
@@ -486,19 +530,26 @@ const mmsgVec: ArgDecoder = (v, ctx) => {
   return p && ctx.ret !== undefined && ctx.ret > 0n ? formatMmsgVec(p, ctx.maxString) : address(v);
 };
 
-/** Arguments 1..3 of select and pselect6: the fd sets, all in the capture of argument 1. */
-const SELECT_SETS_ARG = 1;
-const fdSet: ArgDecoder = (v, ctx) => {
-  const p = ctx.params?.get(SELECT_SETS_ARG);
-  if (!p) return address(v);
-  return formatFdSet(p, (ctx.index - SELECT_SETS_ARG) as 0 | 1 | 2, v);
-};
-const selectTimeout =
-  (kind: 'timeval' | 'timespec'): ArgDecoder =>
-  (v, ctx) => {
-    const p = ctx.params?.get(SELECT_SETS_ARG);
-    return p ? formatSelectTimeout(p, kind) : address(v);
+/**
+ * select and pselect6's fd sets (inp, outp, exp) and timeout: all in the capture of the first
+ * set, inp (src/syscalls/capture-specs.ts' fdSets).
+ */
+const fdSet = bound((at) => {
+  const setsAt = at('inp');
+  return (v, ctx) => {
+    const p = ctx.params?.get(setsAt);
+    if (!p) return address(v);
+    return formatFdSet(p, (ctx.index - setsAt) as 0 | 1 | 2, v);
   };
+});
+const selectTimeout = (kind: 'timeval' | 'timespec'): BoundDecoder =>
+  bound((at) => {
+    const setsAt = at('inp');
+    return (v, ctx) => {
+      const p = ctx.params?.get(setsAt);
+      return p ? formatSelectTimeout(p, kind) : address(v);
+    };
+  });
 
 /** pselect6's sixth argument, { const sigset_t *ss; size_t ss_len } (the set itself is not read). */
 const pselectSig = struct((b) =>
@@ -559,10 +610,13 @@ export function formatCloneFlags(v: bigint): string {
   );
   return parts.length ? parts.join('|') : '0';
 }
-const cloneIf =
-  (bit: bigint, name: string): ArgDecoder =>
-  (v, ctx) =>
-    (cloneFlags(ctx.args[0] ?? 0n) & bit) !== 0n ? `${name}=${address(v)}` : null;
+/** A clone pointer shown, as `name=0x...`, only when one of `bits` is in clone's flags. */
+const cloneIf = (bits: bigint, name: string): BoundDecoder =>
+  bound((at) => {
+    const flagsAt = at('clone_flags');
+    return (v, ctx) =>
+      (cloneFlags(ctx.args[flagsAt] ?? 0n) & bits) !== 0n ? `${name}=${address(v)}` : null;
+  });
 
 /** sched_getaffinity's mask, `ret` bytes of it. */
 const cpuMask = struct((b) => S.formatCpuMask(b));
@@ -593,7 +647,7 @@ const utsname = struct((b) => S.formatUtsname(b));
  * The decoder of each argument type a descriptor can name (src/syscalls/arg-types.ts): a
  * Record over the union, so the compiler checks that every name has a decoder.
  */
-export const ARG_DECODERS: Readonly<Record<ArgType, ArgDecoder>> = {
+export const ARG_DECODERS: Readonly<Record<ArgType, ArgDecoder | BoundDecoder>> = {
   fd: int32,
   dirfd,
   open_flags: (v) => formatOpenFlags(v),
@@ -648,10 +702,7 @@ export const ARG_DECODERS: Readonly<Record<ArgType, ArgDecoder>> = {
   clone_flags: named('flags', (v) => formatCloneFlags(v)),
   clone_stack: named('child_stack', (v) => address(v)),
   clone_parent_tid: cloneIf(M.CLONE_PARENT_SETTID, 'parent_tid'),
-  clone_child_tid: (v, ctx) =>
-    (cloneFlags(ctx.args[0] ?? 0n) & (M.CLONE_CHILD_SETTID | M.CLONE_CHILD_CLEARTID)) !== 0n
-      ? `child_tidptr=${address(v)}`
-      : null,
+  clone_child_tid: cloneIf(M.CLONE_CHILD_SETTID | M.CLONE_CHILD_CLEARTID, 'child_tidptr'),
   clone_tls: cloneIf(M.CLONE_SETTLS, 'tls'),
   clone_args: struct((b, ctx) => S.formatCloneArgs(b, ctx.ret, formatCloneFlags)),
   unshare_flags: (v) => formatFlagSet(BigInt.asUintN(64, v), M.CLONE_FLAGS) ?? '0',
@@ -771,14 +822,17 @@ const C_TYPE_DECODERS: Readonly<Record<string, ArgDecoder>> = {
 };
 
 /** The decoder named by a semantic type or a C type, if there is one. */
-export function knownDecoder(type: string): ArgDecoder | undefined {
+export function knownDecoder(type: string): ArgDecoder | BoundDecoder | undefined {
   return Object.hasOwn(ARG_DECODERS, type) ? ARG_DECODERS[type as ArgType] : C_TYPE_DECODERS[type];
 }
 
-/** The decoder of a type; types without one fall back on their shape. */
-export function decoderFor(type: string): ArgDecoder {
+/**
+ * The decoder of a type for one syscall (`at` finds its arguments by name); types without one
+ * fall back on their shape.
+ */
+export function decoderFor(type: string, at: ArgPosition): ArgDecoder {
   const known = knownDecoder(type);
-  if (known) return known;
+  if (known) return typeof known === 'function' ? known : known.bind(at);
   if (type.includes('*')) return pointer;
   return type.startsWith('unsigned') ? uint64 : int64;
 }

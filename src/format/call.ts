@@ -101,7 +101,8 @@ function callInfo(nr: number): CallInfo {
   let info = nr >= 0 && nr < TL_MAX_SYSCALLS ? infoCache[nr] : otherInfo.get(nr);
   if (info) return info;
   const def = syscallByNr(nr);
-  const decoders = def?.args != null ? argTypes(def).map(decoderFor) : null;
+  const decoders =
+    def?.args != null ? argTypes(def).map((t) => decoderFor(t, (a) => argIndex(def, a))) : null;
   const name = def?.name ?? unknownSyscallName(nr);
   info = {
     name,

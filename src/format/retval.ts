@@ -7,6 +7,8 @@ import { formatOpenFlags } from './args.js';
 import { formatPrctlReturn } from './prctl.js';
 import { int64Text } from './ints.js';
 import { FCNTL_CMD } from '../syscalls/uapi/fcntl.js';
+import { argIndex } from '../syscalls/signatures.js';
+import { syscallByName } from '../syscalls/table.js';
 
 /** The kernel reports errors as -1..-4095; anything else is a value, even if negative. */
 const MAX_ERRNO = 4095n;
@@ -32,6 +34,14 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 const F_GETFD = BigInt(FCNTL_CMD.F_GETFD);
 const F_GETFL = BigInt(FCNTL_CMD.F_GETFL);
+/** Where fcntl's command is, for the 'fcntl' return kind (what F_GETFD/F_GETFL return). */
+const FCNTL_CMD_AT = argPosition('fcntl', 'cmd');
+
+function argPosition(syscall: string, arg: string): number {
+  const def = syscallByName(syscall);
+  if (!def) throw new Error(`no syscall ${syscall}`);
+  return argIndex(def, arg);
+}
 
 /**
  * What follows `= `: `3`, `0x7f0a1c000000`, `-1 ENOENT (No such file or directory)`,
@@ -47,7 +57,7 @@ export function formatReturn(ret: bigint, kind: ReturnKind, args?: readonly bigi
   if (kind === 'hex') return `0x${BigInt.asUintN(64, ret).toString(16)}`;
   if (kind === 'octal') return ret === 0n ? '000' : `0${ret.toString(8)}`.padStart(3, '0');
   if (kind === 'fcntl' && args) {
-    const cmd = BigInt.asUintN(32, args[1] ?? -1n);
+    const cmd = BigInt.asUintN(32, args[FCNTL_CMD_AT] ?? -1n);
     if (cmd === F_GETFD && ret !== 0n) {
       return `0x${ret.toString(16)} (flags ${formatFlagSet(ret, FD_FLAGS) ?? '0'})`;
     }
