@@ -339,31 +339,30 @@ function sockoptValue(ctx: ArgContext, opt: SockoptAt, b: Buffer, len: number, p
   return formatParam(named ? { ...p, want: 0 } : p, ctx.maxString);
 }
 
-/** setsockopt's optval, read at enter: optlen (the argument after it) bytes. */
-const sockoptIn = bound((at) => {
-  const opt = sockoptAt(at);
-  const lenAt = at('optlen');
-  return (v, ctx) => {
-    if (v === 0n) return 'NULL';
-    const p = ctx.param;
-    if (!p) return address(v);
-    if (p.status === TL_PARAM_FAULT) return FAULT;
-    return sockoptValue(ctx, opt, p.bytes, Number(BigInt.asIntN(32, ctx.args[lenAt] ?? 0n)), p);
-  };
-});
-
-/** getsockopt's optval, read at exit; its length is what *optlen says after the call. */
-const sockoptOut = bound((at) => {
-  const opt = sockoptAt(at);
-  const lenAt = at('optlen');
-  return (v, ctx) => {
-    if (v === 0n) return 'NULL';
-    const p = ctx.param;
-    const lenParam = ctx.exitParams?.get(lenAt);
-    if (!p || !lenParam || lenParam.bytes.length < 4) return address(v);
-    if (p.status === TL_PARAM_FAULT) return FAULT;
-    return sockoptValue(ctx, opt, p.bytes, lenParam.bytes.readInt32LE(0), p);
-  };
+/**
+ * A socket option's value: setsockopt's, read at enter, `optlen` bytes; getsockopt's, read at
+ * exit, as long as *optlen says after the call. `lengthOf` gives the length, or undefined when
+ * it is not known (the address is shown then).
+ */
+const sockoptVal = (
+  lengthOf: (ctx: ArgContext, lenAt: number) => number | undefined,
+): BoundDecoder =>
+  bound((at) => {
+    const opt = sockoptAt(at);
+    const lenAt = at('optlen');
+    return (v, ctx) => {
+      if (v === 0n) return 'NULL';
+      const p = ctx.param;
+      const len = lengthOf(ctx, lenAt);
+      if (!p || len === undefined) return address(v);
+      if (p.status === TL_PARAM_FAULT) return FAULT;
+      return sockoptValue(ctx, opt, p.bytes, len, p);
+    };
+  });
+const sockoptIn = sockoptVal((ctx, lenAt) => Number(BigInt.asIntN(32, ctx.args[lenAt] ?? 0n)));
+const sockoptOut = sockoptVal((ctx, lenAt) => {
+  const lenParam = ctx.exitParams?.get(lenAt);
+  return lenParam && lenParam.bytes.length >= 4 ? lenParam.bytes.readInt32LE(0) : undefined;
 });
 
 /** wait4's status: captured at exit. */

@@ -105,3 +105,11 @@ export function xlat(pairs: ReadonlyArray<readonly [string, number | bigint]>): 
 export function xlatOf(names: Readonly<Record<string, number | bigint>>): readonly Xlat[] {
   return Object.entries(names).map(([name, value]) => ({ name, value: BigInt(value) }));
 }
+
+/** A table of some of `names`' constants, in the order given (a narrower table, same values). */
+export function xlatPick<K extends string>(
+  names: Readonly<Record<K, number | bigint>>,
+  keys: readonly K[],
+): readonly Xlat[] {
+  return keys.map((name) => ({ name, value: BigInt(names[name]) }));
+}

@@ -22,7 +22,7 @@ import { formatIovParts, pad8, parseIovParts } from './iovec.js';
 import { quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
-import { MSG_FLAGS } from './xlat/socket.js';
+import { MSG_FLAGS, SOL_IP, SOL_SOCKET } from './xlat/socket.js';
 import { FAULT, address, hexValue } from './print.js';
 
 export const MSG_PART_BYTES = LAYOUT['sizeof(struct tl_msg_part)'];
@@ -178,36 +178,36 @@ const origdst: Printer = {
 };
 
 const SOCKET_PRINTERS: ReadonlyMap<number, Printer> = new Map([
-  [C.SCM_RIGHTS, rights],
-  [C.SCM_CREDENTIALS, creds],
-  [C.SCM_SECURITY, security],
-  [C.SO_TIMESTAMP_OLD, tsVal],
-  [C.SO_TIMESTAMPNS_OLD, tsSpec],
-  [C.SO_TIMESTAMPING_OLD, tsSpec3],
-  [C.SO_TIMESTAMP_NEW, tsVal],
-  [C.SO_TIMESTAMPNS_NEW, tsSpec],
-  [C.SO_TIMESTAMPING_NEW, tsSpec3],
+  [C.SCM_TYPE.SCM_RIGHTS, rights],
+  [C.SCM_TYPE.SCM_CREDENTIALS, creds],
+  [C.SCM_TYPE.SCM_SECURITY, security],
+  [C.SCM_TYPE.SO_TIMESTAMP_OLD, tsVal],
+  [C.SCM_TYPE.SO_TIMESTAMPNS_OLD, tsSpec],
+  [C.SCM_TYPE.SO_TIMESTAMPING_OLD, tsSpec3],
+  [C.SCM_TYPE.SO_TIMESTAMP_NEW, tsVal],
+  [C.SCM_TYPE.SO_TIMESTAMPNS_NEW, tsSpec],
+  [C.SCM_TYPE.SO_TIMESTAMPING_NEW, tsSpec3],
 ]);
 const IP_PRINTERS: ReadonlyMap<number, Printer> = new Map([
-  [C.IP_PKTINFO, pktinfo],
-  [C.IP_TTL, uintArray],
-  [C.IP_TOS, byteArray],
-  [C.IP_RECVOPTS, byteArray],
-  [C.IP_RETOPTS, byteArray],
-  [C.IP_RECVERR, recverr],
-  [C.IP_ORIGDSTADDR, origdst],
-  [C.IP_CHECKSUM, uintArray],
-  [C.SCM_SECURITY, security],
+  [C.IP_CMSG_TYPE.IP_PKTINFO, pktinfo],
+  [C.IP_CMSG_TYPE.IP_TTL, uintArray],
+  [C.IP_CMSG_TYPE.IP_TOS, byteArray],
+  [C.IP_CMSG_TYPE.IP_RECVOPTS, byteArray],
+  [C.IP_CMSG_TYPE.IP_RETOPTS, byteArray],
+  [C.IP_CMSG_TYPE.IP_RECVERR, recverr],
+  [C.IP_CMSG_TYPE.IP_ORIGDSTADDR, origdst],
+  [C.IP_CMSG_TYPE.IP_CHECKSUM, uintArray],
+  [C.IP_CMSG_TYPE.SCM_SECURITY, security],
 ]);
 
 /** `cmsg_type=...` and, for the types strace decodes, `, cmsg_data=...`. */
 function cmsgTypeData(level: number, type: number, d: CmsgData): string {
   let printers: ReadonlyMap<number, Printer>;
   let name: string;
-  if (level === C.SOL_SOCKET) {
+  if (level === SOL_SOCKET) {
     printers = SOCKET_PRINTERS;
     name = xval(type, C.SCM_TYPES, 'SCM_???');
-  } else if (level === C.SOL_IP) {
+  } else if (level === SOL_IP) {
     printers = IP_PRINTERS;
     name = xval(type, C.IP_CMSG_TYPES, 'IP_???');
   } else {

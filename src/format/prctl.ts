@@ -10,9 +10,19 @@ import { lookupXlat, xlat } from './flags.js';
 import { signalName } from './xlat/signal.js';
 import * as X from './xlat/prctl.js';
 
-const SECCOMP_MODE_STRICT = 1n;
-const SECCOMP_MODE_FILTER = 2n;
-const PR_SCHED_CORE_GET = 0n;
+const SECCOMP_MODE_STRICT = BigInt(X.SECCOMP_MODE.SECCOMP_MODE_STRICT);
+const SECCOMP_MODE_FILTER = BigInt(X.SECCOMP_MODE.SECCOMP_MODE_FILTER);
+const PR_SCHED_CORE_GET = BigInt(X.PR_SCHED_CORE_CMD.PR_SCHED_CORE_GET);
+/** The PR_CAP_AMBIENT operations that take a capability (IS_SET, RAISE, LOWER). */
+const CAP_AMBIENT_WITH_CAP = new Set<bigint>(
+  [
+    X.PR_CAP_AMBIENT_OP.PR_CAP_AMBIENT_IS_SET,
+    X.PR_CAP_AMBIENT_OP.PR_CAP_AMBIENT_RAISE,
+    X.PR_CAP_AMBIENT_OP.PR_CAP_AMBIENT_LOWER,
+  ].map(BigInt),
+);
+const PR_MCE_KILL_SET = BigInt(X.PR_MCE_KILL_OP.PR_MCE_KILL_SET);
+const PR_SET_VMA_ANON_NAME = BigInt(X.PR_SET_VMA_OP.PR_SET_VMA_ANON_NAME);
 
 const PAC_ENABLED_KEYS = xlat([
   ['PR_PAC_APIAKEY', 1 << 0],
@@ -156,7 +166,8 @@ export function prctlArgTexts(
     case PR.PR_CAP_AMBIENT: {
       const op = a(1);
       out.push(xvalText(op, X.PR_CAP_AMBIENT_OPS, 'PR_CAP_AMBIENT_???'));
-      if (op >= 1n && op <= 3n) out.push(xvalText(a(2), X.CAPABILITIES, 'CAP_???'), ...rest(3));
+      if (CAP_AMBIENT_WITH_CAP.has(op))
+        out.push(xvalText(a(2), X.CAPABILITIES, 'CAP_???'), ...rest(3));
       else out.push(...rest(2));
       return out;
     }
@@ -164,7 +175,9 @@ export function prctlArgTexts(
     case PR.PR_MCE_KILL:
       out.push(
         xvalText(a(1), X.PR_MCE_KILL_OPS, 'PR_MCE_KILL_???'),
-        a(1) === 1n ? xvalText(a(2), X.PR_MCE_KILL_POLICIES, 'PR_MCE_KILL_???') : hexValue(a(2)),
+        a(1) === PR_MCE_KILL_SET
+          ? xvalText(a(2), X.PR_MCE_KILL_POLICIES, 'PR_MCE_KILL_???')
+          : hexValue(a(2)),
         ...rest(3),
       );
       return out;
@@ -178,7 +191,7 @@ export function prctlArgTexts(
 
     case PR.PR_SET_VMA:
       out.push(xvalText(a(1), X.PR_SET_VMA_OPS, 'PR_SET_VMA_???'));
-      if (a(1) === 0n) {
+      if (a(1) === PR_SET_VMA_ANON_NAME) {
         const p = param(4);
         const name =
           a(4) === 0n ? 'NULL' : p ? boundedString(p, Infinity, maxString) : address(a(4));

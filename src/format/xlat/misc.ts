@@ -3,23 +3,30 @@
 // strace's, so a flag set prints as strace prints it.
 import { FCNTL_CMD } from '../../syscalls/uapi/fcntl.js';
 import { IOCTL_REQUEST } from '../../syscalls/uapi/ioctl.js';
-import { xlat, xlatOf } from '../flags.js';
+import { xlat, xlatOf, xlatPick } from '../flags.js';
 
-export const AT_FLAGS = xlat([
-  ['AT_SYMLINK_NOFOLLOW', 0x100],
-  ['AT_REMOVEDIR', 0x200],
-  ['AT_SYMLINK_FOLLOW', 0x400],
-  ['AT_NO_AUTOMOUNT', 0x800],
-  ['AT_EMPTY_PATH', 0x1000],
-  ['AT_RECURSIVE', 0x8000],
+/** The *at calls' flags by name; AT_EACCESS shares AT_REMOVEDIR's bit (faccessat2's meaning). */
+export const AT = {
+  AT_SYMLINK_NOFOLLOW: 0x100,
+  AT_REMOVEDIR: 0x200,
+  AT_EACCESS: 0x200,
+  AT_SYMLINK_FOLLOW: 0x400,
+  AT_NO_AUTOMOUNT: 0x800,
+  AT_EMPTY_PATH: 0x1000,
+  AT_RECURSIVE: 0x8000,
+} as const;
+
+export const AT_FLAGS = xlatPick(AT, [
+  'AT_SYMLINK_NOFOLLOW',
+  'AT_REMOVEDIR',
+  'AT_SYMLINK_FOLLOW',
+  'AT_NO_AUTOMOUNT',
+  'AT_EMPTY_PATH',
+  'AT_RECURSIVE',
 ]);
 
 /** faccessat2 names 0x200 AT_EACCESS (AT_REMOVEDIR elsewhere). */
-export const FACCESSAT_FLAGS = xlat([
-  ['AT_SYMLINK_NOFOLLOW', 0x100],
-  ['AT_EACCESS', 0x200],
-  ['AT_EMPTY_PATH', 0x1000],
-]);
+export const FACCESSAT_FLAGS = xlatPick(AT, ['AT_SYMLINK_NOFOLLOW', 'AT_EACCESS', 'AT_EMPTY_PATH']);
 
 export const STATX_SYNC_TYPES = xlat([
   ['AT_STATX_SYNC_AS_STAT', 0x0000],

@@ -1,7 +1,7 @@
 // prctl tables as strace 6.1 names them (xlat/prctl_options.in, cap.in, pr_*.in, secbits.in,
 // seccomp_mode.in). PRCTL_OPTIONS is strace 6.1's own list (src/syscalls/uapi/prctl.ts).
 import { PRCTL_OPTION } from '../../syscalls/uapi/prctl.js';
-import { xlat, xlatOf } from '../flags.js';
+import { xlat, xlatOf, xlatPick } from '../flags.js';
 
 export const PRCTL_OPTIONS = xlatOf(PRCTL_OPTION);
 
@@ -76,20 +76,25 @@ export const PR_SET_MM_OPS = xlat([
   ['PR_SET_MM_MAP_SIZE', 15],
 ]);
 
-export const PR_CAP_AMBIENT_OPS = xlat([
-  ['PR_CAP_AMBIENT_IS_SET', 1],
-  ['PR_CAP_AMBIENT_RAISE', 2],
-  ['PR_CAP_AMBIENT_LOWER', 3],
-  ['PR_CAP_AMBIENT_CLEAR_ALL', 4],
-]);
+/** PR_CAP_AMBIENT's operations. */
+export const PR_CAP_AMBIENT_OP = {
+  PR_CAP_AMBIENT_IS_SET: 1,
+  PR_CAP_AMBIENT_RAISE: 2,
+  PR_CAP_AMBIENT_LOWER: 3,
+  PR_CAP_AMBIENT_CLEAR_ALL: 4,
+} as const;
+export const PR_CAP_AMBIENT_OPS = xlatOf(PR_CAP_AMBIENT_OP);
 
-export const PR_SET_VMA_OPS = xlat([['PR_SET_VMA_ANON_NAME', 0]]);
+export const PR_SET_VMA_OP = { PR_SET_VMA_ANON_NAME: 0 } as const;
+export const PR_SET_VMA_OPS = xlatOf(PR_SET_VMA_OP);
 
-export const SECCOMP_MODES = xlat([
-  ['SECCOMP_MODE_DISABLED', 0],
-  ['SECCOMP_MODE_STRICT', 1],
-  ['SECCOMP_MODE_FILTER', 2],
-]);
+/** PR_SET_SECCOMP's modes. */
+export const SECCOMP_MODE = {
+  SECCOMP_MODE_DISABLED: 0,
+  SECCOMP_MODE_STRICT: 1,
+  SECCOMP_MODE_FILTER: 2,
+} as const;
+export const SECCOMP_MODES = xlatOf(SECCOMP_MODE);
 
 export const SECBITS = xlat([
   ['SECBIT_NOROOT', 1 << 0],
@@ -107,10 +112,12 @@ export const PR_TSC = xlat([
   ['PR_TSC_SIGSEGV', 2],
 ]);
 
-export const PR_MCE_KILL_OPS = xlat([
-  ['PR_MCE_KILL_CLEAR', 0],
-  ['PR_MCE_KILL_SET', 1],
-]);
+/** PR_MCE_KILL's operations. */
+export const PR_MCE_KILL_OP = {
+  PR_MCE_KILL_CLEAR: 0,
+  PR_MCE_KILL_SET: 1,
+} as const;
+export const PR_MCE_KILL_OPS = xlatOf(PR_MCE_KILL_OP);
 
 export const PR_MCE_KILL_POLICIES = xlat([
   ['PR_MCE_KILL_LATE', 0],
@@ -134,22 +141,25 @@ export const PR_SPEC_CMDS = xlat([
   ['PR_SPEC_L1D_FLUSH', 2],
 ]);
 
+/** PR_{GET,SET}_SPECULATION_CTRL's flags by name. */
+export const PR_SPEC_FLAG = {
+  PR_SPEC_NOT_AFFECTED: 0,
+  PR_SPEC_PRCTL: 1 << 0,
+  PR_SPEC_ENABLE: 1 << 1,
+  PR_SPEC_DISABLE: 1 << 2,
+  PR_SPEC_FORCE_DISABLE: 1 << 3,
+  PR_SPEC_DISABLE_NOEXEC: 1 << 4,
+} as const;
+
 /** What PR_GET_SPECULATION_CTRL returns. */
-export const PR_SPEC_GET_FLAGS = xlat([
-  ['PR_SPEC_NOT_AFFECTED', 0],
-  ['PR_SPEC_PRCTL', 1 << 0],
-  ['PR_SPEC_ENABLE', 1 << 1],
-  ['PR_SPEC_DISABLE', 1 << 2],
-  ['PR_SPEC_FORCE_DISABLE', 1 << 3],
-  ['PR_SPEC_DISABLE_NOEXEC', 1 << 4],
-]);
+export const PR_SPEC_GET_FLAGS = xlatOf(PR_SPEC_FLAG);
 
 /** What PR_SET_SPECULATION_CTRL sets (one value). */
-export const PR_SPEC_SET_FLAGS = xlat([
-  ['PR_SPEC_ENABLE', 1 << 1],
-  ['PR_SPEC_DISABLE', 1 << 2],
-  ['PR_SPEC_FORCE_DISABLE', 1 << 3],
-  ['PR_SPEC_DISABLE_NOEXEC', 1 << 4],
+export const PR_SPEC_SET_FLAGS = xlatPick(PR_SPEC_FLAG, [
+  'PR_SPEC_ENABLE',
+  'PR_SPEC_DISABLE',
+  'PR_SPEC_FORCE_DISABLE',
+  'PR_SPEC_DISABLE_NOEXEC',
 ]);
 
 export const PR_SUD_CMDS = xlat([
@@ -157,12 +167,14 @@ export const PR_SUD_CMDS = xlat([
   ['PR_SYS_DISPATCH_ON', 1],
 ]);
 
-export const PR_SCHED_CORE_CMDS = xlat([
-  ['PR_SCHED_CORE_GET', 0],
-  ['PR_SCHED_CORE_CREATE', 1],
-  ['PR_SCHED_CORE_SHARE_TO', 2],
-  ['PR_SCHED_CORE_SHARE_FROM', 3],
-]);
+/** PR_SCHED_CORE's commands. */
+export const PR_SCHED_CORE_CMD = {
+  PR_SCHED_CORE_GET: 0,
+  PR_SCHED_CORE_CREATE: 1,
+  PR_SCHED_CORE_SHARE_TO: 2,
+  PR_SCHED_CORE_SHARE_FROM: 3,
+} as const;
+export const PR_SCHED_CORE_CMDS = xlatOf(PR_SCHED_CORE_CMD);
 
 export const PR_SCHED_CORE_PIDTYPES = xlat([
   ['PIDTYPE_PID', 0],
