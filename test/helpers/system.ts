@@ -1,7 +1,7 @@
 // What the integration tests need from the real system: root and BPF (or a
 // clear failure saying so), scratch cgroups, workloads placed in them, and
 // a look at which BPF programs are loaded.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +103,11 @@ export function ourBpfPrograms(): number[] {
   return progs.filter((p) => /^tl_(sys|proc)_/.test(p.name ?? '')).map((p) => p.id);
 }
 
+/** A fresh directory under the OS temp dir, `traceloop-TAG-` and a random suffix. */
+export function tempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `traceloop-${tag}-`));
+}
+
 /** A unique file path under the OS temp dir, removed by the caller. */
 export function uniquePath(tag: string): string {
   return path.join(os.tmpdir(), `traceloop-${tag}-${process.pid}-${Date.now().toString(36)}`);
@@ -110,8 +115,13 @@ export function uniquePath(tag: string): string {
 
 export const CLI = path.resolve(import.meta.dirname, '../../dist/cli.js');
 
-export function cli(args: string[], opts: { input?: string } = {}) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: opts.input ?? '' });
+/** Runs the CLI with `args` to its end: `input` on its stdin, the environment plus `env`. */
+export function cli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    input: opts.input ?? '',
+    env: { ...process.env, ...opts.env },
+  });
 }
 
 /**
@@ -125,4 +135,23 @@ export async function programsGone(ids: number[], timeoutMs = 5000): Promise<num
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A CLI process started by a test: what it printed so far, and its exit. */
+export interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI with `args`, the environment plus `env`, without waiting for it. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
 }

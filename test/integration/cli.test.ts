@@ -1,46 +1,23 @@
 // The command line, as a user runs it: real processes, signals, exit codes.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cgroup2Mount, type ScratchCgroup } from '../../src/cgroup.js';
-import { startDaemon, stopDaemon, tempDir, type DaemonProcess } from '../server/daemon-process.js';
+import { useDaemon, useFixture } from '../helpers/daemon.js';
 import {
   CLI,
   cli,
   programsOfPid,
   programsGone,
-  requireRootAndBpf,
   runInCgroup,
   scratchCgroup,
+  spawnCli,
+  tempDir,
   uniquePath,
   OUR_PROGRAMS,
 } from '../helpers/system.js';
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args]);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../helpers/wait.js';
 
 const scratchLeft = (): string[] => {
   const dir = path.join(cgroup2Mount(), 'traceloop');
@@ -48,16 +25,8 @@ const scratchLeft = (): string[] => {
 };
 
 describe('traceloop CLI', () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  beforeAll(() => requireRootAndBpf());
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) await c();
-  });
-  const cgroup = (label: string): ScratchCgroup => {
-    const cg = scratchCgroup(label);
-    cleanups.push(() => cg.remove('kill'));
-    return cg;
-  };
+  const fixture = useFixture({ each: true });
+  const cgroup = (label: string): ScratchCgroup => fixture.cgroup(label);
 
   it('--version names traceloop, the vendored libbpf, the kernel, and what BPF loaded', () => {
     const r = cli(['--version']);
@@ -75,7 +44,7 @@ describe('traceloop CLI', () => {
 
   it('run: dumps what CMD did, passes its exit status through, leaves no cgroup', () => {
     const file = uniquePath('run');
-    cleanups.push(() => fs.rmSync(file, { force: true }));
+    fixture.defer(() => fs.rmSync(file, { force: true }));
     const r = cli(['run', '-s', '128', '--', 'sh', '-c', `echo run-marker > ${file}; exit 7`]);
     expect(r.status).toBe(7);
     expect(r.stderr).toMatch(/^# traceloop run: sh -c /);
@@ -112,7 +81,7 @@ describe('traceloop CLI', () => {
 
   it('run -o FILE writes the dump to FILE', () => {
     const out = uniquePath('dump');
-    cleanups.push(() => fs.rmSync(out, { force: true }));
+    fixture.defer(() => fs.rmSync(out, { force: true }));
     const r = cli(['run', '-o', out, '--', 'cat', '/etc/hostname']);
     expect(r.status).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toContain(
@@ -122,7 +91,7 @@ describe('traceloop CLI', () => {
 
   it('cgroups --dump-on-exit records until SIGTERM, then dumps and detaches', async () => {
     const cg = cgroup('dump');
-    const tl = start(['cgroups', '--dump-on-exit', cg.path]);
+    const tl = spawnCli(['cgroups', '--dump-on-exit', cg.path]);
     await until('traceloop to attach', () => tl.stderr().includes('recording'));
     const mine = programsOfPid(tl.child.pid ?? 0);
     expect(mine).toHaveLength(OUR_PROGRAMS);
@@ -137,7 +106,7 @@ describe('traceloop CLI', () => {
 
   it('cgroups without --dump-on-exit prints syscalls as they happen', async () => {
     const cg = cgroup('live');
-    const tl = start(['cgroups', '--interval', '50', cg.path]);
+    const tl = spawnCli(['cgroups', '--interval', '50', cg.path]);
     await until('traceloop to attach', () => tl.stderr().includes('recording'));
     await runInCgroup(cg.path, 'echo live-marker > /dev/null');
     await until('the write to show', () => tl.stdout().includes('"live-marker\\n"'));
@@ -147,7 +116,7 @@ describe('traceloop CLI', () => {
 
   it('says so when a recorded cgroup vanishes, dumps what it holds, exits non-zero', async () => {
     const cg = scratchCgroup('vanish');
-    const tl = start(['cgroups', '--dump-on-exit', cg.path]);
+    const tl = spawnCli(['cgroups', '--dump-on-exit', cg.path]);
     await until('traceloop to attach', () => tl.stderr().includes('recording'));
     await runInCgroup(cg.path, 'echo last-words > /dev/null');
     await cg.remove('kill');
@@ -158,7 +127,7 @@ describe('traceloop CLI', () => {
 
   it('stops a dump cut short by SIGINT with a clear line and exit status 130', async () => {
     const cg = cgroup('sigint');
-    const tl = start(['cgroups', '--dump-on-exit', '--ring-pages', '512', cg.path]);
+    const tl = spawnCli(['cgroups', '--dump-on-exit', '--ring-pages', '512', cg.path]);
     await until('traceloop to attach', () => tl.stderr().includes('recording'));
     // More than a pipe holds, and nobody reads stdout: the dump blocks.
     tl.child.stdout!.pause();
@@ -282,8 +251,7 @@ describe('traceloop CLI', () => {
     });
 
     it('flags the subcommand takes still work, in any order', () => {
-      const dir = tempDir('flags');
-      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const dir = fixture.dir('flags');
       const r = cli(['--socket', path.join(dir, 'none.sock'), 'list']);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^traceloop: no traceloop daemon answers on .*none\.sock/);
@@ -294,24 +262,15 @@ describe('traceloop CLI', () => {
   });
 
   describe('the daemon client subcommands take what the UI takes', () => {
-    let dir: string;
-    let d: DaemonProcess | undefined;
-    const inDaemon = (args: string[]) => cli([...args, '--socket', d!.socket]);
-    beforeAll(async () => {
-      dir = tempDir('cli-client');
-      d = await startDaemon(dir);
-    });
-    afterAll(async () => {
-      if (d) await stopDaemon(d);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const serve = useDaemon('cli-client');
+    const inDaemon = (args: string[]) => cli([...args, '--socket', serve.d.socket]);
 
     it('list with nothing registered says so', () => {
       const r = inDaemon(['list']);
       expect(r.status).toBe(0);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        `traceloop: the daemon on ${d!.socket} records no cgroup: add one with 'traceloop add PATH|PID|UNIT'\n`,
+        `traceloop: the daemon on ${serve.d.socket} records no cgroup: add one with 'traceloop add PATH|PID|UNIT'\n`,
       );
     });
 
@@ -322,7 +281,7 @@ describe('traceloop CLI', () => {
         'echo $$ > "$0/cgroup.procs" && exec sleep 60',
         cg.path,
       ]);
-      cleanups.push(() => {
+      fixture.defer(() => {
         sleeper.kill('SIGKILL');
       });
       await until(
@@ -345,7 +304,7 @@ describe('traceloop CLI', () => {
       const unit = `tl-cli-test-${process.pid}.service`;
       const dirOf = path.join(slice, unit);
       fs.mkdirSync(dirOf, { recursive: true });
-      cleanups.push(() => {
+      fixture.defer(() => {
         fs.rmdirSync(dirOf);
         if (made) fs.rmdirSync(slice);
       });

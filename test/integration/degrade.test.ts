@@ -4,25 +4,24 @@
 // No kernel here refuses anything, so TRACELOOP_TEST_REFUSE has the loader treat a load
 // that includes the named families as refused (real loads, the real fallback). Then: the
 // CLI as a user without the capabilities BPF needs, which must get one line saying which.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScratchCgroup } from '../../src/cgroup.js';
 import { RemoteRecorder } from '../../src/client/remote-recorder.js';
 import { headerLines } from '../../src/ui/components/Header.js';
 import { Session } from '../../src/ui/session.js';
-import { CLI, requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
+import { useDaemon, useFixture } from '../helpers/daemon.js';
 import {
-  URL,
-  curl,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  until,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
+  CLI,
+  cli,
+  requireRootAndBpf,
+  runInCgroup,
+  scratchCgroup,
+  spawnCli,
+} from '../helpers/system.js';
+import { until } from '../helpers/wait.js';
 
 const ALL_FAMILIES = 'keyed,strv,iovec,msghdr,fdsets,dirents';
 const ALL_NAMES =
@@ -61,13 +60,6 @@ function python(): string {
   return r.stdout.trim();
 }
 
-function cliWith(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-}
-
 /** Every `# cpuN: R recorded, S shown, L lost` of the accounting line adds up (R = S + L). */
 function expectAccountingAddsUp(dump: string): void {
   const line = dump.trimEnd().split('\n').at(-1)!;
@@ -79,29 +71,26 @@ function expectAccountingAddsUp(dump: string): void {
 describe('capture families a kernel refuses', () => {
   let dir: string;
   let py: string;
-  const run = (env: Record<string, string>) => {
-    const r = cliWith(['run', '--ring-pages', '512', '--', py, path.join(dir, 'w.py'), dir], env);
+  const run = (env: NodeJS.ProcessEnv) => {
+    const r = cli(['run', '--ring-pages', '512', '--', py, path.join(dir, 'w.py'), dir], { env });
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     return r.stderr;
   };
 
+  const fixture = useFixture();
   beforeAll(() => {
-    requireRootAndBpf();
     py = python();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-degrade-'));
+    dir = fixture.dir('degrade');
     fs.writeFileSync(path.join(dir, 'w.py'), WORKLOAD);
-  });
-  afterAll(() => {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('--version says "all loaded", or which families were left out and why', () => {
-    const all = cliWith(['--version']);
+    const all = cli(['--version']);
     expect(all.status).toBe(0);
     expect(all.stdout).toContain('\ncaptures: all loaded\n');
     expect(all.stdout).not.toContain('left out');
 
-    const some = cliWith(['--version'], { TRACELOOP_TEST_REFUSE: 'iovec,msghdr' });
+    const some = cli(['--version'], { env: { TRACELOOP_TEST_REFUSE: 'iovec,msghdr' } });
     expect(some.status).toBe(0);
     const lines = some.stdout.split('\n');
     expect(lines.slice(0, 3).map((l) => l.split(' ')[0])).toEqual([
@@ -226,28 +215,17 @@ describe('capture families a kernel refuses', () => {
   });
 
   describe('the daemon, and a front end attached to it', () => {
-    let d: DaemonProcess;
-    let sockDir: string;
+    const serve = useDaemon('degrade-serve', [], { TRACELOOP_TEST_REFUSE: 'msghdr' });
+    const get = serve.get;
     let cg: ScratchCgroup;
-    beforeAll(async () => {
-      sockDir = tempDir('degrade-serve');
-      d = await startDaemon(sockDir, [], undefined, {
-        ...process.env,
-        TRACELOOP_TEST_REFUSE: 'msghdr',
-      });
-      cg = scratchCgroup('degrade-serve');
-    });
-    afterAll(async () => {
-      if (d) await stopDaemon(d);
-      await cg?.remove('kill');
-      if (sockDir) fs.rmSync(sockDir, { recursive: true, force: true });
+    beforeAll(() => {
+      cg = serve.cgroup('degrade-serve');
     });
 
     it('logs it, and says it in /stats, the dumps and the stream heads', async () => {
-      expect(d.stderr()).toMatch(
+      expect(serve.d.stderr()).toMatch(
         /traceloop: captures left out on this kernel: msghdr \(verifier: /,
       );
-      const get = (target: string) => curl(d.socket, URL + target);
       expect((await get(`/add?name=degraded&cgrouppath=${cg.path}`)).status).toBe(200);
       await runInCgroup(cg.path, `exec ${py} ${dir}/w.py ${dir} > /dev/null`);
 
@@ -277,8 +255,8 @@ describe('capture families a kernel refuses', () => {
     });
 
     it('a front end attached to the daemon shows it in the header and its snapshots', async () => {
-      const api = new RemoteRecorder(d.socket);
-      const snaps = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-degrade-snap-'));
+      const api = new RemoteRecorder(serve.d.socket);
+      const snaps = serve.fixture.dir('degrade-snap');
       const session = new Session(api, { snapshotDir: snaps });
       try {
         expect(await api.captures()).toEqual({
@@ -294,7 +272,7 @@ describe('capture families a kernel refuses', () => {
           width: 200,
         });
         expect(header.map((l) => l.text)).toEqual([
-          expect.stringContaining(`traceloop · syscall flight recorder · ${d.socket}`),
+          expect.stringContaining(`traceloop · syscall flight recorder · ${serve.d.socket}`),
           ' captures left out on this kernel: msghdr (shown as addresses) · verifier: ' +
             'tl_sys_enter: refused for the test (TRACELOOP_TEST_REFUSE): msghdr',
         ]);
@@ -304,7 +282,6 @@ describe('capture families a kernel refuses', () => {
         expect(snap[1]).toMatch(/^# captures left out on this kernel: msghdr \(/);
       } finally {
         await session.close();
-        fs.rmSync(snaps, { recursive: true, force: true });
       }
     });
   });
@@ -380,23 +357,6 @@ describe('say what went wrong: the capabilities BPF needs', () => {
     );
   });
 });
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnCli(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
 
 function cgroupId(cg: ScratchCgroup): bigint {
   return fs.statSync(cg.path, { bigint: true }).ino;

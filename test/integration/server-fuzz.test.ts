@@ -2,22 +2,13 @@
 // random bytes, mutated requests and random parameters, some at once. The
 // daemon must stay up, never hit an internal error, and a dump taken after
 // the run must be whole and hold what was recorded before and after it.
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScratchCgroup } from '../../src/cgroup.js';
 import { parseRawDump } from '../../src/server/encode.js';
 import { parseRecords } from '../../src/wire.js';
-import { requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
-import {
-  URL,
-  curl,
-  rawExchange,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  until,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
+import { URL, curl, rawExchange, useDaemon } from '../helpers/daemon.js';
+import { runInCgroup } from '../helpers/system.js';
+import { until } from '../helpers/wait.js';
 
 const REQUESTS = 1500;
 const BUDGET_MS = 12_000;
@@ -39,27 +30,22 @@ function rng(seed: number): () => number {
 const SEED = Number(process.env.TRACELOOP_FUZZ_SEED ?? Date.now() % 1_000_000);
 
 describe(`daemon fuzz (seed ${SEED})`, () => {
-  let dir: string;
-  let d: DaemonProcess;
+  const serve = useDaemon('fuzz', ['--gone-check-ms', '100', '--max-streams', '4']);
   let cg: ScratchCgroup;
-  beforeAll(async () => {
-    requireRootAndBpf();
-    dir = tempDir('fuzz');
-    d = await startDaemon(dir, ['--gone-check-ms', '100', '--max-streams', '4']);
-    cg = scratchCgroup('fuzz');
-  });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    if (cg) await cg.remove('kill');
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    cg = serve.cgroup('fuzz');
   });
 
   it('bounds concurrent streams (--max-streams 4): the 5th is refused, a freed slot is reused', async () => {
-    const add = await curl(d.socket, `${URL}/add?name=streamed&cgrouppath=${cg.path}`);
+    const add = await curl(serve.d.socket, `${URL}/add?name=streamed&cgrouppath=${cg.path}`);
     expect(add.status).toBe(200);
     const http = await import('node:http');
     const open = async (): Promise<{ status: number; req: import('node:http').ClientRequest }> => {
-      const req = http.get({ socketPath: d.socket, path: '/stream?name=streamed', agent: false });
+      const req = http.get({
+        socketPath: serve.d.socket,
+        path: '/stream?name=streamed',
+        agent: false,
+      });
       const res = await new Promise<import('node:http').IncomingMessage>((r) =>
         req.on('response', r),
       );
@@ -69,7 +55,7 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
     const held = [];
     for (let i = 0; i < 4; i++) held.push(await open());
     expect(held.map((h) => h.status)).toEqual([200, 200, 200, 200]);
-    const fifth = await curl(d.socket, `${URL}/stream?name=streamed`);
+    const fifth = await curl(serve.d.socket, `${URL}/stream?name=streamed`);
     expect(fifth.status).toBe(503);
     expect(fifth.body).toMatch(/too many streams open \(4\)/);
     held.pop()!.req.destroy();
@@ -80,11 +66,13 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
       return again.status === 200;
     });
     for (const h of [...held, again!]) h.req.destroy();
-    expect((await curl(d.socket, `${URL}/close-by-name?name=streamed`)).body).toBe('closed\n');
+    expect((await curl(serve.d.socket, `${URL}/close-by-name?name=streamed`)).body).toBe(
+      'closed\n',
+    );
   });
 
   it('stays up through random and mutated requests; the dump after is intact', async () => {
-    const add = await curl(d.socket, `${URL}/add?name=target&cgrouppath=${cg.path}`);
+    const add = await curl(serve.d.socket, `${URL}/add?name=target&cgrouppath=${cg.path}`);
     expect(add.body).toMatch(/^added as id \d+\n$/);
     const id = Number(/\d+/.exec(add.body)![0]);
     await runInCgroup(cg.path, 'echo before-fuzz > /dev/null');
@@ -182,7 +170,7 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
     const worker = async (): Promise<void> => {
       while (sent < REQUESTS && Date.now() - started < BUDGET_MS) {
         sent++;
-        const out = await rawExchange(d.socket, next(), 400);
+        const out = await rawExchange(serve.d.socket, next(), 400);
         const status = /^HTTP\/1\.1 (\d{3}) /.exec(out)?.[1] ?? (out === '' ? 'none' : 'other');
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         expect(status, out.slice(0, 200)).not.toBe('other');
@@ -195,15 +183,15 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
     expect(statuses.get('400') ?? 0).toBeGreaterThan(0);
     expect(statuses.get('200') ?? 0).toBeGreaterThan(0);
 
-    expect(d.child.exitCode).toBeNull();
-    expect((await curl(d.socket, `${URL}/healthz`)).status).toBe(200);
-    expect(d.stderr()).not.toMatch(/internal error/);
+    expect(serve.d.child.exitCode).toBeNull();
+    expect((await curl(serve.d.socket, `${URL}/healthz`)).status).toBe(200);
+    expect(serve.d.stderr()).not.toMatch(/internal error/);
 
     await runInCgroup(cg.path, 'echo after-fuzz > /dev/null');
     const dump = await new Promise<Buffer>((resolve, reject) => {
       void import('node:http').then(({ default: http }) => {
         http
-          .get({ socketPath: d.socket, path: `/dump?id=${id}&format=raw` }, (res) => {
+          .get({ socketPath: serve.d.socket, path: `/dump?id=${id}&format=raw` }, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => resolve(Buffer.concat(chunks)));
@@ -223,7 +211,7 @@ describe(`daemon fuzz (seed ${SEED})`, () => {
       expect(c.emitted, `cpu${c.cpu}`).toBe(c.delivered + c.lost);
       expect(c.lost, `cpu${c.cpu}`).toBe(0);
     }
-    const text = await curl(d.socket, `${URL}/dump-by-name?name=target`);
+    const text = await curl(serve.d.socket, `${URL}/dump-by-name?name=target`);
     expect(text.body).toMatch(/^# cpu\d: \d+ recorded, \d+ shown, 0 lost/m);
   });
 });

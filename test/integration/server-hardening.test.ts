@@ -6,19 +6,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScratchCgroup } from '../../src/cgroup.js';
-import { requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
+import { URL, curl, useDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { runInCgroup, scratchCgroup } from '../helpers/system.js';
+import { until } from '../helpers/wait.js';
 import { booksOf, emittedOf, hold, identityErrors, type Books } from '../server/books.js';
-import {
-  URL,
-  curl,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  until,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
@@ -60,39 +53,26 @@ async function workUntilDropping(d: DaemonProcess, cg: ScratchCgroup): Promise<v
 }
 
 describe('a /stream client that falls behind, on a one-page ring', () => {
-  let dir: string;
-  let d: DaemonProcess;
-  const cgroups: ScratchCgroup[] = [];
-  beforeAll(async () => {
-    requireRootAndBpf();
-    dir = tempDir('behind');
-    d = await startDaemon(dir, ['--ring-pages', '1', '--gone-check-ms', '100']);
-  });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    for (const c of cgroups) await c.remove('kill');
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const serve = useDaemon('behind', ['--ring-pages', '1', '--gone-check-ms', '100']);
   const add = async (label: string): Promise<{ cg: ScratchCgroup; id: number }> => {
-    const cg = scratchCgroup(label);
-    cgroups.push(cg);
-    const r = await curl(d.socket, `${URL}/add?name=${label}&cgrouppath=${cg.path}`);
+    const cg = serve.cgroup(label);
+    const r = await curl(serve.d.socket, `${URL}/add?name=${label}&cgrouppath=${cg.path}`);
     expect(r.status).toBe(200);
     return { cg, id: Number(/id (\d+)/.exec(r.body)![1]) };
   };
 
   /** Runs the workload until the daemon has dropped batches for a paused client. */
-  const fillUntilDropping = (cg: ScratchCgroup): Promise<void> => workUntilDropping(d, cg);
+  const fillUntilDropping = (cg: ScratchCgroup): Promise<void> => workUntilDropping(serve.d, cg);
 
   it.each(['jsonl', 'raw', 'text'] as const)(
     'stalled while the ring overflows (%s): the dropped batches’ markers are counted, per CPU, and said once it reads again, with no later batch',
     async (format) => {
       const { cg, id } = await add(`behind-${format}`);
-      const s = await hold(d.socket, `/stream?id=${id}&format=${format}`);
+      const s = await hold(serve.d.socket, `/stream?id=${id}&format=${format}`);
       expect(s.status).toBe(200);
       s.pause();
       await fillUntilDropping(cg);
-      const emitted = await emittedOf(d.socket, id);
+      const emitted = await emittedOf(serve.d.socket, id);
       // The cgroup is quiet now: no batch comes after. Reading again must bring what was missed.
       s.resume();
       await until(
@@ -116,12 +96,12 @@ describe('a /stream client that falls behind, on a one-page ring', () => {
   it('a stream that ends while its client is behind says what it missed before its end (gone, closed)', async () => {
     for (const how of ['gone', 'closed'] as const) {
       const { cg, id } = await add(`ends-${how}`);
-      const s = await hold(d.socket, `/stream?id=${id}&format=jsonl`);
+      const s = await hold(serve.d.socket, `/stream?id=${id}&format=jsonl`);
       s.pause();
       await fillUntilDropping(cg);
-      const emitted = await emittedOf(d.socket, id);
+      const emitted = await emittedOf(serve.d.socket, id);
       if (how === 'gone') await cg.remove('kill');
-      else expect((await curl(d.socket, `${URL}/close?id=${id}`)).status).toBe(200);
+      else expect((await curl(serve.d.socket, `${URL}/close?id=${id}`)).status).toBe(200);
       await sleep(300); // ended while the client reads nothing
       s.resume();
       await s.done;
@@ -166,17 +146,7 @@ function sampleRss(pid: number): { stop: () => { peak: number; last: number } } 
 const MiB = 1 << 20;
 
 describe('memory', () => {
-  let dir: string;
-  let d: DaemonProcess;
-  beforeAll(async () => {
-    requireRootAndBpf();
-    dir = tempDir('memory');
-    d = await startDaemon(dir, ['--gone-check-ms', '100']);
-  });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const serve = useDaemon('memory', ['--gone-check-ms', '100']);
 
   it('registrations of cgroups that vanish: kept records are accounted at what they hold, names never repeat', async () => {
     // Each /add and each retirement waits for an RCU grace period in the kernel (the map of
@@ -187,7 +157,7 @@ describe('memory', () => {
     const get = (target: string): Promise<number> =>
       new Promise((resolve, reject) => {
         http
-          .get({ socketPath: d.socket, path: target, agent }, (res) => {
+          .get({ socketPath: serve.d.socket, path: target, agent }, (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
           })
@@ -202,12 +172,12 @@ describe('memory', () => {
         fs.rmdirSync(dirPath);
       }
       await until('the last one to be kept', async () =>
-        (await curl(d.socket, `${URL}/list`)).body
+        (await curl(serve.d.socket, `${URL}/list`)).body
           .trim()
           .split('\n')
           .every((l) => l.includes('(gone since')),
       );
-      const stats = JSON.parse((await curl(d.socket, `${URL}/stats?format=json`)).body) as {
+      const stats = JSON.parse((await curl(serve.d.socket, `${URL}/stats?format=json`)).body) as {
         daemon: { retainedBytes: number };
         cgroups: Array<{ gone: boolean; name: string; memoryBytes: number }>;
       };
@@ -231,19 +201,19 @@ describe('memory', () => {
   it('40 streams whose clients read nothing cost the streams budget at most, never 40 backlogs', async () => {
     const cg = scratchCgroup('unread');
     try {
-      const r = await curl(d.socket, `${URL}/add?name=unread&cgrouppath=${cg.path}`);
+      const r = await curl(serve.d.socket, `${URL}/add?name=unread&cgrouppath=${cg.path}`);
       const id = Number(/id (\d+)/.exec(r.body)![1]);
-      const before = rssOf(d.pid);
+      const before = rssOf(serve.d.pid);
       const streams = await Promise.all(
-        Array.from({ length: 40 }, () => hold(d.socket, `/stream?id=${id}&format=jsonl`)),
+        Array.from({ length: 40 }, () => hold(serve.d.socket, `/stream?id=${id}&format=jsonl`)),
       );
       for (const s of streams) s.pause();
-      const rss = sampleRss(d.pid);
+      const rss = sampleRss(serve.d.pid);
       await Promise.all([
         runInCgroup(cg.path, busy(1_500_000, 0)),
         runInCgroup(cg.path, busy(1_500_000, 1)),
       ]);
-      const stats = JSON.parse((await curl(d.socket, `${URL}/stats?format=json`)).body) as {
+      const stats = JSON.parse((await curl(serve.d.socket, `${URL}/stats?format=json`)).body) as {
         daemon: { streamsBacklogBytes: number; streamsBudgetBytes: number };
       };
       const { peak } = rss.stop();
@@ -264,31 +234,21 @@ describe('memory', () => {
 });
 
 describe('the API against clients that hold on', () => {
-  let dir: string;
-  let d: DaemonProcess;
-  const cgroups: ScratchCgroup[] = [];
-  beforeAll(async () => {
-    requireRootAndBpf();
-    dir = tempDir('holders');
-    d = await startDaemon(dir, ['--gone-check-ms', '100']);
-  });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    for (const c of cgroups) {
-      // The names test makes directories inside its cgroups: gone first, even after a failure.
+  const serve = useDaemon('holders', ['--gone-check-ms', '100']);
+  const get = serve.get;
+  const cgroup = (label: string): ScratchCgroup => {
+    const c = serve.cgroup(label);
+    // The names test makes directories inside its cgroups: gone first, even after a failure.
+    serve.fixture.defer(() => {
       for (const sub of fs.readdirSync(c.path, { withFileTypes: true }))
         if (sub.isDirectory()) fs.rmdirSync(path.join(c.path, sub.name));
-      await c.remove('kill');
-    }
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const get = (target: string) => curl(d.socket, URL + target);
+    });
+    return c;
+  };
 
   it('gives every automatic name once, within 128 characters; close-by-name closes the one named', async () => {
     const [a, b, c, e] = ['names-a', 'names-b', 'names-c', 'names-e'].map((l) => {
-      const g = scratchCgroup(l);
-      cgroups.push(g);
-      return g;
+      return cgroup(l);
     });
     const mk = (parent: ScratchCgroup, name: string): string => {
       const p = path.join(parent.path, name);
@@ -330,15 +290,14 @@ describe('the API against clients that hold on', () => {
   });
 
   it('takes a dump slot back from a client that reads nothing, when another client needs it', async () => {
-    const cg = scratchCgroup('idle-dumps');
-    cgroups.push(cg);
+    const cg = cgroup('idle-dumps');
     const r = await get(`/add?name=idle-dumps&cgrouppath=${cg.path}`);
     const id = Number(/id (\d+)/.exec(r.body)![1]);
     await runInCgroup(cg.path, busy(30_000, 0));
     await runInCgroup(cg.path, busy(30_000, 1));
     const held = [];
     for (let i = 0; i < 8; i++) {
-      const h = await hold(d.socket, `/dump?id=${id}&format=jsonl`);
+      const h = await hold(serve.d.socket, `/dump?id=${id}&format=jsonl`);
       expect(h.status).toBe(200);
       h.pause(); // a megabyte of JSON nobody reads: each dump waits on its socket
       held.push(h);
@@ -362,11 +321,10 @@ describe('the API against clients that hold on', () => {
   });
 
   it('1,030 connections sending a byte a second do not keep a new client out', async () => {
-    const cg = scratchCgroup('slowloris');
-    cgroups.push(cg);
+    const cg = cgroup('slowloris');
     await get(`/add?name=loris&cgrouppath=${cg.path}`);
     // A stream open before the attack is a request in progress: it is never cut for a newcomer.
-    const stream = await hold(d.socket, '/stream?name=loris');
+    const stream = await hold(serve.d.socket, '/stream?name=loris');
     const request = 'GET /list HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(100);
     const attackers: net.Socket[] = [];
     let closed = 0;
@@ -376,7 +334,7 @@ describe('the API against clients that hold on', () => {
     // attacker would: the point is 1,030 connections held open, not how fast they came.
     const connect = (): Promise<net.Socket | undefined> =>
       new Promise((resolve) => {
-        const s = net.connect({ path: d.socket });
+        const s = net.connect({ path: serve.d.socket });
         s.once('connect', () => resolve(s));
         s.once('error', (e: NodeJS.ErrnoException) => {
           s.destroy();
@@ -411,7 +369,7 @@ describe('the API against clients that hold on', () => {
         const t = Date.now();
         // Refused connections are retried: the time counted is until an answer.
         for (;;) {
-          const r = await curl(d.socket, `${URL}/healthz`).catch(() => undefined);
+          const r = await curl(serve.d.socket, `${URL}/healthz`).catch(() => undefined);
           if (r?.status === 200) break;
           expect(Date.now() - t, 'locked out').toBeLessThan(5_000);
         }

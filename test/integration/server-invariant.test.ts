@@ -6,22 +6,13 @@
 // middle of it. Dumps taken along the way must balance too. Small rings lose most events to
 // overwriting, so every run has gaps to account for. Reproduce a failure with
 // TRACELOOP_INVARIANT_SEED=<seed from the test name>; the table it prints is the closing note's.
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScratchCgroup } from '../../src/cgroup.js';
 import { takeFrames } from '../../src/server/encode.js';
-import { requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
+import { URL, curl, useFixture, type DaemonProcess } from '../helpers/daemon.js';
+import { runInCgroup } from '../helpers/system.js';
+import { until } from '../helpers/wait.js';
 import { booksOf, emittedOf, hold, identityErrors, type HeldResponse } from '../server/books.js';
-import {
-  URL,
-  curl,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  until,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
 
 const SEED = Number(process.env.TRACELOOP_INVARIANT_SEED ?? Date.now() % 1_000_000);
 const RUNS = Number(process.env.TRACELOOP_INVARIANT_RUNS ?? 20);
@@ -84,24 +75,24 @@ interface Row {
 }
 
 describe(`shown + marked lost = emitted, for every consumer (seed ${SEED})`, () => {
+  const fixture = useFixture();
   let dir: string;
   let d: DaemonProcess | undefined;
-  const cgroups: ScratchCgroup[] = [];
   const rows: Row[] = [];
+  /** The daemon of the runs: a run that stopped it (SIGTERM) gets a new one on the same socket. */
   const daemon = async (): Promise<DaemonProcess> => {
     if (!d || d.child.exitCode !== null || d.child.signalCode !== null) {
-      d = await startDaemon(dir, ['--ring-pages', String(RING_PAGES), '--gone-check-ms', '100']);
+      d = await fixture.daemon({
+        dir,
+        args: ['--ring-pages', String(RING_PAGES), '--gone-check-ms', '100'],
+      });
     }
     return d;
   };
   beforeAll(() => {
-    requireRootAndBpf();
-    dir = tempDir('invariant');
+    dir = fixture.dir('invariant');
   });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    for (const c of cgroups) await c.remove('kill');
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  afterAll(() => {
     if (rows.length > 0) {
       console.log(
         'run  consumer          end             shown  marked lost  (behind)    emitted  checked\n' +
@@ -121,8 +112,7 @@ describe(`shown + marked lost = emitted, for every consumer (seed ${SEED})`, () 
   const check = async (s: Scenario): Promise<void> => {
     run++;
     const dd = await daemon();
-    const cg = scratchCgroup(`inv${run}`);
-    cgroups.push(cg);
+    const cg = fixture.cgroup(`inv${run}`);
     const added = await curl(dd.socket, `${URL}/add?name=inv${run}&cgrouppath=${cg.path}`);
     expect(added.status, added.body).toBe(200);
     const id = Number(/id (\d+)/.exec(added.body)![1]);

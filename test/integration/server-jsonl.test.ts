@@ -2,19 +2,11 @@
 // `time`, the `errno` name and the `text` the text format prints for it, in /dump and /stream
 // alike, so a jq user needs nothing else.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScratchCgroup } from '../../src/cgroup.js';
-import { requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
-import {
-  URL,
-  curl,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  until,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
+import { URL, useDaemon } from '../helpers/daemon.js';
+import { runInCgroup } from '../helpers/system.js';
+import { until } from '../helpers/wait.js';
 
 type Obj = Record<string, unknown>;
 
@@ -38,29 +30,20 @@ const failedOpen = (objs: Obj[], missing: string): Obj[] =>
   );
 
 describe('jsonl records from the daemon', () => {
-  let dir: string;
-  let d: DaemonProcess;
+  const serve = useDaemon('jsonl');
+  const get = serve.get;
   let cg: ScratchCgroup;
   // Short enough to print whole (strings are cut at 32 bytes, as strace -s 32).
   const missing = `/tmp/tl-nx-${process.pid}-${Date.now() % 100_000}`;
-  const get = (target: string) => curl(d.socket, URL + target);
   const isFailedOpen =
     (file: string) =>
     (line: string): boolean =>
       line.includes(`openat(AT_FDCWD, "${file}"`) && line.includes('ENOENT');
 
   beforeAll(async () => {
-    requireRootAndBpf();
-    dir = tempDir('jsonl');
-    d = await startDaemon(dir);
-    cg = scratchCgroup('jsonl-item11');
+    cg = serve.cgroup('jsonl-item11');
     const r = await get(`/add?name=jsonl-item11&cgrouppath=${cg.path}`);
     expect(r.status).toBe(200);
-  });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    if (cg) await cg.remove('kill');
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /**
@@ -115,7 +98,7 @@ describe('jsonl records from the daemon', () => {
     const stream = spawn('curl', [
       '-sSN',
       '--unix-socket',
-      d.socket,
+      serve.d.socket,
       `${URL}/stream?name=jsonl-item11`,
     ]);
     let body = '';

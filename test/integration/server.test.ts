@@ -5,8 +5,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroup2Mount, type ScratchCgroup } from '../../src/cgroup.js';
+import { describe, expect, it } from 'vitest';
+import { cgroup2Mount } from '../../src/cgroup.js';
 import { openRecorderApi } from '../../src/recorder-select.js';
 import { LocalRecorder } from '../../src/recorder-api.js';
 import { TL_LOST_GONE, parseRecords, type EnterRecord, type WireRecord } from '../../src/wire.js';
@@ -16,48 +16,21 @@ import {
   ourBpfPrograms,
   programsGone,
   programsOfPid,
-  requireRootAndBpf,
   runInCgroup,
   scratchCgroup,
   OUR_PROGRAMS,
 } from '../helpers/system.js';
-import {
-  URL,
-  curl,
-  rawExchange,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  until,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
+import { URL, curl, rawExchange, useDaemon, useFixture } from '../helpers/daemon.js';
+import { until } from '../helpers/wait.js';
 
 const q = encodeURIComponent;
 
 describe('traceloop serve', () => {
-  let dir: string;
-  let d: DaemonProcess;
-  const cgroups: ScratchCgroup[] = [];
-  const cg = (label: string): ScratchCgroup => {
-    const c = scratchCgroup(label);
-    cgroups.push(c);
-    return c;
-  };
-  const get = (target: string, args: string[] = []) => curl(d.socket, URL + target, args);
-
-  beforeAll(async () => {
-    requireRootAndBpf();
-    dir = tempDir('serve');
-    d = await startDaemon(dir, ['--gone-check-ms', '100', '--retention', '4s']);
-  });
-  afterAll(async () => {
-    if (d) await stopDaemon(d);
-    for (const c of cgroups) await c.remove('kill');
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const serve = useDaemon('serve', ['--gone-check-ms', '100', '--retention', '4s']);
+  const { get, cgroup: cg } = serve;
 
   it('creates its socket 0600, owned by root', () => {
-    const st = fs.statSync(d.socket);
+    const st = fs.statSync(serve.d.socket);
     expect(st.isSocket()).toBe(true);
     expect(st.mode & 0o777).toBe(0o600);
     expect(st.uid).toBe(0);
@@ -164,7 +137,7 @@ describe('traceloop serve', () => {
     const stream = spawn('curl', [
       '-sSN',
       '--unix-socket',
-      d.socket,
+      serve.d.socket,
       `${URL}/stream?name=jsonl-cg&format=text`,
     ]);
     let live = '';
@@ -187,9 +160,9 @@ describe('traceloop serve', () => {
     await get(`/add?name=keep&cgrouppath=${keep.path}`);
     await runInCgroup(keep.path, 'echo before-bad-input > /dev/null');
     const mount = cgroup2Mount();
-    const link = path.join(dir, 'escape');
+    const link = path.join(serve.d.dir, 'escape');
     fs.symlinkSync('/etc', link);
-    const inLink = path.join(dir, 'inside');
+    const inLink = path.join(serve.d.dir, 'inside');
     fs.symlinkSync(keep.path, inLink);
     const huge = 'x'.repeat(10_000);
     const cases: Array<[string, string, string[], number, RegExp]> = [
@@ -336,21 +309,21 @@ describe('traceloop serve', () => {
       'GET /list HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
       'HELLO\r\n\r\n',
     ]) {
-      const out = await rawExchange(d.socket, garbage);
+      const out = await rawExchange(serve.d.socket, garbage);
       expect(out, JSON.stringify(garbage.toString())).toMatch(/^HTTP\/1\.1 400 /);
     }
     // HTTP/0.9 (no version, no headers) is refused; CONNECT is answered, not dropped.
-    expect(await rawExchange(d.socket, 'GET /list\r\n\r\n')).toMatch(
+    expect(await rawExchange(serve.d.socket, 'GET /list\r\n\r\n')).toMatch(
       /^HTTP\/1\.1 505 [^]*HTTP\/0\.9 is not supported/,
     );
-    expect(await rawExchange(d.socket, 'CONNECT localhost:80 HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(
-      /^HTTP\/1\.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST\r\n[^]*not allowed/,
-    );
+    expect(
+      await rawExchange(serve.d.socket, 'CONNECT localhost:80 HTTP/1.1\r\nHost: x\r\n\r\n'),
+    ).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST\r\n[^]*not allowed/);
     // A client that connects and says nothing holds nothing up.
-    const answers = await Promise.all([rawExchange(d.socket, '', 300), get('/healthz')]);
+    const answers = await Promise.all([rawExchange(serve.d.socket, '', 300), get('/healthz')]);
     expect(answers[1].status).toBe(200);
 
-    expect(d.child.exitCode).toBeNull();
+    expect(serve.d.child.exitCode).toBeNull();
     await runInCgroup(keep.path, 'echo after-bad-input > /dev/null');
     const dump = await get('/dump-by-name?name=keep');
     expect(dump.body).toContain('"before-bad-input\\n"');
@@ -374,7 +347,7 @@ describe('traceloop serve', () => {
       const child = spawn('curl', [
         '-sSN',
         '--unix-socket',
-        d.socket,
+        serve.d.socket,
         `${URL}/stream?name=${name}`,
       ]);
       let out = '';
@@ -449,7 +422,12 @@ describe('traceloop serve', () => {
   it('keeps the record of a cgroup that disappears, shows it as gone, drops it after the retention time', async () => {
     const g = cg('gone');
     await get(`/add?name=svc&cgrouppath=${g.path}`);
-    const stream = spawn('curl', ['-sSN', '--unix-socket', d.socket, `${URL}/stream?name=svc`]);
+    const stream = spawn('curl', [
+      '-sSN',
+      '--unix-socket',
+      serve.d.socket,
+      `${URL}/stream?name=svc`,
+    ]);
     let live = '';
     stream.stdout.on('data', (x: Buffer) => (live += x.toString()));
     const streamDone = new Promise((r) => stream.on('exit', r));
@@ -491,7 +469,7 @@ describe('traceloop serve', () => {
     await get(`/add?name=slow&cgrouppath=${a.path}`);
     const http = await import('node:http');
     let res: import('node:http').IncomingMessage | undefined;
-    const req = http.get({ socketPath: d.socket, path: '/stream?name=slow' }, (r) => {
+    const req = http.get({ socketPath: serve.d.socket, path: '/stream?name=slow' }, (r) => {
       res = r;
       r.pause(); // reads nothing
     });
@@ -555,7 +533,11 @@ describe('traceloop serve', () => {
     for (let i = 0; i < 8; i++) {
       const res = await new Promise<import('node:http').IncomingMessage>((resolve) =>
         http.get(
-          { socketPath: d.socket, path: '/dump-by-name?name=dumps&format=jsonl', agent: false },
+          {
+            socketPath: serve.d.socket,
+            path: '/dump-by-name?name=dumps&format=jsonl',
+            agent: false,
+          },
           resolve,
         ),
       );
@@ -580,7 +562,7 @@ describe('traceloop serve', () => {
   it('registers a service the way the drop-in does, again after it restarts', async () => {
     const currentCgroup = path.resolve(import.meta.dirname, '../../contrib/current-cgroup');
     // ExecStartPre runs in the service's cgroup: current-cgroup prints it, curl registers it.
-    const register = `curl -sS --unix-socket ${d.socket} "${URL}/add?name=svc.service&cgrouppath=$(${currentCgroup} $$)"`;
+    const register = `curl -sS --unix-socket ${serve.d.socket} "${URL}/add?name=svc.service&cgrouppath=$(${currentCgroup} $$)"`;
     const first = cg('svc');
     let r = await runInCgroup(first.path, `${currentCgroup}`);
     expect(r.stdout).toBe(first.path + '\n');
@@ -609,7 +591,7 @@ describe('traceloop serve', () => {
   it('add, list, dump and close as client subcommands', async () => {
     const a = cg('cli');
     const run = (args: string[]) =>
-      spawnSync(process.execPath, [CLI, ...args, '--socket', d.socket], { encoding: 'utf8' });
+      spawnSync(process.execPath, [CLI, ...args, '--socket', serve.d.socket], { encoding: 'utf8' });
     let r = run(['add', a.path, '--name', 'cli-cg']);
     expect(r.stdout).toMatch(/^added as id \d+\n$/);
     const id = /id (\d+)/.exec(r.stdout)![1]!;
@@ -629,17 +611,21 @@ describe('traceloop serve', () => {
     r = run(['dump', 'cli-cg']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^traceloop: no cgroup named 'cli-cg' \(see .*list'?\)\n$/);
-    r = spawnSync(process.execPath, [CLI, 'list', '--socket', path.join(dir, 'nobody.sock')], {
-      encoding: 'utf8',
-    });
+    r = spawnSync(
+      process.execPath,
+      [CLI, 'list', '--socket', path.join(serve.d.dir, 'nobody.sock')],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no traceloop daemon answers on .*nobody\.sock/);
   });
 
   it('lets a front end attach through the same RecorderApi (remote recorder)', async () => {
-    const api = await openRecorderApi({ socket: d.socket });
+    const api = await openRecorderApi({ socket: serve.d.socket });
     expect(api).toBeInstanceOf(RemoteRecorder);
-    expect(api.where).toBe(d.socket);
+    expect(api.where).toBe(serve.d.socket);
     expect(await api.captures()).toEqual({ leftOut: '', why: '' });
     const a = cg('remote');
     try {
@@ -652,7 +638,7 @@ describe('traceloop serve', () => {
         for (const r of parseRecords(buf)) if (r.kind === 'enter') got.push(r);
       });
       await until('the stream to be open on the daemon', async () =>
-        (await curl(d.socket, `${URL}/stats?format=json`)).body.includes('"streams":1'),
+        (await curl(serve.d.socket, `${URL}/stats?format=json`)).body.includes('"streams":1'),
       );
       await runInCgroup(a.path, 'echo remote-marker > /dev/null');
       await until('the live write to arrive', () =>
@@ -686,32 +672,21 @@ describe('traceloop serve', () => {
     } finally {
       await api.close();
     }
-    await expect(openRecorderApi({ socket: path.join(dir, 'nobody.sock') })).rejects.toThrow(
-      /no traceloop daemon answers/,
-    );
-    const local = await openRecorderApi({ socket: d.socket, standalone: true });
+    await expect(
+      openRecorderApi({ socket: path.join(serve.d.dir, 'nobody.sock') }),
+    ).rejects.toThrow(/no traceloop daemon answers/);
+    const local = await openRecorderApi({ socket: serve.d.socket, standalone: true });
     expect(local).toBeInstanceOf(LocalRecorder);
     await local.close();
   });
 });
 
 describe('traceloop serve lifecycle', () => {
-  const dirs: string[] = [];
-  const daemons: DaemonProcess[] = [];
-  beforeAll(() => requireRootAndBpf());
-  afterAll(async () => {
-    for (const x of daemons) await stopDaemon(x);
-    for (const x of dirs) fs.rmSync(x, { recursive: true, force: true });
-  });
-  const start = async (dir: string, extra: string[] = []) => {
-    const x = await startDaemon(dir, extra);
-    daemons.push(x);
-    return x;
-  };
+  const fixture = useFixture();
+  const start = (dir: string, args: string[] = []) => fixture.daemon({ dir, args });
 
   it('kill -9 leaves a stale socket: the next daemon replaces it; a live one is not stolen', async () => {
-    const dir = tempDir('restart');
-    dirs.push(dir);
+    const dir = fixture.dir('restart');
     const first = await start(dir);
     const mine = programsOfPid(first.pid);
     expect(mine).toHaveLength(OUR_PROGRAMS);
@@ -735,16 +710,14 @@ describe('traceloop serve lifecycle', () => {
     // Not a socket: refused, never removed.
     const file = path.join(dir, 'file');
     fs.writeFileSync(file, 'keep me');
-    const fourth = await startDaemon(dir, [], file);
-    daemons.push(fourth);
+    const fourth = await fixture.daemon({ dir, socket: file });
     expect(await fourth.exited).toBe(1);
     expect(fourth.stderr()).toMatch(/exists and is not a socket/);
     expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
   });
 
   it('SIGTERM ends streams, detaches BPF, removes the socket', async () => {
-    const dir = tempDir('sigterm');
-    dirs.push(dir);
+    const dir = fixture.dir('sigterm');
     const a = scratchCgroup('term');
     try {
       const x = await start(dir);

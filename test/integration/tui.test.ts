@@ -3,45 +3,34 @@
 // workload in a scratch cgroup, keys sent with send-keys, the screen read
 // with capture-pane. Every wait polls with a deadline: on a loaded 2-CPU
 // machine nothing here may depend on a fixed sleep.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cgroup2Mount } from '../../src/cgroup.js';
-import {
-  CLI,
-  childrenOf,
-  programsOfPid,
-  programsGone,
-  requireRootAndBpf,
-  scratchCgroup,
-  uniquePath,
-  OUR_PROGRAMS,
-} from '../helpers/system.js';
-import {
-  URL,
-  curl,
-  startDaemon,
-  stopDaemon,
-  tempDir,
-  type DaemonProcess,
-} from '../server/daemon-process.js';
+import { URL, curl, useFixture } from '../helpers/daemon.js';
+import { CLI, childrenOf, programsOfPid, programsGone, OUR_PROGRAMS } from '../helpers/system.js';
+import { openTerminal, tmux, type Terminal } from '../helpers/tmux.js';
+import { until as waitUntil } from '../helpers/wait.js';
 
-const tmux = (...args: string[]): string =>
-  execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Waits as a user watching the screen would: polls every 50 ms, for 20 s unless told. */
+const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000) =>
+  waitUntil(what, probe, timeoutMs, 50);
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * The UI in `term` has exited with status 0 and left the terminal as it found it: canonical
+ * mode again (the pane's script prints stty's icanon after TUI-EXIT), the main screen back, and
+ * its BPF programs (`mine`) gone.
+ */
+async function expectLeftCleanly(term: Terminal, mine: number[]): Promise<void> {
+  const after = await until('the UI to exit', () =>
+    term.screen().includes('TUI-EXIT=') ? term.screen() : undefined,
+  );
+  expect(after).toContain('TUI-EXIT=0');
+  await until('stty to report', () => /^-?icanon$/m.test(term.screen()));
+  expect(term.screen()).toMatch(/^icanon$/m);
+  expect(term.display('#{alternate_on}').trim()).toBe('0');
+  expect(await programsGone(mine)).toEqual([]);
 }
 
 /** The stream rows: everything between the column titles and the status bar. */
@@ -55,43 +44,25 @@ const markers = (screen: string): number[] =>
   [...screen.matchAll(/tui-live-(\d+)\\n/g)].map((m) => Number(m[1]));
 
 describe('traceloop tui in a terminal', () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const fixture = useFixture({ each: true });
   beforeAll(() => {
-    requireRootAndBpf();
     tmux('-V');
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
   });
 
   it('records live, pauses with C-s, continues with C-q, snapshots with s, quits with q', async () => {
-    const cg = scratchCgroup('tui');
-    cleanups.push(() => cg.remove('kill'));
-    const snapDir = uniquePath('tui-snap');
-    fs.mkdirSync(snapDir);
-    cleanups.push(() => fs.rmSync(snapDir, { recursive: true, force: true }));
-    const session = `tl-tui-${process.pid}`;
-    cleanups.push(() => {
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        // already gone
-      }
-    });
+    const cg = fixture.cgroup('tui');
+    const snapDir = fixture.dir('tui-snap');
 
     // After the UI exits, the shell reports its status and whether the
     // terminal is back in canonical mode (raw mode undone).
     const script =
       `node ${CLI} tui --standalone --interval 50 --cgroup ${cg.path}; ` +
       'echo TUI-EXIT=$?; stty -a | tr " ;" "\\n\\n" | grep -x -- "-\\?icanon"; sleep 600';
-    tmux(
-      'new-session', '-d', '-s', session, '-x', '100', '-y', '30',
-      'env', '-u', 'CI', `--chdir=${snapDir}`, 'bash', '-c', script,
-    ); // prettier-ignore
-    const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+    const term = openTerminal(fixture, 'tui', [100, 30], script, { cwd: snapDir });
+    const screen = term.screen;
 
     await until('the UI to start', () => screen().includes(' LIVE ') && screen().includes('TIME'));
-    const pane = Number(tmux('display', '-p', '-t', session, '#{pane_pid}').trim());
+    const pane = Number(term.display('#{pane_pid}').trim());
     const mine = childrenOf(pane).flatMap(programsOfPid);
     expect(mine).toHaveLength(OUR_PROGRAMS);
 
@@ -101,14 +72,14 @@ describe('traceloop tui in a terminal', () => {
       'echo $$ > "$0/cgroup.procs" && i=0; while :; do echo tui-live-$i > /dev/null; i=$((i+1)); sleep 0.02; done',
       cg.path,
     ]);
-    cleanups.push(() => {
+    fixture.defer(() => {
       workload.kill('SIGKILL');
     });
     await until('its syscalls on screen', () =>
       /write\(1, "tui-live-\d+\\n", \d+\) += \d+$/m.test(screen()),
     );
 
-    tmux('send-keys', '-t', session, 'C-s');
+    term.keys('C-s');
     await until('PAUSED', () => screen().includes(' PAUSED '));
     const frozen = streamRows(screen());
     expect(frozen.length).toBeGreaterThan(10);
@@ -125,13 +96,13 @@ describe('traceloop tui in a terminal', () => {
     // ... and recording went on: the header counts what arrived meanwhile.
     await until('events counted since the pause', () => counted() > arrivedAtStart);
 
-    tmux('send-keys', '-t', session, 'C-q');
+    term.keys('C-q');
     await until('LIVE with newer lines', () => {
       const s = screen();
       return s.includes(' LIVE ') && Math.max(...markers(s), -1) > lastBeforeResume;
     });
 
-    tmux('send-keys', '-t', session, 's');
+    term.keys('s');
     await until('the snapshot message', () => screen().includes('snapshot of '));
     const [name] = await until('the snapshot file', () => {
       const files = fs.readdirSync(snapDir).filter((f) => /^traceloop-.*\.txt$/.test(f));
@@ -143,18 +114,10 @@ describe('traceloop tui in a terminal', () => {
     const text = fs.readFileSync(path.join(snapDir, name!), 'utf8');
     expect(text).toMatch(/write\(1, "tui-live-\d+\\n", \d+\) = \d+/);
 
-    tmux('send-keys', '-t', session, 'q');
-    const after = await until('the UI to exit', () =>
-      screen().includes('TUI-EXIT=') ? screen() : undefined,
-    );
-    expect(after).toContain('TUI-EXIT=0');
-    // The terminal is restored: canonical mode again, the main screen back.
-    await until('stty to report', () => /^-?icanon$/m.test(screen()));
-    expect(screen()).toMatch(/^icanon$/m);
-    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
-    expect(await programsGone(mine)).toEqual([]);
+    term.keys('q');
+    await expectLeftCleanly(term, mine);
 
-    tmux('kill-session', '-t', session);
+    tmux('kill-session', '-t', term.name);
     workload.kill('SIGKILL');
     await cg.remove('kill');
     expect(fs.existsSync(cg.path)).toBe(false);
@@ -163,54 +126,26 @@ describe('traceloop tui in a terminal', () => {
   it.each(['SIGTERM', 'SIGHUP'] as const)(
     '%s (a kill, the SSH link dropped) restores the terminal and detaches BPF',
     async (signal) => {
-      const cg = scratchCgroup('tui-sig');
-      cleanups.push(() => cg.remove('kill'));
-      const session = `tl-tui-sig-${process.pid}`;
-      cleanups.push(() => {
-        try {
-          tmux('kill-session', '-t', session);
-        } catch {
-          // already gone
-        }
-      });
+      const cg = fixture.cgroup('tui-sig');
       const script =
         `node ${CLI} tui --standalone --cgroup ${cg.path}; ` +
         'echo TUI-EXIT=$?; stty -a | tr " ;" "\\n\\n" | grep -x -- "-\\?icanon"; sleep 600';
-      tmux(
-        'new-session', '-d', '-s', session, '-x', '100', '-y', '30',
-        'env', '-u', 'CI', 'bash', '-c', script,
-      ); // prettier-ignore
-      const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+      const term = openTerminal(fixture, 'tui-sig', [100, 30], script);
+      const screen = term.screen;
       await until('the UI to start', () => screen().includes(' LIVE '));
       // The UI is the shell's child: find it by its parent.
-      const shell = Number(tmux('display', '-p', '-t', session, '#{pane_pid}').trim());
+      const shell = Number(term.display('#{pane_pid}').trim());
       const [ui] = childrenOf(shell);
       if (ui === undefined) throw new Error('no UI process under the pane shell');
       const mine = programsOfPid(ui);
       expect(mine).toHaveLength(OUR_PROGRAMS);
       process.kill(ui, signal);
-      const after = await until('the UI to exit', () =>
-        screen().includes('TUI-EXIT=') ? screen() : undefined,
-      );
-      expect(after).toContain('TUI-EXIT=0');
-      await until('stty to report', () => /^-?icanon$/m.test(screen()));
-      expect(screen()).toMatch(/^icanon$/m);
-      expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
-      expect(await programsGone(mine)).toEqual([]);
+      await expectLeftCleanly(term, mine);
     },
   );
 
   it('at 80x24 with errors only every row shows its errno; at 120x40 the whole connect error', async () => {
-    const cg = scratchCgroup('tui-errno');
-    cleanups.push(() => cg.remove('kill'));
-    const session = `tl-tui-errno-${process.pid}`;
-    cleanups.push(() => {
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        // already gone
-      }
-    });
+    const cg = fixture.cgroup('tui-errno');
     // A service that fails now and then: a closed port, a missing file; and works in between.
     // Builtins only in the loop (read -t waits on a pipe nobody writes), so no exec's
     // loader noise pushes the connects off the screen.
@@ -222,16 +157,18 @@ describe('traceloop tui in a terminal', () => {
         'echo fine > /dev/null; read -t 0.05 -u 9; done',
       cg.path,
     ]);
-    cleanups.push(() => {
+    fixture.defer(() => {
       workload.kill('SIGKILL');
     });
-    tmux(
-      'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
-      'env', '-u', 'CI', 'bash', '-c', `node ${CLI} tui --standalone --cgroup ${cg.path}; sleep 600`,
-    ); // prettier-ignore
-    const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+    const term = openTerminal(
+      fixture,
+      'tui-errno',
+      [80, 24],
+      `node ${CLI} tui --standalone --cgroup ${cg.path}; sleep 600`,
+    );
+    const screen = term.screen;
     await until('the UI to start', () => screen().includes(' LIVE '));
-    tmux('send-keys', '-t', session, 'e');
+    term.keys('e');
     await until('errors only', () => screen().includes('failed calls only'));
     await until('failed connects on screen', () => screen().includes('ECONNREFUSED'));
     const shown = (): string[] => streamRows(screen()).filter((l) => l.trim() !== '');
@@ -248,7 +185,7 @@ describe('traceloop tui in a terminal', () => {
     expect(rows.some((r) => /connect\(3, \{sa_fami.*… = -1 ECONNREFUSED$/.test(r))).toBe(true);
     expect(rows.some((r) => / = -1 ENOENT$/.test(r))).toBe(true);
 
-    tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
+    tmux('resize-window', '-t', term.name, '-x', '120', '-y', '40');
     await until('the 120-column layout', () =>
       streamRows(screen()).some((r) =>
         /connect\(3, \{sa_family=AF_INET, .*… = -1 ECONNREFUSED \(Connection refused\)$/.test(r),
@@ -258,19 +195,11 @@ describe('traceloop tui in a terminal', () => {
   });
 
   it('attached to a daemon: SIGTERM shows DISCONNECTED within a second; a restarted daemon is picked up by itself', async () => {
-    const dir = tempDir('tui-daemon');
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const daemons: DaemonProcess[] = [];
-    cleanups.push(async () => {
-      for (const d of daemons) await stopDaemon(d);
-    });
-    const first = await startDaemon(dir);
-    daemons.push(first);
+    const dir = fixture.dir('tui-daemon');
+    const first = await fixture.daemon({ dir });
     const socket = first.socket;
-    const a = scratchCgroup('tui-da');
-    const b = scratchCgroup('tui-db');
-    cleanups.push(() => a.remove('kill'));
-    cleanups.push(() => b.remove('kill'));
+    const a = fixture.cgroup('tui-da');
+    const b = fixture.cgroup('tui-db');
     for (const cg of [a, b]) {
       expect((await curl(socket, `${URL}/add?cgrouppath=${cg.path}`)).status).toBe(200);
     }
@@ -281,7 +210,7 @@ describe('traceloop tui in a terminal', () => {
           `echo ${tag}-$i > /dev/null; i=$((i+1)); read -t 0.05 -u 9; done`,
         cg,
       ]);
-      cleanups.push(() => {
+      fixture.defer(() => {
         w.kill('SIGKILL');
       });
       return w;
@@ -289,19 +218,13 @@ describe('traceloop tui in a terminal', () => {
     loop(a.path, 'tui-da');
     loop(b.path, 'tui-db');
 
-    const session = `tl-tui-daemon-${process.pid}`;
-    cleanups.push(() => {
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        // already gone
-      }
-    });
-    tmux(
-      'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
-      'env', '-u', 'CI', 'bash', '-c', `node ${CLI} tui --socket ${socket}; sleep 600`,
-    ); // prettier-ignore
-    const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+    const term = openTerminal(
+      fixture,
+      'tui-daemon',
+      [120, 40],
+      `node ${CLI} tui --socket ${socket}; sleep 600`,
+    );
+    const screen = term.screen;
     const newest = (s: string): number =>
       Math.max(-1, ...[...s.matchAll(/tui-da-(\d+)\\n/g)].map((m) => Number(m[1])));
     await until(
@@ -327,8 +250,7 @@ describe('traceloop tui in a terminal', () => {
     expect(await first.exited).toBe(0);
 
     // A new daemon on the same socket, recording a only (b was not added again).
-    const second = await startDaemon(dir, [], socket);
-    daemons.push(second);
+    await fixture.daemon({ dir, socket });
     expect((await curl(socket, `${URL}/add?cgrouppath=${a.path}`)).status).toBe(200);
     await until('LIVE again with new lines of a', () => {
       const s = screen();
@@ -347,34 +269,23 @@ describe('traceloop tui in a terminal', () => {
   });
 
   it('--cgroup X with a daemon: X is shown first, and on q a line says X stays recorded (#14.8)', async () => {
-    const dir = tempDir('tui-select');
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const daemon = await startDaemon(dir);
-    cleanups.push(() => stopDaemon(daemon));
+    const daemon = await fixture.daemon({ tag: 'tui-select' });
     const socket = daemon.socket;
-    const first = scratchCgroup('tui-sa');
-    const named = scratchCgroup('tui-sx');
-    cleanups.push(() => first.remove('kill'));
-    cleanups.push(() => named.remove('kill'));
+    const first = fixture.cgroup('tui-sa');
+    const named = fixture.cgroup('tui-sx');
     // The daemon records another cgroup already: it lists first.
     expect((await curl(socket, `${URL}/add?cgrouppath=${first.path}`)).status).toBe(200);
     const name = path.basename(named.path);
 
-    const session = `tl-tui-select-${process.pid}`;
-    cleanups.push(() => {
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        // already gone
-      }
-    });
-    tmux(
-      'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
-      'env', '-u', 'CI', 'bash', '-c',
+    const term = openTerminal(
+      fixture,
+      'tui-select',
+      [120, 40],
       `node ${CLI} tui --socket ${socket} --cgroup ${named.path}; echo TUI-EXIT=$?; sleep 600`,
-    ); // prettier-ignore
+      { join: true },
+    );
     // -J: the exit line is longer than the pane is wide.
-    const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', session);
+    const screen = term.screen;
     await until(
       'the UI with both cgroups',
       () => screen().includes(' LIVE ') && screen().includes(name),
@@ -384,7 +295,7 @@ describe('traceloop tui in a terminal', () => {
     expect(ui).toMatch(new RegExp(`^ ${name} +LIVE`, 'm')); // the stream pane shows it
     expect(ui).toMatch(/^ {2}test-tui-sa-\S* .* recording$/m);
 
-    tmux('send-keys', '-t', session, 'q');
+    term.keys('q');
     const after = await until('the UI to exit', () => {
       const s = screen();
       return s.includes('TUI-EXIT=') ? s : undefined;
@@ -402,20 +313,14 @@ describe('traceloop tui in a terminal', () => {
 
   it('--cgroup ROOT is refused in one line without --yes (#14.9)', async () => {
     const mount = cgroup2Mount();
-    const session = `tl-tui-root-${process.pid}`;
-    cleanups.push(() => {
-      try {
-        tmux('kill-session', '-t', session);
-      } catch {
-        // already gone
-      }
-    });
-    tmux(
-      'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
-      'env', '-u', 'CI', 'bash', '-c',
+    const term = openTerminal(
+      fixture,
+      'tui-root',
+      [120, 40],
       `node ${CLI} tui --standalone --cgroup ${mount}; echo TUI-EXIT=$?; sleep 600`,
-    ); // prettier-ignore
-    const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', session);
+      { join: true },
+    );
+    const screen = term.screen;
     const out = await until('it to exit', () => {
       const s = screen();
       return s.includes('TUI-EXIT=') ? s : undefined;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { freeName } from '../../src/server/names.js';
-import { HttpError, MAX_NAME, checkName, parseId } from '../../src/server/params.js';
+import { MAX_NAME, checkName, parseId } from '../../src/server/params.js';
 import { lostRecord } from '../../src/server/encode.js';
 import { PerCpu, streamWindow } from '../../src/server/tally.js';
 import {
@@ -14,16 +14,10 @@ import {
   TL_REC_ENTER,
   TL_REC_EXIT,
 } from '../../src/wire.js';
+import { statusOf } from '../helpers/http-errors.js';
 import { event, param } from '../helpers/records.js';
 
-const status = (fn: () => unknown): number | string => {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    return err instanceof HttpError ? err.status : (err as Error).message;
-  }
-};
+const status = statusOf;
 
 describe('what a batch stands for', () => {
   it('counts records and what markers count, per CPU, params and all-CPU markers apart', () => {

@@ -10,7 +10,7 @@ import type { ScratchCgroup } from '../../src/cgroup.js';
 import type { CpuRingStats } from '../../src/native.js';
 import type { LiveListener, Read, RecordedCgroup, Recorder } from '../../src/recorder.js';
 import { Daemon, type Subscriber } from '../../src/server/daemon.js';
-import { HttpError } from '../../src/server/params.js';
+import { statusOf } from '../helpers/http-errors.js';
 import { scratchCgroup } from '../helpers/system.js';
 
 /** Stands in for the BPF recorder: cgroups are "gone" when their directory is. */
@@ -81,14 +81,7 @@ describe('Daemon', () => {
     cgs.push(c);
     return c;
   };
-  const status = (fn: () => unknown): number | string => {
-    try {
-      fn();
-      return 'ok';
-    } catch (err) {
-      return err instanceof HttpError ? err.status : (err as Error).message;
-    }
-  };
+  const status = statusOf;
 
   it('numbers registrations from 0 and never reuses a number', () => {
     const { d } = setup();
