@@ -9,7 +9,6 @@
 // records, so shown + marked lost = emitted holds for every consumer.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -40,7 +39,11 @@ public:
 	size_t take(std::vector<uint8_t> &out);
 
 	// Events owed for `reason` since this ledger was made (taken or not).
-	uint64_t owed_ever(uint8_t reason) const { return ever_[reason]; }
+	uint64_t owed_ever(uint8_t reason) const
+	{
+		auto it = ever_.find(reason);
+		return it == ever_.end() ? 0 : it->second;
+	}
 
 private:
 	struct Span {
@@ -48,7 +51,9 @@ private:
 	};
 	std::map<std::pair<uint32_t, uint8_t>, Span> owed_; // by (cpu, reason)
 	std::optional<std::pair<uint64_t, uint64_t>> gone_; // its ts_from, ts_to
-	std::array<uint64_t, 256> ever_{};
+	// By reason; a map, not 256 counters: the outbox keeps a ledger for every
+	// cgroup it ever saw, most of which never drop anything.
+	std::map<uint8_t, uint64_t> ever_;
 };
 
 } // namespace traceloop
