@@ -149,12 +149,15 @@ export function formatOpenFlags(v: bigint): string {
   return rest === undefined ? access : `${access}|${rest}`;
 }
 
-/** open's mode exists only when the flags (the argument before it) create a file. */
-const openMode: ArgDecoder = (v, ctx) => {
-  const flags = ctx.args[ctx.index - 1];
-  if (flags === undefined || (flags & (O_CREAT | __O_TMPFILE)) === 0n) return null;
-  return octalMode(v);
-};
+/** open's mode exists only when its flags create a file. */
+const openMode = bound((at) => {
+  const flagsAt = at('flags');
+  return (v, ctx) => {
+    const flags = ctx.args[flagsAt];
+    if (flags === undefined || (flags & (O_CREAT | __O_TMPFILE)) === 0n) return null;
+    return octalMode(v);
+  };
+});
 
 const signal: ArgDecoder = (v) => signalName(Number(BigInt.asIntN(32, v)));
 
@@ -403,17 +406,16 @@ const socklenPtr: ArgDecoder = (v, ctx) => {
 };
 
 /** poll's array: events at enter, and revents (strace appends them to the return value). */
-const pollfds: ArgDecoder = (v, ctx) => {
-  if (v === 0n) return 'NULL';
-  const p = ctx.param;
-  if (!p) return address(v);
-  if (p.status === TL_PARAM_FAULT) return FAULT;
-  return S.formatPollfds(
-    p.bytes,
-    Number(BigInt.asUintN(32, ctx.args[ctx.index + 1] ?? 0n)),
-    'events',
-  );
-};
+const pollfds = bound((at) => {
+  const nfdsAt = at('nfds');
+  return (v, ctx) => {
+    if (v === 0n) return 'NULL';
+    const p = ctx.param;
+    if (!p) return address(v);
+    if (p.status === TL_PARAM_FAULT) return FAULT;
+    return S.formatPollfds(p.bytes, Number(BigInt.asUintN(32, ctx.args[nfdsAt] ?? 0n)), 'events');
+  };
+});
 
 const epollEvents: ArgDecoder = (v, ctx) => {
   if (v === 0n) return 'NULL';
