@@ -49,7 +49,9 @@ export function dumpText(header: string, read: Read, settings: DumpSettings = {}
     ...readLines(read, formatter, settings.filter),
     ...formatter.flush(),
   ];
-  lines.push(accountingLine(read.cpus));
+  const tally = new LineTally();
+  tally.count(lines);
+  lines.push(accountingLine(read.cpus, tally));
   return lines.join('\n') + '\n';
 }
 
@@ -58,17 +60,62 @@ export function headerLines(header: string, captures: CapturesLeftOut | undefine
   return [header, ...leftOutComment(captures)];
 }
 
+// `05:52:44.123456 cpu#1 ...`, `cpu#1 ---- LOST ...` (a marker without a time), `... all CPUs ----`.
+const LINE_CPU = /^(?:\S+ )?cpu#(\d+) /;
+const LINE_ALL_CPUS = /^(?:\S+ )?all CPUs /;
+
 /**
- * `# cpu0: 1200 recorded, 1000 shown, 200 lost; ...`: the identity the user
- * can check, recorded = shown + lost, per CPU.
+ * Lines per CPU, read from the lines themselves (the `cpu#N` each one shows), so that the
+ * footer's counts are what `grep -c ' cpu#1 '` finds in the file, whatever the pairing did
+ * (an enter and its exit make one line).
  */
-export function accountingLine(cpus: readonly CpuRingStats[]): string {
+export class LineTally {
+  readonly byCpu = new Map<number, number>();
+  /** Lines about no one CPU (a consumer's loss, a cgroup's end). */
+  allCpus = 0;
+
+  count(lines: readonly string[]): void {
+    for (const line of lines) {
+      const m = LINE_CPU.exec(line);
+      if (m) {
+        const cpu = Number(m[1]);
+        this.byCpu.set(cpu, (this.byCpu.get(cpu) ?? 0) + 1);
+      } else if (LINE_ALL_CPUS.test(line)) {
+        this.allCpus++;
+      }
+    }
+  }
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `# cpu0: 12 lines; cpu1: 3 lines`: the footer of lines that are not a read of the rings. */
+export function linesLine(tally: LineTally): string {
+  const parts = [...tally.byCpu]
+    .sort(([a], [b]) => a - b)
+    .map(([cpu, n]) => `cpu${cpu}: ${plural(n, 'line')}`);
+  if (tally.allCpus > 0) parts.push(`all CPUs: ${plural(tally.allCpus, 'line')}`);
+  return `# ${parts.length > 0 ? parts.join('; ') : 'no lines'}`;
+}
+
+/**
+ * `# cpu0: 1200 recorded, 1000 shown, 200 lost (612 lines); ...`: the identity the user can
+ * check, recorded = shown + lost, per CPU, in events (an enter and an exit are two); with a
+ * tally, the lines of the file each CPU's events make.
+ */
+export function accountingLine(cpus: readonly CpuRingStats[], tally?: LineTally): string {
   const parts = cpus
-    .filter((c) => c.emitted > 0)
+    .filter((c) => c.emitted > 0 || (tally?.byCpu.get(c.cpu) ?? 0) > 0)
     .map(
       (c) =>
         `cpu${c.cpu}: ${c.emitted} recorded, ${c.delivered} shown, ${c.lost} lost` +
-        (c.faults > 0 ? `, ${c.faults} unreadable arguments` : ''),
+        (c.faults > 0 ? `, ${c.faults} unreadable arguments` : '') +
+        (tally ? ` (${plural(tally.byCpu.get(c.cpu) ?? 0, 'line')})` : ''),
     );
+  // Lines of a CPU the counters do not list (a recorder that gave none): still counted.
+  for (const [cpu, n] of tally?.byCpu ?? []) {
+    if (!cpus.some((c) => c.cpu === cpu)) parts.push(`cpu${cpu}: ${plural(n, 'line')}`);
+  }
+  if (tally && tally.allCpus > 0) parts.push(`all CPUs: ${plural(tally.allCpus, 'line')}`);
   return `# ${parts.length > 0 ? parts.join('; ') : 'nothing recorded'}`;
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { leftOutText, type CapturesLeftOut } from '../captures.js';
-import { accountingLine, dumpFormatter, headerLines } from '../dump.js';
+import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
 import { parseRecords } from '../wire.js';
 import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from './backlog-budget.js';
 import { ConnectionGuard, MAX_CONNECTIONS } from './connections.js';
@@ -313,15 +313,19 @@ export class Api {
       return;
     }
     const formatter = dumpFormatter();
+    const tally = new LineTally();
     const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
     await out(headerLines(header, captures).join('\n') + '\n');
     for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
       const lines = formatter.push(records.slice(i, i + DUMP_SLICE));
+      tally.count(lines);
       if (lines.length > 0) await out(lines.join('\n') + '\n');
     }
     const rest = formatter.flush();
+    tally.count(rest);
     if (!res.destroyed) {
-      await out((rest.length > 0 ? rest.join('\n') + '\n' : '') + accountingLine(read.cpus) + '\n');
+      const last = accountingLine(read.cpus, tally);
+      await out((rest.length > 0 ? rest.join('\n') + '\n' : '') + last + '\n');
     }
     res.end();
   }

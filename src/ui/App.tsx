@@ -54,7 +54,8 @@ export const HELP_LINES = [
   '/             filter: a syscall name, a pid, a comm, or any text of the line',
   '  (prompts)   Ctrl-U clears the line, Ctrl-W deletes a word, Esc cancels',
   'e             only failed calls          Esc   clear the filter',
-  's             snapshot the selected cgroup to traceloop-<name>-<UTC time>.txt',
+  's             snapshot to traceloop-<name>-<UTC time>.txt: f the whole flight record',
+  '              (what the kernel rings hold), v the lines of the view, m the filtered ones',
   'a             record another cgroup: a path, a pid or a systemd unit',
   'x             stop recording the selected cgroup (asks first)',
   '?             this help                  q  Ctrl-C   quit',
@@ -301,6 +302,15 @@ function statusLine(
   const p = ui.prompt;
   if (p?.kind === 'confirm-self') {
     return { text: ` ${SELF_QUESTION[p.self]} y/N`, kind: 'error' };
+  }
+  if (p?.kind === 'snapshot') {
+    // The flight record first: it reaches furthest back, and Enter takes it.
+    const choices = ['f whole flight record', ui.paused ? 'v paused view' : 'v this view'];
+    if (p.filtering) choices.push('m filtered lines');
+    return {
+      text: fit(` snapshot to a file: ${choices.join(' · ')} · Esc none`, width),
+      kind: 'header',
+    };
   }
   if (p && p.kind !== 'confirm-remove') {
     const label =

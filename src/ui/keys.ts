@@ -22,7 +22,14 @@ export interface SelfPrompt {
   target: string;
   self: SelfRecording;
 }
-export type Prompt = TextPrompt | SelfPrompt | { kind: 'confirm-remove' };
+/**
+ * What `s` writes: the whole flight record (what the kernel's rings hold now, reaching further
+ * back than the screen), the lines the view holds (the paused view, or the newest kept lines),
+ * or only those the filter shows.
+ */
+export type SnapshotKind = 'record' | 'view' | 'filtered';
+export type Prompt =
+  TextPrompt | SelfPrompt | { kind: 'confirm-remove' } | { kind: 'snapshot'; filtering: boolean };
 
 export interface Message {
   text: string;
@@ -78,7 +85,7 @@ export type Effect =
   /** confirmed: the user said yes to recording traceloop itself (the root or its own cgroup). */
   | { kind: 'add'; target: string; confirmed?: boolean }
   | { kind: 'remove' }
-  | { kind: 'snapshot' };
+  | { kind: 'snapshot'; what: SnapshotKind };
 
 export interface Step {
   state: UiState;
@@ -118,7 +125,8 @@ export function reduceKey(s: UiState, input: string, key: Key, ctx: KeyContext):
   }
   if (input === 's') {
     if (ctx.cgroups === 0) return { state: { ...t, message: none('no cgroup to snapshot') } };
-    return { state: t, effect: { kind: 'snapshot' } };
+    const filtering = t.filter !== '' || t.errorsOnly;
+    return { state: { ...t, prompt: { kind: 'snapshot', filtering } } };
   }
   if (key.return) {
     if (t.focus === 'cgroups') return { state: { ...t, focus: 'stream' } };
@@ -171,6 +179,7 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
     if (input === 'y' || input === 'Y') return { state, effect: { kind: 'remove' } };
     return { state: { ...state, message: { text: 'still recording', error: false } } };
   }
+  if (p.kind === 'snapshot') return snapshotKey(s, p.filtering, input, key);
   if (p.kind === 'confirm-self') {
     // No by default: anything but y leaves the machine (or the UI) unrecorded.
     const state = { ...s, prompt: undefined };
@@ -200,6 +209,26 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
   const text = input.replace(/[\x00-\x1f\x7f]/g, '');
   if (text === '') return { state: s };
   return edit(p.selected ? text : p.text + text);
+}
+
+/** The snapshot prompt's answer: f (or Enter) the flight record, v the view, m the filtered lines. */
+function snapshotKey(s: UiState, filtering: boolean, input: string, key: Key): Step {
+  const state = { ...s, prompt: undefined };
+  const what: SnapshotKind | undefined =
+    input === 'f' || key.return
+      ? 'record'
+      : input === 'v'
+        ? 'view'
+        : input === 'm' && filtering
+          ? 'filtered'
+          : undefined;
+  if (what) return { state, effect: { kind: 'snapshot', what } };
+  if (input === 'm') {
+    return {
+      state: { ...state, message: none('no filter in use: v writes every line of the view') },
+    };
+  }
+  return { state: { ...state, message: { text: 'no snapshot written', error: false } } };
 }
 
 /** The text without its last character (a whole code point, not half an emoji). */

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
+import { viewSnapshotText, type ViewSnapshot } from './view-snapshot.js';
 import type { RecordedCgroup } from '../recorder.js';
 import { DEFAULT_SOCKET } from '../server/socket.js';
 import { resolveTarget, selfRecording, type SelfPaths, type SelfRecording } from '../targets.js';
@@ -180,20 +181,41 @@ export class Session {
     }
     const read = await this.api.snapshot(cg.id);
     const now = this.opts.now?.() ?? new Date();
-    const text = dumpText(
-      `# traceloop snapshot of ${cg.path}${cgroupIdText(cg.path)} at ${now.toISOString()}`,
-      read,
-      { maxString: this.opts.maxString, captures: this.captures },
-    );
-    const dir = path.resolve(this.opts.snapshotDir ?? '.');
-    const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.txt');
-    writeFileAtomic(file, text);
+    const text = dumpText(this.snapshotHeader(cg, now), read, {
+      maxString: this.opts.maxString,
+      captures: this.captures,
+    });
+    const file = this.writeSnapshot(cg, now, text);
     const from = completeFrom(read.records);
     return {
       file,
       lines: text.split('\n').length - 1,
       completeFrom: from === undefined ? undefined : this.time(from),
     };
+  }
+
+  /**
+   * Writes the lines the view holds (all of them, or those the filter shows) to the same kind
+   * of file: what the screen has kept, even with the recorder gone (its lines are still here).
+   */
+  snapshotView(which: number | bigint, view: ViewSnapshot): { file: string; lines: number } {
+    const cg = this.find(which);
+    if (!cg) throw new UserError('no such cgroup');
+    const now = this.opts.now?.() ?? new Date();
+    const text = viewSnapshotText(this.snapshotHeader(cg, now), cg.store, view);
+    return { file: this.writeSnapshot(cg, now, text), lines: view.entries.length };
+  }
+
+  private snapshotHeader(cg: CgroupView, now: Date): string {
+    return `# traceloop snapshot of ${cg.path}${cgroupIdText(cg.path)} at ${now.toISOString()}`;
+  }
+
+  /** traceloop-<name>-<UTC time>.txt in the snapshot directory, never over an existing file. */
+  private writeSnapshot(cg: CgroupView, now: Date, text: string): string {
+    const dir = path.resolve(this.opts.snapshotDir ?? '.');
+    const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.txt');
+    writeFileAtomic(file, text);
+    return file;
   }
 
   /**

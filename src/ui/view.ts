@@ -57,6 +57,18 @@ function filtered(src: Source, f: EntryFilter, store: StreamStore): Entry[] {
   return list;
 }
 
+/** Every entry of `src` that passes `filter` (all of them without one), oldest first. */
+export function sourceEntries(
+  src: Source,
+  store: StreamStore,
+  filter: EntryFilter | undefined,
+): Entry[] {
+  if (filter) return filtered(src, filter, store);
+  const all: Entry[] = [];
+  for (let i = 0; i < src.length; i++) all.push(src.at(i));
+  return all;
+}
+
 /**
  * What the stream pane shows. Live: the newest `height` lines that pass the
  * filter, found by walking back from the newest (each entry is tested once

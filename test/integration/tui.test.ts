@@ -103,6 +103,8 @@ describe('traceloop tui in a terminal', () => {
     });
 
     term.keys('s');
+    await until('the snapshot choice', () => screen().includes('f whole flight record'));
+    term.keys('f');
     await until('the snapshot message', () => screen().includes('snapshot of '));
     const [name] = await until('the snapshot file', () => {
       const files = fs.readdirSync(snapDir).filter((f) => /^traceloop-.*\.txt$/.test(f));
@@ -113,6 +115,15 @@ describe('traceloop tui in a terminal', () => {
     expect(name).toMatch(new RegExp(`^traceloop-${path.basename(cg.path)}-\\d{8}T\\d{6}Z\\.txt$`));
     const text = fs.readFileSync(path.join(snapDir, name!), 'utf8');
     expect(text).toMatch(/write\(1, "tui-live-\d+\\n", \d+\) = \d+/);
+    // The footer's line counts are the file's: per CPU, what grep finds.
+    const lines = text.trimEnd().split('\n');
+    const footer = lines.at(-1)!;
+    const perCpu = [...footer.matchAll(/cpu(\d+): [^;]*\((\d+) lines?\)/g)];
+    expect(perCpu.length, footer).toBeGreaterThan(0);
+    for (const [, cpu, n] of perCpu) {
+      const shown = lines.filter((l) => new RegExp(`^(\\S+ )?cpu#${cpu} `).test(l)).length;
+      expect(shown, `cpu${cpu} in ${footer}`).toBe(Number(n));
+    }
 
     term.keys('q');
     await expectLeftCleanly(term, mine);

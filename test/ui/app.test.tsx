@@ -167,13 +167,19 @@ describe('the terminal UI', () => {
     await u.waitFor('line-39');
   });
 
-  it('s writes a snapshot of the selected cgroup and says where', async () => {
+  it('s asks what to write; f writes the flight record of the selected cgroup and says where', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-ui-snap-'));
     try {
       const u = await start({ snapshotDir: dir });
       u.api.emit([write('snap-me\n')]);
       await u.waitFor('snap-me');
       await u.press('s');
+      await u.waitFor('snapshot to a file: f whole flight record · v this view · Esc none');
+      await u.press(ESC); // changed one's mind: nothing written
+      await u.waitFor('no snapshot written');
+      expect(fs.readdirSync(dir)).toEqual([]);
+      await u.press('s');
+      await u.press('f');
       await u.waitFor('snapshot of service');
       const [name] = fs.readdirSync(dir);
       expect(name).toMatch(/^traceloop-service-\d{8}T\d{6}Z\.txt$/);
@@ -183,6 +189,56 @@ describe('the terminal UI', () => {
       expect(text).toMatch(/^# traceloop snapshot of \/sys\/fs\/cgroup\/demo\/service/);
       expect(text).not.toContain('left out');
       expect(text).toContain('write(1, "snap-me\\n", 8) = 8');
+      // The footer counts the lines the events make: one call, one line.
+      expect(text.trimEnd().split('\n').at(-1)).toMatch(/^# cpu0: .* \(1 line\)$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('s then v writes the paused view, s then m only its filtered lines, each counted per CPU', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-ui-snapview-'));
+    try {
+      const u = await start({ snapshotDir: dir });
+      u.api.emit([
+        call({ name: 'getpid', ret: 100n, cpu: 0 }),
+        call({ name: 'connect', args: [3n, 0n, 16n], ret: -111n, cpu: 1, tid: 7 }),
+        lost(42n, 1),
+        call({ name: 'getpid', ret: 100n, cpu: 1 }),
+      ]);
+      await u.waitFor('ECONNREFUSED');
+      await u.press(CTRL_S);
+      await u.waitFor('PAUSED');
+      // Arrives after the pause: not in the paused view (the flight record has it).
+      u.api.emit([write('after-pause\n')]);
+      await u.press('s');
+      await u.waitFor('v paused view');
+      expect(u.frame()).not.toContain('m filtered lines'); // no filter, nothing to choose
+      await u.press('v');
+      await u.waitFor('snapshot of service (paused');
+      const [viewFile] = fs.readdirSync(dir);
+      const view = fs.readFileSync(path.join(dir, viewFile!), 'utf8').trimEnd().split('\n');
+      expect(view[1]).toMatch(/^# the 4 lines of the paused view, \d\d:\d\d:\d\d\.\d{6} to /);
+      expect(view.join('\n')).not.toContain('after-pause');
+      expect(view.filter((l) => / cpu#1 /.test(l))).toHaveLength(3);
+      expect(view.at(-1)).toBe('# cpu0: 1 line; cpu1: 3 lines');
+
+      await u.press('e'); // failed calls only
+      await u.press('s');
+      await u.waitFor('m filtered lines');
+      await u.press('m');
+      await u.waitFor('snapshot of service (filtered');
+      await until('the second file', () => fs.readdirSync(dir).length === 2);
+      const filteredFile = fs.readdirSync(dir).find((f) => f !== viewFile)!;
+      const text = fs.readFileSync(path.join(dir, filteredFile), 'utf8').trimEnd().split('\n');
+      expect(text[1]).toMatch(
+        /^# 2 of the 4 lines of the paused view, those it shows with failed calls only, /,
+      );
+      expect(text.filter((l) => l.includes('connect('))).toHaveLength(1);
+      expect(text.join('\n')).not.toContain('getpid');
+      // A lost marker passes every filter: a gap is never hidden.
+      expect(text.filter((l) => l.includes('LOST 42 events'))).toHaveLength(1);
+      expect(text.at(-1)).toBe('# cpu1: 2 lines');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -473,7 +529,7 @@ describe('the terminal UI', () => {
     const u = await start();
     await u.press('?');
     await u.waitFor('Ctrl-S');
-    expect(u.frame()).toContain('snapshot the selected cgroup');
+    expect(u.frame()).toContain('f the whole flight record');
     await u.press('z');
     await u.waitFor('TIME');
   });
@@ -628,6 +684,7 @@ describe('the terminal UI', () => {
       expect(lines).toHaveLength(23); // still rows - 1: the panes gave up the line
       // A snapshot says it too, under its header.
       await u.press('s');
+      await u.press('f');
       await u.waitFor('snapshot of service');
       const text = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), 'utf8').split('\n');
       expect(text[0]).toMatch(/^# traceloop snapshot of /);

@@ -196,7 +196,11 @@ export class FakeApi implements RecorderApi {
     return Promise.resolve();
   }
   snapshot(id: bigint): Promise<Read> {
-    return Promise.resolve({ records: Buffer.concat(this.sent.get(id) ?? []), cpus: [] });
+    const n = (this.sent.get(id) ?? []).length;
+    return Promise.resolve({
+      records: Buffer.concat(this.sent.get(id) ?? []),
+      cpus: [{ cpu: 0, emitted: n, failed: 0, faults: 0, headBytes: 0, delivered: n, lost: 0 }],
+    });
   }
   stats(id: bigint): Promise<CpuRingStats[]> {
     const n = (this.sent.get(id) ?? []).length;

@@ -79,6 +79,40 @@ describe('reduceKey', () => {
     expect(reduceKey(initialUi, 'x', none, { ...ctx, cgroups: 0 }).state.message?.error).toBe(true);
   });
 
+  it('s asks what to write: f or Enter the flight record, v the view, m the filtered lines', () => {
+    const what = (s: UiState, ...keys: Array<string | Partial<Key>>) => {
+      let state = s;
+      let effect;
+      for (const k of keys) {
+        const step =
+          typeof k === 'string'
+            ? reduceKey(state, k, none, ctx)
+            : reduceKey(state, '', { ...none, ...k }, ctx);
+        state = step.state;
+        effect = step.effect ?? effect;
+      }
+      return { state, effect };
+    };
+    expect(what(initialUi, 's').state.prompt).toEqual({ kind: 'snapshot', filtering: false });
+    expect(what(initialUi, 's', 'f').effect).toEqual({ kind: 'snapshot', what: 'record' });
+    expect(what(initialUi, 's', { return: true }).effect).toEqual({
+      kind: 'snapshot',
+      what: 'record',
+    });
+    expect(what(initialUi, 's', 'v').effect).toEqual({ kind: 'snapshot', what: 'view' });
+    // m only with a filter in use; without one it says what v does instead.
+    const noFilter = what(initialUi, 's', 'm');
+    expect(noFilter.effect).toBeUndefined();
+    expect(noFilter.state.message?.text).toMatch(/no filter in use: v writes every line/);
+    const errors = what(initialUi, 'e', 's', 'm');
+    expect(errors.effect).toEqual({ kind: 'snapshot', what: 'filtered' });
+    // Anything else writes nothing, and says so; the prompt is gone either way.
+    const esc = what(initialUi, 's', { escape: true });
+    expect(esc.effect).toBeUndefined();
+    expect(esc.state.prompt).toBeUndefined();
+    expect(esc.state.message?.text).toBe('no snapshot written');
+  });
+
   it('e and Esc: failed calls only, then everything again', () => {
     const e = press(initialUi, 'e').state;
     expect(e.errorsOnly).toBe(true);

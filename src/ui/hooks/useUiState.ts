@@ -5,9 +5,10 @@
 import { useCallback, useRef, useState } from 'react';
 import { UserError } from '../../cgroup.js';
 import { initialUi, type Effect, type UiState } from '../keys.js';
-import type { Session } from '../session.js';
+import type { CgroupView, Session } from '../session.js';
+import { compileFilter, describeFilter } from '../filter.js';
 import type { SelfRecording } from '../../targets.js';
-import { clamp, type Source } from '../view.js';
+import { clamp, sourceEntries, type Source } from '../view.js';
 
 export interface Frozen {
   /** The row's key (a cgroup's daemon id can change under it). */
@@ -46,6 +47,31 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
     (text: string, error = false, keepEnd = false) =>
       update({ ...uiRef.current, message: { text, error, keepEnd } }),
     [update],
+  );
+
+  /** The view's lines (the paused one, or the live store's as they are now), filtered or not. */
+  const snapshotView = useCallback(
+    (what: 'view' | 'filtered', cg: CgroupView) => {
+      const ui = uiRef.current;
+      const paused = ui.paused && frozen.current?.key === cg.key;
+      const src = paused ? frozen.current!.source : cg.store.freeze();
+      const spec = { text: ui.filter, errorsOnly: ui.errorsOnly };
+      const filter = what === 'filtered' ? compileFilter(spec) : undefined;
+      try {
+        const { file, lines } = session.snapshotView(cg.key, {
+          entries: sourceEntries(src, cg.store, filter),
+          viewLines: src.length,
+          paused,
+          filter: filter ? describeFilter(spec) : undefined,
+          capacity: cg.store.capacity,
+        });
+        const which = filter ? 'filtered lines' : paused ? 'paused view' : 'view';
+        say(`snapshot of ${cg.name} (${which}: ${lines} lines) written to ${file}`, false, true);
+      } catch (err) {
+        say(err instanceof UserError ? err.message : `error: ${(err as Error).message}`, true);
+      }
+    },
+    [say, session],
   );
 
   const run = useCallback(
@@ -96,6 +122,10 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
           return;
         case 'snapshot':
           if (!cg) return;
+          if (effect.what !== 'record') {
+            snapshotView(effect.what, cg);
+            return;
+          }
           say(`writing a snapshot of ${cg.name}…`);
           session
             .snapshot(cg.key)
@@ -115,7 +145,7 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
           return;
       }
     },
-    [exit, say, session, update],
+    [exit, say, session, snapshotView, update],
   );
 
   return { ui, uiRef, frozen, update, run };
