@@ -30,6 +30,15 @@ export function hexDump(bytes: Uint8Array): string[] {
 
 export function detailLines(store: StreamStore, e: Entry): string[] {
   const time = store.clock;
+  if (e.note !== undefined) {
+    return [
+      e.note,
+      '',
+      'what:         a gap in what reached this UI: the recorder did not answer, or restarted',
+      'where:        a daemon that only stopped answering kept that time in its rings while they',
+      '              held it: a snapshot of the flight record (s, then f) writes what is left',
+    ];
+  }
   if (e.lost) {
     const lost = parseSpan(e.lost)[0];
     if (lost?.kind !== 'lost') return ['(unreadable lost marker)'];

@@ -47,6 +47,8 @@ export interface CgroupView {
   /** Counts watches: the end of an older one must not touch the newer. */
   watchGen: number;
   lastSample: { at: number; recorded: number } | undefined;
+  /** Since when its stream stopped reaching this UI (the recorder was lost): a gap to mark when it resumes. */
+  cutAt?: Date;
 }
 
 /** Whether the recorder answers; a daemon can stop under the UI. */
@@ -282,6 +284,7 @@ export class Session {
     for (const cg of this.cgroups) {
       if (cg.streaming) await this.stopWatching(cg); // a hung daemon's stream, left open
       if (!cg.gone && cg.detached !== 'disconnected') {
+        cg.cutAt ??= this.connection.lostAt;
         cg.detached = 'disconnected';
         cg.rate = 0;
         cg.lastSample = undefined;
@@ -343,6 +346,7 @@ export class Session {
         claimed.add(again.id);
         await this.reattach(cg, again.id);
       } else if (!cg.gone && cg.detached !== 'not recorded') {
+        cg.cutAt ??= this.opts.now?.() ?? new Date();
         cg.detached = 'not recorded';
         cg.rate = 0;
         this.version++;
@@ -449,7 +453,27 @@ export class Session {
   }
 
   /** watch() from a refresh: a failure is for the next round to find. */
+  /**
+   * The stream resumes after a cut: a line says what this UI did not see, and since when (the
+   * recorder's own markers cannot: a restarted daemon never recorded that time, and the one
+   * that only stopped answering kept it in its rings, where a snapshot finds it).
+   */
+  private markGap(cg: CgroupView): void {
+    const at = cg.cutAt;
+    if (!at) return;
+    cg.cutAt = undefined;
+    const now = this.opts.now?.() ?? new Date();
+    const clocks = sampleClocks();
+    const ts =
+      clocks.monotonicNowNs - BigInt(Math.round(clocks.wallNowMs - at.getTime())) * 1_000_000n;
+    const secs = Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
+    // Short: a 100-column row keeps 58 for it (Enter shows the details).
+    cg.store.gap(ts, `NOT SHOWN: ${secs} s without the recorder`);
+    this.version++;
+  }
+
   private async watchQuietly(cg: CgroupView): Promise<void> {
+    this.markGap(cg);
     try {
       await this.watch(cg);
     } catch {

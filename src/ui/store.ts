@@ -42,6 +42,8 @@ const ENTER_PID = LAYOUT['tl_enter.pid'];
 const EXIT_PID = LAYOUT['tl_exit.pid'];
 const EXIT_RET = LAYOUT['tl_exit.ret'];
 const LOST_CPU = LAYOUT['tl_lost.cpu'];
+/** tl_lost.cpu of a marker about no one CPU. */
+const ALL_CPUS = 0xffffffff;
 
 /** Where one record and the params after it sit in a batch. */
 export interface Span {
@@ -74,10 +76,13 @@ export class Entry {
     readonly failed: boolean,
     /** Enter and exit came back to back: one `= ret` line. */
     readonly joined: boolean,
+    /** A gap the UI itself saw (it was cut off from the recorder): its whole line. */
+    readonly note?: string,
   ) {}
 
+  /** A marker of what is missing (the recorder's lost events, or a gap of this UI's): never filtered out. */
   get isLost(): boolean {
-    return this.lost !== undefined;
+    return this.lost !== undefined || this.note !== undefined;
   }
 }
 
@@ -105,6 +110,7 @@ const F_JOINED = 2;
 const F_LOST = 4;
 const F_ENTER = 8;
 const F_EXIT = 16;
+const F_NOTE = 32;
 
 /** An enter held back for its exit: where it lies (params extend `end`) and its numbers. */
 interface Held {
@@ -134,6 +140,8 @@ class Columns {
   readonly exitEnd: Int32Array;
   readonly enterBuf: (Buffer | undefined)[];
   readonly exitBuf: (Buffer | undefined)[];
+  /** The text of each F_NOTE line, by seq (few: one per reconnection). */
+  readonly notes: Map<number, string>;
   /** Entries made so far, by seq (a frozen copy starts with the live ones: decoded text included). */
   readonly made: Map<number, Entry>;
 
@@ -160,6 +168,7 @@ class Columns {
     this.enterBuf = from ? from.enterBuf.slice() : refs();
     this.exitBuf = from ? from.exitBuf.slice() : refs();
     this.made = from ? new Map(from.made) : new Map<number, Entry>();
+    this.notes = from ? new Map(from.notes) : new Map<number, string>();
     if (from) {
       this.head = from.head;
       this.size = from.size;
@@ -172,6 +181,7 @@ class Columns {
     if (this.size < this.capacity) return (this.head + this.size++) % this.capacity;
     const slot = this.head;
     this.made.delete(this.first);
+    this.notes.delete(this.first);
     this.head = (this.head + 1) % this.capacity;
     this.first++;
     return slot;
@@ -200,6 +210,7 @@ class Columns {
       this.cpu[k]!,
       (f & F_FAILED) !== 0,
       (f & F_JOINED) !== 0,
+      f & F_NOTE ? this.notes.get(seq) : undefined,
     );
     this.made.set(seq, e);
     return e;
@@ -278,6 +289,22 @@ export class StreamStore {
     if (this.total !== before) this.version++;
   }
 
+  /**
+   * A gap the recorder could not mark because this UI was cut off from it (a daemon that
+   * stopped answering, or restarted): `text` is the whole line, `ts` (CLOCK_MONOTONIC ns) when
+   * the gap began. A call pending at the cut is shown unfinished first: its exit is not coming.
+   */
+  gap(ts: bigint, text: string): void {
+    this.fillComplete();
+    this.pairing.interrupt();
+    this.current = undefined;
+    const k = this.line(0, 0, -1, ALL_CPUS, F_NOTE);
+    this.cols.notes.set(this.total - 1, `${this.time(ts)} all CPUs ---- ${text} ----`);
+    this.cols.enterBuf[k] = undefined;
+    this.cols.exitBuf[k] = undefined;
+    this.version++;
+  }
+
   /** Shows a call still pending as unfinished (the stream ended or paused). */
   flushPending(): void {
     if (!this.pairing.holding) return;
@@ -305,6 +332,7 @@ export class StreamStore {
 
   private decode(e: Entry): string {
     try {
+      if (e.note !== undefined) return e.note;
       if (e.lost) {
         const lost = parseSpan(e.lost)[0];
         return lost?.kind === 'lost' ? formatLost(lost, this.time) : '---- LOST ----';

@@ -116,7 +116,7 @@ export function clamp(n: number, lo: number, hi: number): number {
 
 // `05:52:44.123456 cpu#1 4242 [comm] openat(...) = 3`, as src/format writes it.
 const CALL_LINE = /^(\S+) cpu#(\d+) (\d+) \[(.*?)\] (.*)$/s;
-const LOST_LINE = /^(?:(\S+) )?cpu#(\d+) (.*)$/s;
+const LOST_LINE = /^(?:(\S+) )?(?:cpu#(\d+)|all CPUs) (.*)$/s;
 const TIME_W = 15;
 const COMM_W = 12;
 const CPU_NONE = 4294967295; // the end-of-stream marker belongs to no CPU
@@ -165,7 +165,7 @@ export function rowOf(store: StreamStore, e: Entry): RowText {
   if (e.isLost) {
     const m = LOST_LINE.exec(text);
     if (m) {
-      const cpu = Number(m[2]) === CPU_NONE ? '-' : m[2]!;
+      const cpu = m[2] === undefined || Number(m[2]) === CPU_NONE ? '-' : m[2];
       row.text = ` ${(m[1] ?? '').padEnd(TIME_W)} ${cpu.padStart(3)} ${''.padEnd(7)} ${''.padEnd(COMM_W)} ${m[3]!}`;
     }
   } else {

@@ -476,6 +476,26 @@ describe('the terminal UI', () => {
     u.api.emit([write('after-restart\n')]);
     await u.waitFor('after-restart');
     expect(u.frame()).toContain('before-stop');
+    // Between the two, a marked gap: what this UI did not see, in the stream's order, in red.
+    const rows = u.streamRows();
+    const before = rows.findIndex((r) => r.includes('before-stop'));
+    const gap = rows.findIndex((r) => r.includes('NOT SHOWN'));
+    const after = rows.findIndex((r) => r.includes('after-restart'));
+    expect([before < gap, gap < after], rows.join('\n')).toEqual([true, true]);
+    expect(rows[gap]).toMatch(
+      /^ \d\d:\d\d:\d\d\.\d{6} +- +---- NOT SHOWN: \d+ s without the recorder ----$/,
+    );
+    expect(
+      u
+        .raw()
+        .split('\n')
+        .find((l) => l.includes('NOT SHOWN')),
+    ).toContain('\x1b[31m');
+    // A filter never hides it, as it never hides a LOST line.
+    await u.press('e');
+    await u.waitFor('failed calls only');
+    expect(u.streamRows().some((r) => r.includes('NOT SHOWN'))).toBe(true);
+    await u.press(ESC);
     // The worker row says so where its stream was.
     await u.press('\t');
     await u.press('j');

@@ -72,8 +72,9 @@ describe('Session and a daemon that stops', () => {
     expect(s.cgroups).toHaveLength(2); // b is not shown twice
     // b's stream resumed into the same row; id 1 is b's now, never a's.
     api.emit([write('b-after\n')], 1n);
-    expect(b.store.total).toBe(1);
-    expect(a.store.total).toBe(1); // a-before, kept
+    expect(b.store.total).toBe(2); // the gap's line, then b-after
+    expect(b.store.textOf(b.store.at(0))).toMatch(/---- NOT SHOWN: \d+ s without the recorder/);
+    expect(a.store.total).toBe(1); // a-before, kept: no gap until it streams again
     // Stats go to the rows the daemon answers for only.
     await s.refresh();
     expect(a.rate).toBe(0);
@@ -83,7 +84,8 @@ describe('Session and a daemon that stops', () => {
     expect(a).toMatchObject({ id: again.id, detached: undefined, streaming: true });
     expect(s.cgroups).toHaveLength(2);
     api.emit([write('a-after\n')], again.id);
-    expect(a.store.total).toBe(2);
+    expect(a.store.total).toBe(3); // a-before, the gap, a-after
+    expect(a.store.textOf(a.store.at(1))).toMatch(/NOT SHOWN/);
   });
 
   it('the same daemon answering again (it hung) reopens the streams', async () => {
