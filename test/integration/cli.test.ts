@@ -324,6 +324,17 @@ describe('traceloop CLI', () => {
       );
     });
 
+    it('add of the root cgroup (as a path or as pid 1) is refused, with why (#14.9)', () => {
+      // The daemon would record every process on the machine, itself and its clients included.
+      const root = cgroup2Mount();
+      for (const target of [root, '1']) {
+        const r = inDaemon(['add', target]);
+        expect(r.status, target).toBe(1);
+        expect(r.stderr).toBe(`traceloop: ${root}: the cgroup2 root itself cannot be recorded\n`);
+      }
+      expect(inDaemon(['list']).stdout).toBe(''); // nothing was registered
+    });
+
     it("errors point at 'traceloop list', not at the daemon's /list", () => {
       for (const args of [
         ['dump', 'no-such-name'],
