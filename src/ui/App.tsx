@@ -13,6 +13,7 @@ import { StreamPane } from './components/StreamPane.js';
 import { TextView } from './components/TextView.js';
 import { detailLines } from './details.js';
 import { compileFilter, describeFilter } from './filter.js';
+import { helpLines, hintsFor, SNAPSHOT_CHOICES } from './bindings.js';
 import { splitKeys } from './input.js';
 import { useRedrawTick } from './hooks/useRedrawTick.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
@@ -45,20 +46,7 @@ export interface AppProps {
 }
 
 export const HELP_LINES = [
-  'Ctrl-S        pause the view (recording goes on)     Ctrl-Q   continue (LIVE)',
-  'space         pause / continue',
-  '↑ ↓  j k      move in the focused pane (in the stream: scroll back, pausing)',
-  'PgUp PgDn     a page up / down          g G  Home End   oldest / newest line',
-  'Tab           switch between the cgroups and the stream pane',
-  'Enter         details of the line under the cursor (all arguments, hex dump)',
-  '/             filter: a syscall name, a pid, a comm, or any text of the line',
-  '  (prompts)   Ctrl-U clears the line, Ctrl-W deletes a word, Esc cancels',
-  'e             only failed calls          Esc   clear the filter',
-  's             snapshot to traceloop-<name>-<UTC time>.txt: f the whole flight record',
-  '              (what the kernel rings hold), v the lines of the view, m the filtered ones',
-  'a             record another cgroup: a path, a pid or a systemd unit',
-  'x             stop recording the selected cgroup (asks first)',
-  '?             this help                  q  Ctrl-C   quit',
+  ...helpLines(),
   '',
   'Lost events are never hidden: a red LOST line says how many, why, and when.',
   'Any key closes this help.',
@@ -305,8 +293,9 @@ function statusLine(
   }
   if (p?.kind === 'snapshot') {
     // The flight record first: it reaches furthest back, and Enter takes it.
-    const choices = ['f whole flight record', ui.paused ? 'v paused view' : 'v this view'];
-    if (p.filtering) choices.push('m filtered lines');
+    const choices = SNAPSHOT_CHOICES.filter((c) => p.filtering || !('onlyFiltering' in c)).map(
+      (c) => `${c.key} ${ui.paused && 'paused' in c ? c.paused : c.label}`,
+    );
     return {
       text: fit(` snapshot to a file: ${choices.join(' · ')} · Esc none`, width),
       kind: 'header',
@@ -334,11 +323,6 @@ function statusLine(
     const kind = ui.message.error ? 'error' : 'message';
     return { text: ` ${ui.message.text}`, kind, keepEnd: ui.message.keepEnd ?? false };
   }
-  const hints =
-    count === 0
-      ? ['a add']
-      : ui.paused
-        ? ['^Q continue', '↑↓ scroll', 'Enter details', '/ filter', 'e errors', 's snapshot']
-        : ['^S pause', '/ filter', 'e errors', 's snapshot', 'a add', 'x stop', 'Tab pane'];
+  const hints = hintsFor(count === 0 ? 'empty' : ui.paused ? 'paused' : 'live');
   return { text: keyHints(` ${state} · `, hints, width), kind: 'dim' };
 }

@@ -4,6 +4,7 @@
 // keeps the rules in one place to read.
 import type { Key } from 'ink';
 import type { SelfRecording } from '../targets.js';
+import { bindingOf, SNAPSHOT_CHOICES, type Command } from './bindings.js';
 import { clamp } from './view.js';
 
 export type Focus = 'cgroups' | 'stream';
@@ -101,59 +102,73 @@ export function reduceKey(s: UiState, input: string, key: Key, ctx: KeyContext):
 
   // A key press replaces the last message: it was read, or it is stale.
   const t: UiState = { ...s, message: undefined };
-  if (key.ctrl && input === 's') return { state: pause(t) };
-  if (key.ctrl && input === 'q') return { state: resume(t) };
-  if (key.ctrl) return { state: s };
-  if (input === 'q') return { state: s, effect: { kind: 'quit' } };
-  if (input === ' ') return { state: t.paused ? resume(t) : pause(t) };
-  if (key.tab) return { state: { ...t, focus: t.focus === 'cgroups' ? 'stream' : 'cgroups' } };
-  if (input === '?') return { state: { ...t, overlay: 'help' } };
-  if (input === 'a') {
-    return { state: { ...t, prompt: { kind: 'add', text: '', selected: false } } };
-  }
-  if (input === '/') {
-    const prompt: Prompt = { kind: 'filter', text: t.filter, selected: t.filter !== '' };
-    return { state: { ...t, prompt } };
-  }
-  if (input === 'e') return { state: { ...rewind(t), errorsOnly: !t.errorsOnly } };
-  if (key.escape && (t.filter !== '' || t.errorsOnly)) {
-    return { state: { ...rewind(t), filter: '', errorsOnly: false } };
-  }
-  if (input === 'x') {
-    if (ctx.cgroups === 0) return { state: { ...t, message: none('no cgroup to stop') } };
-    return { state: { ...t, prompt: { kind: 'confirm-remove' } } };
-  }
-  if (input === 's') {
+  const binding = bindingOf(input, key);
+  if (!binding) return { state: s };
+  return COMMANDS[binding.command](t, ctx, s);
+}
+
+/**
+ * What each command of the table (bindings.ts) does: `t` is the state with the last message
+ * gone, `s` the state as it was (a key that does nothing leaves even the message).
+ */
+const COMMANDS: Record<Command, (t: UiState, ctx: KeyContext, s: UiState) => Step> = {
+  pause: (t) => ({ state: pause(t) }),
+  resume: (t) => ({ state: resume(t) }),
+  'toggle-pause': (t) => ({ state: t.paused ? resume(t) : pause(t) }),
+  quit: (_t, _ctx, s) => ({ state: s, effect: { kind: 'quit' } }),
+  focus: (t) => ({ state: { ...t, focus: t.focus === 'cgroups' ? 'stream' : 'cgroups' } }),
+  help: (t) => ({ state: { ...t, overlay: 'help' } }),
+  add: (t) => ({ state: { ...t, prompt: { kind: 'add', text: '', selected: false } } }),
+  filter: (t) => ({
+    state: { ...t, prompt: { kind: 'filter', text: t.filter, selected: t.filter !== '' } },
+  }),
+  errors: (t) => ({ state: { ...rewind(t), errorsOnly: !t.errorsOnly } }),
+  'clear-filter': (t, _ctx, s) =>
+    t.filter !== '' || t.errorsOnly
+      ? { state: { ...rewind(t), filter: '', errorsOnly: false } }
+      : { state: s },
+  stop: (t, ctx) =>
+    ctx.cgroups === 0
+      ? { state: { ...t, message: none('no cgroup to stop') } }
+      : { state: { ...t, prompt: { kind: 'confirm-remove' } } },
+  snapshot: (t, ctx) => {
     if (ctx.cgroups === 0) return { state: { ...t, message: none('no cgroup to snapshot') } };
     const filtering = t.filter !== '' || t.errorsOnly;
     return { state: { ...t, prompt: { kind: 'snapshot', filtering } } };
-  }
-  if (key.return) {
+  },
+  details: (t, ctx) => {
     if (t.focus === 'cgroups') return { state: { ...t, focus: 'stream' } };
     if (ctx.lines === 0 && !t.paused) return { state: t };
     return { state: { ...pause(t), overlay: 'details', detailScroll: 0 } };
-  }
-  const up = key.upArrow || input === 'k';
-  const down = key.downArrow || input === 'j';
-  if (t.focus === 'cgroups' && (up || down)) {
-    const selected = clamp(t.selected + (up ? -1 : 1), 0, Math.max(0, ctx.cgroups - 1));
-    return { state: selected === t.selected ? t : { ...rewind(t), selected } };
-  }
-  // The stream: moving back in time freezes the view first (like less +F).
+  },
+  // In the cgroups pane, ↑↓ move the selection; in the stream, moving back in time freezes the
+  // view first (like less +F).
+  up: (t, ctx) =>
+    t.focus === 'cgroups' ? select(t, ctx, -1) : move(t, ctx, t.cursor + 1, t.bottom),
+  down: (t, ctx) => {
+    if (t.focus === 'cgroups') return select(t, ctx, 1);
+    return t.paused ? move(t, ctx, t.cursor - 1, t.bottom) : { state: t };
+  },
+  'page-up': (t, ctx) => move(t, ctx, t.cursor + ctx.page, t.bottom + ctx.page),
+  'page-down': (t, ctx) =>
+    t.paused ? move(t, ctx, t.cursor - ctx.page, t.bottom - ctx.page) : { state: t },
+  oldest: (t, ctx) => {
+    const last = Math.max(0, ctx.lines - 1);
+    return move(t, ctx, last, last);
+  },
+  newest: (t, ctx) => (t.paused ? move(t, ctx, 0, 0) : { state: t }),
+};
+
+function select(t: UiState, ctx: KeyContext, by: number): Step {
+  const selected = clamp(t.selected + by, 0, Math.max(0, ctx.cgroups - 1));
+  return { state: selected === t.selected ? t : { ...rewind(t), selected } };
+}
+
+/** The stream's cursor and scroll to these, paused, kept inside the list. */
+function move(t: UiState, ctx: KeyContext, cursor: number, bottom: number): Step {
+  const p = pause(t);
   const last = Math.max(0, ctx.lines - 1);
-  const move = (cursor: number, bottom: number): Step => {
-    const p = pause(t);
-    return { state: { ...p, cursor: clamp(cursor, 0, last), bottom: Math.max(0, bottom) } };
-  };
-  if (up) return move(t.cursor + 1, t.bottom);
-  if (down) return t.paused ? move(t.cursor - 1, t.bottom) : { state: t };
-  if (key.pageUp) return move(t.cursor + ctx.page, t.bottom + ctx.page);
-  if (key.pageDown) {
-    return t.paused ? move(t.cursor - ctx.page, t.bottom - ctx.page) : { state: t };
-  }
-  if (input === 'g' || key.home) return move(last, last);
-  if (input === 'G' || key.end) return t.paused ? move(0, 0) : { state: t };
-  return { state: s };
+  return { state: { ...p, cursor: clamp(cursor, 0, last), bottom: Math.max(0, bottom) } };
 }
 
 function none(text: string): Message {
@@ -211,19 +226,14 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
   return edit(p.selected ? text : p.text + text);
 }
 
-/** The snapshot prompt's answer: f (or Enter) the flight record, v the view, m the filtered lines. */
+/** The snapshot prompt's answer (bindings.ts): Enter takes the first, the flight record. */
 function snapshotKey(s: UiState, filtering: boolean, input: string, key: Key): Step {
   const state = { ...s, prompt: undefined };
-  const what: SnapshotKind | undefined =
-    input === 'f' || key.return
-      ? 'record'
-      : input === 'v'
-        ? 'view'
-        : input === 'm' && filtering
-          ? 'filtered'
-          : undefined;
-  if (what) return { state, effect: { kind: 'snapshot', what } };
-  if (input === 'm') {
+  const choice = key.return ? SNAPSHOT_CHOICES[0] : SNAPSHOT_CHOICES.find((c) => c.key === input);
+  if (choice && (filtering || !('onlyFiltering' in choice))) {
+    return { state, effect: { kind: 'snapshot', what: choice.what } };
+  }
+  if (choice) {
     return {
       state: { ...state, message: none('no filter in use: v writes every line of the view') },
     };

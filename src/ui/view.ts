@@ -1,6 +1,7 @@
 // Pure functions from the data (stores, stats) and the UI state to the
 // strings on screen. Nothing here touches React: components only place
 // the strings this file builds, one <Text> per line.
+import { LAST_HINTS } from './bindings.js';
 import type { EntryFilter } from './filter.js';
 import type { Entry, StreamStore } from './store.js';
 
@@ -225,9 +226,6 @@ export function wrapLines(lines: readonly string[], width: number): string[] {
   }
   return out;
 }
-
-/** Always in the status bar: how to learn the rest, and how to leave. */
-export const LAST_HINTS = ['? help', 'q quit'];
 
 /**
  * The status bar's key hints at the width: `hints` are in the order they

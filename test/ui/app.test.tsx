@@ -16,6 +16,7 @@ import { Session } from '../../src/ui/session.js';
 import { cgroup2Mount } from '../../src/cgroup.js';
 import type { SelfPaths } from '../../src/targets.js';
 import { call, FakeApi, lost, write } from './fake-api.js';
+import { BINDINGS } from '../../src/ui/bindings.js';
 
 const CTRL_S = '\x13';
 const CTRL_Q = '\x11';
@@ -545,11 +546,15 @@ describe('the terminal UI', () => {
     expect(u.frame()).not.toContain('captured argument');
   });
 
-  it('? shows the keys; any key closes it', async () => {
+  it('? shows every key of the table, whole, at 80x24; any key closes it', async () => {
     const u = await start();
+    Object.defineProperty(u.stdout, 'columns', { value: 80, configurable: true });
+    Object.defineProperty(u.stdout, 'rows', { value: 24, configurable: true });
+    u.stdout.emit('resize');
     await u.press('?');
-    await u.waitFor('Ctrl-S');
-    expect(u.frame()).toContain('f the whole flight record');
+    await u.waitFor('Any key closes this help.');
+    for (const b of BINDINGS) expect(u.frame()).toContain(b.help);
+    expect(u.frame()).toContain('Ctrl-U clears the line');
     await u.press('z');
     await u.waitFor('TIME');
   });
