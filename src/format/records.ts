@@ -32,6 +32,11 @@ export interface FormatOptions {
   maxString?: number;
   /** Append the time spent in the call, ` <0.000123>` (strace -T). */
   durations?: boolean;
+  /**
+   * The name of a thread whose enters this formatter has not seen (exit records carry none):
+   * the UI's store decodes a line alone and looks back in what it kept.
+   */
+  commOf?: (tid: number) => string | undefined;
 }
 
 /** A formatter that keeps its pairing state across batches of a live stream. */
@@ -120,6 +125,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const pairing = new CallPairing<EnterRecord>(emitUnfinished);
   /** Last comm seen per tid, for exits whose enter is gone: exit records carry none. */
   const comms = new Map<number, string>();
+  const commOf = (tid: number): string => comms.get(tid) ?? opts.commOf?.(tid) ?? '?';
   let out: string[] = [];
   let owners: WireRecord[] = [];
   let lastOwners: WireRecord[] = [];
@@ -203,7 +209,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
     const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
     describeLine(call, enter?.nr ?? exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
-    const comm = enter?.comm ?? comms.get(exit.tid) ?? '?';
+    const comm = enter?.comm ?? commOf(exit.tid);
     emit(
       prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
       exit,
@@ -218,7 +224,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
    */
   function processEnded(exit: ExitRecord): void {
     const status = Number(BigInt.asUintN(32, exit.ret));
-    const comm = comms.get(exit.tid) ?? '?';
+    const comm = commOf(exit.tid);
     emit(prefix(exit.ts, exit.cpu, exit.tid, comm) + endText(status), exit);
     if (status & 0x7f) {
       endsShown.add(exit.pid);
@@ -242,7 +248,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     if (sig === 0 || sig === 0x7f) return;
     const pid = Number(exit.ret);
     if (endsShown.delete(pid)) return;
-    emit(`${prefix(exit.ts, exit.cpu, pid, comms.get(pid) ?? '?')}${endText(s)}`, exit);
+    emit(`${prefix(exit.ts, exit.cpu, pid, commOf(pid))}${endText(s)}`, exit);
   }
 
   function onLost(lost: LostRecord): void {

@@ -323,7 +323,29 @@ export class StreamStore {
     return createLineFormatter({
       time: this.time,
       ...(this.maxString !== undefined ? { maxString: this.maxString } : {}),
+      commOf: (tid) => this.commBefore(tid),
     });
+  }
+
+  /** Lines looked back through for a thread's name: bounds a decode's cost. */
+  static readonly COMM_LOOKBACK = 4096;
+
+  /**
+   * The name of thread `tid` from its newest enter still kept (a line decoded alone, such as a
+   * process's `+++ exited` line, has no enter of its own). Undefined when none is kept near.
+   */
+  private commBefore(tid: number): string | undefined {
+    const c = this.cols;
+    const stop = Math.max(0, c.size - StreamStore.COMM_LOOKBACK);
+    for (let i = c.size - 1; i >= stop; i--) {
+      const k = (c.head + i) % c.capacity;
+      if (c.tid[k] !== tid || !(c.flags[k]! & F_ENTER) || c.flags[k]! & (F_LOST | F_NOTE)) continue;
+      const buf = c.enterBuf[k];
+      if (!buf) continue;
+      const first = parseRecords(buf.subarray(c.enterStart[k], c.enterEnd[k]))[0];
+      if (first?.kind === 'enter') return first.comm;
+    }
+    return undefined;
   }
 
   get clock(): (ts: bigint) => string {

@@ -56,4 +56,18 @@ describe('the store pairs as the formatter does', () => {
       expect.stringMatching(/\+\+\+ exited with 3 \+\+\+$/),
     ]);
   });
+
+  it("a process's end line names the process, from its last call the store kept (no [?])", () => {
+    const store = new StreamStore({ time });
+    const end = call({ name: 'getpid', ret: 0n, tid: 300 }).subarray(enterBytes(0));
+    end.writeUInt16LE(TL_NR_PROC_END, LAYOUT['tl_event.nr']);
+    store.ingest(call({ name: 'getpid', ret: 300n, tid: 300, comm: 'mysvc' }));
+    store.ingest(call({ name: 'getpid', ret: 7n, tid: 7, comm: 'other' }));
+    store.ingest(end);
+    expect(lines(store)[2]).toMatch(/ 300 \[mysvc\] \+\+\+ exited with 0 \+\+\+$/);
+    // A thread the store kept nothing of stays unnamed, as strace's would: [?].
+    const alone = new StreamStore({ time });
+    alone.ingest(end);
+    expect(lines(alone)[0]).toMatch(/ 300 \[\?\] \+\+\+ exited with 0 \+\+\+$/);
+  });
 });
