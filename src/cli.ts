@@ -87,10 +87,11 @@ export async function main(argv: string[]): Promise<number> {
     flags: {
       dumpOnExit: { type: 'boolean', default: false },
       output: { type: 'string', shortFlag: 'o' },
-      ringPages: { type: 'number', default: DEFAULT_RING_PAGES },
+      // No defaults here: `run` has its own (commands/run.ts), the recorder the others'.
+      ringPages: { type: 'number' },
       maxArgBytes: { type: 'number', default: DEFAULT_MAX_ARG_BYTES },
       stringLimit: { type: 'number', shortFlag: 's', default: 32 },
-      interval: { type: 'number', default: DRAIN_PERIOD_MS },
+      interval: { type: 'number' },
       version: { type: 'boolean', default: false },
       cgroup: { type: 'string', isMultiple: true },
       pid: { type: 'number', isMultiple: true },

@@ -12,29 +12,83 @@ import { stopSignalsReceived } from './stop.js';
  * file in place of the device. A symlink keeps pointing where it did; its target is replaced.
  */
 export function writeFileAtomic(file: string, text: string): void {
-  let target = file;
+  const out = AtomicFile.open(file);
   try {
-    target = fs.realpathSync(file);
-    if (!fs.statSync(target).isFile()) {
-      writeInPlace(target, text);
-      return;
-    }
+    out.write(text);
+    out.commit();
   } catch (err) {
-    if (err instanceof UserError) throw err;
-    // Not there yet (or a dangling link): create it.
+    out.abort();
+    throw err;
   }
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  let fd: number | undefined;
+}
+
+/**
+ * A file written piece by piece and put in place whole at the end (commit), as writeFileAtomic
+ * writes one text: the target never holds half a dump, whatever happens in between (abort, or
+ * a crash, leaves it as it was). A device or FIFO is written to as it is, piece by piece.
+ */
+export class AtomicFile {
+  private constructor(
+    private readonly file: string,
+    private fd: number | undefined,
+    /** Where the pieces go before the rename; undefined when written in place. */
+    private readonly tmp: string | undefined,
+    private readonly target: string,
+  ) {}
+
+  static open(file: string): AtomicFile {
+    let target = file;
+    try {
+      target = fs.realpathSync(file);
+      if (!fs.statSync(target).isFile()) {
+        return new AtomicFile(file, openOrSay(file, target, 'w'), undefined, target);
+      }
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      // Not there yet (or a dangling link): create it.
+    }
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+    return new AtomicFile(file, openOrSay(file, tmp, 'w', 0o644), tmp, target);
+  }
+
+  write(text: string): void {
+    if (this.fd === undefined) throw new UserError(`cannot write ${this.file}: already closed`);
+    try {
+      if (this.tmp) writeWhole(this.fd, Buffer.from(text));
+      else writeAllSync(this.fd, text);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw new UserError(`cannot write ${this.file}: ${describeErrno(err)}`);
+    }
+  }
+
+  /** Puts the file in place: fsync, close, rename over the target. */
+  commit(): void {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.fd = undefined;
+    try {
+      if (this.tmp) fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      if (this.tmp) fs.renameSync(this.tmp, this.target);
+    } catch (err) {
+      if (this.tmp) fs.rmSync(this.tmp, { force: true });
+      throw new UserError(`cannot write ${this.file}: ${describeErrno(err)}`);
+    }
+  }
+
+  /** Leaves the target as it was: the pieces written so far are removed. */
+  abort(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    if (this.tmp) fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+function openOrSay(file: string, at: string, flags: string, mode?: number): number {
   try {
-    fd = fs.openSync(tmp, 'w', 0o644);
-    writeWhole(fd, Buffer.from(text));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(tmp, target);
+    return fs.openSync(at, flags, mode);
   } catch (err) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
     throw new UserError(`cannot write ${file}: ${describeErrno(err)}`);
   }
 }
@@ -49,20 +103,6 @@ function writeWhole(fd: number, buf: Buffer): void {
     const n = fs.writeSync(fd, buf, off);
     if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
     off += n;
-  }
-}
-
-/** Opens a device or FIFO for writing and writes all of `text` to it. */
-function writeInPlace(file: string, text: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'w');
-    writeAllSync(fd, text);
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`cannot write ${file}: ${describeErrno(err)}`);
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

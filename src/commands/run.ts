@@ -1,18 +1,20 @@
 // `traceloop run [-o FILE] -- CMD ARGS...`: strace's everyday use, but
 // recorded by BPF. CMD runs in a fresh cgroup, recorded from before its
-// exec; when it exits, its flight record is dumped and its exit status
-// passed on.
+// exec; its calls are drained live into the output while it runs (as
+// strace -o writes them), so a command busier than a ring-full loses only
+// what the drain could not keep up with, marked; its exit status is passed on.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ScratchCgroup, UserError } from '../cgroup.js';
-import { dumpText } from '../dump.js';
-import { writeFileAtomic, writeInterruptible } from '../output.js';
-import { onStopSignal, stopSignalsReceived } from '../stop.js';
+import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
+import { AtomicFile, writeAllSync } from '../output.js';
+import { onStopSignal } from '../stop.js';
 import { Recorder, type RecorderSettings } from '../recorder.js';
+import { PerCpu, visitRecords } from '../server/tally.js';
 import { syscallByName } from '../syscalls/table.js';
-import type { WireRecord } from '../wire.js';
+import { parseRecords, type WireRecord } from '../wire.js';
 
 export interface RunOptions extends RecorderSettings {
   command: string[];
@@ -20,9 +22,28 @@ export interface RunOptions extends RecorderSettings {
   maxString?: number;
 }
 
-// The launcher joins the cgroup, then becomes CMD: everything from its
-// execve on is CMD's.
-const LAUNCHER = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
+// The launcher joins the cgroup, then becomes CMD with the argv[0] the user typed (bash's
+// exec -a: dash has none; bash is essential on Debian): everything from its execve on is CMD's.
+const LAUNCHER = 'echo $$ > "$0/cgroup.procs" && exec -a "$1" "$2" "${@:3}"';
+
+/** Where the lines go as they come: FILE (put in place whole at the end), or stderr. */
+interface Sink {
+  write(text: string): void;
+  commit(): void;
+  abort(): void;
+}
+
+function stderrSink(): Sink {
+  return { write: (text) => writeAllSync(2, text), commit: () => {}, abort: () => {} };
+}
+
+/**
+ * A run's own defaults, larger and faster than a long-lived recorder's: a command's bursts (a
+ * tight loop of 20,000 stat calls is 40,000 events in some 50 ms) must fit in the ring between
+ * two drains. 512 pages are 2 MiB per CPU, for the command's lifetime only.
+ */
+export const RUN_RING_PAGES = 512;
+export const RUN_DRAIN_MS = 10;
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   const [file, ...args] = opts.command;
@@ -31,22 +52,67 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (!executable) throw new UserError(`${file}: command not found`);
   if (opts.output) checkWritableDir(opts.output);
 
-  const recorder = Recorder.open(opts);
+  const recorder = Recorder.open({
+    ...opts,
+    ringPages: opts.ringPages ?? RUN_RING_PAGES,
+    drainPeriodMs: opts.drainPeriodMs ?? RUN_DRAIN_MS,
+  });
   let scratch: ScratchCgroup | undefined;
+  let sink: Sink | undefined;
   try {
     scratch = new ScratchCgroup('run');
     const cg = recorder.add(scratch.path);
-    const { code, signal, pid } = await runIn(scratch.path, executable, args);
-    const signalsBefore = stopSignalsReceived(); // those went to CMD
-    const text = dumpText(
-      `# traceloop run: ${opts.command.join(' ')} (pid ${pid}, cgroup ${scratch.path})`,
-      recorder.snapshot(cg.id),
-      { maxString: opts.maxString, filter: fromExec(pid), captures: recorder.captures() },
+    sink = opts.output ? AtomicFile.open(opts.output) : stderrSink();
+    const out = sink;
+    const formatter = dumpFormatter({ maxString: opts.maxString });
+    const tally = new LineTally();
+    // The books: events handed over per CPU, and those marked lost (recorded = shown + lost).
+    const shown = new PerCpu();
+    const lost = new PerCpu();
+    let keep: ((r: WireRecord) => boolean) | undefined;
+    // A write that failed (a full disk) ends the output; CMD runs on, and is told after.
+    let failed: unknown;
+    const emit = (lines: string[]): void => {
+      if (lines.length === 0 || failed) return;
+      tally.count(lines);
+      try {
+        out.write(lines.join('\n') + '\n');
+      } catch (err) {
+        failed = err;
+      }
+    };
+    recorder.watch(cg.id, (records) => {
+      visitRecords(records, {
+        event: (cpu) => shown.add(cpu, 1),
+        lost: (cpu, _reason, count) => lost.add(cpu, count),
+      });
+      const parsed = parseRecords(records);
+      emit(formatter.push(keep ? parsed.filter(keep) : parsed));
+    });
+    const child = runIn(scratch.path, file, executable, args);
+    keep = fromExec(child.pid);
+    emit(
+      headerLines(
+        `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`,
+        recorder.captures(),
+      ),
     );
-    if (opts.output) writeFileAtomic(opts.output, text);
-    else await writeInterruptible(2, text, signalsBefore);
+    const { code, signal } = await child.ended;
+    recorder.unwatch(cg.id); // hands out what the merger still held
+    emit(formatter.flush());
+    const cpus = recorder.stats(cg.id).map((c) => ({
+      ...c,
+      delivered: shown.get(c.cpu),
+      lost: lost.get(c.cpu),
+    }));
+    emit([accountingLine(cpus, tally)]);
+    if (failed) throw failed;
+    sink.commit();
     if (signal) return 128 + os.constants.signals[signal];
     return code ?? 1;
+  } catch (err) {
+    sink?.abort();
+    throw err;
   } finally {
     recorder.close();
     await scratch?.remove();
@@ -56,26 +122,37 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 interface Ended {
   code: number | null;
   signal: NodeJS.Signals | null;
-  pid: number;
 }
 
-/** Runs the launcher in `cgroupPath`; Ctrl-C goes to CMD (as with strace), not to us. */
-function runIn(cgroupPath: string, file: string, args: string[]): Promise<Ended> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', LAUNCHER, cgroupPath, file, ...args], {
-      stdio: 'inherit',
-    });
+/**
+ * Starts the launcher in `cgroupPath` (CMD as `typed`, from `file`); Ctrl-C goes to CMD (as
+ * with strace), not to us.
+ */
+function runIn(
+  cgroupPath: string,
+  typed: string,
+  file: string,
+  args: string[],
+): { pid: number; ended: Promise<Ended> } {
+  const child = spawn('/bin/bash', ['-c', LAUNCHER, cgroupPath, typed, file, ...args], {
+    stdio: 'inherit',
+  });
+  const ended = new Promise<Ended>((resolve, reject) => {
     const unsubscribe = onStopSignal((sig) => child.kill(sig));
-    child.on('error', (err) => reject(new UserError(`cannot start ${file}: ${err.message}`)));
+    child.on('error', (err) => {
+      unsubscribe();
+      reject(new UserError(`cannot start ${file}: ${err.message}`));
+    });
     child.on('exit', (code, signal) => {
       unsubscribe();
-      resolve({ code, signal, pid: child.pid ?? 0 });
+      resolve({ code, signal });
     });
   });
+  return { pid: child.pid ?? 0, ended };
 }
 
 /** Drops the launcher's own calls before it became CMD. */
-function fromExec(pid: number): (r: WireRecord) => boolean {
+export function fromExec(pid: number): (r: WireRecord) => boolean {
   const execve = syscallByName('execve')?.nr;
   let execd = false;
   return (r) => {

@@ -5,6 +5,7 @@
 // "Unknown flag" or, for a flag another subcommand takes, silence.
 import { UserError } from '../cgroup.js';
 import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES, DRAIN_PERIOD_MS } from '../recorder.js';
+import { RUN_DRAIN_MS, RUN_RING_PAGES } from './run.js';
 
 interface FlagSpec {
   /** Takes a value (`--name NAME`, `--name=NAME`); otherwise a switch. */
@@ -101,6 +102,8 @@ const SETTINGS = ['ring-pages', 'max-arg-bytes', 'string-limit', 'interval'];
 
 interface CommandSpec {
   flags: string[];
+  /** Help lines of flags whose default differs for this command. */
+  own?: Record<string, string>;
   /** Usage and what it does, before the options. */
   about: string;
   example: string;
@@ -117,9 +120,14 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   run: {
     flags: ['output', ...SETTINGS],
+    own: {
+      'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
+      interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,
+    },
     about: `traceloop run [-o FILE] -- CMD [ARGS...]
-  Run CMD in a fresh cgroup, recorded from before its exec; print the record
-  (to stderr, or FILE) when it exits, and exit with its status.`,
+  Run CMD in a fresh cgroup, recorded from before its exec; its calls go to
+  stderr (or FILE, put in place when CMD exits) as they are read, as with
+  strace -f -o. Exits with CMD's status.`,
     example: 'traceloop run -o curl.txt -- curl -s http://localhost:8080/',
   },
   tui: {
@@ -180,7 +188,7 @@ export const SUBCOMMANDS = Object.keys(COMMANDS);
 export function commandHelp(sub: string): string {
   const c = COMMANDS[sub];
   if (!c) throw new Error(`no subcommand ${sub}`);
-  const options = c.flags.map((f) => FLAGS[f]?.help).filter((h) => h !== undefined);
+  const options = c.flags.map((f) => c.own?.[f] ?? FLAGS[f]?.help).filter((h) => h !== undefined);
   const [usage, ...about] = c.about.split('\n');
   const lines = [
     '',
