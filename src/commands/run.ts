@@ -69,16 +69,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     // The books: events handed over per CPU, and those marked lost (recorded = shown + lost).
     const shown = new PerCpu();
     const lost = new PerCpu();
-    let keep: ((r: WireRecord) => boolean) | undefined;
+    // CMD's pid, known once it is started (before any batch is handed over).
+    const only: { keep?: (r: WireRecord) => boolean } = {};
     // A write that failed (a full disk) ends the output; CMD runs on, and is told after.
-    let failed: unknown;
+    let failed: Error | undefined;
     const emit = (lines: string[]): void => {
       if (lines.length === 0 || failed) return;
       tally.count(lines);
       try {
         out.write(lines.join('\n') + '\n');
       } catch (err) {
-        failed = err;
+        failed = err instanceof Error ? err : new Error(String(err));
       }
     };
     recorder.watch(cg.id, (records) => {
@@ -87,10 +88,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         lost: (cpu, _reason, count) => lost.add(cpu, count),
       });
       const parsed = parseRecords(records);
-      emit(formatter.push(keep ? parsed.filter(keep) : parsed));
+      emit(formatter.push(only.keep ? parsed.filter(only.keep) : parsed));
     });
     const child = runIn(scratch.path, file, executable, args);
-    keep = fromExec(child.pid);
+    only.keep = fromExec(child.pid);
     emit(
       headerLines(
         `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`,

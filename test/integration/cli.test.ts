@@ -59,11 +59,12 @@ describe('traceloop CLI', () => {
   });
 
   it('run: a command busy enough to overwrite its own exec still shows its last calls', () => {
-    // 1-page rings read once a second: the launcher's calls and CMD's execve are overwritten
-    // before the first read.
+    // 2-page rings read once a second: the launcher's calls and CMD's execve are overwritten
+    // before the next read. (1 page is too small to be sure of the end: after a wrap a read
+    // starts at a page boundary past the writer's in-flight bytes, which may leave nothing.)
     const r = cli([
-      'run', '--ring-pages', '1', '--interval', '1000', '--', 'sh', '-c',
-      'i=0; while [ $i -lt 300 ]; do : > /dev/null; i=$((i+1)); done; echo last-words',
+      'run', '--ring-pages', '2', '--interval', '1000', '--', 'sh', '-c',
+      'i=0; while [ $i -lt 1000 ]; do : > /dev/null; i=$((i+1)); done; echo last-words',
     ]); // prettier-ignore
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/LOST \d+ events \(ring overwritten\)/);
