@@ -87,7 +87,7 @@ describe('traceloop CLI', () => {
 
   it('run drains live: a burst of 40,000 events, more than a long-lived ring holds, loses none', () => {
     const out = uniquePath('burst');
-    cleanups.push(() => fs.rmSync(out, { force: true }));
+    fixture.defer(() => fs.rmSync(out, { force: true }));
     const r = cli(['run', '-o', out, '--', 'python3', '-S', '-c', PY_STATS]);
     expect(r.status, r.stderr).toBe(0);
     const text = fs.readFileSync(out, 'utf8');
