@@ -12,7 +12,7 @@ import { StatusBar } from './components/StatusBar.js';
 import { StreamPane } from './components/StreamPane.js';
 import { TextView } from './components/TextView.js';
 import { detailLines } from './details.js';
-import { compileFilter, describeFilter } from './filter.js';
+import { compileFilter, describeFilter, specOf, type FilterSpec } from './filter.js';
 import { helpLines, hintsFor, SNAPSHOT_CHOICES } from './bindings.js';
 import { splitKeys } from './input.js';
 import { useRedrawTick } from './hooks/useRedrawTick.js';
@@ -47,9 +47,7 @@ export interface AppProps {
 
 export const HELP_LINES = [
   ...helpLines(),
-  '',
-  'Lost events are never hidden: a red LOST line says how many, why, and when.',
-  'Any key closes this help.',
+  'Lost events are never hidden (a red LOST line). Any key closes this help.',
 ];
 
 function stateOf(cg: CgroupView, selected: boolean, paused: boolean): CgroupRow['state'] {
@@ -134,8 +132,8 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
     }
   });
 
-  const filterSpec = { text: ui.filter, errorsOnly: ui.errorsOnly };
-  const filter = useFilter(filterSpec.text, filterSpec.errorsOnly);
+  const filterSpec = specOf(ui);
+  const filter = useFilter(filterSpec);
 
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return (
@@ -272,11 +270,11 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
   );
 }
 
-/** One compiled filter per (text, errorsOnly): its identity keys the match caches. */
-function useFilter(text: string, errorsOnly: boolean) {
+/** One compiled filter per spec: its identity keys the match caches. */
+function useFilter(spec: FilterSpec) {
   const ref = useRef<{ key: string; f: ReturnType<typeof compileFilter> }>(undefined);
-  const key = `${errorsOnly ? 1 : 0}:${text}`;
-  if (ref.current?.key !== key) ref.current = { key, f: compileFilter({ text, errorsOnly }) };
+  const key = `${spec.errorsOnly ? 1 : 0}${spec.hideNoise ? 1 : 0}:${spec.text}`;
+  if (ref.current?.key !== key) ref.current = { key, f: compileFilter(spec) };
   return ref.current.f;
 }
 
@@ -306,6 +304,7 @@ function statusLine(
       p.kind === 'add'
         ? ' add cgroup (path, pid or unit): '
         : ' filter (syscall, pid, comm or text; empty clears): ';
+    if (p.error) return { text: `${label}${p.text}█  ${p.error}`, kind: 'error' };
     // A selected text is shown reversed, without the cursor: the next key replaces it.
     if (p.selected) {
       const mark = { from: label.length, to: label.length + p.text.length };

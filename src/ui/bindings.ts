@@ -2,6 +2,7 @@
 // command up here), the words of the `?` help, and the status bar's hints. A test checks that
 // the README names the same keys, so the three cannot drift apart again.
 import type { Key } from 'ink';
+import { noiseText } from '../filter/noise.js';
 
 /** What a key asks of the main view; keys.ts carries each one out. */
 export type Command =
@@ -18,6 +19,7 @@ export type Command =
   | 'details'
   | 'filter'
   | 'errors'
+  | 'noise'
   | 'clear-filter'
   | 'snapshot'
   | 'add'
@@ -66,7 +68,7 @@ export const BINDINGS: readonly Binding[] = [
     command: 'pause',
     keys: ['Ctrl-S'],
     test: ctrl('s'),
-    help: 'pause the view (recording goes on)',
+    help: 'pause (recording goes on)',
     hint: { text: '^S pause', when: ['live'] },
   },
   {
@@ -81,7 +83,7 @@ export const BINDINGS: readonly Binding[] = [
     command: 'up',
     keys: ['↑', 'k'],
     test: either(special('upArrow'), char('k')),
-    help: 'up (in the stream: back in time, pausing)',
+    help: 'up (pausing the stream)',
     hint: { text: '↑↓ scroll', when: ['paused'] },
   },
   {
@@ -108,14 +110,14 @@ export const BINDINGS: readonly Binding[] = [
     command: 'details',
     keys: ['Enter'],
     test: special('return'),
-    help: 'the line under the cursor in full (all arguments, hex dump)',
+    help: 'a line in full, hex dump',
     hint: { text: 'Enter details', when: ['paused'] },
   },
   {
     command: 'filter',
     keys: ['/'],
     test: char('/'),
-    help: 'filter: a syscall name, a pid, a comm, or any text of the line',
+    help: 'filter: words (a syscall, pid, comm, any text) or terms (below)',
     hint: { text: '/ filter', when: ['live', 'paused'] },
   },
   {
@@ -125,7 +127,13 @@ export const BINDINGS: readonly Binding[] = [
     help: 'only failed calls',
     hint: { text: 'e errors', when: ['live', 'paused'] },
   },
-  { command: 'clear-filter', keys: ['Esc'], test: special('escape'), help: 'clear the filter' },
+  {
+    command: 'noise',
+    keys: ['n'],
+    test: char('n'),
+    help: 'hide usual failures',
+    hint: { text: 'n noise', when: ['paused'] },
+  },
   {
     command: 'snapshot',
     keys: ['s'],
@@ -151,9 +159,10 @@ export const BINDINGS: readonly Binding[] = [
     command: 'focus',
     keys: ['Tab'],
     test: special('tab'),
-    help: 'switch between the cgroups and the stream pane',
+    help: 'cgroups / stream pane',
     hint: { text: 'Tab pane', when: ['live'] },
   },
+  { command: 'clear-filter', keys: ['Esc'], test: special('escape'), help: 'clear the filter' },
   { command: 'help', keys: ['?'], test: char('?'), help: 'this help' },
   { command: 'quit', keys: ['q', 'Ctrl-C'], test: char('q'), help: 'quit' },
 ];
@@ -186,6 +195,25 @@ export function hintsFor(state: HintState): string[] {
 }
 
 const KEY_COLUMN = 14;
+
+/** The filter language in one line (src/filter/query.ts has it all). */
+const FILTER_TERMS = 'pid:N comm:X syscall:X errno:X|* dur>10ms  -term: not';
+
+/** Words to lines of at most `width`. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
 const HALF = 40;
 
 /**
@@ -207,5 +235,7 @@ export function helpLines(): string[] {
   }
   const prompt = PROMPT_KEYS.map((p) => `${p.keys.join(' ')} ${p.help}`).join(', ');
   lines.push(`${'(prompts)'.padEnd(KEY_COLUMN)}${prompt}`);
+  lines.push(`${'(filter)'.padEnd(KEY_COLUMN)}${FILTER_TERMS}`);
+  lines.push(...wrapWords(`(noise, n) ${noiseText()}`, 78));
   return lines;
 }

@@ -1,16 +1,21 @@
-// What `/` and `e` keep on screen. A term is tried as the cheap things
-// first (a syscall name, a pid, a comm: read from the record header, no
-// decoding) and only then as a substring of the decoded line, so filtering
-// a busy stream by `openat` never decodes the other calls.
+// What `/`, `e` and `n` keep on screen: the filter language's terms
+// (src/filter/query.ts), failed calls only, the usual harmless failures
+// hidden. Terms read the record headers (syscall, pid, comm, errno,
+// duration: no decoding); only a bare word that names none of those is
+// looked for in the decoded line, so filtering a busy stream by `openat`
+// never decodes the other calls.
 //
 // Lost markers always pass: a filter must never hide that events are missing.
-import { syscallByName } from '../syscalls/table.js';
+import { isNoise } from '../filter/noise.js';
+import { compare, parseQuery, type Term } from '../filter/query.js';
 import { LAYOUT, TL_COMM_LEN } from '../wire.js';
 import type { Entry, StreamStore } from './store.js';
 
 export interface FilterSpec {
   text: string;
   errorsOnly: boolean;
+  /** Hide the usual harmless failures (src/filter/noise.ts). */
+  hideNoise?: boolean;
 }
 
 export type EntryFilter = (e: Entry, store: StreamStore) => boolean;
@@ -25,24 +30,75 @@ function commOf(e: Entry): string | undefined {
   return bytes.toString('utf8', 0, nul < 0 ? bytes.length : nul);
 }
 
-/** undefined when everything passes. */
-export function compileFilter(spec: FilterSpec): EntryFilter | undefined {
-  const text = spec.text.trim();
-  if (text === '' && !spec.errorsOnly) return undefined;
-  let term: EntryFilter = () => true;
-  if (text !== '') {
-    const nr = syscallByName(text)?.nr;
-    if (nr !== undefined) {
-      term = (e) => e.nr === nr;
-    } else if (/^\d+$/.test(text)) {
-      const id = Number(text);
-      term = (e) => e.pid === id || e.tid === id;
-    } else {
-      term = (e, store) => commOf(e) === text || store.textOf(e).includes(text);
+const EXIT_RET = LAYOUT['tl_exit.ret'];
+const EVENT_TS = LAYOUT['tl_event.ts'];
+
+/** The errno of a failed call (its exit returned -4095..-1), else undefined. */
+function errnoOf(e: Entry): number | undefined {
+  if (!e.failed || !e.exit) return undefined;
+  return -e.exit.buf.readInt32LE(e.exit.start + EXIT_RET);
+}
+
+/** Nanoseconds between a call's enter and its exit; undefined without both. */
+export function durationOf(e: Entry): number | undefined {
+  if (!e.enter || !e.exit) return undefined;
+  const from = e.enter.buf.readBigUInt64LE(e.enter.start + EVENT_TS);
+  const to = e.exit.buf.readBigUInt64LE(e.exit.start + EVENT_TS);
+  return Number(to - from);
+}
+
+/** One term over one line: header reads first, the decoded text only for a bare word. */
+function matchTerm(t: Term, e: Entry, store: StreamStore): boolean {
+  switch (t.kind) {
+    case 'word':
+      if (t.nr !== undefined) return e.nr === t.nr;
+      if (t.id !== undefined) return e.pid === t.id || e.tid === t.id;
+      return commOf(e) === t.text || store.textOf(e).includes(t.text);
+    case 'pid':
+      return e.pid === t.id || e.tid === t.id;
+    case 'comm': {
+      const comm = commOf(e);
+      return comm !== undefined && t.match(comm);
+    }
+    case 'syscall':
+      return t.nrs.has(e.nr);
+    case 'errno': {
+      const errno = errnoOf(e);
+      return errno !== undefined && (t.errnos === 'any' || t.errnos.has(errno));
+    }
+    case 'duration': {
+      const ns = durationOf(e);
+      return ns !== undefined && compare(ns, t.op, t.limitNs);
     }
   }
-  if (!spec.errorsOnly) return (e, store) => e.isLost || term(e, store);
-  return (e, store) => e.isLost || (e.failed && term(e, store));
+}
+
+/**
+ * undefined when everything passes. The text is the filter language of src/filter/query.ts
+ * (a text that is none throws its QueryError: the prompt checks before it applies one).
+ */
+export function compileFilter(spec: FilterSpec): EntryFilter | undefined {
+  const terms = parseQuery(spec.text);
+  const noise = spec.hideNoise ?? false;
+  if (terms.length === 0 && !spec.errorsOnly && !noise) return undefined;
+  return (e, store) => {
+    if (e.isLost) return true;
+    if (spec.errorsOnly && !e.failed) return false;
+    if (noise && e.failed && isNoise(e.nr, errnoOf(e))) return false;
+    for (const { term, negated } of terms) {
+      if (matchTerm(term, e, store) === negated) return false;
+    }
+    return true;
+  };
+}
+
+/** What the UI state asks the stream to keep. */
+export function specOf(ui: {
+  filter: string;
+  errorsOnly: boolean;
+  hideNoise: boolean;
+}): FilterSpec {
+  return { text: ui.filter, errorsOnly: ui.errorsOnly, hideNoise: ui.hideNoise };
 }
 
 /** The status bar's words for a filter. */
@@ -50,5 +106,6 @@ export function describeFilter(spec: FilterSpec): string {
   const parts: string[] = [];
   if (spec.text.trim() !== '') parts.push(`filter "${spec.text.trim()}"`);
   if (spec.errorsOnly) parts.push('failed calls only');
+  if (spec.hideNoise) parts.push('noise hidden');
   return parts.join(', ');
 }

@@ -5,6 +5,7 @@
 import type { Key } from 'ink';
 import type { SelfRecording } from '../targets.js';
 import { bindingOf, SNAPSHOT_CHOICES, type Command } from './bindings.js';
+import { queryError } from '../filter/query.js';
 import { clamp } from './view.js';
 
 export type Focus = 'cgroups' | 'stream';
@@ -16,6 +17,8 @@ export interface TextPrompt {
    * in use, so typing replaces it; an arrow, Home or End keeps it to edit.
    */
   selected: boolean;
+  /** Why Enter did not take the text (a filter term it cannot parse); gone on the next edit. */
+  error?: string;
 }
 /** Recording `target` records traceloop too (the root cgroup, or its own): y records it anyway. */
 export interface SelfPrompt {
@@ -50,6 +53,8 @@ export interface UiState {
   bottom: number;
   filter: string;
   errorsOnly: boolean;
+  /** Hide the usual harmless failures (src/filter/noise.ts). */
+  hideNoise: boolean;
   overlay: 'none' | 'help' | 'details';
   detailScroll: number;
   prompt: Prompt | undefined;
@@ -64,6 +69,7 @@ export const initialUi: UiState = {
   bottom: 0,
   filter: '',
   errorsOnly: false,
+  hideNoise: false,
   overlay: 'none',
   detailScroll: 0,
   prompt: undefined,
@@ -123,9 +129,10 @@ const COMMANDS: Record<Command, (t: UiState, ctx: KeyContext, s: UiState) => Ste
     state: { ...t, prompt: { kind: 'filter', text: t.filter, selected: t.filter !== '' } },
   }),
   errors: (t) => ({ state: { ...rewind(t), errorsOnly: !t.errorsOnly } }),
+  noise: (t) => ({ state: { ...rewind(t), hideNoise: !t.hideNoise } }),
   'clear-filter': (t, _ctx, s) =>
-    t.filter !== '' || t.errorsOnly
-      ? { state: { ...rewind(t), filter: '', errorsOnly: false } }
+    t.filter !== '' || t.errorsOnly || t.hideNoise
+      ? { state: { ...rewind(t), filter: '', errorsOnly: false, hideNoise: false } }
       : { state: s },
   stop: (t, ctx) =>
     ctx.cgroups === 0
@@ -133,7 +140,7 @@ const COMMANDS: Record<Command, (t: UiState, ctx: KeyContext, s: UiState) => Ste
       : { state: { ...t, prompt: { kind: 'confirm-remove' } } },
   snapshot: (t, ctx) => {
     if (ctx.cgroups === 0) return { state: { ...t, message: none('no cgroup to snapshot') } };
-    const filtering = t.filter !== '' || t.errorsOnly;
+    const filtering = t.filter !== '' || t.errorsOnly || t.hideNoise;
     return { state: { ...t, prompt: { kind: 'snapshot', filtering } } };
   },
   details: (t, ctx) => {
@@ -206,12 +213,17 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
   if (key.escape) return { state: { ...s, prompt: undefined } };
   if (key.return) {
     const state: UiState = { ...s, prompt: undefined };
-    if (p.kind === 'filter') return { state: { ...rewind(state), filter: p.text.trim() } };
+    if (p.kind === 'filter') {
+      // A text that is no filter keeps the prompt open, saying why (the filter in use stays).
+      const error = queryError(p.text);
+      if (error) return { state: { ...s, prompt: { ...p, selected: false, error } } };
+      return { state: { ...rewind(state), filter: p.text.trim() } };
+    }
     if (p.text.trim() === '') return { state };
     return { state, effect: { kind: 'add', target: p.text.trim() } };
   }
   const edit = (text: string): Step => ({
-    state: { ...s, prompt: { ...p, text, selected: false } },
+    state: { ...s, prompt: { kind: p.kind, text, selected: false } },
   });
   // A selected text goes whole, whichever way it is deleted.
   if (key.backspace || key.delete) return edit(p.selected ? '' : dropLast(p.text));

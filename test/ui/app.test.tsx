@@ -11,7 +11,7 @@ vi.hoisted(() => {
   process.env['FORCE_COLOR'] = '1';
 });
 
-import { App } from '../../src/ui/App.js';
+import { App, HELP_LINES } from '../../src/ui/App.js';
 import { Session } from '../../src/ui/session.js';
 import { cgroup2Mount } from '../../src/cgroup.js';
 import type { SelfPaths } from '../../src/targets.js';
@@ -554,6 +554,7 @@ describe('the terminal UI', () => {
     await u.press('?');
     await u.waitFor('Any key closes this help.');
     for (const b of BINDINGS) expect(u.frame()).toContain(b.help);
+    for (const line of HELP_LINES) expect(u.frame()).toContain(line); // whole, not cut
     expect(u.frame()).toContain('Ctrl-U clears the line');
     await u.press('z');
     await u.waitFor('TIME');

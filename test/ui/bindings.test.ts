@@ -36,7 +36,7 @@ describe('the key table', () => {
 
   it('no two bindings answer the same key', () => {
     const samples: [string, Partial<typeof NO_KEY>][] = [
-      ...'qkjgGe/sax? '.split('').map((c): [string, Partial<typeof NO_KEY>] => [c, {}]),
+      ...'qkjgGen/sax? '.split('').map((c): [string, Partial<typeof NO_KEY>] => [c, {}]),
       ['s', { ctrl: true }],
       ['q', { ctrl: true }],
       ['', { upArrow: true }],
@@ -77,6 +77,7 @@ describe('the key table', () => {
       'Enter details',
       '/ filter',
       'e errors',
+      'n noise',
       's snapshot',
     ]);
     expect(hintsFor('empty')).toEqual(['a add']);

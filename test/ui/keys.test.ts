@@ -113,6 +113,26 @@ describe('reduceKey', () => {
     expect(esc.state.message?.text).toBe('no snapshot written');
   });
 
+  it('a filter that is none keeps the prompt open, saying why; the filter in use stays', () => {
+    const typed = press({ ...initialUi, filter: 'read' }, '/', 'errno:EFOO', { return: true });
+    expect(typed.state.filter).toBe('read');
+    expect(typed.state.prompt).toMatchObject({ kind: 'filter', text: 'errno:EFOO' });
+    expect(typed.state.prompt).toHaveProperty('error', 'errno: no errno is called EFOO');
+    // The next edit clears the complaint; a good text is taken.
+    const editing = press(typed.state, { backspace: true });
+    expect(editing.state.prompt).not.toHaveProperty('error');
+    const back = Array.from({ length: 2 }, () => ({ backspace: true }));
+    const fixed = press(editing.state, ...back, 'NOENT', { return: true });
+    expect(fixed.state.prompt).toBeUndefined();
+    expect(fixed.state.filter).toBe('errno:ENOENT');
+  });
+
+  it('n hides the usual harmless failures; Esc clears it with the rest', () => {
+    const n = press(initialUi, 'n');
+    expect(n.state.hideNoise).toBe(true);
+    expect(press(n.state, { escape: true }).state.hideNoise).toBe(false);
+  });
+
   it('e and Esc: failed calls only, then everything again', () => {
     const e = press(initialUi, 'e').state;
     expect(e.errorsOnly).toBe(true);

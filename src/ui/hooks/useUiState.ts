@@ -6,7 +6,7 @@ import { useCallback, useRef, useState } from 'react';
 import { UserError } from '../../cgroup.js';
 import { initialUi, type Effect, type UiState } from '../keys.js';
 import type { CgroupView, Session } from '../session.js';
-import { compileFilter, describeFilter } from '../filter.js';
+import { compileFilter, describeFilter, specOf } from '../filter.js';
 import type { SelfRecording } from '../../targets.js';
 import { clamp, sourceEntries, type Source } from '../view.js';
 
@@ -55,7 +55,7 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
       const ui = uiRef.current;
       const paused = ui.paused && frozen.current?.key === cg.key;
       const src = paused ? frozen.current!.source : cg.store.freeze();
-      const spec = { text: ui.filter, errorsOnly: ui.errorsOnly };
+      const spec = specOf(ui);
       const filter = what === 'filtered' ? compileFilter(spec) : undefined;
       try {
         const { file, lines } = session.snapshotView(cg.key, {
