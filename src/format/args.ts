@@ -206,32 +206,40 @@ export function formatFutexOp(v: bigint): string {
 /** The futex command of this call (its op argument at `opAt`), for the arguments that depend on it. */
 const futexCmd = (ctx: ArgContext, opAt: number): bigint =>
   BigInt.asUintN(32, ctx.args[opAt] ?? 0n) & ~(M.FUTEX_PRIVATE_FLAG | M.FUTEX_CLOCK_REALTIME);
-/** A futex argument decoded by the command: `show(value, cmd, ctx)`. */
-const byFutexCmd = (show: (v: bigint, cmd: bigint, ctx: ArgContext) => string | null) =>
-  bound((at) => {
-    const opAt = at('op');
-    return (v, ctx) => show(v, futexCmd(ctx, opAt), ctx);
-  });
 const FUTEX_WAIT = BigInt(M.FUTEX_OP.FUTEX_WAIT);
 const FUTEX_WAKE = BigInt(M.FUTEX_OP.FUTEX_WAKE);
 const FUTEX_WAIT_BITSET = BigInt(M.FUTEX_OP.FUTEX_WAIT_BITSET);
 const FUTEX_WAKE_BITSET = BigInt(M.FUTEX_OP.FUTEX_WAKE_BITSET);
 /** futex's timeout: shown for the waits only. */
-const futexTimeout = byFutexCmd((v, cmd, ctx) => {
-  if (cmd === FUTEX_WAKE || cmd === FUTEX_WAKE_BITSET) return null;
-  if (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET) return timespec(v, ctx);
-  return hex(v, ctx);
+// Each reads the command itself: futex is a hot call, and a shared wrapper would add a call
+// per argument.
+const futexTimeout = bound((at) => {
+  const opAt = at('op');
+  return (v, ctx) => {
+    const cmd = futexCmd(ctx, opAt);
+    if (cmd === FUTEX_WAKE || cmd === FUTEX_WAKE_BITSET) return null;
+    if (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET) return timespec(v, ctx);
+    return hex(v, ctx);
+  };
 });
-const futexUaddr2 = byFutexCmd((v, cmd) => {
-  if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT || cmd >= FUTEX_WAIT_BITSET) return null;
-  return address(v);
+const futexUaddr2 = bound((at) => {
+  const opAt = at('op');
+  return (v, ctx) => {
+    const cmd = futexCmd(ctx, opAt);
+    if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT || cmd >= FUTEX_WAIT_BITSET) return null;
+    return address(v);
+  };
 });
-const futexVal3 = byFutexCmd((v, cmd, ctx) => {
-  if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT) return null;
-  if (cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_WAKE_BITSET) {
-    return BigInt.asUintN(32, v) === 0xffffffffn ? 'FUTEX_BITSET_MATCH_ANY' : hex32(v, ctx);
-  }
-  return BigInt.asUintN(32, v).toString();
+const futexVal3 = bound((at) => {
+  const opAt = at('op');
+  return (v, ctx) => {
+    const cmd = futexCmd(ctx, opAt);
+    if (cmd === FUTEX_WAKE || cmd === FUTEX_WAIT) return null;
+    if (cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_WAKE_BITSET) {
+      return BigInt.asUintN(32, v) === 0xffffffffn ? 'FUTEX_BITSET_MATCH_ANY' : hex32(v, ctx);
+    }
+    return BigInt.asUintN(32, v).toString();
+  };
 });
 
 const timespec = struct((b) => S.formatTimespec(b));
