@@ -29,7 +29,7 @@ import { MLOCKALL_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS } from './xlat/mman.js';
 import { SIGPROCMASK_HOW, signalName } from './xlat/signal.js';
 import * as K from './xlat/socket.js';
 import { ERRNOS } from './xlat/errno.js';
-import { FAULT, address } from './print.js';
+import { FAULT, address, hexValue } from './print.js';
 import { FCNTL_CMD as F } from '../syscalls/uapi/fcntl.js';
 import type { ArgType } from '../syscalls/arg-types.js';
 
@@ -71,7 +71,7 @@ const int32: ArgDecoder = (v) => int32Text(v);
 const uint32: ArgDecoder = (v) => uint32Text(v);
 const int64: ArgDecoder = (v) => int64Text(v);
 const uint64: ArgDecoder = (v) => uint64Text(v);
-const hex: ArgDecoder = (v) => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
+const hex: ArgDecoder = (v) => hexValue(v);
 const hex32: ArgDecoder = (v) => {
   const n = BigInt.asUintN(32, v);
   return n === 0n ? '0' : `0x${n.toString(16)}`;

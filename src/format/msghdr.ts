@@ -17,22 +17,17 @@ import {
   TL_PART_UNREAD,
   type Param,
 } from '../wire.js';
-import { formatFlagSet, lookupXlat, type Xlat } from './flags.js';
+import { formatFlagSet } from './flags.js';
 import { formatIovParts, pad8, parseIovParts } from './iovec.js';
 import { quote } from './strings.js';
 import { formatSockaddr } from './structs.js';
 import * as C from './xlat/cmsg.js';
 import { MSG_FLAGS, SOL_IP, SOL_SOCKET } from './xlat/socket.js';
-import { FAULT, address, hexValue } from './print.js';
+import { FAULT, address, hexValue, xvalText } from './print.js';
 
 export const MSG_PART_BYTES = LAYOUT['sizeof(struct tl_msg_part)'];
 /** sizeof(struct cmsghdr) on x86_64: u64 cmsg_len, int cmsg_level, int cmsg_type. */
 const CMSG_HDR = 16;
-
-/** An enumeration the way strace's printxval shows an unknown value: `0x4 /* SCM_??? *\/`. */
-function xval(v: number, table: readonly Xlat[], unknown: string): string {
-  return lookupXlat(BigInt(v), table) ?? `${hexValue(v >>> 0)} /* ${unknown} */`;
-}
 
 /** Options that need more than the exit capture holds. */
 export interface MsghdrOptions {
@@ -206,10 +201,10 @@ function cmsgTypeData(level: number, type: number, d: CmsgData): string {
   let name: string;
   if (level === SOL_SOCKET) {
     printers = SOCKET_PRINTERS;
-    name = xval(type, C.SCM_TYPES, 'SCM_???');
+    name = xvalText(BigInt(type >>> 0), C.SCM_TYPES, 'SCM_???');
   } else if (level === SOL_IP) {
     printers = IP_PRINTERS;
-    name = xval(type, C.IP_CMSG_TYPES, 'IP_???');
+    name = xvalText(BigInt(type >>> 0), C.IP_CMSG_TYPES, 'IP_???');
   } else {
     return `cmsg_type=${hexValue(type >>> 0)}`;
   }
@@ -251,7 +246,7 @@ export function formatMsgControl(
     const len = cmsgLen > BigInt(bufLen) ? bufLen : Number(cmsgLen);
     const dataLen = len > CMSG_HDR ? len - CMSG_HDR : 0;
     const data = bytes.subarray(off + CMSG_HDR, Math.min(off + CMSG_HDR + dataLen, bytes.length));
-    const levelName = xval(level, C.SOCKET_LAYERS, 'SOL_???');
+    const levelName = xvalText(BigInt(level >>> 0), C.SOCKET_LAYERS, 'SOL_???');
     const typeData = cmsgTypeData(level, type, { data, dataLen, maxString, opts });
     items.push(`{cmsg_len=${cmsgLen}, cmsg_level=${levelName}, ${typeData}}`);
     if (len < CMSG_HDR) {
