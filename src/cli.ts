@@ -87,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     flags: {
       dumpOnExit: { type: 'boolean', default: false },
       output: { type: 'string', shortFlag: 'o' },
+      durations: { type: 'boolean', shortFlag: 'T', default: false },
       // No defaults here: `run` has its own (commands/run.ts), the recorder the others'.
       ringPages: { type: 'number' },
       maxArgBytes: { type: 'number', default: DEFAULT_MAX_ARG_BYTES },
@@ -125,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     maxArgBytes: f.maxArgBytes,
     maxString: f.stringLimit,
     drainPeriodMs: f.interval,
+    durations: f.durations,
   };
   const tui = () =>
     tuiCommand({

@@ -10,6 +10,8 @@ import { parseRecords, type WireRecord } from './wire.js';
 export interface DumpSettings {
   /** strace -s: bytes of a string shown before `...`. */
   maxString?: number;
+  /** strace -T: ` <0.000075>`, the time spent in each call. */
+  durations?: boolean;
   /** Keep only records for which this returns true. */
   filter?: (r: WireRecord) => boolean;
   /** Capture families this kernel refused: said under the header (nothing when none). */
@@ -28,6 +30,7 @@ export function dumpFormatter(
   return createLineFormatter({
     time,
     ...(settings.maxString !== undefined ? { maxString: settings.maxString } : {}),
+    durations: settings.durations ?? false,
   });
 }
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { isNoise } from '../src/filter/noise.js';
 import { parseQuery, queryError } from '../src/filter/query.js';
 import { syscallByName } from '../src/syscalls/table.js';
-import { compileFilter, durationOf } from '../src/ui/filter.js';
-import { StreamStore } from '../src/ui/store.js';
+import { compileFilter } from '../src/ui/filter.js';
+import { durationOf, StreamStore } from '../src/ui/store.js';
 import { LAYOUT } from '../src/wire.js';
 import { call, lost } from './ui/fake-api.js';
 

@@ -16,6 +16,7 @@ export interface CgroupsOptions extends RecorderSettings {
   /** Write the dump here instead of stdout. */
   output?: string;
   maxString?: number;
+  durations?: boolean;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
@@ -81,7 +82,7 @@ async function streamUntilStop(
 ): Promise<StopReason> {
   const formatters = new Map<bigint, LineFormatter>();
   for (const cg of recorded) {
-    const formatter = dumpFormatter({ maxString: opts.maxString });
+    const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
     const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
     formatters.set(cg.id, formatter);
     recorder.watch(cg.id, (records) => {
@@ -108,6 +109,7 @@ async function dumpAll(
     .map((cg) =>
       dumpText(`# traceloop dump of ${cg.path} (cgroup id ${cg.id})`, recorder.snapshot(cg.id), {
         maxString: opts.maxString,
+        durations: opts.durations,
         captures: recorder.captures(),
       }),
     )

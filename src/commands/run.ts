@@ -20,6 +20,7 @@ export interface RunOptions extends RecorderSettings {
   command: string[];
   output?: string;
   maxString?: number;
+  durations?: boolean;
 }
 
 // The launcher joins the cgroup, then becomes CMD with the argv[0] the user typed (bash's
@@ -64,7 +65,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const cg = recorder.add(scratch.path);
     sink = opts.output ? AtomicFile.open(opts.output) : stderrSink();
     const out = sink;
-    const formatter = dumpFormatter({ maxString: opts.maxString });
+    const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
     const tally = new LineTally();
     // The books: events handed over per CPU, and those marked lost (recorded = shown + lost).
     const shown = new PerCpu();

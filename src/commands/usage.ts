@@ -28,6 +28,11 @@ const FLAGS: Record<string, FlagSpec> = {
     value: true,
     help: `--ring-pages N        pages per CPU ring, a power of two (default ${DEFAULT_RING_PAGES})`,
   },
+  durations: {
+    value: false,
+    short: 'T',
+    help: '-T, --durations       the time spent in each call, <0.000075>, as strace -T',
+  },
   'max-arg-bytes': {
     value: true,
     help: `--max-arg-bytes N     bytes captured of a buffer argument (default ${DEFAULT_MAX_ARG_BYTES})`,
@@ -111,7 +116,7 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   cgroups: {
-    flags: ['dump-on-exit', 'output', ...SETTINGS],
+    flags: ['dump-on-exit', 'output', 'durations', ...SETTINGS],
     about: `traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
   Record the cgroup2 directories PATH. Without --dump-on-exit, print their
   syscalls as they happen; with it, print the flight record when stopped
@@ -119,7 +124,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
-    flags: ['output', ...SETTINGS],
+    flags: ['output', 'durations', ...SETTINGS],
     own: {
       'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
       interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,

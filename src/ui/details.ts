@@ -72,7 +72,12 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   lines.push(`cpu:      ${enter?.cpu ?? exit?.cpu ?? e.cpu}`);
   if (enter) lines.push(`entered:  ${time(enter.ts)}`);
   if (exit) {
-    const took = enter ? ` (${((exit.ts - enter.ts) / 1000n).toString()} µs)` : '';
+    // To the nanosecond: the column and `dur>` round; this is the figure itself.
+    const ns = enter ? exit.ts - enter.ts : undefined;
+    const took =
+      ns !== undefined && ns >= 0n
+        ? ` (took ${ns / 1000n}.${(ns % 1000n).toString().padStart(3, '0')} µs)`
+        : '';
     lines.push(`returned: ${time(exit.ts)}${took}`);
     lines.push(`result:   ${formatReturn(exit.ret, call.returns, enter?.args)}${call.retDetail}`);
   } else {

@@ -9,7 +9,7 @@
 import { isNoise } from '../filter/noise.js';
 import { compare, parseQuery, type Term } from '../filter/query.js';
 import { LAYOUT, TL_COMM_LEN } from '../wire.js';
-import type { Entry, StreamStore } from './store.js';
+import { durationOf, type Entry, type StreamStore } from './store.js';
 
 export interface FilterSpec {
   text: string;
@@ -31,20 +31,11 @@ function commOf(e: Entry): string | undefined {
 }
 
 const EXIT_RET = LAYOUT['tl_exit.ret'];
-const EVENT_TS = LAYOUT['tl_event.ts'];
 
 /** The errno of a failed call (its exit returned -4095..-1), else undefined. */
 function errnoOf(e: Entry): number | undefined {
   if (!e.failed || !e.exit) return undefined;
   return -e.exit.buf.readInt32LE(e.exit.start + EXIT_RET);
-}
-
-/** Nanoseconds between a call's enter and its exit; undefined without both. */
-export function durationOf(e: Entry): number | undefined {
-  if (!e.enter || !e.exit) return undefined;
-  const from = e.enter.buf.readBigUInt64LE(e.enter.start + EVENT_TS);
-  const to = e.exit.buf.readBigUInt64LE(e.exit.start + EVENT_TS);
-  return Number(to - from);
 }
 
 /** One term over one line: header reads first, the decoded text only for a bare word. */

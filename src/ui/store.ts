@@ -38,12 +38,21 @@ const HDR_TYPE = LAYOUT['tl_hdr.type'];
 const HDR_TID = LAYOUT['tl_hdr.tid'];
 const EV_NR = LAYOUT['tl_event.nr'];
 const EV_CPU = LAYOUT['tl_event.cpu'];
+const EV_TS = LAYOUT['tl_event.ts'];
 const ENTER_PID = LAYOUT['tl_enter.pid'];
 const EXIT_PID = LAYOUT['tl_exit.pid'];
 const EXIT_RET = LAYOUT['tl_exit.ret'];
 const LOST_CPU = LAYOUT['tl_lost.cpu'];
 /** tl_lost.cpu of a marker about no one CPU. */
 const ALL_CPUS = 0xffffffff;
+
+/** Nanoseconds between a call's enter and its exit; undefined without both. */
+export function durationOf(e: Entry): number | undefined {
+  if (!e.enter || !e.exit) return undefined;
+  const from = e.enter.buf.readBigUInt64LE(e.enter.start + EV_TS);
+  const to = e.exit.buf.readBigUInt64LE(e.exit.start + EV_TS);
+  return Number(to - from);
+}
 
 /** Where one record and the params after it sit in a batch. */
 export interface Span {

@@ -3,7 +3,7 @@
 // the strings this file builds, one <Text> per line.
 import { LAST_HINTS } from './bindings.js';
 import type { EntryFilter } from './filter.js';
-import type { Entry, StreamStore } from './store.js';
+import { durationOf, type Entry, type StreamStore } from './store.js';
 
 /** Entries in order, oldest first: a live store or the frozen copy of a pause. */
 export interface Source {
@@ -120,6 +120,8 @@ const CALL_LINE = /^(\S+) cpu#(\d+) (\d+) \[(.*?)\] (.*)$/s;
 const LOST_LINE = /^(?:(\S+) )?(?:cpu#(\d+)|all CPUs) (.*)$/s;
 const TIME_W = 15;
 const COMM_W = 12;
+/** The time in the call: `75us`, `12.3ms`, `1.23s`; blank while it has not returned. */
+const DUR_W = 6;
 const CPU_NONE = 4294967295; // the end-of-stream marker belongs to no CPU
 /** Where a line's result starts: `) = ` after the arguments (no return value prints one). */
 const RESULT_AT = ') = ';
@@ -127,6 +129,13 @@ const RESULT_AT = ') = ';
 // The first column marks failed calls: colour is not the only sign (NO_COLOR, the cursor row).
 export const FAILED_MARK = '!';
 export const STREAM_HEADER = ` ${'TIME'.padEnd(TIME_W)} CPU ${'PID'.padEnd(7)} ${'COMM'.padEnd(COMM_W)} CALL`;
+/** The duration column's title, in the header row's `dur`. */
+export const DUR_HEADER = 'DUR';
+/**
+ * Terminals this wide show the duration column; narrower ones keep its columns for the call
+ * and the result (at 80, `= -1 ECONNREFUSED` must stay whole).
+ */
+export const DUR_MIN_WIDTH = 100;
 export const RESULT_HEADER = 'RESULT';
 /** The columns before the call: mark, time, cpu, pid, comm. */
 const PREFIX_W = 1 + TIME_W + 1 + 3 + 1 + 7 + 1 + COMM_W + 1;
@@ -144,6 +153,8 @@ export interface RowText {
   text: string;
   /** `= 3`, `= -1 ECONNREFUSED (Connection refused)`; '' for lines without one. */
   result: string;
+  /** The time in the call (`12.3ms`, '' for none), shown after the comm on wide terminals. */
+  dur?: string;
 }
 
 /**
@@ -168,6 +179,7 @@ export function rowOf(store: StreamStore, e: Entry): RowText {
     if (m) {
       const cpu = m[2] === undefined || Number(m[2]) === CPU_NONE ? '-' : m[2];
       row.text = ` ${(m[1] ?? '').padEnd(TIME_W)} ${cpu.padStart(3)} ${''.padEnd(7)} ${''.padEnd(COMM_W)} ${m[3]!}`;
+      row.dur = '';
     }
   } else {
     const m = CALL_LINE.exec(text);
@@ -177,12 +189,24 @@ export function rowOf(store: StreamStore, e: Entry): RowText {
       const mark = e.failed ? FAILED_MARK : ' ';
       row = {
         text: `${mark}${m[1]!.padEnd(TIME_W)} ${m[2]!.padStart(3)} ${m[3]!.padEnd(7)} ${comm.padEnd(COMM_W)} ${call.text}`,
+        dur: shortDuration(durationOf(e)),
         result: call.result,
       };
     }
   }
   e.row = row;
   return row;
+}
+
+/** `75us`, `12.3ms`, `1.23s`: a duration in at most six characters ('' for none). */
+export function shortDuration(ns: number | undefined): string {
+  if (ns === undefined || ns < 0) return '';
+  if (ns < 1e4) return `${(ns / 1e3).toFixed(1)}us`;
+  if (ns < 1e6) return `${Math.round(ns / 1e3)}us`;
+  if (ns < 1e8) return `${(ns / 1e6).toFixed(1)}ms`;
+  if (ns < 1e9) return `${Math.round(ns / 1e6)}ms`;
+  if (ns < 1e11) return `${(ns / 1e9).toFixed(ns < 1e10 ? 2 : 1)}s`;
+  return `${Math.round(ns / 1e9)}s`;
 }
 
 /**
@@ -203,6 +227,11 @@ export function shortenResult(result: string, width: number): string {
  * than its first few characters.
  */
 export function fitRow(row: RowText, width: number): string {
+  if (width >= DUR_MIN_WIDTH && row.dur !== undefined) {
+    const text =
+      row.text.slice(0, PREFIX_W) + row.dur.padStart(DUR_W) + ' ' + row.text.slice(PREFIX_W);
+    return fitRow({ text, result: row.result }, width);
+  }
   if (row.result === '') return fit(row.text, width);
   const keep = Math.min(row.text.length, PREFIX_W + MIN_CALL_W);
   const result = shortenResult(row.result, Math.max(1, width - keep - 1));

@@ -99,6 +99,17 @@ describe('traceloop CLI', () => {
     );
   });
 
+  it('run -T shows the time in each call as strace -T does; without it, none', () => {
+    const timed = cli(['run', '-T', '--', 'cat', '/etc/hostname']);
+    expect(timed.status).toBe(0);
+    expect(timed.stderr).toMatch(
+      /\] openat\(AT_FDCWD, "\/etc\/hostname", O_RDONLY\) = 3 <\d+\.\d{6}>\n/,
+    );
+    expect(timed.stderr).toMatch(/\] exit_group\(0\) = \?\n/); // no return, no time
+    const plain = cli(['run', '--', 'cat', '/etc/hostname']);
+    expect(plain.stderr).toMatch(/\] openat\(AT_FDCWD, "\/etc\/hostname", O_RDONLY\) = 3\n/);
+  });
+
   it('run gives CMD the argv[0] that was typed, as strace does', () => {
     const r = cli(['run', '--', 'sh', '-c', 'echo "$0"']);
     expect(r.status).toBe(0);

@@ -515,6 +515,26 @@ describe('the terminal UI', () => {
     expect(line).toContain('\x1b[31m'); // red
   });
 
+  it('at 120 columns a DUR column says how long each call took; details to the nanosecond', async () => {
+    const u = await start();
+    Object.defineProperty(u.stdout, 'columns', { value: 120, configurable: true });
+    u.stdout.emit('resize');
+    u.api.emit([
+      call({ name: 'connect', args: [3n, 0n, 16n], ret: -111n, took: 20_000_123n }),
+      call({ name: 'getpid', ret: 100n, took: 750n }),
+    ]);
+    await u.waitFor('getpid()');
+    expect(u.frame()).toMatch(/ COMM +DUR CALL/);
+    expect(u.frame()).toMatch(/ 20\.0ms connect\(3, /);
+    expect(u.frame()).toMatch(/ 0\.8us getpid\(\)/);
+    await u.press('/');
+    await u.press('dur>10ms\r');
+    await u.waitFor('filter "dur>10ms"');
+    expect(u.frame()).not.toContain('getpid()');
+    await u.press('\r'); // details of the line under the cursor
+    await u.waitFor('took 20000.123 µs');
+  });
+
   it('NO_COLOR: no colour codes, and the lost marker still stands out', async () => {
     const u = await start({ colour: false });
     u.api.emit([write('a\n'), lost(7n), call({ name: 'close', args: [9n], ret: -9n })]);

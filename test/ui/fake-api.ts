@@ -48,6 +48,8 @@ export interface CallSpec {
   cpu?: number;
   /** Captured bytes of argument `arg`, at enter. */
   param?: { arg: number; bytes: Buffer; want?: number };
+  /** Nanoseconds between the enter and the exit (1 µs unless given). */
+  took?: bigint;
 }
 
 function param(tid: number, p: NonNullable<CallSpec['param']>): Buffer {
@@ -71,7 +73,8 @@ export function call(c: CallSpec): Buffer {
   const esize = 48 + 8 * args.length;
   const enter = Buffer.alloc(esize);
   header(enter, esize, TL_REC_ENTER, 0, tid);
-  event(enter, cpu, nr, (clock += 1000n));
+  const enterTs = (clock += 1000n);
+  event(enter, cpu, nr, enterTs);
   enter.writeUInt32LE(tid, LAYOUT['tl_enter.pid']);
   enter.writeUInt8(args.length, LAYOUT['tl_enter.nargs']);
   enter.writeUInt8(c.param ? 1 : 0, LAYOUT['tl_enter.nparams']);
@@ -79,7 +82,8 @@ export function call(c: CallSpec): Buffer {
   args.forEach((a, i) => enter.writeBigUInt64LE(BigInt.asUintN(64, a), 48 + 8 * i));
   const exit = Buffer.alloc(40);
   header(exit, 40, TL_REC_EXIT, 0, tid);
-  event(exit, cpu, nr, (clock += 1000n));
+  clock = enterTs + (c.took ?? 1000n);
+  event(exit, cpu, nr, clock);
   exit.writeBigInt64LE(c.ret ?? 0n, LAYOUT['tl_exit.ret']);
   exit.writeUInt32LE(tid, LAYOUT['tl_exit.pid']);
   return Buffer.concat([enter, ...(c.param ? [param(tid, c.param)] : []), exit]);

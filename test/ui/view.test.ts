@@ -2,8 +2,10 @@
 // a row fits the width with its result kept, wrapping, the status bar's hints.
 import { describe, expect, it } from 'vitest';
 import {
+  DUR_MIN_WIDTH,
   fitRow,
   keyHints,
+  shortDuration,
   shortenResult,
   splitResult,
   STREAM_HEADER,
@@ -105,5 +107,41 @@ describe('keyHints', () => {
     expect(at80.length).toBeLessThanOrEqual(80);
     expect(at80).toMatch(/^ LIVE · \^S pause .*\? help {2}q quit$/);
     expect(keyHints(' DISCONNECTED · ', hints, 39)).toBe(' DISCONNECTED · ? help  q quit');
+  });
+});
+
+describe('the duration column', () => {
+  it('says a duration in six characters at most, in the unit that reads best', () => {
+    const cases: Array<[number, string]> = [
+      [500, '0.5us'],
+      [9_999, '10.0us'],
+      [75_000, '75us'],
+      [999_499, '999us'],
+      [1_250_000, '1.3ms'],
+      [20_000_000, '20.0ms'],
+      [250_000_000, '250ms'],
+      [1_234_000_000, '1.23s'],
+      [12_340_000_000, '12.3s'],
+      [3_600_000_000_000, '3600s'],
+    ];
+    for (const [ns, text] of cases) {
+      expect(shortDuration(ns), String(ns)).toBe(text);
+      expect(text.length).toBeLessThanOrEqual(6);
+    }
+    expect(shortDuration(undefined)).toBe('');
+  });
+
+  it('shows after the comm from 100 columns, and gives its room to the result below that', () => {
+    const row = {
+      text: prefix + 'connect(3, {sa_family=AF_INET, sin_port=htons(5432)}, 16)',
+      result: '= -1 ECONNREFUSED (Connection refused)',
+      dur: '20.0ms',
+    };
+    const wide = fitRow(row, DUR_MIN_WIDTH + 20);
+    expect(wide.startsWith(prefix + '20.0ms connect(3, ')).toBe(true);
+    expect(wide.endsWith('= -1 ECONNREFUSED (Connection refused)')).toBe(true);
+    const narrow = fitRow(row, 80);
+    expect(narrow).not.toContain('20.0ms');
+    expect(narrow.endsWith('= -1 ECONNREFUSED')).toBe(true);
   });
 });

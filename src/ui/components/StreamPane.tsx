@@ -1,7 +1,7 @@
 // The selected cgroup's stream: a state line (LIVE, PAUSED with what
 // arrived since, DISCONNECTED when the daemon went away), the column titles, then the visible rows, each with its
 // result right-aligned at the edge (fitRow cuts the arguments, not it).
-import { fit, fitRow, RESULT_HEADER, STREAM_HEADER, type RowText } from '../view.js';
+import { DUR_HEADER, fit, fitRow, RESULT_HEADER, STREAM_HEADER, type RowText } from '../view.js';
 import type { LineKind } from '../theme.js';
 import { Lines, type ScreenLine } from './Lines.js';
 
@@ -32,7 +32,7 @@ export function StreamPane(p: Props) {
   const lines: ScreenLine[] = [
     { text: head, kind: p.stateKind },
     {
-      text: fitRow({ text: STREAM_HEADER, result: RESULT_HEADER }, p.width),
+      text: fitRow({ text: STREAM_HEADER, result: RESULT_HEADER, dur: DUR_HEADER }, p.width),
       kind: p.focused ? 'headerFocused' : 'header',
     },
   ];
