@@ -88,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
       dumpOnExit: { type: 'boolean', default: false },
       output: { type: 'string', shortFlag: 'o' },
       durations: { type: 'boolean', shortFlag: 'T', default: false },
+      summary: { type: 'boolean', shortFlag: 'c', default: false },
       // No defaults here: `run` has its own (commands/run.ts), the recorder the others'.
       ringPages: { type: 'number' },
       maxArgBytes: { type: 'number', default: DEFAULT_MAX_ARG_BYTES },
@@ -151,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand({
         ...settings,
         command: command.length > 0 ? command : rest,
+        summary: f.summary,
         ...(f.output !== undefined ? { output: f.output } : {}),
       });
     case 'serve':

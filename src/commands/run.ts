@@ -13,6 +13,7 @@ import { AtomicFile, writeAllSync } from '../output.js';
 import { onStopSignal } from '../stop.js';
 import { Recorder, type RecorderSettings } from '../recorder.js';
 import { PerCpu, visitRecords } from '../server/tally.js';
+import { CallSummary, summaryText } from '../summary.js';
 import { syscallByName } from '../syscalls/table.js';
 import { parseRecords, type WireRecord } from '../wire.js';
 
@@ -21,6 +22,8 @@ export interface RunOptions extends RecorderSettings {
   output?: string;
   maxString?: number;
   durations?: boolean;
+  /** strace -c: a table of calls, errors and time per syscall instead of the calls. */
+  summary?: boolean;
 }
 
 // The launcher joins the cgroup, then becomes CMD with the argv[0] the user typed (bash's
@@ -66,6 +69,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     sink = opts.output ? AtomicFile.open(opts.output) : stderrSink();
     const out = sink;
     const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
+    const summary = opts.summary ? new CallSummary() : undefined;
     const tally = new LineTally();
     // The books: events handed over per CPU, and those marked lost (recorded = shown + lost).
     const shown = new PerCpu();
@@ -89,18 +93,29 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         lost: (cpu, _reason, count) => lost.add(cpu, count),
       });
       const parsed = parseRecords(records);
-      emit(formatter.push(only.keep ? parsed.filter(only.keep) : parsed));
+      const kept = only.keep ? parsed.filter(only.keep) : parsed;
+      if (summary) summary.add(kept);
+      else emit(formatter.push(kept));
     });
     const child = runIn(scratch.path, file, executable, args);
     only.keep = fromExec(child.pid);
-    emit(
-      headerLines(
-        `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`,
-        recorder.captures(),
-      ),
-    );
+    if (!summary) {
+      emit(
+        headerLines(
+          `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`,
+          recorder.captures(),
+        ),
+      );
+    }
     const { code, signal } = await child.ended;
     recorder.unwatch(cg.id); // hands out what the merger still held
+    if (summary) {
+      // strace -c prints the table alone.
+      emit(summaryText(summary).trimEnd().split('\n'));
+      if (failed) throw failed;
+      sink.commit();
+      return exitStatus(code, signal);
+    }
     emit(formatter.flush());
     const cpus = recorder.stats(cg.id).map((c) => ({
       ...c,
@@ -110,8 +125,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     emit([accountingLine(cpus, tally)]);
     if (failed) throw failed;
     sink.commit();
-    if (signal) return 128 + os.constants.signals[signal];
-    return code ?? 1;
+    return exitStatus(code, signal);
   } catch (err) {
     sink?.abort();
     throw err;
@@ -119,6 +133,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     recorder.close();
     await scratch?.remove();
   }
+}
+
+/** CMD's status as a shell gives it: its exit code, or 128 + the signal that killed it. */
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal) return 128 + os.constants.signals[signal];
+  return code ?? 1;
 }
 
 interface Ended {

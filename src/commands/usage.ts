@@ -28,6 +28,11 @@ const FLAGS: Record<string, FlagSpec> = {
     value: true,
     help: `--ring-pages N        pages per CPU ring, a power of two (default ${DEFAULT_RING_PAGES})`,
   },
+  summary: {
+    value: false,
+    short: 'c',
+    help: '-c, --summary         a table of calls, errors and time per syscall, as strace -c',
+  },
   durations: {
     value: false,
     short: 'T',
@@ -124,7 +129,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
-    flags: ['output', 'durations', ...SETTINGS],
+    flags: ['output', 'durations', 'summary', ...SETTINGS],
     own: {
       'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
       interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,

@@ -110,6 +110,27 @@ describe('traceloop CLI', () => {
     expect(plain.stderr).toMatch(/\] openat\(AT_FDCWD, "\/etc\/hostname", O_RDONLY\) = 3\n/);
   });
 
+  it('run -c counts calls and errors per syscall as strace -c does', () => {
+    /** syscall → [calls, errors] from a strace -c table. */
+    const table = (text: string): Map<string, [number, number]> => {
+      const rows = new Map<string, [number, number]>();
+      for (const m of text.matchAll(/^ *[\d.]+ +[\d.]+ +\d+ +(\d+) +(\d*) (\w+)$/gm)) {
+        rows.set(m[3]!, [Number(m[1]), Number(m[2] || 0)]);
+      }
+      return rows;
+    };
+    const ours = cli(['run', '-c', '--', 'ls', '-la', '/etc']);
+    expect(ours.status).toBe(0);
+    expect(ours.stderr).toMatch(/^% time +seconds +usecs\/call +calls +errors syscall\n/);
+    const theirs = spawnSync('strace', ['-f', '-c', '-w', 'ls', '-la', '/etc'], {
+      encoding: 'utf8',
+    });
+    expect(theirs.status).toBe(0);
+    const [a, b] = [table(ours.stderr), table(theirs.stderr)];
+    expect(a.get('total')![0]).toBeGreaterThan(100);
+    expect(Object.fromEntries(a)).toEqual(Object.fromEntries(b));
+  });
+
   it('run gives CMD the argv[0] that was typed, as strace does', () => {
     const r = cli(['run', '--', 'sh', '-c', 'echo "$0"']);
     expect(r.status).toBe(0);
