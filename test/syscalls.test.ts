@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFormat, parseUnistd } from '../scripts/gen-syscalls.mjs';
 import { knownDecoder } from '../src/format/args.js';
 import { describeArgs } from '../src/format/call.js';
+import type { SyscallDescriptor } from '../src/syscalls/descriptor.js';
 import { DESCRIPTORS } from '../src/syscalls/descriptors/index.js';
 import {
   buildRuleMap,
@@ -322,6 +323,15 @@ describe('argument types', () => {
       ];
       for (const arg of named) expect(() => argIndex(def, arg), `${name}.${arg}`).not.toThrow();
     }
+  });
+
+  it('name decoders the compiler knows (tsc checks these lines; npm run lint runs it)', () => {
+    // @ts-expect-error a decoder name that is not in arg-types.ts' ArgType does not compile
+    const misspelt: SyscallDescriptor = { args: { flags: 'open_flag' } };
+    // @ts-expect-error nor does a return kind that formatReturn does not know
+    const noKind: SyscallDescriptor = { returns: 'binary' };
+    const fine: SyscallDescriptor = { args: { flags: 'open_flags' }, returns: 'hex' };
+    expect([misspelt, noKind, fine].map((d) => Object.keys(d).length)).toEqual([1, 1, 2]);
   });
 
   it("print clone in strace's order: stack, flags, parent tid, tls, child tid", () => {
