@@ -41,19 +41,27 @@ export class CallSummary {
         const kind = this.pairing.exit(r.tid, r.nr, r.ret === 0n);
         if (kind === DROPPED || kind === ENDED) continue;
         const enter = this.pairing.matched;
-        const row = this.row(enter?.nr ?? r.nr);
-        row.calls++;
-        if (r.ret < 0n && r.ret >= -MAX_ERRNO) {
-          row.errors++;
-          const errno = Number(-r.ret);
-          row.errnos.set(errno, (row.errnos.get(errno) ?? 0) + 1);
-        }
-        if (enter) {
-          const ns = Number(r.ts - enter.ts);
-          row.totalNs += ns;
-          if (ns > row.maxNs) row.maxNs = ns;
-        }
+        const failed = r.ret < 0n && r.ret >= -MAX_ERRNO;
+        this.count(
+          enter?.nr ?? r.nr,
+          failed ? Number(-r.ret) : undefined,
+          enter ? Number(r.ts - enter.ts) : undefined,
+        );
       }
+    }
+  }
+
+  /** One call that returned: its errno if it failed, its time if its enter was seen. */
+  count(nr: number, errno: number | undefined, ns: number | undefined): void {
+    const row = this.row(nr);
+    row.calls++;
+    if (errno !== undefined) {
+      row.errors++;
+      row.errnos.set(errno, (row.errnos.get(errno) ?? 0) + 1);
+    }
+    if (ns !== undefined) {
+      row.totalNs += ns;
+      if (ns > row.maxNs) row.maxNs = ns;
     }
   }
 

@@ -12,6 +12,13 @@ import { StatusBar } from './components/StatusBar.js';
 import { StreamPane } from './components/StreamPane.js';
 import { TextView } from './components/TextView.js';
 import { detailLines } from './details.js';
+import {
+  SUMMARY_SORTS,
+  summarizeView,
+  summaryLines,
+  summaryScroll,
+  type ViewSummary,
+} from './summary-view.js';
 import { compileFilter, describeFilter, specOf, type FilterSpec } from './filter.js';
 import { helpLines, hintsFor, SNAPSHOT_CHOICES } from './bindings.js';
 import { splitKeys } from './input.js';
@@ -111,6 +118,7 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
   });
   const ctxRef = useRef<KeyContext>({ cgroups: 0, lines: 0, page: 1, detailLines: 0 });
   const detailsRef = useRef<string[]>([]);
+  const summaryRef = useRef<{ key: string; view: ViewSummary; at: Date }>(undefined);
   const detailsWidth = useRef(0);
 
   const cgroups = session.cgroups;
@@ -197,7 +205,16 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
     detailsRef.current = [];
   }
 
+  // The summary of what the view holds, counted once per opening (r counts again).
+  const summaryKey = `${current?.key}:${ui.summary.opened}:${ui.summary.sort}`;
+  if (ui.overlay === 'summary' && src && summaryRef.current?.key !== summaryKey) {
+    const sort = SUMMARY_SORTS[ui.summary.sort] ?? 'time';
+    summaryRef.current = { key: summaryKey, view: summarizeView(src, sort), at: new Date() };
+  }
+  const summary = ui.overlay === 'summary' ? summaryRef.current : undefined;
+
   ctxRef.current = {
+    summaryNames: summary?.view.rows.map((r) => r.name) ?? [],
     cgroups: cgroups.length,
     // Live and filtered, the total is not counted: the rows on screen are there to open.
     lines: win?.total ?? win?.rows.length ?? 0,
@@ -231,6 +248,19 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
           title=" help"
           lines={HELP_LINES}
           scroll={0}
+          height={streamRows + 2}
+          width={columns}
+          colour={colour}
+        />
+      ) : summary ? (
+        <TextView
+          title={
+            ` summary of ${summary.view.lines} lines${fz ? ' (paused view)' : ''} at ` +
+            `${summary.at.toTimeString().slice(0, 8)} · by ${SUMMARY_SORTS[ui.summary.sort]} ` +
+            '(Tab) · Enter filters · r recounts · Esc'
+          }
+          lines={summaryLines(summary.view, ui.summary.cursor)}
+          scroll={summaryScroll(ui.summary.cursor, streamRows + 2)}
           height={streamRows + 2}
           width={columns}
           colour={colour}

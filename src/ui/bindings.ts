@@ -22,6 +22,7 @@ export type Command =
   | 'noise'
   | 'clear-filter'
   | 'snapshot'
+  | 'summary'
   | 'add'
   | 'stop'
   | 'help'
@@ -149,10 +150,17 @@ export const BINDINGS: readonly Binding[] = [
     hint: { text: 'a add', when: ['live', 'empty'] },
   },
   {
+    command: 'summary',
+    keys: ['c'],
+    test: char('c'),
+    help: 'strace -c summary',
+    hint: { text: 'c summary', when: ['paused'] },
+  },
+  {
     command: 'stop',
     keys: ['x'],
     test: char('x'),
-    help: 'stop recording the selected cgroup (asks first)',
+    help: 'stop recording (asks)',
     hint: { text: 'x stop', when: ['live'] },
   },
   {

@@ -9,7 +9,7 @@
 import { isNoise } from '../filter/noise.js';
 import { compare, parseQuery, type Term } from '../filter/query.js';
 import { LAYOUT, TL_COMM_LEN } from '../wire.js';
-import { durationOf, type Entry, type StreamStore } from './store.js';
+import { durationOf, errnoOf, type Entry, type StreamStore } from './store.js';
 
 export interface FilterSpec {
   text: string;
@@ -28,14 +28,6 @@ function commOf(e: Entry): string | undefined {
   const bytes = buf.subarray(start + COMM, start + COMM + TL_COMM_LEN);
   const nul = bytes.indexOf(0);
   return bytes.toString('utf8', 0, nul < 0 ? bytes.length : nul);
-}
-
-const EXIT_RET = LAYOUT['tl_exit.ret'];
-
-/** The errno of a failed call (its exit returned -4095..-1), else undefined. */
-function errnoOf(e: Entry): number | undefined {
-  if (!e.failed || !e.exit) return undefined;
-  return -e.exit.buf.readInt32LE(e.exit.start + EXIT_RET);
 }
 
 /** One term over one line: header reads first, the decoded text only for a bare word. */

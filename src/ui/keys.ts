@@ -6,6 +6,7 @@ import type { Key } from 'ink';
 import type { SelfRecording } from '../targets.js';
 import { bindingOf, SNAPSHOT_CHOICES, type Command } from './bindings.js';
 import { queryError } from '../filter/query.js';
+import { SUMMARY_SORTS } from './summary-view.js';
 import { clamp } from './view.js';
 
 export type Focus = 'cgroups' | 'stream';
@@ -55,7 +56,9 @@ export interface UiState {
   errorsOnly: boolean;
   /** Hide the usual harmless failures (src/filter/noise.ts). */
   hideNoise: boolean;
-  overlay: 'none' | 'help' | 'details';
+  overlay: 'none' | 'help' | 'details' | 'summary';
+  /** The summary's cursor row and sort (SUMMARY_SORTS), and which opening it is (made anew each). */
+  summary: { cursor: number; sort: number; opened: number };
   detailScroll: number;
   prompt: Prompt | undefined;
   message: Message | undefined;
@@ -71,6 +74,7 @@ export const initialUi: UiState = {
   errorsOnly: false,
   hideNoise: false,
   overlay: 'none',
+  summary: { cursor: 0, sort: 0, opened: 0 },
   detailScroll: 0,
   prompt: undefined,
   message: undefined,
@@ -85,6 +89,8 @@ export interface KeyContext {
   page: number;
   /** Lines of the open details view. */
   detailLines: number;
+  /** The summary's syscall names, in the order shown. */
+  summaryNames?: readonly string[];
 }
 
 export type Effect =
@@ -105,6 +111,7 @@ export function reduceKey(s: UiState, input: string, key: Key, ctx: KeyContext):
   if (s.prompt) return promptKey(s, s.prompt, input, key);
   if (s.overlay === 'help') return { state: { ...s, overlay: 'none' } };
   if (s.overlay === 'details') return detailsKey(s, input, key, ctx);
+  if (s.overlay === 'summary') return summaryKey(s, input, key, ctx);
 
   // A key press replaces the last message: it was read, or it is stale.
   const t: UiState = { ...s, message: undefined };
@@ -124,6 +131,13 @@ const COMMANDS: Record<Command, (t: UiState, ctx: KeyContext, s: UiState) => Ste
   quit: (_t, _ctx, s) => ({ state: s, effect: { kind: 'quit' } }),
   focus: (t) => ({ state: { ...t, focus: t.focus === 'cgroups' ? 'stream' : 'cgroups' } }),
   help: (t) => ({ state: { ...t, overlay: 'help' } }),
+  summary: (t) => ({
+    state: {
+      ...t,
+      overlay: 'summary',
+      summary: { ...t.summary, cursor: 0, opened: t.summary.opened + 1 },
+    },
+  }),
   add: (t) => ({ state: { ...t, prompt: { kind: 'add', text: '', selected: false } } }),
   filter: (t) => ({
     state: { ...t, prompt: { kind: 'filter', text: t.filter, selected: t.filter !== '' } },
@@ -256,6 +270,40 @@ function snapshotKey(s: UiState, filtering: boolean, input: string, key: Key): S
 /** The text without its last character (a whole code point, not half an emoji). */
 function dropLast(text: string): string {
   return Array.from(text).slice(0, -1).join('');
+}
+
+/**
+ * The summary: ↑↓ choose a syscall, Tab changes the sort, r counts again, Enter filters the
+ * stream to the syscall under the cursor, Esc (or c, q) closes.
+ */
+function summaryKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step {
+  const names = ctx.summaryNames ?? [];
+  const at = (cursor: number): Step => ({
+    state: {
+      ...s,
+      summary: { ...s.summary, cursor: clamp(cursor, 0, Math.max(0, names.length - 1)) },
+    },
+  });
+  if (key.escape || input === 'q' || input === 'c') return { state: { ...s, overlay: 'none' } };
+  if (key.upArrow || input === 'k') return at(s.summary.cursor - 1);
+  if (key.downArrow || input === 'j') return at(s.summary.cursor + 1);
+  if (key.pageUp) return at(s.summary.cursor - ctx.page);
+  if (key.pageDown) return at(s.summary.cursor + ctx.page);
+  if (key.tab) {
+    const sort = (s.summary.sort + 1) % SUMMARY_SORTS.length;
+    return { state: { ...s, summary: { ...s.summary, sort, cursor: 0 } } };
+  }
+  if (input === 'r') {
+    return { state: { ...s, summary: { ...s.summary, opened: s.summary.opened + 1 } } };
+  }
+  if (key.return) {
+    const name = names[s.summary.cursor];
+    if (name === undefined) return { state: { ...s, overlay: 'none' } };
+    return {
+      state: { ...rewind(s), overlay: 'none', filter: `syscall:${name}`, message: undefined },
+    };
+  }
+  return { state: s };
 }
 
 function detailsKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step {

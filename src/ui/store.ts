@@ -46,6 +46,12 @@ const LOST_CPU = LAYOUT['tl_lost.cpu'];
 /** tl_lost.cpu of a marker about no one CPU. */
 const ALL_CPUS = 0xffffffff;
 
+/** The errno of a failed call (its exit returned -4095..-1), else undefined. */
+export function errnoOf(e: Entry): number | undefined {
+  if (!e.failed || !e.exit) return undefined;
+  return -e.exit.buf.readInt32LE(e.exit.start + EXIT_RET);
+}
+
 /** Nanoseconds between a call's enter and its exit; undefined without both. */
 export function durationOf(e: Entry): number | undefined {
   if (!e.enter || !e.exit) return undefined;

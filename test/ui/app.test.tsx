@@ -535,6 +535,41 @@ describe('the terminal UI', () => {
     await u.waitFor('took 20000.123 µs');
   });
 
+  it('c shows strace -c of the view; Tab sorts; Enter filters the stream to the syscall', async () => {
+    const u = await start();
+    u.api.emit([
+      call({ name: 'openat', args: [-100n, 0n, 0n], ret: -2n, took: 1_000n }),
+      call({ name: 'openat', args: [-100n, 0n, 0n], ret: 3n, took: 1_000n }),
+      call({ name: 'connect', args: [3n, 0n, 16n], ret: -111n, took: 30_000_000n }),
+      lost(7n, 0),
+      call({ name: 'getpid', ret: 100n, took: 1_000n }),
+      call({ name: 'getpid', ret: 100n, took: 1_000n }),
+      call({ name: 'getpid', ret: 100n, took: 1_000n }),
+    ]);
+    await u.waitFor('getpid()');
+    await u.press('c');
+    await u.waitFor('summary of 7 lines');
+    const rows = (): string[] =>
+      u
+        .frame()
+        .split('\n')
+        .filter((l) => /^[> ] +\d+\.\d\d /.test(l));
+    // By time: the slow connect first, under the cursor.
+    expect(rows()[0]).toMatch(
+      /^> +99\.\d\d +0\.030000 +30000 +1 +1 +30000 connect {2}\(ECONNREFUSED 1\)$/,
+    );
+    expect(rows().find((r) => r.includes('openat'))).toMatch(/ 2 +1 +1 openat {2}\(ENOENT 1\)$/);
+    expect(u.frame()).toContain('7 events lost among these lines: every count is a lower bound');
+    await u.press('\t'); // by calls
+    await u.waitFor('by calls');
+    expect(rows()[0]).toMatch(/^> .* 3 +1 getpid$/);
+    await u.press('j'); // openat
+    await u.press('\r');
+    await u.waitFor('filter "syscall:openat"');
+    expect(u.streamRows().filter((r) => r.includes('openat('))).toHaveLength(2);
+    expect(u.frame()).not.toContain('getpid()');
+  });
+
   it('NO_COLOR: no colour codes, and the lost marker still stands out', async () => {
     const u = await start({ colour: false });
     u.api.emit([write('a\n'), lost(7n), call({ name: 'close', args: [9n], ret: -9n })]);

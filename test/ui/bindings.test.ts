@@ -36,7 +36,7 @@ describe('the key table', () => {
 
   it('no two bindings answer the same key', () => {
     const samples: [string, Partial<typeof NO_KEY>][] = [
-      ...'qkjgGen/sax? '.split('').map((c): [string, Partial<typeof NO_KEY>] => [c, {}]),
+      ...'qkjgGen/saxc? '.split('').map((c): [string, Partial<typeof NO_KEY>] => [c, {}]),
       ['s', { ctrl: true }],
       ['q', { ctrl: true }],
       ['', { upArrow: true }],
@@ -79,6 +79,7 @@ describe('the key table', () => {
       'e errors',
       'n noise',
       's snapshot',
+      'c summary',
     ]);
     expect(hintsFor('empty')).toEqual(['a add']);
   });
