@@ -89,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       output: { type: 'string', shortFlag: 'o' },
       durations: { type: 'boolean', shortFlag: 'T', default: false },
       summary: { type: 'boolean', shortFlag: 'c', default: false },
+      filter: { type: 'string' },
       // No defaults here: `run` has its own (commands/run.ts), the recorder the others'.
       ringPages: { type: 'number' },
       maxArgBytes: { type: 'number', default: DEFAULT_MAX_ARG_BYTES },
@@ -153,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
         ...settings,
         command: command.length > 0 ? command : rest,
         summary: f.summary,
+        ...(f.filter !== undefined ? { filter: f.filter } : {}),
         ...(f.output !== undefined ? { output: f.output } : {}),
       });
     case 'serve':
@@ -170,7 +172,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
       return listCommand({ socket: f.socket });
     case 'dump':
-      return dumpCommand(rest, { socket: f.socket, format: f.format, output: f.output });
+      return dumpCommand(rest, {
+        socket: f.socket,
+        format: f.format,
+        output: f.output,
+        summary: f.summary,
+        ...(f.filter !== undefined ? { filter: f.filter } : {}),
+        ...(f.filter !== undefined ? { filter: f.filter } : {}),
+      });
     case 'close':
       return closeCommand(rest, { socket: f.socket });
     case 'tui':

@@ -14,6 +14,8 @@ import { onStopSignal } from '../stop.js';
 import { Recorder, type RecorderSettings } from '../recorder.js';
 import { PerCpu, visitRecords } from '../server/tally.js';
 import { CallSummary, summaryText } from '../summary.js';
+import { compileLineFilter, keepLines } from '../filter/lines.js';
+import { queryError } from '../filter/query.js';
 import { syscallByName } from '../syscalls/table.js';
 import { parseRecords, type WireRecord } from '../wire.js';
 
@@ -24,6 +26,8 @@ export interface RunOptions extends RecorderSettings {
   durations?: boolean;
   /** strace -c: a table of calls, errors and time per syscall instead of the calls. */
   summary?: boolean;
+  /** Only the lines this filter keeps (the UI's `/` language). */
+  filter?: string;
 }
 
 // The launcher joins the cgroup, then becomes CMD with the argv[0] the user typed (bash's
@@ -55,6 +59,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const executable = findExecutable(file);
   if (!executable) throw new UserError(`${file}: command not found`);
   if (opts.output) checkWritableDir(opts.output);
+  if (opts.filter !== undefined) {
+    const why = queryError(opts.filter);
+    if (why) throw new UserError(`--filter: ${why}`);
+  }
+  const lineFilter = opts.filter !== undefined ? compileLineFilter(opts.filter) : undefined;
 
   const recorder = Recorder.open({
     ...opts,
@@ -95,7 +104,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       const parsed = parseRecords(records);
       const kept = only.keep ? parsed.filter(only.keep) : parsed;
       if (summary) summary.add(kept);
-      else emit(formatter.push(kept));
+      else emit(keepLines(formatter.push(kept), formatter, lineFilter));
     });
     const child = runIn(scratch.path, file, executable, args);
     only.keep = fromExec(child.pid);
@@ -116,7 +125,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       sink.commit();
       return exitStatus(code, signal);
     }
-    emit(formatter.flush());
+    emit(keepLines(formatter.flush(), formatter, lineFilter));
     const cpus = recorder.stats(cg.id).map((c) => ({
       ...c,
       delivered: shown.get(c.cpu),

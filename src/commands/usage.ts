@@ -33,6 +33,10 @@ const FLAGS: Record<string, FlagSpec> = {
     short: 'c',
     help: '-c, --summary         a table of calls, errors and time per syscall, as strace -c',
   },
+  filter: {
+    value: true,
+    help: '--filter EXPR         only the lines EXPR keeps: pid:N comm:X syscall:X errno:X dur>10ms -term',
+  },
   durations: {
     value: false,
     short: 'T',
@@ -129,7 +133,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
-    flags: ['output', 'durations', 'summary', ...SETTINGS],
+    flags: ['output', 'durations', 'summary', 'filter', ...SETTINGS],
     own: {
       'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
       interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,
@@ -178,8 +182,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop list --socket /run/traceloop.socket',
   },
   dump: {
-    flags: ['socket', 'format', 'output'],
-    about: `traceloop dump ID|NAME|PATH [--format jsonl] [-o FILE]
+    flags: ['socket', 'format', 'output', 'filter', 'summary'],
+    about: `traceloop dump ID|NAME|PATH [--format jsonl] [-o FILE] [--filter EXPR] [-c]
   The daemon's flight record of one cgroup (see traceloop list), to stdout or
   FILE.`,
     example: 'traceloop dump ssh.service -o ssh.txt',

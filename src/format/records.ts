@@ -51,6 +51,8 @@ export interface LineFormatter {
    * a LOST line (src/server/encode.ts puts each line next to its record).
    */
   readonly owners: readonly WireRecord[];
+  /** For each of those lines, the enter of its call when it is known (the owner's, or its pair's). */
+  readonly enters: readonly (EnterRecord | undefined)[];
   /** The enter held back for its exit, if any: its line is not decided yet. */
   readonly held: EnterRecord | undefined;
 }
@@ -129,10 +131,13 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   let out: string[] = [];
   let owners: WireRecord[] = [];
   let lastOwners: WireRecord[] = [];
+  let enters: (EnterRecord | undefined)[] = [];
+  let lastEnters: (EnterRecord | undefined)[] = [];
   let held: EnterRecord | undefined;
-  const emit = (line: string, owner: WireRecord): void => {
+  const emit = (line: string, owner: WireRecord, enter?: EnterRecord): void => {
     out.push(line);
     owners.push(owner);
+    enters.push(enter ?? (owner.kind === 'enter' ? owner : undefined));
   };
   // Reused for every line: the texts of the call being formatted and its params by argument.
   const call: CallLine = {
@@ -203,7 +208,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     if (kind === JOINED && enter) {
       const params = mergeParamsInto(paramSlots, enter.params, exit.params);
       describeLine(call, enter.nr, enter.args, params, maxString, exitParams, exit.ret);
-      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter), exit);
+      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter), exit, enter);
       reapedBySignal(exit);
       return;
     }
@@ -213,6 +218,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     emit(
       prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
       exit,
+      enter,
     );
     reapedBySignal(exit);
   }
@@ -261,6 +267,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     out = [];
     lastOwners = owners;
     owners = [];
+    lastEnters = enters;
+    enters = [];
     return lines;
   }
 
@@ -280,6 +288,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     },
     get owners() {
       return lastOwners;
+    },
+    get enters() {
+      return lastEnters;
     },
     get held() {
       return held;

@@ -8,6 +8,9 @@ import type net from 'node:net';
 import { leftOutText, type CapturesLeftOut } from '../captures.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
 import { parseRecords } from '../wire.js';
+import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
+import { queryError } from '../filter/query.js';
+import { CallSummary, summaryText } from '../summary.js';
 import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from './backlog-budget.js';
 import { ConnectionGuard, MAX_CONNECTIONS } from './connections.js';
 import type { Daemon, Entry } from './daemon.js';
@@ -149,6 +152,11 @@ export class Api {
         throw new HttpError(501, K8S);
       },
       '/stream': (p, res, req) => this.stream(p, res, req),
+      // strace -c of a flight record: /summary?name=N (or id=), as /dump...&summary=1.
+      '/summary': (p, res) =>
+        this.dump(new Map([...p, ['summary', '1']]), res, () =>
+          p.has('id') ? this.daemon.byId(parseId(p)) : this.daemon.byName(parseName(p)),
+        ),
       '/stats': (p, res) => this.stats(p, res),
       '/healthz': (p, res) => {
         onlyParams(p, []);
@@ -244,14 +252,15 @@ export class Api {
   }
 
   private async dump(p: Params, res: http.ServerResponse, find: () => Entry): Promise<void> {
-    onlyParams(p, ['id', 'name', 'cgroup', 'format']);
+    onlyParams(p, ['id', 'name', 'cgroup', 'format', 'filter', 'summary']);
     const format = parseFormat(p, ['text', 'jsonl', 'raw'], 'text');
+    const view = parseView(p, format);
     const e = find();
     // Each dump in progress holds a copy of the rings: bound how many at once, and take the
     // slot back from a client that stops reading.
     const slot = this.dumps.acquire(res);
     try {
-      await this.dumpOf(e, format, res, slot);
+      await this.dumpOf(e, format, res, slot, view);
     } finally {
       slot.release();
     }
@@ -262,6 +271,7 @@ export class Api {
     format: 'text' | 'jsonl' | 'raw',
     res: http.ServerResponse,
     slot: DumpSlot,
+    view: DumpView = {},
   ): Promise<void> {
     const read = this.daemon.snapshot(e);
     const out = async (chunk: string | Buffer): Promise<void> => {
@@ -312,16 +322,33 @@ export class Api {
       res.end();
       return;
     }
+    if (view.summary) {
+      const summary = new CallSummary();
+      summary.add(records);
+      await out(`# traceloop summary of ${e.path} (id ${e.id}, name ${e.name}${gone})\n`);
+      await out(summaryText(summary));
+      res.end();
+      return;
+    }
     const formatter = dumpFormatter();
     const tally = new LineTally();
     const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
-    await out(headerLines(header, captures).join('\n') + '\n');
+    const filtered = view.filterText
+      ? [
+          `# only the lines the filter ${JSON.stringify(view.filterText)} keeps (and every LOST line)`,
+        ]
+      : [];
+    await out([...headerLines(header, captures), ...filtered].join('\n') + '\n');
     for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
-      const lines = formatter.push(records.slice(i, i + DUMP_SLICE));
+      const lines = keepLines(
+        formatter.push(records.slice(i, i + DUMP_SLICE)),
+        formatter,
+        view.filter,
+      );
       tally.count(lines);
       if (lines.length > 0) await out(lines.join('\n') + '\n');
     }
-    const rest = formatter.flush();
+    const rest = keepLines(formatter.flush(), formatter, view.filter);
     tally.count(rest);
     if (!res.destroyed) {
       const last = accountingLine(read.cpus, tally);
@@ -554,4 +581,32 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
   });
+}
+
+/** What of a flight record a dump shows: the lines a filter keeps, or the summary. */
+interface DumpView {
+  filter?: LineFilter;
+  filterText?: string;
+  summary?: boolean;
+}
+
+/** `filter=EXPR` (the filter language of src/filter/query.ts) and `summary=1`, text only. */
+function parseView(p: Params, format: string): DumpView {
+  const filterText = p.get('filter');
+  const summaryParam = p.get('summary');
+  if (summaryParam !== undefined && !['1', 'true', ''].includes(summaryParam)) {
+    throw new HttpError(400, `summary takes 1 or true, not '${summaryParam}'`);
+  }
+  const summary = summaryParam !== undefined;
+  if ((filterText !== undefined || summary) && format !== 'text') {
+    throw new HttpError(400, `${summary ? 'summary' : 'filter'} works with format=text only`);
+  }
+  if (filterText !== undefined && summary) {
+    throw new HttpError(400, 'give filter or summary, not both');
+  }
+  if (filterText === undefined) return { summary };
+  const why = queryError(filterText);
+  if (why) throw new HttpError(400, `filter: ${why}`);
+  const filter = compileLineFilter(filterText);
+  return filter ? { filter, filterText } : {};
 }
