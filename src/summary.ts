@@ -45,7 +45,7 @@ export class CallSummary {
         this.count(
           enter?.nr ?? r.nr,
           failed ? Number(-r.ret) : undefined,
-          enter ? Number(r.ts - enter.ts) : undefined,
+          enter && !this.pairing.lossBetween ? Number(r.ts - enter.ts) : undefined,
         );
       }
     }

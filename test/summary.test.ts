@@ -70,4 +70,15 @@ describe('the summary (strace -c)', () => {
       '12 events were lost (marked in the record): every count is a lower bound',
     );
   });
+
+  it('a call resumed after lost events counts, without a time (it may be a later call)', () => {
+    const s = new CallSummary();
+    const read = call({ name: 'read', args: [3n, 0n, 8n], ret: 8n, took: 9_000_000n });
+    s.add(
+      parseRecords(
+        Buffer.concat([read.subarray(0, ENTER(3)), lost(3n, 0), read.subarray(ENTER(3))]),
+      ),
+    );
+    expect(s.table()[0]).toMatchObject({ name: 'read', calls: 1, totalNs: 0, maxNs: 0 });
+  });
 });

@@ -60,10 +60,19 @@ export class CallPairing<T> {
   private held: T | undefined;
   private heldTid = 0;
   private heldNr = 0;
-  /** Enters shown unfinished, by tid, waiting for their exit. */
-  private readonly open = new Map<number, { nr: number; enter: T }>();
+  /**
+   * Enters shown unfinished, by tid, waiting for their exit; `lossBetween`: a loss (or a gap in
+   * what reached us) came after the enter, so the exit that resumes it may be a later call's.
+   */
+  private readonly open = new Map<number, { nr: number; enter: T; lossBetween: boolean }>();
   /** The enter an exit matched (JOINED or RESUMED), or undefined: read after exit(). */
   matched: T | undefined;
+  /**
+   * The matched enter and its exit have lost events between them: the line may pair one call's
+   * start with a later call's end (a thread's calls of one syscall look alike), so their time
+   * apart is no duration. Read after exit().
+   */
+  lossBetween = false;
 
   constructor(private readonly onUnfinished: (enter: T) => void) {}
 
@@ -90,6 +99,7 @@ export class CallPairing<T> {
     nr: number,
     retIsZero: boolean,
   ): typeof JOINED | typeof RESUMED | typeof DROPPED | typeof ENDED {
+    this.lossBetween = false;
     if (nr === TL_NR_PROC_END) {
       // The process is gone: a call it was in (killed mid-read) stays unfinished, unresumed.
       this.flush();
@@ -111,12 +121,17 @@ export class CallPairing<T> {
     this.flush();
     if (this.open.size !== 0) this.open.delete(tid);
     this.matched = open?.enter;
+    this.lossBetween = open?.lossBetween ?? false;
     return RESUMED;
   }
 
-  /** Something that is no call (a lost marker) comes next: a held enter is unfinished. */
+  /**
+   * Something that is no call (a lost marker, a gap) comes next: a held enter is unfinished, and
+   * every call in flight may see its exit among what was lost.
+   */
   interrupt(): void {
     this.flush();
+    for (const o of this.open.values()) o.lossBetween = true;
   }
 
   /** Shows the held enter as unfinished (the stream paused or ended, or something came between). */
@@ -124,7 +139,7 @@ export class CallPairing<T> {
     const held = this.held;
     if (held === undefined) return;
     this.held = undefined;
-    this.open.set(this.heldTid, { nr: this.heldNr, enter: held });
+    this.open.set(this.heldTid, { nr: this.heldNr, enter: held, lossBetween: false });
     this.onUnfinished(held);
   }
 

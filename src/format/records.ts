@@ -192,7 +192,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   /** `) = 3`, and what follows the value: the part of a line after its arguments. */
   function tail(exit: ExitRecord, enter: EnterRecord | undefined): string {
     const ret = ') = ' + formatReturn(exit.ret, call.returns, enter?.args) + call.retDetail;
-    return durations && enter ? ret + duration(enter, exit) : ret;
+    // Across a loss the pair may be two calls: no duration rather than a wrong one.
+    return durations && enter && !pairing.lossBetween ? ret + duration(enter, exit) : ret;
   }
 
   function onExit(exit: ExitRecord): void {

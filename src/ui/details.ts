@@ -73,11 +73,13 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   if (enter) lines.push(`entered:  ${time(enter.ts)}`);
   if (exit) {
     // To the nanosecond: the column and `dur>` round; this is the figure itself.
-    const ns = enter ? exit.ts - enter.ts : undefined;
+    const ns = enter && !e.lossBetween ? exit.ts - enter.ts : undefined;
     const took =
       ns !== undefined && ns >= 0n
         ? ` (took ${ns / 1000n}.${(ns % 1000n).toString().padStart(3, '0')} µs)`
-        : '';
+        : e.lossBetween
+          ? ' (events were lost since the enter: this may be a later call of the same kind, so no duration)'
+          : '';
     lines.push(`returned: ${time(exit.ts)}${took}`);
     lines.push(`result:   ${formatReturn(exit.ret, call.returns, enter?.args)}${call.retDetail}`);
   } else {

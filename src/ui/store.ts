@@ -54,7 +54,7 @@ export function errnoOf(e: Entry): number | undefined {
 
 /** Nanoseconds between a call's enter and its exit; undefined without both. */
 export function durationOf(e: Entry): number | undefined {
-  if (!e.enter || !e.exit) return undefined;
+  if (!e.enter || !e.exit || e.lossBetween) return undefined;
   const from = e.enter.buf.readBigUInt64LE(e.enter.start + EV_TS);
   const to = e.exit.buf.readBigUInt64LE(e.exit.start + EV_TS);
   return Number(to - from);
@@ -93,6 +93,8 @@ export class Entry {
     readonly joined: boolean,
     /** A gap the UI itself saw (it was cut off from the recorder): its whole line. */
     readonly note?: string,
+    /** Lost events came between its enter and its exit (pairing.ts's lossBetween). */
+    readonly lossBetween = false,
   ) {}
 
   /** A marker of what is missing (the recorder's lost events, or a gap of this UI's): never filtered out. */
@@ -126,6 +128,8 @@ const F_LOST = 4;
 const F_ENTER = 8;
 const F_EXIT = 16;
 const F_NOTE = 32;
+/** Lost events came between the line's enter and exit: their time apart is no duration. */
+const F_LOSS_BETWEEN = 64;
 
 /** An enter held back for its exit: where it lies (params extend `end`) and its numbers. */
 interface Held {
@@ -226,6 +230,7 @@ class Columns {
       (f & F_FAILED) !== 0,
       (f & F_JOINED) !== 0,
       f & F_NOTE ? this.notes.get(seq) : undefined,
+      (f & F_LOSS_BETWEEN) !== 0,
     );
     this.made.set(seq, e);
     return e;
@@ -439,7 +444,13 @@ export class StreamStore {
     const k =
       kind === JOINED && enter
         ? this.line(enter.tid, enter.pid, enter.nr, enter.cpu, F_ENTER | F_EXIT | F_JOINED)
-        : this.line(tid, pid, enter?.nr ?? nr, cpu, F_EXIT | (enter ? F_ENTER : 0));
+        : this.line(
+            tid,
+            pid,
+            enter?.nr ?? nr,
+            cpu,
+            F_EXIT | (enter ? F_ENTER : 0) | (this.pairing.lossBetween ? F_LOSS_BETWEEN : 0),
+          );
     if (enter) {
       c.enterBuf[k] = enter.buf;
       c.enterStart[k] = enter.start;

@@ -1,8 +1,9 @@
 // The UI's store pairs enters and exits with the formatter's machine (src/format/pairing.ts):
 // the live view shows what a dump shows. Each case here once differed between the two.
 import { describe, expect, it } from 'vitest';
-import { StreamStore } from '../../src/ui/store.js';
-import { LAYOUT, TL_NR_PROC_END } from '../../src/wire.js';
+import { durationOf, StreamStore } from '../../src/ui/store.js';
+import { createLineFormatter } from '../../src/format/index.js';
+import { LAYOUT, TL_NR_PROC_END, parseRecords } from '../../src/wire.js';
 import { call, lost } from './fake-api.js';
 
 const time = (ts: bigint): string => `t${ts}`;
@@ -69,5 +70,32 @@ describe('the store pairs as the formatter does', () => {
     const alone = new StreamStore({ time });
     alone.ingest(end);
     expect(lines(alone)[0]).toMatch(/ 300 \[\?\] \+\+\+ exited with 0 \+\+\+$/);
+  });
+});
+
+describe('no duration across a loss', () => {
+  it('a call resumed after a LOST marker has no time: its exit may be a later call’s', () => {
+    const store = new StreamStore({ time });
+    const b = call({ name: 'read', args: [3n, 0n, 8n], ret: 8n, took: 9_000_000n });
+    store.ingest(
+      Buffer.concat([b.subarray(0, enterBytes(3)), lost(5n), b.subarray(enterBytes(3))]),
+    );
+    const resumed = store.at(2);
+    expect(store.textOf(resumed)).toMatch(/<\.\.\. read resumed>/);
+    expect(resumed.lossBetween).toBe(true);
+    expect(durationOf(resumed)).toBeUndefined();
+    // The formatter's -T says nothing either, where it would have said <0.009000>.
+    const f = createLineFormatter({ time, durations: true });
+    const lines = [
+      ...f.push(
+        parseRecords(
+          Buffer.concat([b.subarray(0, enterBytes(3)), lost(5n), b.subarray(enterBytes(3))]),
+        ),
+      ),
+      ...f.flush(),
+    ];
+    expect(lines[2]).toMatch(/resumed>.*\) = 8$/);
+    const plain = createLineFormatter({ time, durations: true }).push(parseRecords(b));
+    expect(plain[0]).toMatch(/ = 8 <0\.009000>$/);
   });
 });
