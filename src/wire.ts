@@ -507,6 +507,68 @@ function parseLost(buf: Buffer, off: number, size: number): LostRecord {
   };
 }
 
+// The one walk over a batch of merged records, header by header: parseRecords (every record
+// decoded), the UI's store (records indexed, decoded later) and the server's tallies (events
+// counted per CPU) all step through a batch with it. A cursor, not a callback: the 2M lines/s
+// decode loop stays one loop, with no call per record to a closure. Strict walks
+// (parseRecords) throw at a header that cannot be right, naming the offset: past a bad size
+// every later boundary would be a guess. Lenient walks (the store, the tallies) stop there and
+// keep what came before: the addon never makes such a header, and a screen or a count must
+// not die of one.
+const WALK_HDR_BYTES = LAYOUT['sizeof(struct tl_hdr)'];
+const WALK_HDR_SIZE = LAYOUT['tl_hdr.size'];
+const WALK_HDR_TYPE = LAYOUT['tl_hdr.type'];
+const WALK_HDR_TID = LAYOUT['tl_hdr.tid'];
+
+export class RecordWalk {
+  /** Where the current record starts, and its size and type (after next() returned true). */
+  off = 0;
+  size = 0;
+  type = 0;
+  private at = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    /** Throw at a header that cannot be right (else stop there). */
+    private readonly strict: boolean,
+  ) {}
+
+  /** Steps to the next record: false at the end of the batch (or, lenient, at a bad header). */
+  next(): boolean {
+    const buf = this.buf;
+    const off = this.at;
+    if (off >= buf.length) return false;
+    if (buf.length - off < WALK_HDR_BYTES) {
+      return this.bad(off, `${buf.length - off} trailing bytes, less than a header`);
+    }
+    const size =
+      (buf[off + WALK_HDR_SIZE] as number) | ((buf[off + WALK_HDR_SIZE + 1] as number) << 8);
+    if (size === 0) return this.bad(off, 'size 0');
+    if (size % TL_ALIGN !== 0) {
+      return this.bad(off, `size ${size} is not a multiple of ${TL_ALIGN}`);
+    }
+    if (off + size > buf.length) {
+      return this.bad(off, `size ${size} runs past the end (${buf.length} bytes)`);
+    }
+    this.off = off;
+    this.size = size;
+    this.type = buf[off + WALK_HDR_TYPE] as number;
+    this.at = off + size;
+    return true;
+  }
+
+  /** The current record's thread (every record has one in its header). */
+  get tid(): number {
+    return this.buf.readUInt32LE(this.off + WALK_HDR_TID);
+  }
+
+  private bad(off: number, what: string): false {
+    if (this.strict) throw malformed(off, what);
+    this.at = this.buf.length;
+    return false;
+  }
+}
+
 /**
  * Decodes a stream of records as the addon hands it over (merged, oldest first).
  *
@@ -518,23 +580,13 @@ function parseLost(buf: Buffer, off: number, size: number): LostRecord {
  */
 export function parseRecords(buf: Buffer): WireRecord[] {
   const out: WireRecord[] = [];
-  const hdrBytes = LAYOUT['sizeof(struct tl_hdr)'];
   let owner: EnterRecord | ExitRecord | undefined;
-  let off = 0;
   const view = alignedViews(buf);
-  while (off < buf.length) {
-    if (buf.length - off < hdrBytes) {
-      throw malformed(off, `${buf.length - off} trailing bytes, less than a header`);
-    }
-    const size = rd16(buf, view, off + LAYOUT['tl_hdr.size']);
-    const type = u8(buf, off + LAYOUT['tl_hdr.type']);
-    if (size === 0) throw malformed(off, 'size 0');
-    if (size % TL_ALIGN !== 0)
-      throw malformed(off, `size ${size} is not a multiple of ${TL_ALIGN}`);
-    if (off + size > buf.length) {
-      throw malformed(off, `size ${size} runs past the end (${buf.length} bytes)`);
-    }
-    switch (type) {
+  const walk = new RecordWalk(buf, true);
+  while (walk.next()) {
+    const off = walk.off;
+    const size = walk.size;
+    switch (walk.type) {
       case TL_REC_PAD:
         break;
       case TL_REC_ENTER:
@@ -560,9 +612,8 @@ export function parseRecords(buf: Buffer): WireRecord[] {
         out.push(parseLost(buf, off, size));
         break;
       default:
-        throw malformed(off, `unknown record type ${type}`);
+        throw malformed(off, `unknown record type ${walk.type}`);
     }
-    off += size;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // entry shows up here as well as in the addon comparison (test/wire.test.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { call } from './ui/fake-api.js';
 import {
   LAYOUT,
   TL_CAP_BUF_ARGLEN,
@@ -23,6 +24,7 @@ import {
   encodeRules,
   enterBytes,
   parseRecords,
+  RecordWalk,
   type EnterRecord,
   type ExitRecord,
   type LostRecord,
@@ -379,3 +381,36 @@ describe('encodeRules', () => {
 function zeros(n: number): number[] {
   return Array.from({ length: n }, () => 0);
 }
+
+describe('RecordWalk: the one walk over a batch', () => {
+  const twoCalls = (): Buffer =>
+    Buffer.concat([call({ name: 'getpid', ret: 1n }), call({ name: 'close', args: [3n] })]);
+
+  it('steps record by record: offset, size, type, tid', () => {
+    const buf = twoCalls();
+    const walk = new RecordWalk(buf, true);
+    const seen: [number, number, number, number][] = [];
+    while (walk.next()) seen.push([walk.off, walk.size, walk.type, walk.tid]);
+    expect(seen.map((s) => s[2])).toEqual([TL_REC_ENTER, TL_REC_EXIT, TL_REC_ENTER, TL_REC_EXIT]);
+    expect(seen[1]![0]).toBe(seen[0]![1]); // the exit starts where the enter ends
+    expect(seen.every((s) => s[3] === 100)).toBe(true);
+  });
+
+  it('strict throws at a bad header, naming its offset; lenient stops there, keeping what came before', () => {
+    const buf = twoCalls();
+    const exitAt = 48;
+    buf.writeUInt16LE(12, exitAt + LAYOUT['tl_hdr.size']); // not a multiple of 8
+    const strict = new RecordWalk(buf, true);
+    expect(strict.next()).toBe(true);
+    expect(() => strict.next()).toThrow(
+      `malformed record at offset ${exitAt}: size 12 is not a multiple of 8`,
+    );
+    const lenient = new RecordWalk(buf, false);
+    let n = 0;
+    while (lenient.next()) n++;
+    expect(n).toBe(1);
+    const short = new RecordWalk(Buffer.alloc(4), false);
+    expect(short.next()).toBe(false);
+    expect(() => new RecordWalk(Buffer.alloc(4), true).next()).toThrow(/4 trailing bytes/);
+  });
+});

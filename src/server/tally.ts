@@ -3,13 +3,18 @@
 // event is either an enter/exit record or one of the events a lost marker counts. Every batch
 // goes to every stream of its cgroup, so a batch is walked once (headers only) and its summary
 // shared: the cost per stream is per CPU, not per record.
-import { LAYOUT, TL_LOST_GONE, TL_REC_ENTER, TL_REC_EXIT, TL_REC_LOST } from '../wire.js';
+import {
+  LAYOUT,
+  RecordWalk,
+  TL_LOST_GONE,
+  TL_REC_ENTER,
+  TL_REC_EXIT,
+  TL_REC_LOST,
+} from '../wire.js';
 
 /** tl_lost.cpu of a marker that is about no one CPU (consumer behind in the addon, cgroup gone). */
 export const ALL_CPUS = 0xffffffff;
 
-const HDR_SIZE = LAYOUT['tl_hdr.size'];
-const HDR_TYPE = LAYOUT['tl_hdr.type'];
 const HDR_FLAGS = LAYOUT['tl_hdr.flags'];
 const EVENT_CPU = LAYOUT['tl_event.cpu'];
 const EVENT_TS = LAYOUT['tl_event.ts'];
@@ -33,11 +38,9 @@ export interface RecordVisitor {
  * from the addon, which never makes one, and a guess past it would count garbage.
  */
 export function visitRecords(buf: Buffer, v: RecordVisitor): void {
-  let off = 0;
-  while (buf.length - off >= 8) {
-    const size = buf.readUInt16LE(off + HDR_SIZE);
-    if (size === 0 || off + size > buf.length) return;
-    const type = buf[off + HDR_TYPE];
+  const walk = new RecordWalk(buf, false);
+  while (walk.next()) {
+    const { off, size, type } = walk;
     if ((type === TL_REC_ENTER || type === TL_REC_EXIT) && size >= EVENT_SIZE) {
       v.event(buf.readUInt16LE(off + EVENT_CPU), buf.readBigUInt64LE(off + EVENT_TS));
     } else if (type === TL_REC_LOST && size >= LOST_SIZE) {
@@ -49,7 +52,6 @@ export function visitRecords(buf: Buffer, v: RecordVisitor): void {
         buf.readBigUInt64LE(off + LOST_TO),
       );
     }
-    off += size;
   }
 }
 

@@ -28,13 +28,12 @@ import {
   TL_REC_EXIT,
   TL_REC_LOST,
   parseRecords,
+  RecordWalk,
   type EnterRecord,
   type ExitRecord,
   type LostRecord,
 } from '../wire.js';
 
-const HDR_SIZE = LAYOUT['tl_hdr.size'];
-const HDR_TYPE = LAYOUT['tl_hdr.type'];
 const HDR_TID = LAYOUT['tl_hdr.tid'];
 const EV_NR = LAYOUT['tl_event.nr'];
 const EV_CPU = LAYOUT['tl_event.cpu'];
@@ -280,14 +279,13 @@ export class StreamStore {
    */
   ingest(buf: Buffer): void {
     const before = this.total;
-    let off = 0;
     // Where PARAM records (and PADs before them) extend: the current enter, or an exit's slot.
     let extend: 'none' | 'enter' | 'exit' = 'none';
     let exitSlot = 0;
-    while (off + 8 <= buf.length) {
-      const size = buf.readUInt16LE(off + HDR_SIZE);
-      if (size === 0 || off + size > buf.length) break; // parseRecords would throw; show what we have
-      const type = buf.readUInt8(off + HDR_TYPE);
+    // Lenient: at a header parseRecords would throw on, show what came before it.
+    const walk = new RecordWalk(buf, false);
+    while (walk.next()) {
+      const { off, size, type } = walk;
       if (type === TL_REC_ENTER) {
         this.onEnter(buf, off, size);
         extend = 'enter';
@@ -302,7 +300,6 @@ export class StreamStore {
       } else if (extend === 'exit') {
         this.cols.exitEnd[exitSlot] = off + size;
       }
-      off += size;
     }
     this.fillComplete();
     if (buf.length === 0) this.flushPending();
