@@ -358,8 +358,9 @@ export class Api {
   }
 
   private stream(p: Params, res: http.ServerResponse, req: http.IncomingMessage): void {
-    onlyParams(p, ['id', 'name', 'format']);
+    onlyParams(p, ['id', 'name', 'format', 'filter']);
     const format = parseFormat(p, ['jsonl', 'text', 'raw'], 'jsonl');
+    const view = parseView(p, format);
     if (!p.has('id') && !p.has('name'))
       throw new HttpError(400, "missing parameter 'name' (or 'id')");
     if (p.has('id') && p.has('name')) throw new HttpError(400, "give 'name' or 'id', not both");
@@ -389,12 +390,23 @@ export class Api {
     }
     if (format === 'text') {
       const header = `# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})`;
-      res.write(headerLines(header, captures).join('\n') + '\n');
+      const filtered = view.filterText
+        ? [
+            `# only the lines the filter ${JSON.stringify(view.filterText)} keeps (and every LOST line)`,
+          ]
+        : [];
+      res.write([...headerLines(header, captures), ...filtered].join('\n') + '\n');
     }
-    const stream: LiveStream = new LiveStream(res, format, this.budget, () => {
-      this.open.delete(stream);
-      this.daemon.unsubscribe(e, stream);
-    });
+    const stream: LiveStream = new LiveStream(
+      res,
+      format,
+      this.budget,
+      () => {
+        this.open.delete(stream);
+        this.daemon.unsubscribe(e, stream);
+      },
+      view.filter,
+    );
     this.open.add(stream);
     try {
       this.daemon.subscribe(e, stream);

@@ -4,6 +4,7 @@
 // say what it owed and show the identity a dump shows: shown + lost = recorded.
 import type http from 'node:http';
 import { accountingLine, dumpFormatter } from '../dump.js';
+import { keepLines, type LineFilter } from '../filter/lines.js';
 import type { LineFormatter } from '../format/index.js';
 import { loadNative } from '../native.js';
 import { TL_LOST_CONSUMER, parseRecords } from '../wire.js';
@@ -48,6 +49,8 @@ export class LiveStream implements Subscriber {
     private readonly budget: BacklogBudget,
     /** Called once, when the stream ends or its client goes away. */
     private readonly onDone: () => void,
+    /** Text only: the lines the filter language keeps (LOST lines always). */
+    private readonly filter?: LineFilter,
   ) {
     this.formatter = format === 'text' ? dumpFormatter() : undefined;
     this.jsonl = format === 'jsonl' ? createJsonlEncoder() : undefined;
@@ -108,7 +111,7 @@ export class LiveStream implements Subscriber {
       if (e.window) tail += jsonLine({ kind: 'accounting', ...this.accounting(e.window) });
       tail += jsonLine({ kind: 'end', reason: e.reason });
     } else if (this.formatter) {
-      const rest = this.formatter.flush();
+      const rest = keepLines(this.formatter.flush(), this.formatter, this.filter);
       if (rest.length > 0) tail += rest.join('\n') + '\n';
       if (e.window) tail += this.accountingText(e.window) + '\n';
       tail += `# stream ended: ${e.reason}\n`;
@@ -142,7 +145,11 @@ export class LiveStream implements Subscriber {
 
   private encode(batch: Buffer): Buffer {
     if (this.formatter) {
-      const lines = this.formatter.push(parseRecords(batch));
+      const lines = keepLines(
+        this.formatter.push(parseRecords(batch)),
+        this.formatter,
+        this.filter,
+      );
       return lines.length > 0 ? Buffer.from(lines.join('\n') + '\n') : EMPTY;
     }
     if (this.jsonl) {

@@ -411,10 +411,21 @@ describe('traceloop CLI', () => {
         expect([r.status, r.body.trim()], q).toEqual([400, why]);
       }
 
+      // A live text stream takes the same filter.
+      const live = at('/stream?name=dump-filter&format=text&filter=errno:ENOENT%20comm:cat');
+      await new Promise((r) => setTimeout(r, 300));
+      await runInCgroup(cg.path, 'cat /no/such/live-1 2>/dev/null; echo x > /dev/null');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(inDaemon(['close', id]).status).toBe(0); // ends the stream
+      const streamed = await live;
+      expect(streamed.status).toBe(200);
+      const callLines = streamed.body.split('\n').filter((l) => / cpu#\d+ \d+ \[/.test(l));
+      expect(callLines.some((l) => l.includes('"/no/such/live-1"'))).toBe(true);
+      for (const l of callLines) expect(l).toMatch(/\[cat\] .* = -1 ENOENT/);
+
       const bad = inDaemon(['dump', 'dump-filter', '--filter', 'errno:EFOO']);
       expect(bad.status).toBe(1);
       expect(bad.stderr).toBe('traceloop: --filter: errno: no errno is called EFOO\n');
-      expect(inDaemon(['close', id]).status).toBe(0);
     });
 
     it('list with nothing registered says so', () => {
