@@ -147,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
         ...settings,
         paths: rest,
         dumpOnExit: f.dumpOnExit,
+        summary: f.summary,
         ...(f.output !== undefined ? { output: f.output } : {}),
       });
     case 'run':

@@ -5,6 +5,7 @@ import { leftOutText } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import { dumpFormatter, dumpText } from '../dump.js';
 import { parseRecords } from '../wire.js';
+import { CallSummary, summaryText } from '../summary.js';
 import type { LineFormatter } from '../format/index.js';
 import { writeAllSync, writeFileAtomic, writeInterruptible } from '../output.js';
 import { onStopSignal, stopSignalsReceived } from '../stop.js';
@@ -17,6 +18,8 @@ export interface CgroupsOptions extends RecorderSettings {
   output?: string;
   maxString?: number;
   durations?: boolean;
+  /** strace -c: per cgroup, a table of calls, errors and time instead of the calls. */
+  summary?: boolean;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
@@ -81,11 +84,19 @@ async function streamUntilStop(
   opts: CgroupsOptions,
 ): Promise<StopReason> {
   const formatters = new Map<bigint, LineFormatter>();
+  // With -c, as strace -c attached: counted while recording, one table per cgroup at the stop.
+  const summaries = new Map<bigint, CallSummary>();
   for (const cg of recorded) {
     const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
+    const summary = opts.summary ? new CallSummary() : undefined;
     const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
     formatters.set(cg.id, formatter);
+    if (summary) summaries.set(cg.id, summary);
     recorder.watch(cg.id, (records) => {
+      if (summary) {
+        summary.add(parseRecords(records));
+        return;
+      }
       const lines = formatter.push(parseRecords(records));
       if (lines.length > 0) writeAllSync(1, lines.map((l) => tag + l).join('\n') + '\n');
     });
@@ -93,6 +104,11 @@ async function streamUntilStop(
   const why = await waitForStop(recorder, recorded);
   for (const cg of recorded) {
     recorder.unwatch(cg.id); // hands out what the merger still held
+    const summary = summaries.get(cg.id);
+    if (summary) {
+      writeAllSync(1, `# traceloop summary of ${cg.path}\n${summaryText(summary)}`);
+      continue;
+    }
     const rest = formatters.get(cg.id)!.flush();
     if (rest.length > 0) writeAllSync(1, rest.join('\n') + '\n');
   }
@@ -106,13 +122,18 @@ async function dumpAll(
   signalsBefore: number,
 ): Promise<void> {
   const text = recorded
-    .map((cg) =>
-      dumpText(`# traceloop dump of ${cg.path} (cgroup id ${cg.id})`, recorder.snapshot(cg.id), {
-        maxString: opts.maxString,
-        durations: opts.durations,
-        captures: recorder.captures(),
-      }),
-    )
+    .map((cg) => {
+      if (opts.summary) {
+        const summary = new CallSummary();
+        summary.add(parseRecords(recorder.snapshot(cg.id).records));
+        return `# traceloop summary of ${cg.path} (cgroup id ${cg.id})\n${summaryText(summary)}`;
+      }
+      return dumpText(
+        `# traceloop dump of ${cg.path} (cgroup id ${cg.id})`,
+        recorder.snapshot(cg.id),
+        { maxString: opts.maxString, durations: opts.durations, captures: recorder.captures() },
+      );
+    })
     .join('');
   if (opts.output) {
     writeFileAtomic(opts.output, text);

@@ -125,7 +125,7 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   cgroups: {
-    flags: ['dump-on-exit', 'output', 'durations', ...SETTINGS],
+    flags: ['dump-on-exit', 'output', 'durations', 'summary', ...SETTINGS],
     about: `traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
   Record the cgroup2 directories PATH. Without --dump-on-exit, print their
   syscalls as they happen; with it, print the flight record when stopped

@@ -189,6 +189,24 @@ describe('traceloop CLI', () => {
     expect(await programsGone(mine)).toEqual([]);
   });
 
+  it('cgroups -c, attached or with --dump-on-exit, prints strace -c tables at the stop', async () => {
+    const cg = cgroup('summary');
+    for (const args of [['-c'], ['--dump-on-exit', '-c']]) {
+      const tl = spawnCli(['cgroups', ...args, cg.path]);
+      await until('traceloop to attach', () => tl.stderr().includes('recording'));
+      await runInCgroup(cg.path, 'cat /no/such/summary-file 2>/dev/null; echo x > /dev/null');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(tl.stdout()).toBe(''); // nothing until the stop
+      tl.child.kill('SIGINT');
+      expect(await tl.exited).toBe(0);
+      const out = tl.stdout();
+      expect(out, args.join(' ')).toMatch(new RegExp(`^# traceloop summary of ${cg.path}`));
+      expect(out).toMatch(/^% time +seconds +usecs\/call +calls +errors syscall$/m);
+      expect(out).toMatch(/^ +[\d.]+ +[\d.]+ +\d+ +\d+ +\d+ openat$/m); // with its errors
+      expect(out).toMatch(/^ {2}openat +ENOENT \d+/m);
+    }
+  });
+
   it('cgroups without --dump-on-exit prints syscalls as they happen', async () => {
     const cg = cgroup('live');
     const tl = spawnCli(['cgroups', '--interval', '50', cg.path]);
