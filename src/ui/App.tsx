@@ -14,6 +14,7 @@ import { TextView } from './components/TextView.js';
 import { detailLines } from './details.js';
 import {
   SUMMARY_SORTS,
+  recordSummary,
   summarizeView,
   summaryLines,
   summaryScroll,
@@ -118,7 +119,9 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
   });
   const ctxRef = useRef<KeyContext>({ cgroups: 0, lines: 0, page: 1, detailLines: 0 });
   const detailsRef = useRef<string[]>([]);
-  const summaryRef = useRef<{ key: string; view: ViewSummary; at: Date }>(undefined);
+  const summaryRef = useRef<{ key: string; view: ViewSummary; at: Date; what: 'view' | 'record' }>(
+    undefined,
+  );
   const detailsWidth = useRef(0);
 
   const cgroups = session.cgroups;
@@ -206,12 +209,34 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
   }
 
   // The summary of what the view holds, counted once per opening (r counts again).
-  const summaryKey = `${current?.key}:${ui.summary.opened}:${ui.summary.sort}`;
-  if (ui.overlay === 'summary' && src && summaryRef.current?.key !== summaryKey) {
-    const sort = SUMMARY_SORTS[ui.summary.sort] ?? 'time';
-    summaryRef.current = { key: summaryKey, view: summarizeView(src, sort), at: new Date() };
+  // The flight record's is counted by the session (a read of the rings): shown once it is there.
+  const sort = SUMMARY_SORTS[ui.summary.sort] ?? 'time';
+  const fromRecord = session.recordSummary;
+  const summaryKey = ui.summary.record
+    ? `record:${fromRecord?.key}:${fromRecord?.at.getTime()}:${ui.summary.sort}`
+    : `${current?.key}:${ui.summary.opened}:${ui.summary.sort}`;
+  if (ui.overlay === 'summary' && summaryRef.current?.key !== summaryKey) {
+    if (!ui.summary.record && src) {
+      summaryRef.current = {
+        key: summaryKey,
+        view: summarizeView(src, sort),
+        at: new Date(),
+        what: 'view',
+      };
+    } else if (ui.summary.record && fromRecord && fromRecord.key === current?.key) {
+      const view = recordSummary(fromRecord.summary, fromRecord.records, sort);
+      summaryRef.current = { key: summaryKey, view, at: fromRecord.at, what: 'record' };
+    }
   }
-  const summary = ui.overlay === 'summary' ? summaryRef.current : undefined;
+  const summary =
+    ui.overlay === 'summary' && summaryRef.current?.key === summaryKey
+      ? summaryRef.current
+      : undefined;
+  const summaryTitle = summary
+    ? summary.what === 'record'
+      ? ` summary of the flight record (${summary.view.lines} records) at `
+      : ` summary of ${summary.view.lines} lines${fz ? ' (paused view)' : ''} at `
+    : '';
 
   ctxRef.current = {
     summaryNames: summary?.view.rows.map((r) => r.name) ?? [],
@@ -252,12 +277,21 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
           width={columns}
           colour={colour}
         />
+      ) : ui.overlay === 'summary' && !summary ? (
+        <TextView
+          title=" summary · counting the flight record… · Esc"
+          lines={[]}
+          scroll={0}
+          height={streamRows + 2}
+          width={columns}
+          colour={colour}
+        />
       ) : summary ? (
         <TextView
           title={
-            ` summary of ${summary.view.lines} lines${fz ? ' (paused view)' : ''} at ` +
+            summaryTitle +
             `${summary.at.toTimeString().slice(0, 8)} · by ${SUMMARY_SORTS[ui.summary.sort]} ` +
-            '(Tab) · Enter filters · r recounts · Esc'
+            `(Tab) · f ${summary.what === 'record' ? 'the view' : 'flight record'} · Enter filters · r · Esc`
           }
           lines={summaryLines(summary.view, ui.summary.cursor)}
           scroll={summaryScroll(ui.summary.cursor, streamRows + 2)}

@@ -57,8 +57,11 @@ export interface UiState {
   /** Hide the usual harmless failures (src/filter/noise.ts). */
   hideNoise: boolean;
   overlay: 'none' | 'help' | 'details' | 'summary';
-  /** The summary's cursor row and sort (SUMMARY_SORTS), and which opening it is (made anew each). */
-  summary: { cursor: number; sort: number; opened: number };
+  /**
+   * The summary's cursor row and sort (SUMMARY_SORTS), which opening it is (counted anew each),
+   * and what it counts: the lines the view holds, or the cgroup's whole flight record.
+   */
+  summary: { cursor: number; sort: number; opened: number; record: boolean };
   detailScroll: number;
   prompt: Prompt | undefined;
   message: Message | undefined;
@@ -74,7 +77,7 @@ export const initialUi: UiState = {
   errorsOnly: false,
   hideNoise: false,
   overlay: 'none',
-  summary: { cursor: 0, sort: 0, opened: 0 },
+  summary: { cursor: 0, sort: 0, opened: 0, record: false },
   detailScroll: 0,
   prompt: undefined,
   message: undefined,
@@ -98,7 +101,9 @@ export type Effect =
   /** confirmed: the user said yes to recording traceloop itself (the root or its own cgroup). */
   | { kind: 'add'; target: string; confirmed?: boolean }
   | { kind: 'remove' }
-  | { kind: 'snapshot'; what: SnapshotKind };
+  | { kind: 'snapshot'; what: SnapshotKind }
+  /** Count the selected cgroup's whole flight record for the summary view. */
+  | { kind: 'summarize-record' };
 
 export interface Step {
   state: UiState;
@@ -137,6 +142,7 @@ const COMMANDS: Record<Command, (t: UiState, ctx: KeyContext, s: UiState) => Ste
       overlay: 'summary',
       summary: { ...t.summary, cursor: 0, opened: t.summary.opened + 1 },
     },
+    ...(t.summary.record ? { effect: { kind: 'summarize-record' } as const } : {}),
   }),
   add: (t) => ({ state: { ...t, prompt: { kind: 'add', text: '', selected: false } } }),
   filter: (t) => ({
@@ -293,8 +299,14 @@ function summaryKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step 
     const sort = (s.summary.sort + 1) % SUMMARY_SORTS.length;
     return { state: { ...s, summary: { ...s.summary, sort, cursor: 0 } } };
   }
-  if (input === 'r') {
-    return { state: { ...s, summary: { ...s.summary, opened: s.summary.opened + 1 } } };
+  if (input === 'r' || input === 'f') {
+    // f: the other source (the view's lines, the flight record); r: the same, counted again.
+    const record = input === 'f' ? !s.summary.record : s.summary.record;
+    const summary = { ...s.summary, record, cursor: 0, opened: s.summary.opened + 1 };
+    return {
+      state: { ...s, summary },
+      ...(record ? { effect: { kind: 'summarize-record' } as const } : {}),
+    };
   }
   if (key.return) {
     const name = names[s.summary.cursor];

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
+import { CallSummary } from '../summary.js';
 import { viewSnapshotText, type ViewSnapshot } from './view-snapshot.js';
 import type { RecordedCgroup } from '../recorder.js';
 import { DEFAULT_SOCKET } from '../server/socket.js';
@@ -194,6 +195,32 @@ export class Session {
       lines: text.split('\n').length - 1,
       completeFrom: from === undefined ? undefined : this.time(from),
     };
+  }
+
+  /**
+   * The cgroup's whole flight record, counted as strace -c counts (the summary view's f), kept
+   * for the view to show: `version` tells it when it is there.
+   */
+  recordSummary: { key: number; summary: CallSummary; records: number; at: Date } | undefined;
+
+  async summarizeRecord(which: number | bigint): Promise<void> {
+    const cg = this.find(which);
+    if (!cg) throw new UserError('no such cgroup');
+    if (cg.detached)
+      throw new UserError(
+        `no flight record of ${cg.name}: ${this.connection.why || 'not recorded'}`,
+      );
+    const read = await this.api.snapshot(cg.id);
+    const records = parseRecords(read.records);
+    const summary = new CallSummary();
+    summary.add(records);
+    this.recordSummary = {
+      key: cg.key,
+      summary,
+      records: records.length,
+      at: this.opts.now?.() ?? new Date(),
+    };
+    this.version++;
   }
 
   /**

@@ -17,6 +17,11 @@ export interface ViewSummary {
   lost: bigint;
 }
 
+/** The rows of a summary counted elsewhere (the flight record), sorted for the view. */
+export function recordSummary(summary: CallSummary, lines: number, by: SummarySort): ViewSummary {
+  return { rows: summary.table(by), lines, lost: summary.lost };
+}
+
 /** Each call line with its exit counts once (as strace counts at the exit); markers add their loss. */
 export function summarizeView(src: Source, by: SummarySort): ViewSummary {
   const summary = new CallSummary();

@@ -563,6 +563,12 @@ describe('the terminal UI', () => {
     await u.press('\t'); // by calls
     await u.waitFor('by calls');
     expect(rows()[0]).toMatch(/^> .* 3 +1 getpid$/);
+    // f: the whole flight record instead (the rings, read by the session), and back.
+    await u.press('f');
+    await u.waitFor('summary of the flight record (13 records)');
+    expect(rows().find((r) => r.includes('getpid'))).toMatch(/ 3 +\d+ getpid$/);
+    await u.press('f');
+    await u.waitFor('summary of 7 lines');
     await u.press('j'); // openat
     await u.press('\r');
     await u.waitFor('filter "syscall:openat"');

@@ -120,6 +120,10 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
             });
           }, fail);
           return;
+        case 'summarize-record':
+          if (!cg) return;
+          session.summarizeRecord(cg.key).catch(fail);
+          return;
         case 'snapshot':
           if (!cg) return;
           if (effect.what !== 'record') {
