@@ -125,6 +125,21 @@ static __always_inline void publish(struct tl_writer *w, __u64 start)
 	w->ctl->head = w->head;
 }
 
+/*
+ * Ends an event record: published at once when nothing follows it, else
+ * with its params (each publishes itself as it ends), so a syscall side with
+ * one param publishes once. A writer then scribbles past the published head
+ * on at most a pad, an event record and a param: see the reader's inflight
+ * bound (native/recorder.cc).
+ */
+static __always_inline void publish_unless(struct tl_writer *w, __u64 start, __u32 nparams)
+{
+	if (nparams)
+		index_page(w, start, w->head);
+	else
+		publish(w, start);
+}
+
 static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev, __u8 type,
 				       __u16 size, __u32 nr)
 {

@@ -95,6 +95,14 @@ struct {
 	__type(value, struct tl_refault);
 } refaults SEC(".maps");
 
+/*
+ * Bit nr: syscall nr has a capture that may take something at exit (see
+ * tl_captures_at_exit), written by the loader with the rules. The exit of
+ * every other syscall, most of them, skips the `rules` lookup and the copy
+ * of its captures: one load of a global instead.
+ */
+__u64 exit_rules[TL_MAX_SYSCALLS / 64] = {};
+
 /* Tasks with a refault noted (an estimate: a task that dies in between leaves
  * it high, which only costs lookups). */
 __u64 refault_pending = 0;
@@ -342,7 +350,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	for (int i = 0; i < TL_MAX_ARGS; i++)
 		e->args[i] = args.a[i];
 	w.head += TL_ENTER_BYTES(nargs);
-	publish(&w, start);
+	publish_unless(&w, start, nparams);
 
 	if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
@@ -385,7 +393,9 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		return 0;
 	read_args(&args, uregs);
 	nr = uregs->orig_ax > 0xffff ? 0xffff : uregs->orig_ax; /* -1 reads as huge */
-	if (nr < TL_MAX_SYSCALLS)
+	/* A refault noted by some task's enter needs this call's rule too. */
+	if (nr < TL_MAX_SYSCALLS &&
+	    ((exit_rules[nr / 64] & (1ULL << (nr % 64))) || refault_pending))
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
 		resolve_caps(rule, regs, nr, caps);
@@ -418,7 +428,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	x->nparams = nparams;
 	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
 	w.head += sizeof(struct tl_exit);
-	publish(&w, start);
+	publish_unless(&w, start, nparams);
 
 	if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {

@@ -325,6 +325,26 @@ enum tl_family {
 	TL_FAM_ALL = (1 << 6) - 1,
 };
 
+/* Whether a capture of this kind may take something at sys_exit (a keyed
+ * one may resolve to one that does): the loader sets the syscall's bit of
+ * exit_rules from it, and the exit of every other syscall skips its rule. */
+static inline int tl_captures_at_exit(__u32 kind)
+{
+	switch (kind) {
+	case TL_CAP_BUF_RETLEN:
+	case TL_CAP_STRUCT_EXIT:
+	case TL_CAP_BUF_ARGLEN_EXIT:
+	case TL_CAP_IOV_EXIT:
+	case TL_CAP_MSG_EXIT:
+	case TL_CAP_FDSETS_EXIT:
+	case TL_CAP_DIRENTS:
+	case TL_CAP_KEYED:
+	case TL_CAP_STRUCT_INOUT:
+	case TL_CAP_MMSG_EXIT: return 1;
+	default: return 0;
+	}
+}
+
 /* The family of a capture kind; 0 for the core. */
 static inline __u32 tl_family_of(__u32 kind)
 {
