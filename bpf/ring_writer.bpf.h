@@ -185,4 +185,56 @@ static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, _
 	publish(w, start);
 }
 
+/* The task's migrations between CPUs, as the open call remembers them. */
+static __always_inline __u32 task_moves(void)
+{
+	return (__u32)bpf_get_current_task_btf()->se.nr_migrations;
+}
+
+/* Remembers the enter group just written (ending at w->head) as the ring's
+ * open call. */
+static __always_inline void open_call(struct tl_writer *w, __u32 nr, __u64 ts)
+{
+	struct tl_open_call *o = &w->ctl->open;
+
+	o->end = w->head;
+	o->ts = ts;
+	o->tid = w->tid;
+	o->nr = nr;
+	o->moves = task_moves();
+	o->cgroup_moves = (__u32)cgroup_moves;
+}
+
+/*
+ * The exit of syscall nr returning ret: completes the ring's open call with
+ * a tl_done if it is this thread's own and nothing came after it; false
+ * (nothing written) otherwise. The done must follow its enter group with
+ * no pad between, and its duration must fit 32 bits (4.29 s).
+ */
+static __always_inline bool complete_call(struct tl_writer *w, __u32 nr, long ret)
+{
+	struct tl_open_call *o = &w->ctl->open;
+	__u64 off = w->head & (ring_bytes - TL_ALIGN), start = w->head, ts;
+	struct tl_done *d;
+
+	if (o->end != w->head || o->tid != w->tid || o->nr != nr ||
+	    off > ring_bytes - sizeof(struct tl_done) || o->cgroup_moves != (__u32)cgroup_moves ||
+	    o->moves != task_moves())
+		return false;
+	ts = bpf_ktime_get_ns();
+	if (ts - o->ts > 0xffffffffULL)
+		return false;
+	d = (void *)(w->ring + ctrl_bytes + off);
+	d->size = sizeof(struct tl_done);
+	d->type = TL_REC_DONE;
+	d->flags = 0;
+	d->duration = ts - o->ts;
+	d->ret = ret;
+	w->ctl->emitted++;
+	w->ts = ts;
+	w->head += sizeof(struct tl_done);
+	publish(w, start);
+	return true;
+}
+
 #endif /* TRACELOOP_RING_WRITER_BPF_H */

@@ -103,6 +103,10 @@ struct {
  */
 __u64 exit_rules[TL_MAX_SYSCALLS / 64] = {};
 
+/* Tasks moved between cgroups so far (tl_cgroup_move): an exit completes its
+ * call in place only if none moved since the enter (see tl_open_call). */
+__u64 cgroup_moves = 0;
+
 /* Tasks with a refault noted (an estimate: a task that dies in between leaves
  * it high, which only costs lookups). */
 __u64 refault_pending = 0;
@@ -319,7 +323,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
 	__u32 faulted = 0;
-	__u64 start, off, pid_tgid;
+	__u64 start, off, pid_tgid, e_ts;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
@@ -340,6 +344,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	start = w.head;
 	e = (void *)(w.ring + ctrl_bytes + off);
 	event_head(&w, &e->ev, TL_REC_ENTER, TL_ENTER_BYTES(nargs), nr);
+	e_ts = w.ts;
 	e->pid = pid_tgid >> 32;
 	e->nargs = nargs;
 	e->nparams = nparams;
@@ -361,6 +366,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				faulted |= 1u << i;
 		}
 	}
+	open_call(&w, nr, e_ts);
 	unlock_ring(&w);
 	if (faulted) {
 		struct tl_refault *rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(),
@@ -419,6 +425,10 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 
 	pid_tgid = bpf_get_current_pid_tgid();
 	w.tid = (__u32)pid_tgid;
+	if (!nparams && complete_call(&w, nr, ret)) {
+		unlock_ring(&w);
+		return 0;
+	}
 	off = reserve(&w, sizeof(struct tl_exit));
 	start = w.head;
 	x = (void *)(w.ring + ctrl_bytes + off);
@@ -444,6 +454,15 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 	unlock_ring(&w);
+	return 0;
+}
+
+/* A task moved to another cgroup: see tl_open_call. Rare, so one atomic. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(tl_cgroup_move)
+{
+	if (!floor_only)
+		__sync_fetch_and_add(&cgroup_moves, 1);
 	return 0;
 }
 

@@ -71,6 +71,9 @@ enum tl_rec_type {
 	TL_REC_EXIT = 3,    /* struct tl_exit */
 	TL_REC_PARAM = 4,   /* struct tl_param: bytes of one argument of the
 			     * TL_REC_ENTER or TL_REC_EXIT right before it */
+	TL_REC_DONE = 5,    /* struct tl_done: the exit of the call whose enter
+			     * group ends right before it (ring only: the
+			     * reader delivers it as a TL_REC_EXIT) */
 	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
 };
 
@@ -124,6 +127,47 @@ struct tl_exit {
 	__u8 reserved[3];
 };
 
+/*
+ * One record per call when nothing came between. When a thread's exit finds
+ * its own enter group as the last thing in the ring (the head has not moved
+ * since, see tl_open_call), it completes that call with this instead of a
+ * tl_exit: 16 bytes instead of 40, no header of its own, no seq stored.
+ * Its seq is the enter's + 1 (nothing was numbered between: every numbered
+ * record moves the head) and it counts in `emitted` like any exit; its
+ * timestamp is the enter's + duration. The reader turns it back into the
+ * tl_exit the two-record form would have had, byte for byte (tid, pid, nr
+ * and cpu of the enter, nparams 0), so nothing past the reader knows the
+ * form. Only calls that capture nothing at exit are completed so. A DONE
+ * whose enter the reader did not deliver just before it (overwritten, or
+ * read from the middle) is skipped like a param that lost its owner: its
+ * seq is counted lost by the gap it leaves.
+ */
+struct tl_done {
+	__u16 size; /* as tl_hdr */
+	__u8 type;  /* TL_REC_DONE */
+	__u8 flags;
+	__u32 duration; /* ns from the enter's timestamp to the exit's */
+	__s64 ret;
+};
+
+/*
+ * The call whose enter group was the last thing written to a ring, kept in
+ * its control block by the writer for the exit to find (the reader ignores
+ * it). The exit completes that call in place only if it is the same one:
+ * same thread and syscall, the head where the enter left it, and the thread
+ * neither moved to another CPU (se.nr_migrations) nor any task to another
+ * cgroup (cgroup_moves) since; either would let its records go to another
+ * ring while this one stood still.
+ */
+struct tl_open_call {
+	__u64 end; /* head after the enter's group */
+	__u64 ts;  /* the enter's timestamp */
+	__u32 tid;
+	__u32 nr;
+	__u32 moves;	    /* the thread's se.nr_migrations, low 32 bits */
+	__u32 cgroup_moves; /* the global cgroup_moves, low 32 bits */
+};
+
 /* tl_param.status */
 enum tl_param_status {
 	TL_PARAM_OK = 0,
@@ -172,9 +216,10 @@ struct tl_ring_ctrl {
 			  * numbered below it lies below `head` */
 	__u64 last_ts;	 /* timestamp of the newest published record */
 	__u64 spare;
-	__u64 page_start[]; /* ring_bytes / TL_PAGE_SIZE entries */
+	struct tl_open_call open; /* writer-private: see tl_open_call */
+	__u64 page_start[];	  /* ring_bytes / TL_PAGE_SIZE entries */
 };
-#define TL_CTRL_FIXED_BYTES 64
+#define TL_CTRL_FIXED_BYTES 96
 
 /* Per-syscall capture rules (BPF map `rules`, filled from userspace). */
 enum tl_capture_kind {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstring>
 
 extern "C" {
@@ -211,6 +212,12 @@ private:
 				resume_ = kNoPosition;
 				break;
 			}
+			if (h.type == TL_REC_DONE && h.size >= sizeof(tl_done)) {
+				complete(p);
+				p += h.size;
+				resume_ = p;
+				continue;
+			}
 			if (h.type == TL_REC_PAD || h.type == TL_REC_PARAM) {
 				// A param here has lost its owner to the wrap: part
 				// of a record already counted by the seq gap.
@@ -278,16 +285,79 @@ private:
 		return true;
 	}
 
+	// Whether the event numbered seq is to be handed on: marks the gap
+	// before it, if any; false if this reader delivered it already.
+	bool admit(uint64_t seq, uint64_t ts)
+	{
+		if (seq > state_.next_seq) {
+			append_lost(out_, cpu_, gap_reason_, seq - state_.next_seq, state_.last_ts,
+				    ts);
+			state_.lost += seq - state_.next_seq;
+		}
+		return seq >= state_.next_seq;
+	}
+
+	void accept(uint64_t seq, uint64_t ts)
+	{
+		state_.next_seq = seq + 1;
+		state_.last_ts = ts;
+		state_.delivered++;
+	}
+
+	// Remembers an enter group as the call a TL_REC_DONE right after it
+	// may complete (an exit group completes nothing).
+	void note_open(uint64_t p, const Group &g)
+	{
+		const auto ev = read_as<tl_event>(copied(p));
+		state_.open_end = kNoPosition;
+		if (ev.h.type != TL_REC_ENTER ||
+		    ev.h.size < offsetof(tl_enter, pid) + sizeof(__u32))
+			return;
+		state_.open_end = g.end;
+		state_.open_seq = g.seq;
+		state_.open_ts = g.ts;
+		state_.open_tid = ev.h.tid;
+		state_.open_nr = ev.nr;
+		state_.open_pid = read_as<__u32>(copied(p) + offsetof(tl_enter, pid));
+	}
+
+	// A TL_REC_DONE at p: handed on as the tl_exit the two-record form
+	// would have had, if the enter it completes is the group delivered
+	// just before it; otherwise its enter was not delivered (overwritten,
+	// or the read began between them) and its seq is counted lost with the
+	// gap it leaves, like a param that lost its owner.
+	void complete(uint64_t p)
+	{
+		const auto d = read_as<tl_done>(copied(p));
+		if (state_.open_end != p)
+			return;
+		state_.open_end = kNoPosition;
+		const uint64_t seq = state_.open_seq + 1;
+		tl_exit x{};
+		x.ev.h.size = sizeof(x);
+		x.ev.h.type = TL_REC_EXIT;
+		x.ev.h.tid = state_.open_tid;
+		x.ev.seq = static_cast<uint32_t>(seq);
+		x.ev.cpu = static_cast<uint16_t>(cpu_);
+		x.ev.nr = state_.open_nr;
+		x.ev.ts = state_.open_ts + d.duration;
+		x.ret = d.ret;
+		x.pid = state_.open_pid;
+		if (!admit(seq, x.ev.ts))
+			return;
+		const auto at = static_cast<uint32_t>(out_.bytes.size());
+		const auto *b = reinterpret_cast<const uint8_t *>(&x);
+		out_.bytes.insert(out_.bytes.end(), b, b + sizeof(x));
+		out_.items.push_back(Item{x.ev.ts, at, static_cast<uint32_t>(sizeof(x))});
+		accept(seq, x.ev.ts);
+	}
+
 	// Hands a group on (marking the gap before it, if any), unless this
 	// reader delivered it already.
 	void deliver(uint64_t p, const Group &g)
 	{
-		if (g.seq > state_.next_seq) {
-			append_lost(out_, cpu_, gap_reason_, g.seq - state_.next_seq,
-				    state_.last_ts, g.ts);
-			state_.lost += g.seq - state_.next_seq;
-		}
-		if (g.seq < state_.next_seq)
+		note_open(p, g);
+		if (!admit(g.seq, g.ts))
 			return;
 		uint64_t len = 0;
 		for (unsigned i = 0; i < g.nparts; i++)
@@ -308,9 +378,7 @@ private:
 			}
 			out_.items.push_back(Item{g.ts, at, static_cast<uint32_t>(len)});
 		}
-		state_.next_seq = g.seq + 1;
-		state_.last_ts = g.ts;
-		state_.delivered++;
+		accept(g.seq, g.ts);
 	}
 
 	// 6. Records numbered below `published` that were neither delivered

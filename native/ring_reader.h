@@ -31,6 +31,15 @@ struct RingState {
 	uint64_t failed_seen = 0;   // ctl->failed already reported
 	uint64_t delivered = 0;	    // records handed out so far
 	uint64_t lost = 0;	    // records marked lost so far
+	// The enter group delivered last, while no record followed it: a
+	// TL_REC_DONE at open_end completes it (bpf/traceloop.h tl_done). What
+	// the exit it stands for copies from the enter.
+	uint64_t open_end = kNoPosition;
+	uint64_t open_seq = 0;
+	uint64_t open_ts = 0;
+	uint32_t open_tid = 0;
+	uint32_t open_pid = 0;
+	uint16_t open_nr = 0;
 };
 
 // One merge unit: an enter or exit record with its params, or a marker.

@@ -49,6 +49,19 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_param, status);
 	LAYOUT_FIELD(o, tl_param, len);
 	LAYOUT_FIELD(o, tl_param, want);
+	LAYOUT_SIZE(o, tl_done);
+	LAYOUT_FIELD(o, tl_done, size);
+	LAYOUT_FIELD(o, tl_done, type);
+	LAYOUT_FIELD(o, tl_done, flags);
+	LAYOUT_FIELD(o, tl_done, duration);
+	LAYOUT_FIELD(o, tl_done, ret);
+	LAYOUT_SIZE(o, tl_open_call);
+	LAYOUT_FIELD(o, tl_open_call, end);
+	LAYOUT_FIELD(o, tl_open_call, ts);
+	LAYOUT_FIELD(o, tl_open_call, tid);
+	LAYOUT_FIELD(o, tl_open_call, nr);
+	LAYOUT_FIELD(o, tl_open_call, moves);
+	LAYOUT_FIELD(o, tl_open_call, cgroup_moves);
 	LAYOUT_SIZE(o, tl_lost);
 	LAYOUT_FIELD(o, tl_lost, cpu);
 	LAYOUT_FIELD(o, tl_lost, count);
@@ -62,6 +75,7 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_ring_ctrl, busy);
 	LAYOUT_FIELD(o, tl_ring_ctrl, published);
 	LAYOUT_FIELD(o, tl_ring_ctrl, last_ts);
+	LAYOUT_FIELD(o, tl_ring_ctrl, open);
 	LAYOUT_FIELD(o, tl_ring_ctrl, page_start);
 	LAYOUT_SIZE(o, tl_capture);
 	LAYOUT_FIELD(o, tl_capture, kind);
@@ -137,6 +151,13 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 		state.failed_seen = u64_field(s, "failedSeen");
 		state.delivered = s.Get("delivered").As<Napi::Number>().Int64Value();
 		state.lost = s.Get("lost").As<Napi::Number>().Int64Value();
+		state.open_end = u64_field(s, "openEnd");
+		state.open_seq = u64_field(s, "openSeq");
+		state.open_ts = u64_field(s, "openTs");
+		state.open_tid = s.Get("openTid").As<Napi::Number>().Uint32Value();
+		state.open_pid = s.Get("openPid").As<Napi::Number>().Uint32Value();
+		state.open_nr =
+		    static_cast<uint16_t>(s.Get("openNr").As<Napi::Number>().Uint32Value());
 	}
 	CpuBatch batch;
 	batch.cpu = cpu;
@@ -153,6 +174,12 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 	s.Set("failedSeen", Napi::BigInt::New(env, state.failed_seen));
 	s.Set("delivered", static_cast<double>(state.delivered));
 	s.Set("lost", static_cast<double>(state.lost));
+	s.Set("openEnd", Napi::BigInt::New(env, state.open_end));
+	s.Set("openSeq", Napi::BigInt::New(env, state.open_seq));
+	s.Set("openTs", Napi::BigInt::New(env, state.open_ts));
+	s.Set("openTid", static_cast<double>(state.open_tid));
+	s.Set("openPid", static_cast<double>(state.open_pid));
+	s.Set("openNr", static_cast<double>(state.open_nr));
 	Napi::Object o = Napi::Object::New(env);
 	o.Set("records", Napi::Buffer<uint8_t>::Copy(env, merged.data(), merged.size()));
 	o.Set("state", s);
@@ -270,6 +297,7 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_REC_ENTER);
 	TL_CONSTANT(TL_REC_EXIT);
 	TL_CONSTANT(TL_REC_PARAM);
+	TL_CONSTANT(TL_REC_DONE);
 	TL_CONSTANT(TL_REC_LOST);
 	TL_CONSTANT(TL_NR_PROC_END);
 	TL_CONSTANT(TL_PARAM_OK);

@@ -147,6 +147,16 @@ export interface RingReaderState {
   failedSeen: bigint;
   delivered: number;
   lost: number;
+  /**
+   * The enter delivered last while nothing followed it, which a TL_REC_DONE at openEnd completes
+   * (native/ring_reader.h): what the exit it stands for copies from that enter.
+   */
+  openEnd: bigint;
+  openSeq: bigint;
+  openTs: bigint;
+  openTid: number;
+  openPid: number;
+  openNr: number;
 }
 
 let cached: NativeModule | undefined;

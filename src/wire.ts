@@ -21,13 +21,19 @@ export const TL_MAX_RING_BYTES = 1 << 24;
 /** Every record's size is a multiple of this. */
 export const TL_ALIGN = 8;
 /** sizeof(struct tl_ring_ctrl) without its page_start[] index. */
-export const TL_CTRL_FIXED_BYTES = 64;
+export const TL_CTRL_FIXED_BYTES = 96;
 
 // enum tl_rec_type. Kernel records first; userspace-only records from 0x80.
 export const TL_REC_PAD = 1;
 export const TL_REC_ENTER = 2;
 export const TL_REC_EXIT = 3;
 export const TL_REC_PARAM = 4;
+/**
+ * In the ring only: the exit of the call whose enter group ends right before it (struct tl_done).
+ * The native reader delivers it as the TL_REC_EXIT the two-record form would have had, so no
+ * record that reaches this side has this type.
+ */
+export const TL_REC_DONE = 5;
 export const TL_REC_LOST = 0x80;
 
 /** tl_hdr.flags of enter and exit records: set by the live merger. */
@@ -179,6 +185,21 @@ export const LAYOUT = {
   'tl_param.len': 10,
   'tl_param.want': 12,
 
+  'sizeof(struct tl_done)': 16,
+  'tl_done.size': 0,
+  'tl_done.type': 2,
+  'tl_done.flags': 3,
+  'tl_done.duration': 4,
+  'tl_done.ret': 8,
+
+  'sizeof(struct tl_open_call)': 32,
+  'tl_open_call.end': 0,
+  'tl_open_call.ts': 8,
+  'tl_open_call.tid': 16,
+  'tl_open_call.nr': 20,
+  'tl_open_call.moves': 24,
+  'tl_open_call.cgroup_moves': 28,
+
   'sizeof(struct tl_lost)': 40,
   'tl_lost.h': 0,
   'tl_lost.cpu': 8,
@@ -187,7 +208,7 @@ export const LAYOUT = {
   'tl_lost.ts_from': 24,
   'tl_lost.ts_to': 32,
 
-  'sizeof(struct tl_ring_ctrl)': 64,
+  'sizeof(struct tl_ring_ctrl)': 96,
   'tl_ring_ctrl.head': 0,
   'tl_ring_ctrl.emitted': 8,
   'tl_ring_ctrl.failed': 16,
@@ -197,7 +218,8 @@ export const LAYOUT = {
   'tl_ring_ctrl.published': 40,
   'tl_ring_ctrl.last_ts': 48,
   'tl_ring_ctrl.spare': 56,
-  'tl_ring_ctrl.page_start': 64,
+  'tl_ring_ctrl.open': 64,
+  'tl_ring_ctrl.page_start': 96,
 
   'sizeof(struct tl_capture)': 8,
   'tl_capture.kind': 0,

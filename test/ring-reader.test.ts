@@ -13,6 +13,7 @@
 // boundary is counted lost.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatRecords } from '../src/format/index.js';
 import { loadNative, type RingReaderState } from '../src/native.js';
 import {
   LAYOUT,
@@ -30,10 +31,12 @@ import {
   type ExitRecord,
 } from '../src/wire.js';
 import {
+  DONE_BYTES,
   ENTER_MAX,
   RingWriter,
   groupBytes,
   groupComplete,
+  groupReach,
   type Group,
   type ParamInput,
   type RingWriterOptions,
@@ -175,9 +178,10 @@ class Consumer {
             for (let q = this.lastSeq + 1n; q < this.lastSeq + 1n + it.count; q++) {
               const g = w.group(q);
               if (g && groupComplete(g)) {
-                expect(g.start, `seq ${q} lost though it starts past the boundary`).toBeLessThan(
-                  boundary,
-                );
+                expect(
+                  groupReach(g),
+                  `seq ${q} lost though it starts past the boundary`,
+                ).toBeLessThan(boundary);
               }
             }
             this.lastSeq += it.count;
@@ -196,7 +200,7 @@ class Consumer {
       for (let s = from; s < it.seq; s++) {
         const g = w.group(s);
         if (g) {
-          expect(g.start, `seq ${s} lost though it starts past the boundary`).toBeLessThan(
+          expect(groupReach(g), `seq ${s} lost though it starts past the boundary`).toBeLessThan(
             boundary,
           );
         }
@@ -217,7 +221,7 @@ class Consumer {
     // Everything the protocol lets a reader find is delivered (or was before).
     for (let i = w.groups.length - 1; i >= 0; i--) {
       const g = w.groups[i]!;
-      if (g.start < boundary) break;
+      if (groupReach(g) < boundary) break;
       if (groupComplete(g)) expect(this.delivered.has(g.seq), `seq ${g.seq} delivered`).toBe(true);
     }
 
@@ -350,11 +354,11 @@ const firstGroupFrom = (w: RingWriter, pos: number): Group | undefined =>
 describe('readRing: the model writer', () => {
   it('lays the control block and page index out as the header says', () => {
     const w = mk({ ringBytes: 65536, maxCapture: 4096 });
-    expect(w.ctrlBytes).toBe(4096); // 64 + 8 * 16 rounded to a page
+    expect(w.ctrlBytes).toBe(4096); // 96 + 8 * 16 rounded to a page
     expect(w.maxCapture).toBe(4096);
-    expect(w.inflightBytes).toBe(2 * (16 + 4096));
+    expect(w.inflightBytes).toBe(2 * (16 + 4096) + 96);
     expect(mk({ ringBytes: 4096, maxCapture: 4096 }).maxCapture).toBe(496); // ring / 8 - 16
-    expect(mk({ ringBytes: 1 << 24 }).ctrlBytes).toBe(36864); // 64 + 8 * 4096 -> 9 pages
+    expect(mk({ ringBytes: 1 << 24 }).ctrlBytes).toBe(36864); // 96 + 8 * 4096 -> 9 pages
     w.enter(1, 2, 6, [payload(5000)]); // a page-crossing param: 16 + 4096 bytes
     expect(w.head).toBe(96 + 16 + 4096);
     expect(w.pageStart(1)).toBe(96 + 16 + 4096);
@@ -477,10 +481,10 @@ describe('readRing', () => {
     // two params as orphans and reaches head with no event to reveal the gap: the records
     // before and the enter itself are neither delivered nor counted.
     const w = mk({ ringBytes: 8192, maxCapture: 4096 });
-    expect([w.maxCapture, w.inflightBytes]).toEqual([1008, 2048]);
+    expect([w.maxCapture, w.inflightBytes]).toEqual([1008, 2144]);
     advanceTo(w, 3000);
     w.enter(8, 0, 6, [payload(1008), payload(1008), payload(1008)]);
-    expect([w.head, w.oldestSafe(), w.indexedBoundary(w.oldestSafe())]).toEqual([6168, 24, 4120]);
+    expect([w.head, w.oldestSafe(), w.indexedBoundary(w.oldestSafe())]).toEqual([6168, 120, 4120]);
     const r = freshRead(w);
     expect(BigInt(r.state.delivered + r.state.lost)).toBe(w.emitted);
   });
@@ -556,7 +560,7 @@ describe('readRing', () => {
   });
 
   it('gives up a resume position a writer may be overwriting (within a ring, past the window)', () => {
-    const w = mk({ ringBytes: 16384, maxCapture: 1024 }); // inflight 2080
+    const w = mk({ ringBytes: 16384, maxCapture: 1024 }); // inflight 2176
     const c = new Consumer(w);
     burst(w, 10, 3);
     c.read();
@@ -683,7 +687,8 @@ type Op =
   | { op: 'read' }
   | { op: 'snapshot' }
   | { op: 'partial'; nargs: number; sizes: number[]; publish: number; midRecord: boolean }
-  | { op: 'scribble'; n: number };
+  | { op: 'scribble'; n: number }
+  | { op: 'call'; nargs: number; sizes: number[]; ret: number; read: boolean };
 
 // Param sizes as a fraction of max_capture, up to a little over it (then truncated).
 const size = fc.integer({ min: 0, max: 1100 });
@@ -730,6 +735,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('call' as const),
+      nargs: fc.integer({ min: 0, max: 6 }),
+      sizes: fc.array(size, { maxLength: 3 }),
+      ret: fc.integer({ min: -4095, max: 1 << 20 }),
+      read: fc.boolean(),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({
       op: fc.constant('scribble' as const),
@@ -773,7 +788,13 @@ function run(w: RingWriter, ops: readonly Op[]): void {
         break;
       case 'scribble':
         if (w.isPending) break; // the pending writer's own stores are what is past head
-        w.scribble(Math.min(o.n, w.inflightBytes / 2) & ~7);
+        w.scribble(Math.min(o.n, o.n) & ~7);
+        break;
+      case 'call':
+        // A whole call, completed in place when nothing came between (a read may).
+        w.enter(203, 9, o.nargs, params(o.sizes));
+        if (o.read) c.read();
+        if (w.done(203, 9, BigInt(o.ret)) === null) w.exit(203, 9, BigInt(o.ret));
         break;
     }
   }
@@ -787,6 +808,115 @@ function run(w: RingWriter, ops: readonly Op[]): void {
     w.emitted + w.failed,
   );
 }
+
+describe('readRing: one record per call (TL_REC_DONE)', () => {
+  /** The same calls written by two writers: one completes each in place, one writes exits. */
+  function pair(o: Partial<RingWriterOptions> = {}) {
+    const one = mk(o);
+    const two = mk(o);
+    return {
+      one,
+      two,
+      call(tid: number, nr: number, nargs: number, params: Buffer[], ret: bigint): void {
+        one.enter(tid, nr, nargs, params);
+        two.enter(tid, nr, nargs, params);
+        expect(one.done(tid, nr, ret), 'completed in place').not.toBeNull();
+        two.exit(tid, nr, ret);
+      },
+    };
+  }
+  const lines = (records: Buffer): string[] =>
+    formatRecords(parseRecords(records), { time: (ts) => String(ts), durations: true });
+
+  it('delivers the very records, and so the lines, of the two-record form', () => {
+    const { one, two, call } = pair();
+    call(100, 39, 0, [], 4242n); // getpid()
+    call(100, 1, 3, [Buffer.from('x'.repeat(64))], 64n); // write(1, "xx...", 64)
+    call(101, 2, 4, [Buffer.from('/etc/passwd')], -2n); // open: ENOENT
+    call(100, 0, 3, [], -11n); // read, no exit capture in this model: EAGAIN
+    expect(one.head).toBe(two.head - 4 * (40 - DONE_BYTES));
+    const a = freshRead(one);
+    const b = freshRead(two);
+    expect(a.raw.equals(b.raw)).toBe(true);
+    expect(a.state).toEqual({ ...b.state, pos: BigInt(one.head) });
+    const text = lines(a.raw);
+    expect(text).toEqual(lines(b.raw));
+    expect(text).toHaveLength(4);
+    // Durations from the 32-bit delta: the model's clock steps 1000 ns per record.
+    for (const l of text) expect(l).toMatch(/ <0\.000001>$/);
+    expect(text[1]).toMatch(/^.*write\(.*\) = 64 <0\.000001>$/);
+  });
+
+  it('bytes per call: an argument-less call takes 64 bytes, a 64-byte write 168', () => {
+    const w = mk();
+    w.enter(1, 39, 0);
+    w.done(1, 39, 1n);
+    expect(w.head).toBe(48 + DONE_BYTES);
+    w.enter(1, 1, 3, [payload(64)]);
+    w.done(1, 1, 64n);
+    expect(w.head - 64).toBe(72 + 16 + 64 + DONE_BYTES);
+  });
+
+  it('completes an enter delivered by an earlier read', () => {
+    const w = mk();
+    const c = new Consumer(w);
+    burst(w, 5, 7);
+    w.enter(300, 7, 2, [payload(30)]);
+    const r1 = c.read();
+    expect(r1.groups.map((g) => g.seq)).toEqual(range(0n, w.emitted));
+    const seq = w.done(300, 7, 5n);
+    const r2 = c.read();
+    expect(seqsOf(r2)).toEqual([seq]);
+    expect(parseRecords(r2.raw)).toMatchObject([{ kind: 'exit', tid: 300, nr: 7, ret: 5n }]);
+  });
+
+  it('is not used when another record came between', () => {
+    const w = mk();
+    w.enter(300, 7, 0);
+    w.exit(301, 8, 0n);
+    expect(w.done(300, 7, 0n)).toBeNull();
+    w.enter(300, 7, 0);
+    expect(w.done(300, 8, 0n), 'another syscall').toBeNull();
+    expect(w.done(301, 7, 0n), 'another thread').toBeNull();
+  });
+
+  it('counts a done whose enter was not read (overwritten, or before the window) as lost', () => {
+    const w = mk({ ringBytes: 16384 });
+    const c = new Consumer(w);
+    c.read();
+    for (let i = 0; i < 400; i++) {
+      w.enter(400 + (i % 3), 9, i % 7, i % 5 === 0 ? [payload(100)] : []);
+      w.done(400 + (i % 3), 9, BigInt(i));
+    }
+    // More than a lap behind: the oldest records are gone, some dones among the first found.
+    const r = c.read();
+    expect(r.markers).toHaveLength(1);
+    expect(BigInt(r.state.delivered + r.state.lost)).toBe(w.emitted);
+    const s = freshRead(w);
+    expect(BigInt(s.state.delivered + s.state.lost)).toBe(w.emitted);
+    // Every call read is whole: each delivered exit right after its enter.
+    const recs = parseRecords(s.raw).filter((x) => x.kind !== 'lost');
+    const firstEnter = recs.findIndex((x) => x.kind === 'enter');
+    for (let i = firstEnter; i + 1 < recs.length; i += 2) {
+      expect([recs[i]!.kind, recs[i + 1]!.kind]).toEqual(['enter', 'exit']);
+      expect(recs[i + 1]!.ts - recs[i]!.ts).toBe(1000n);
+    }
+  });
+
+  it('follows its enter across the end of a lap', () => {
+    const w = mk({ ringBytes: 8192 });
+    const c = new Consumer(w);
+    advanceTo(w, 8192 - 96);
+    c.read();
+    const enter = w.emitted;
+    w.enter(5, 5, 6); // the largest enter: it fits, and ends exactly at the lap's end
+    const seq = w.done(5, 5, 0n);
+    expect(seq).not.toBeNull();
+    expect(w.group(seq!)!.start).toBe(8192);
+    expect(w.pads).toEqual([]);
+    expect(seqsOf(c.read())).toEqual([enter, seq]);
+  });
+});
 
 describe('readRing under random writes and reads', () => {
   // TL_PROP_RUNS=5000 npx vitest run test/ring-reader.test.ts: a deeper search than CI's.

@@ -1,14 +1,18 @@
 // A TypeScript model of the BPF writer in bpf/traceloop.bpf.c, writing into a Buffer laid out
 // exactly as one per-CPU ring element (bpf/traceloop.h):
 //
-//     [ struct tl_ring_ctrl (64 bytes) + page_start[ring_bytes / 4096], rounded to pages ]
+//     [ struct tl_ring_ctrl (96 bytes) + page_start[ring_bytes / 4096], rounded to pages ]
 //     [ data: ring_bytes                                                                  ]
 //
 // It follows the kernel code step by step: lock_ring (busy), reserve (a TL_REC_PAD to the end of
 // the lap when a record of the kind's *maximum* size might not fit), the record stores (an enter
 // stores all six args even when it is cut after nargs), w->head += size, publish (index_page,
 // then the store of ctl->head). Each record can be stopped between its stores and its publish, so
-// tests can put the ring in the states a reader meets while a writer is running.
+// tests can put the ring in the states a reader meets while a writer is running. done() is the exit
+// that completes its thread's enter in place (complete_call: a TL_REC_DONE right after the enter's
+// group, when nothing came after it); the reader is to deliver the very tl_exit exit() would have.
+// (The kernel publishes an event record with its params rather than on its own; publishing each
+// record, as this model does, only shows a reader more states.)
 //
 // Field offsets are restated here from the header, not taken from src/wire.ts LAYOUT, so that a
 // wrong LAYOUT entry shows up as a parse mismatch instead of agreeing with itself.
@@ -17,7 +21,7 @@
 // record start), which is what the tests compare the reader's output against.
 
 /** sizeof(struct tl_ring_ctrl) without page_start[]. */
-const CTRL_FIXED = 64;
+const CTRL_FIXED = 96;
 const CTRL_HEAD = 0;
 const CTRL_EMITTED = 8;
 const CTRL_FAILED = 16;
@@ -25,7 +29,7 @@ const CTRL_FAULTS = 24;
 const CTRL_BUSY = 32;
 const CTRL_PUBLISHED = 40;
 const CTRL_LAST_TS = 48;
-const CTRL_PAGE_START = 64;
+const CTRL_PAGE_START = 96;
 
 const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -39,6 +43,7 @@ const REC_PAD = 1;
 const REC_ENTER = 2;
 const REC_EXIT = 3;
 const REC_PARAM = 4;
+const REC_DONE = 5;
 
 const PARAM_OK = 0;
 const PARAM_FAULT = 1;
@@ -48,6 +53,8 @@ const PARAM_TRUNCATED = 2;
 export const ENTER_MAX = 96;
 export const EXIT_BYTES = 40;
 export const PARAM_HEAD = 16;
+/** sizeof(struct tl_done). */
+export const DONE_BYTES = 16;
 
 /** TL_ENTER_BYTES(nargs). */
 export const enterSize = (nargs: number): number => ENTER_MAX - 8 * (MAX_ARGS - nargs);
@@ -66,9 +73,16 @@ export function effectiveCapture(ringBytes: number, requested: number): number {
   return cap;
 }
 
-/** geo_.inflight_bytes in native/recorder.cc: a pad shorter than the largest record, then it. */
+/** The largest record a writer stores (its room in reserve()). */
+export const largestFor = (maxCapture: number): number =>
+  Math.max(ENTER_MAX, PARAM_HEAD + maxCapture);
+
+/**
+ * geo_.inflight_bytes in native/recorder.cc: a pad shorter than the largest record, an event
+ * record published with its param, then the param.
+ */
 export function inflightFor(maxCapture: number): number {
-  return 2 * Math.max(ENTER_MAX, PARAM_HEAD + maxCapture);
+  return 2 * largestFor(maxCapture) + ENTER_MAX;
 }
 
 /** One captured argument. A bare Buffer is a buffer capture of its length, at arg index i. */
@@ -105,9 +119,15 @@ export interface Group {
   published: number;
   /** Absolute position after the last published record of the group. */
   end: number;
-  /** Each published record's bytes, as they were in the ring when it was published. */
+  /** Each published record's bytes, as they were in the ring when it was published (for a
+   * TL_REC_DONE: the tl_exit the reader is to make of it). */
   records: Buffer[];
+  /** A TL_REC_DONE's: the enter group it completes, which a reader must have read first. */
+  completes?: Group;
 }
+
+/** Where a reader must start to deliver g: its event, or the enter a TL_REC_DONE completes. */
+export const groupReach = (g: Group): number => g.completes?.start ?? g.start;
 
 export const groupComplete = (g: Group): boolean => g.published === 1 + g.nparams;
 /** The bytes the reader should deliver for a group: its records back to back, no pads. */
@@ -265,6 +285,69 @@ export class RingWriter {
     });
   }
 
+  /**
+   * sys_exit of a call that captures nothing at exit, as complete_call() does it: when the last
+   * group is this thread's enter of syscall nr and nothing was stored after it, a TL_REC_DONE (its
+   * 32-bit duration and ret) right after it. Returns its seq, or null where the kernel would write
+   * an exit() instead (the model has one thread per tid and no migrations).
+   */
+  done(tid: number, nr: number, ret: bigint): bigint | null {
+    if (this.pending) throw new Error('the ring is locked by a partial write: finish() it first');
+    const open = this.groups[this.groups.length - 1];
+    const off = this.local % this.ringBytes;
+    if (
+      !open ||
+      open.kind !== 'enter' ||
+      open.completes ||
+      !groupComplete(open) ||
+      open.tid !== tid ||
+      open.nr !== nr ||
+      open.end !== this.local ||
+      off > this.ringBytes - DONE_BYTES ||
+      this.ts + this.tsStep - open.ts > 0xffffffffn
+    ) {
+      return null;
+    }
+    this.ts += this.tsStep;
+    const g: Group = {
+      seq: this.emitted,
+      kind: 'exit',
+      tid,
+      nr,
+      ts: this.ts,
+      start: this.local,
+      nparams: 0,
+      published: 0,
+      end: -1,
+      records: [],
+      completes: open,
+    };
+    this.element.writeBigUInt64LE(g.seq + 1n, CTRL_EMITTED);
+    this.groups.push(g);
+    const b = this.data(off, DONE_BYTES);
+    b.writeUInt16LE(DONE_BYTES, 0);
+    b.writeUInt8(REC_DONE, 2);
+    b.writeUInt8(0, 3);
+    b.writeUInt32LE(Number(g.ts - open.ts), 4);
+    b.writeBigInt64LE(ret, 8);
+    const start = this.local;
+    this.starts.push(start);
+    this.local += DONE_BYTES;
+    this.indexPage(start, this.local);
+    this.element.writeBigUInt64LE(this.emitted, CTRL_PUBLISHED);
+    this.element.writeBigUInt64LE(g.ts, CTRL_LAST_TS);
+    this.element.writeBigUInt64LE(BigInt(this.local), CTRL_HEAD);
+    // What the reader makes of it: the tl_exit exit() would have written.
+    const x = Buffer.alloc(EXIT_BYTES);
+    this.eventHead(x, g, REC_EXIT, EXIT_BYTES);
+    x.writeBigInt64LE(ret, 24);
+    x.writeUInt32LE(this.pid, 32);
+    g.records.push(x);
+    g.published = 1;
+    g.end = this.local;
+    return g.seq;
+  }
+
   /** `n` tasks found the ring busy: each counts itself in ctl->failed and writes nothing. */
   failBusy(n = 1): void {
     this.element.writeBigUInt64LE(this.failed + BigInt(n), CTRL_FAILED);
@@ -294,7 +377,7 @@ export class RingWriter {
    * published; the next real record overwrites all of it.
    */
   scribble(n: number, fill = 0xcc): void {
-    const largest = this.inflightBytes / 2;
+    const largest = largestFor(this.maxCapture);
     if (n > largest) throw new Error(`scribble of ${n} > the largest record (${largest})`);
     if (this.pending?.stored) throw new Error('scribble over a stored record: finish() first');
     let off = this.local % this.ringBytes;
