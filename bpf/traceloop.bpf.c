@@ -313,17 +313,31 @@ static __always_inline int capture(struct tl_writer *w, struct tl_args *regs, st
 			 want_of(c, regs, ret));
 }
 
+/* The TL_COMM_* flags of this thread's enter: whether the ring must name it
+ * (see "Comm carried forward" in traceloop.h). */
+static __always_inline __u32 comm_flags(struct tl_writer *w, struct tl_comm_slot *slot, __u64 *comm)
+{
+	if (slot->tid != w->tid)
+		return TL_COMM_NAMED;
+	if (slot->comm[0] != comm[0] || slot->comm[1] != comm[1])
+		return TL_COMM_NAMED | TL_COMM_RENAMED;
+	if (w->head - slot->pos >= (ring_bytes >> TL_COMM_REFRESH_SHIFT))
+		return TL_COMM_NAMED | TL_COMM_SAME;
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 {
 	struct tl_args args, *regs = &args;
 	struct tl_writer w;
-	struct tl_enter *e;
+	struct tl_ring_enter *e;
 	struct tl_rule *rule = NULL;
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
+	struct tl_comm_slot *slot;
 	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
-	__u32 faulted = 0;
-	__u64 start, off, pid_tgid, e_ts;
+	__u32 faulted = 0, cflags, size;
+	__u64 start, off, pid_tgid, e_ts, comm[2], *tail;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
@@ -340,21 +354,35 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 
 	pid_tgid = bpf_get_current_pid_tgid();
 	w.tid = (__u32)pid_tgid;
-	off = reserve(&w, sizeof(struct tl_enter));
+	bpf_get_current_comm(comm, sizeof(comm));
+	slot = &w.ctl->comms[w.tid % TL_COMM_SLOTS];
+	cflags = comm_flags(&w, slot, comm);
+	off = reserve(&w, TL_RING_ENTER_MAX);
 	start = w.head;
 	e = (void *)(w.ring + ctrl_bytes + off);
-	event_head(&w, &e->ev, TL_REC_ENTER, TL_ENTER_BYTES(nargs), nr);
+	size = TL_RING_ENTER_BYTES(nargs, cflags);
+	event_head(&w, &e->ev, TL_REC_ENTER, size, nr);
 	e_ts = w.ts;
 	e->pid = pid_tgid >> 32;
 	e->nargs = nargs;
 	e->nparams = nparams;
-	e->reserved = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	/* All six are copied; the record ends after nargs of them. Stores
-	 * past the end land in space the next record overwrites. */
+	e->comm_flags = cflags;
+	/* All six are copied; the record ends after nargs of them (and the
+	 * comm). Stores past the end land in space the next record overwrites. */
 	for (int i = 0; i < TL_MAX_ARGS; i++)
 		e->args[i] = args.a[i];
-	w.head += TL_ENTER_BYTES(nargs);
+	if (cflags) {
+		tail = &e->args[CLAMP(nargs, TL_MAX_ARGS)];
+		if (cflags & TL_COMM_RENAMED) {
+			tail[2] = slot->comm[0];
+			tail[3] = slot->comm[1];
+		}
+		tail[0] = slot->comm[0] = comm[0];
+		tail[1] = slot->comm[1] = comm[1];
+		slot->tid = w.tid;
+		slot->pos = start;
+	}
+	w.head += size;
 	publish_unless(&w, start, nparams);
 
 	if (nparams) {

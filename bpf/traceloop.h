@@ -79,6 +79,10 @@ enum tl_rec_type {
 
 /* tl_hdr.flags of enter and exit records, set by the reader */
 #define TL_FLAG_LATE 0x01 /* published after newer records had been shown */
+/* An enter whose thread's comm the ring no longer holds (see "Comm carried
+ * forward"): its comm is the one the thread's next named enter in the same
+ * read gives, or empty if there is none. */
+#define TL_FLAG_COMM_LATER 0x02
 
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {
@@ -108,6 +112,63 @@ struct tl_enter {
 	__u64 args[TL_MAX_ARGS];
 };
 #define TL_ENTER_BYTES(nargs) (sizeof(struct tl_enter) - 8 * (TL_MAX_ARGS - (nargs)))
+
+/*
+ * Comm carried forward. A thread's comm changes rarely (execve, prctl
+ * PR_SET_NAME, a write to /proc/<tid>/comm), so a ring holds it only where
+ * the reader could not know it: the enter record the kernel writes is
+ * tl_ring_enter, whose comm (and, after a change, the one before) follows
+ * its arguments only when comm_flags says TL_COMM_NAMED. The writer keeps,
+ * per ring, a small cache of the comm it last wrote for a thread
+ * (tl_comm_slot, by tid % TL_COMM_SLOTS) and names an enter when the slot
+ * holds another thread, another comm (every change is seen, whatever made
+ * it: the comm is compared, not the syscall), or a comm written more than
+ * ring_bytes >> TL_COMM_REFRESH_SHIFT bytes ago. So an unnamed enter's comm
+ * is that of its thread's last named enter in the same ring.
+ *
+ * The reader (native/ring_reader.cc) carries the comm forward per (ring,
+ * tid) and delivers every enter as a tl_enter with its comm in place.
+ * A read that starts mid-lap, or after a loss, may meet a thread's unnamed
+ * enters before any named one: their comm lies in the part of the ring the
+ * read does not have. The flags of the thread's first named enter in the
+ * read then say what the comm was before it: TL_COMM_SAME (unchanged: a
+ * refresh, so the earlier enters had this comm) or TL_COMM_RENAMED (changed;
+ * the comm before follows this one). With neither (the slot held another
+ * thread) the earlier enters' comm is unknown: they are delivered with
+ * TL_FLAG_COMM_LATER and the comm their thread had at that named enter,
+ * which the text marks as such. Reading /proc/<tid>/comm would name history
+ * with today's name; the mark says what is known. The refresh bounds that
+ * case to threads with no named enter in the newest 1/8 of the ring.
+ */
+#define TL_COMM_NAMED 0x1	/* a comm follows the arguments */
+#define TL_COMM_SAME 0x2	/* ... repeated: unchanged since the thread's last named enter */
+#define TL_COMM_RENAMED 0x4	/* ... changed: the comm before follows it */
+#define TL_COMM_SLOTS 64	/* per ring; a power of two */
+#define TL_COMM_REFRESH_SHIFT 3 /* name again after ring_bytes >> this bytes */
+
+struct tl_ring_enter {
+	struct tl_event ev;
+	__u32 pid;	  /* tgid */
+	__u8 nargs;	  /* args[] holds this many, then the comm(s) */
+	__u8 nparams;	  /* TL_REC_PARAM records that follow */
+	__u16 comm_flags; /* TL_COMM_* */
+	__u64 args[TL_MAX_ARGS];
+	/* with TL_COMM_NAMED: char comm[TL_COMM_LEN]; with TL_COMM_RENAMED
+	 * then: char prev[TL_COMM_LEN] */
+};
+#define TL_RING_ENTER_BYTES(nargs, comm_flags)                                                     \
+	(sizeof(struct tl_ring_enter) - 8 * (TL_MAX_ARGS - (nargs)) +                              \
+	 ((comm_flags)&TL_COMM_NAMED ? TL_COMM_LEN : 0) +                                          \
+	 ((comm_flags)&TL_COMM_RENAMED ? TL_COMM_LEN : 0))
+#define TL_RING_ENTER_MAX (sizeof(struct tl_ring_enter) + 2 * TL_COMM_LEN)
+
+/* The writer's memory of the comm it last wrote into a ring for a thread. */
+struct tl_comm_slot {
+	__u32 tid;
+	__u32 reserved;
+	__u64 pos;     /* absolute position of that named enter */
+	__u64 comm[2]; /* char[TL_COMM_LEN], as two words to compare */
+};
 
 /*
  * An exit record with this number is no syscall's: the last thread of a
@@ -217,9 +278,11 @@ struct tl_ring_ctrl {
 	__u64 last_ts;	 /* timestamp of the newest published record */
 	__u64 spare;
 	struct tl_open_call open; /* writer-private: see tl_open_call */
-	__u64 page_start[];	  /* ring_bytes / TL_PAGE_SIZE entries */
+	/* writer-private: see "Comm carried forward" */
+	struct tl_comm_slot comms[TL_COMM_SLOTS];
+	__u64 page_start[]; /* ring_bytes / TL_PAGE_SIZE entries */
 };
-#define TL_CTRL_FIXED_BYTES 96
+#define TL_CTRL_FIXED_BYTES (96 + 32 * TL_COMM_SLOTS)
 
 /* Per-syscall capture rules (BPF map `rules`, filled from userspace). */
 enum tl_capture_kind {

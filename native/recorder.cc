@@ -94,9 +94,9 @@ Recorder::Recorder(const RecorderConfig &config)
 	// the param that follows it (ring_writer.bpf.h publish_unless). (A
 	// record's room is its largest size; a group never holds two pads.)
 	const uint64_t largest =
-	    std::max<uint64_t>({sizeof(tl_enter), sizeof(tl_exit), sizeof(tl_param) + string_cap,
+	    std::max<uint64_t>({TL_RING_ENTER_MAX, sizeof(tl_exit), sizeof(tl_param) + string_cap,
 				sizeof(tl_param) + compound_cap});
-	geo_.inflight_bytes = 2 * largest + sizeof(tl_enter);
+	geo_.inflight_bytes = 2 * largest + TL_RING_ENTER_MAX;
 
 	LoadSettings load;
 	load.ring_bytes = geo_.ring_bytes;

@@ -199,10 +199,99 @@ private:
 	// 5. Every group (an enter or exit and the params it announces) from
 	// begin_: delivered, or marked lost when its seq shows a gap, or left
 	// for the next read when its params are not all published yet.
+	// What the first named enter of each thread in [begin_, h1_) says of
+	// the thread's comm before it: known (TL_COMM_SAME: the same;
+	// TL_COMM_RENAMED: the one it carries after its own) or not (only its
+	// own, which an earlier enter is delivered with, marked).
+	struct FirstName {
+		std::array<char, 16> comm;
+		bool known;
+	};
+
+	void prescan()
+	{
+		for (uint64_t p = begin_; h1_ - p >= sizeof(tl_hdr);) {
+			const auto h = read_as<tl_hdr>(copied(p));
+			if (!sane(h, h1_ - p))
+				return;
+			if (h.type == TL_REC_ENTER && h.size >= offsetof(tl_ring_enter, args)) {
+				const tl_ring_enter e = ring_enter_at(p, h.size);
+				const uint8_t *c = comm_at(p, h.size, e, 0);
+				if (c && !first_names_.count(h.tid)) {
+					const uint8_t *prev = comm_at(p, h.size, e, 1);
+					FirstName f{};
+					const bool same = e.comm_flags & TL_COMM_SAME;
+					f.known = same || prev;
+					std::memcpy(f.comm.data(), same || !prev ? c : prev, 16);
+					first_names_.emplace(h.tid, f);
+				}
+			}
+			p += h.size;
+		}
+	}
+
+	// The fixed part of the ring-form enter at p, of `size` bytes (zero
+	// past them).
+	tl_ring_enter ring_enter_at(uint64_t p, uint16_t size) const
+	{
+		tl_ring_enter e{};
+		std::memcpy(&e, copied(p), std::min<size_t>(size, sizeof(e)));
+		return e;
+	}
+
+	// The comm an enter of the ring form carries: the first (which 0) or the
+	// one before it (which 1); null if it carries none or is too short.
+	const uint8_t *comm_at(uint64_t p, uint16_t size, const tl_ring_enter &e, int which) const
+	{
+		const unsigned nargs = e.nargs <= TL_MAX_ARGS ? e.nargs : TL_MAX_ARGS;
+		const uint64_t at = offsetof(tl_ring_enter, args) + 8 * nargs + TL_COMM_LEN * which;
+		const unsigned need = which ? TL_COMM_NAMED | TL_COMM_RENAMED : TL_COMM_NAMED;
+		if ((e.comm_flags & need) != need || at + TL_COMM_LEN > size)
+			return nullptr;
+		return copied(p) + at;
+	}
+
+	// The enter at p as the tl_enter everything past the reader knows (its
+	// size in d.ev.h.size): its comm in place, carried forward when the
+	// ring did not name it (see bpf/traceloop.h).
+	tl_enter delivered_enter(uint64_t p, uint16_t size)
+	{
+		const tl_ring_enter e = ring_enter_at(p, size);
+		const unsigned nargs = e.nargs <= TL_MAX_ARGS ? e.nargs : TL_MAX_ARGS;
+		tl_enter d{};
+		d.ev = e.ev;
+		d.ev.h.size = TL_ENTER_BYTES(nargs);
+		d.pid = e.pid;
+		d.nargs = nargs;
+		d.nparams = e.nparams;
+		std::memcpy(d.args, e.args, 8 * nargs);
+		const uint32_t tid = e.ev.h.tid;
+		auto known = state_.comms.find(tid);
+		if (const uint8_t *c = comm_at(p, size, e, 0)) {
+			std::memcpy(d.comm, c, TL_COMM_LEN);
+			if (state_.comms.size() >= kMaxComms && known == state_.comms.end())
+				state_.comms
+				    .clear(); // bounded: forgotten ones are marked, not wrong
+			std::memcpy(state_.comms[tid].data(), c, TL_COMM_LEN);
+		} else if (known != state_.comms.end()) {
+			std::memcpy(d.comm, known->second.data(), TL_COMM_LEN);
+		} else if (auto f = first_names_.find(tid); f != first_names_.end()) {
+			std::memcpy(d.comm, f->second.comm.data(), TL_COMM_LEN);
+			if (f->second.known)
+				state_.comms[tid] = f->second.comm;
+			else
+				d.ev.h.flags |= TL_FLAG_COMM_LATER;
+		} else {
+			d.ev.h.flags |= TL_FLAG_COMM_LATER;
+		}
+		return d;
+	}
+
 	void walk()
 	{
 		uint64_t p = begin_;
 		resume_ = begin_;
+		prescan();
 		while (p < h1_) {
 			if (h1_ - p < sizeof(tl_hdr))
 				break;
@@ -293,6 +382,7 @@ private:
 			append_lost(out_, cpu_, gap_reason_, seq - state_.next_seq, state_.last_ts,
 				    ts);
 			state_.lost += seq - state_.next_seq;
+			state_.comms.clear(); // the records lost may have renamed a thread
 		}
 		return seq >= state_.next_seq;
 	}
@@ -363,7 +453,21 @@ private:
 		for (unsigned i = 0; i < g.nparts; i++)
 			len += g.parts[i].second;
 		const auto &last = g.parts[g.nparts - 1];
-		if (last.first + last.second - p == len) {
+		if (read_as<tl_hdr>(copied(p)).type == TL_REC_ENTER) {
+			// Rewritten: the enter as delivered, then its params.
+			const tl_enter d = delivered_enter(p, g.parts[0].second);
+			const uint64_t n = d.ev.h.size + (len - g.parts[0].second);
+			const auto at = static_cast<uint32_t>(out_.bytes.size());
+			out_.bytes.resize(at + n); // before taking pointers into it
+			uint8_t *dst = out_.bytes.data() + at;
+			std::memcpy(dst, &d, d.ev.h.size);
+			dst += d.ev.h.size;
+			for (unsigned i = 1; i < g.nparts; i++) {
+				std::memcpy(dst, copied(g.parts[i].first), g.parts[i].second);
+				dst += g.parts[i].second;
+			}
+			out_.items.push_back(Item{g.ts, at, static_cast<uint32_t>(n)});
+		} else if (last.first + last.second - p == len) {
 			// Contiguous: refer to it in place.
 			out_.items.push_back(Item{g.ts, static_cast<uint32_t>(base_ + (p - start_)),
 						  static_cast<uint32_t>(len)});
@@ -421,6 +525,8 @@ private:
 	uint64_t start_ = 0, begin_ = 0, resume_ = 0;
 	size_t base_ = 0;
 	uint64_t held_seq_ = kNoPosition; // seq of a group left for the next read
+	std::unordered_map<uint32_t, FirstName> first_names_;
+	static constexpr size_t kMaxComms = 1 << 16;
 	uint8_t gap_reason_ = TL_LOST_OVERWRITTEN;
 };
 

@@ -3,8 +3,10 @@
 // ring protocol is described in bpf/traceloop.h.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace traceloop {
@@ -40,6 +42,10 @@ struct RingState {
 	uint32_t open_tid = 0;
 	uint32_t open_pid = 0;
 	uint16_t open_nr = 0;
+	// Each thread's comm as its last named enter in this ring gave it
+	// (bpf/traceloop.h "Comm carried forward"); forgotten at a loss, for
+	// the records lost may have renamed a thread.
+	std::unordered_map<uint32_t, std::array<char, 16>> comms;
 };
 
 // One merge unit: an enter or exit record with its params, or a marker.

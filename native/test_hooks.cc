@@ -2,7 +2,10 @@
 // itself uses (addon.cc): the header's layout and constants, the ring reader
 // on synthetic rings, the live merger alone, and the drain benchmark. Typed
 // in src/native.ts.
+#include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstring>
 #include <napi.h>
 
 extern "C" {
@@ -40,6 +43,16 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_enter, nparams);
 	LAYOUT_FIELD(o, tl_enter, comm);
 	LAYOUT_FIELD(o, tl_enter, args);
+	LAYOUT_SIZE(o, tl_ring_enter);
+	LAYOUT_FIELD(o, tl_ring_enter, pid);
+	LAYOUT_FIELD(o, tl_ring_enter, nargs);
+	LAYOUT_FIELD(o, tl_ring_enter, nparams);
+	LAYOUT_FIELD(o, tl_ring_enter, comm_flags);
+	LAYOUT_FIELD(o, tl_ring_enter, args);
+	LAYOUT_SIZE(o, tl_comm_slot);
+	LAYOUT_FIELD(o, tl_comm_slot, tid);
+	LAYOUT_FIELD(o, tl_comm_slot, pos);
+	LAYOUT_FIELD(o, tl_comm_slot, comm);
 	LAYOUT_SIZE(o, tl_exit);
 	LAYOUT_FIELD(o, tl_exit, ret);
 	LAYOUT_FIELD(o, tl_exit, pid);
@@ -76,6 +89,7 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_ring_ctrl, published);
 	LAYOUT_FIELD(o, tl_ring_ctrl, last_ts);
 	LAYOUT_FIELD(o, tl_ring_ctrl, open);
+	LAYOUT_FIELD(o, tl_ring_ctrl, comms);
 	LAYOUT_FIELD(o, tl_ring_ctrl, page_start);
 	LAYOUT_SIZE(o, tl_capture);
 	LAYOUT_FIELD(o, tl_capture, kind);
@@ -158,6 +172,18 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 		state.open_pid = s.Get("openPid").As<Napi::Number>().Uint32Value();
 		state.open_nr =
 		    static_cast<uint16_t>(s.Get("openNr").As<Napi::Number>().Uint32Value());
+		Napi::Value comms = s.Get("comms");
+		if (comms.IsArray()) {
+			auto a = comms.As<Napi::Array>();
+			for (uint32_t i = 0; i < a.Length(); i++) {
+				auto pair = a.Get(i).As<Napi::Array>();
+				auto bytes = pair.Get(1u).As<Napi::Buffer<uint8_t>>();
+				std::array<char, 16> c{};
+				std::memcpy(c.data(), bytes.Data(),
+					    std::min<size_t>(16, bytes.Length()));
+				state.comms[pair.Get(0u).As<Napi::Number>().Uint32Value()] = c;
+			}
+		}
 	}
 	CpuBatch batch;
 	batch.cpu = cpu;
@@ -180,6 +206,16 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 	s.Set("openTid", static_cast<double>(state.open_tid));
 	s.Set("openPid", static_cast<double>(state.open_pid));
 	s.Set("openNr", static_cast<double>(state.open_nr));
+	Napi::Array comms = Napi::Array::New(env, state.comms.size());
+	uint32_t i = 0;
+	for (const auto &[tid, c] : state.comms) {
+		Napi::Array pair = Napi::Array::New(env, 2);
+		pair.Set(0u, static_cast<double>(tid));
+		pair.Set(1u, Napi::Buffer<uint8_t>::Copy(
+				 env, reinterpret_cast<const uint8_t *>(c.data()), c.size()));
+		comms.Set(i++, pair);
+	}
+	s.Set("comms", comms);
 	Napi::Object o = Napi::Object::New(env);
 	o.Set("records", Napi::Buffer<uint8_t>::Copy(env, merged.data(), merged.size()));
 	o.Set("state", s);
@@ -283,6 +319,13 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_MAX_RING_BYTES);
 	TL_CONSTANT(TL_ALIGN);
 	TL_CONSTANT(TL_FLAG_LATE);
+	TL_CONSTANT(TL_FLAG_COMM_LATER);
+	TL_CONSTANT(TL_COMM_NAMED);
+	TL_CONSTANT(TL_COMM_SAME);
+	TL_CONSTANT(TL_COMM_RENAMED);
+	TL_CONSTANT(TL_COMM_SLOTS);
+	TL_CONSTANT(TL_COMM_REFRESH_SHIFT);
+	TL_CONSTANT(TL_RING_ENTER_MAX);
 	TL_CONSTANT(TL_CTRL_FIXED_BYTES);
 	TL_CONSTANT(TL_STRV_MAX_COUNT);
 	TL_CONSTANT(TL_PART_NULL);

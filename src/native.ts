@@ -157,6 +157,8 @@ export interface RingReaderState {
   openTid: number;
   openPid: number;
   openNr: number;
+  /** Each thread's comm as the ring last named it: [tid, its 16 bytes]. */
+  comms: Array<[number, Buffer]>;
 }
 
 let cached: NativeModule | undefined;

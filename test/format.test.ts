@@ -71,6 +71,7 @@ function enterOf(c: Call): EnterRecord {
     args: c.args,
     params: c.enterParams ?? [],
     late: false,
+    commLater: false,
   };
 }
 

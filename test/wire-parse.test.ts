@@ -114,6 +114,7 @@ const enter = (over: Partial<EnterRecord> = {}): EnterRecord => ({
   args: [0xffffff9cn, 0x7ffd0000n, 0x80000n, 0n],
   params: [],
   late: false,
+  commLater: false,
   ...over,
 });
 
@@ -157,7 +158,9 @@ describe('layout', () => {
     ['sizeof(struct tl_exit)', 40],
     ['sizeof(struct tl_param)', 16],
     ['sizeof(struct tl_lost)', 40],
-    ['sizeof(struct tl_ring_ctrl)', 64],
+    ['sizeof(struct tl_ring_ctrl)', 2144], // 64 + the open call (32) + 64 comm slots (32 each)
+    ['sizeof(struct tl_ring_enter)', 80],
+    ['sizeof(struct tl_done)', 16],
     ['sizeof(struct tl_capture)', 8],
     ['sizeof(struct tl_rule)', 32],
     ['tl_enter.args', 48],
@@ -287,6 +290,7 @@ describe('parseRecords', () => {
       kind: fc.constant('enter' as const),
       ...arbEvent,
       comm: fc.stringMatching(/^[a-z0-9/:-]{0,16}$/),
+      commLater: fc.constant(false),
       args: fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { maxLength: 6 }),
     }),
     fc.record({

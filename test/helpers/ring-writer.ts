@@ -12,7 +12,10 @@
 // that completes its thread's enter in place (complete_call: a TL_REC_DONE right after the enter's
 // group, when nothing came after it); the reader is to deliver the very tl_exit exit() would have.
 // (The kernel publishes an event record with its params rather than on its own; publishing each
-// record, as this model does, only shows a reader more states.)
+// record, as this model does, only shows a reader more states.) Enters are written in the ring's
+// form (tl_ring_enter), their comm only where the kernel names it (comm_flags(), with the same
+// per-ring cache of tl_comm_slot in the control block); setComm() renames a thread. What a group
+// remembers of its enter is the tl_enter the reader is to deliver, with the thread's true comm.
 //
 // Field offsets are restated here from the header, not taken from src/wire.ts LAYOUT, so that a
 // wrong LAYOUT entry shows up as a parse mismatch instead of agreeing with itself.
@@ -21,7 +24,7 @@
 // record start), which is what the tests compare the reader's output against.
 
 /** sizeof(struct tl_ring_ctrl) without page_start[]. */
-const CTRL_FIXED = 96;
+const CTRL_FIXED = 96 + 32 * 64;
 const CTRL_HEAD = 0;
 const CTRL_EMITTED = 8;
 const CTRL_FAILED = 16;
@@ -29,7 +32,13 @@ const CTRL_FAULTS = 24;
 const CTRL_BUSY = 32;
 const CTRL_PUBLISHED = 40;
 const CTRL_LAST_TS = 48;
-const CTRL_PAGE_START = 96;
+const CTRL_PAGE_START = CTRL_FIXED;
+const CTRL_COMMS = 96;
+const COMM_SLOTS = 64;
+const COMM_NAMED = 0x1;
+const COMM_SAME = 0x2;
+const COMM_RENAMED = 0x4;
+const COMM_REFRESH_SHIFT = 3;
 
 const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -58,6 +67,15 @@ export const DONE_BYTES = 16;
 
 /** TL_ENTER_BYTES(nargs). */
 export const enterSize = (nargs: number): number => ENTER_MAX - 8 * (MAX_ARGS - nargs);
+/** sizeof(struct tl_ring_enter) and TL_RING_ENTER_MAX: six args, a comm and the one before. */
+export const RING_ENTER_BASE = 80;
+export const RING_ENTER_MAX = RING_ENTER_BASE + 2 * COMM_LEN;
+/** TL_RING_ENTER_BYTES(nargs, flags). */
+export const ringEnterSize = (nargs: number, flags: number): number =>
+  RING_ENTER_BASE -
+  8 * (MAX_ARGS - nargs) +
+  (flags & COMM_NAMED ? COMM_LEN : 0) +
+  (flags & COMM_RENAMED ? COMM_LEN : 0);
 const align8 = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 /** ctrl_bytes_for() in native/ring_reader.cc: control block + page index, rounded to pages. */
@@ -75,14 +93,14 @@ export function effectiveCapture(ringBytes: number, requested: number): number {
 
 /** The largest record a writer stores (its room in reserve()). */
 export const largestFor = (maxCapture: number): number =>
-  Math.max(ENTER_MAX, PARAM_HEAD + maxCapture);
+  Math.max(RING_ENTER_MAX, PARAM_HEAD + maxCapture);
 
 /**
  * geo_.inflight_bytes in native/recorder.cc: a pad shorter than the largest record, an event
  * record published with its param, then the param.
  */
 export function inflightFor(maxCapture: number): number {
-  return 2 * largestFor(maxCapture) + ENTER_MAX;
+  return 2 * largestFor(maxCapture) + RING_ENTER_MAX;
 }
 
 /** One captured argument. A bare Buffer is a buffer capture of its length, at arg index i. */
@@ -122,6 +140,11 @@ export interface Group {
   /** Each published record's bytes, as they were in the ring when it was published (for a
    * TL_REC_DONE: the tl_exit the reader is to make of it). */
   records: Buffer[];
+  /** An enter's: the tl_enter the reader is to deliver for it (its true comm in place). */
+  delivered?: Buffer;
+  /** An enter's: its thread's true comm, and the TL_COMM_* flags it was written with. */
+  comm?: Buffer;
+  commFlags?: number;
   /** A TL_REC_DONE's: the enter group it completes, which a reader must have read first. */
   completes?: Group;
 }
@@ -177,6 +200,8 @@ export class RingWriter {
 
   private readonly pid: number;
   private readonly comm: Buffer;
+  /** Threads renamed by setComm(); the others have `comm`. */
+  private readonly comms = new Map<number, Buffer>();
   private ts: bigint;
   private readonly tsStep: bigint;
   /** The writer's w->head: where the next record goes (>= the published head). */
@@ -241,6 +266,34 @@ export class RingWriter {
 
   // ---- the writer's operations ---------------------------------------------------------------
 
+  /** Renames thread tid (execve, prctl PR_SET_NAME): its next enter names the new comm. */
+  setComm(tid: number, name: string): void {
+    const b = Buffer.alloc(COMM_LEN);
+    b.write(name, 'latin1');
+    this.comms.set(tid, b);
+  }
+
+  /** The size the next enter of tid with nargs args would have (comm_flags() as of now). */
+  nextEnterSize(tid: number, nargs: number): number {
+    return ringEnterSize(nargs, this.commFlags(tid).flags);
+  }
+
+  /** comm_flags() in bpf/traceloop.bpf.c, on the model's slot cache in the control block. */
+  private commFlags(tid: number): { flags: number; comm: Buffer; slot: number; prev: Buffer } {
+    const comm = this.comms.get(tid) ?? this.comm;
+    const slot = CTRL_COMMS + 32 * (tid % COMM_SLOTS);
+    const prev = Buffer.from(this.element.subarray(slot + 16, slot + 32));
+    let flags = 0;
+    if (this.element.readUInt32LE(slot) !== tid) flags = COMM_NAMED;
+    else if (!prev.equals(comm)) flags = COMM_NAMED | COMM_RENAMED;
+    else if (
+      this.local - Number(this.element.readBigUInt64LE(slot + 8)) >=
+      this.ringBytes >> COMM_REFRESH_SHIFT
+    )
+      flags = COMM_NAMED | COMM_SAME;
+    return { flags, comm, slot, prev };
+  }
+
   /** sys_enter: an enter record with `nargs` args, then one TL_REC_PARAM per entry of params. */
   enter(
     tid: number,
@@ -251,17 +304,36 @@ export class RingWriter {
   ): bigint {
     if (nargs < 0 || nargs > MAX_ARGS) throw new Error(`nargs ${nargs}`);
     return this.writeGroup('enter', tid, nr, params, opts, (g, off) => {
-      const size = enterSize(nargs);
-      const b = this.data(off, ENTER_MAX); // all six args are stored; the record is cut after nargs
+      const { flags, comm, slot, prev } = this.commFlags(tid);
+      const size = ringEnterSize(nargs, flags);
+      // All six args are stored; the record is cut after nargs of them and its comm(s).
+      const b = this.data(off, RING_ENTER_MAX);
       this.eventHead(b, g, REC_ENTER, size);
       b.writeUInt32LE(this.pid, 24);
       b.writeUInt8(nargs, 28);
       b.writeUInt8(g.nparams, 29);
-      b.writeUInt16LE(0, 30);
-      this.comm.copy(b, 32);
-      for (let i = 0; i < MAX_ARGS; i++) {
-        b.writeBigUInt64LE((g.seq << 8n) | BigInt(0x10 + i), 48 + 8 * i);
+      b.writeUInt16LE(flags, 30);
+      const arg = (i: number): bigint => (g.seq << 8n) | BigInt(0x10 + i);
+      for (let i = 0; i < MAX_ARGS; i++) b.writeBigUInt64LE(arg(i), 32 + 8 * i);
+      if (flags) {
+        const tail = 32 + 8 * nargs;
+        comm.copy(b, tail);
+        if (flags & COMM_RENAMED) prev.copy(b, tail + COMM_LEN);
+        this.element.writeUInt32LE(tid, slot);
+        this.element.writeBigUInt64LE(BigInt(this.local), slot + 8);
+        comm.copy(this.element, slot + 16);
       }
+      // What the reader is to deliver: tl_enter, the comm in place.
+      const d = Buffer.alloc(enterSize(nargs));
+      this.eventHead(d, g, REC_ENTER, d.length);
+      d.writeUInt32LE(this.pid, 24);
+      d.writeUInt8(nargs, 28);
+      d.writeUInt8(g.nparams, 29);
+      comm.copy(d, 32);
+      for (let i = 0; i < nargs; i++) d.writeBigUInt64LE(arg(i), 48 + 8 * i);
+      g.delivered = d;
+      g.comm = Buffer.from(comm);
+      g.commFlags = flags;
       return size;
     });
   }
@@ -489,7 +561,11 @@ export class RingWriter {
     this.element.writeBigUInt64LE(this.emitted, CTRL_PUBLISHED);
     this.element.writeBigUInt64LE(g.ts, CTRL_LAST_TS);
     this.element.writeBigUInt64LE(BigInt(this.local), CTRL_HEAD);
-    g.records.push(Buffer.from(this.data(start % this.ringBytes, size)));
+    g.records.push(
+      g.records.length === 0 && g.delivered
+        ? g.delivered
+        : Buffer.from(this.data(start % this.ringBytes, size)),
+    );
     g.published++;
     g.end = this.local;
   }
@@ -559,7 +635,7 @@ export class RingWriter {
       this.groups.push(g);
       return event(g, off);
     }) as RecordPlan;
-    eventPlan.max = kind === 'enter' ? ENTER_MAX : EXIT_BYTES;
+    eventPlan.max = kind === 'enter' ? RING_ENTER_MAX : EXIT_BYTES;
     const plans: RecordPlan[] = [eventPlan, ...params.map((p, i) => this.paramPlan(g, i, p))];
 
     const publishNow = Math.min(opts.publish ?? plans.length, plans.length);

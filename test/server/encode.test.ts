@@ -46,6 +46,7 @@ function enter(
     args,
     params: [],
     late: false,
+    commLater: false,
   };
 }
 
