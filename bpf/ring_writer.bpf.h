@@ -216,23 +216,36 @@ static __always_inline bool complete_call(struct tl_writer *w, __u32 nr, long re
 	struct tl_open_call *o = &w->ctl->open;
 	__u64 off = w->head & (ring_bytes - TL_ALIGN), start = w->head, ts;
 	struct tl_done *d;
+	struct tl_done_short *s;
+	__u64 dur;
 
 	if (o->end != w->head || o->tid != w->tid || o->nr != nr ||
 	    off > ring_bytes - sizeof(struct tl_done) || o->cgroup_moves != (__u32)cgroup_moves ||
 	    o->moves != task_moves())
 		return false;
 	ts = bpf_ktime_get_ns();
-	if (ts - o->ts > 0xffffffffULL)
+	dur = ts - o->ts;
+	if (dur > 0xffffffffULL)
 		return false;
-	d = (void *)(w->ring + ctrl_bytes + off);
-	d->size = sizeof(struct tl_done);
-	d->type = TL_REC_DONE;
-	d->flags = 0;
-	d->duration = ts - o->ts;
-	d->ret = ret;
+	if (dur <= 0xffff && ret >= -32768 && ret <= 32767) {
+		s = (void *)(w->ring + ctrl_bytes + off);
+		s->size = sizeof(struct tl_done_short);
+		s->type = TL_REC_DONE_SHORT;
+		s->flags = 0;
+		s->ret = ret;
+		s->duration = dur;
+		w->head += sizeof(struct tl_done_short);
+	} else {
+		d = (void *)(w->ring + ctrl_bytes + off);
+		d->size = sizeof(struct tl_done);
+		d->type = TL_REC_DONE;
+		d->flags = 0;
+		d->duration = dur;
+		d->ret = ret;
+		w->head += sizeof(struct tl_done);
+	}
 	w->ctl->emitted++;
 	w->ts = ts;
-	w->head += sizeof(struct tl_done);
 	publish(w, start);
 	return true;
 }

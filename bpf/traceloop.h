@@ -66,15 +66,16 @@
 
 /* Record types. Kernel records first; userspace-only records from 0x80. */
 enum tl_rec_type {
-	TL_REC_PAD = 1,	    /* filler to the end of a lap; skip */
-	TL_REC_ENTER = 2,   /* struct tl_enter */
-	TL_REC_EXIT = 3,    /* struct tl_exit */
-	TL_REC_PARAM = 4,   /* struct tl_param: bytes of one argument of the
-			     * TL_REC_ENTER or TL_REC_EXIT right before it */
-	TL_REC_DONE = 5,    /* struct tl_done: the exit of the call whose enter
-			     * group ends right before it (ring only: the
-			     * reader delivers it as a TL_REC_EXIT) */
-	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
+	TL_REC_PAD = 1,	       /* filler to the end of a lap; skip */
+	TL_REC_ENTER = 2,      /* struct tl_enter */
+	TL_REC_EXIT = 3,       /* struct tl_exit */
+	TL_REC_PARAM = 4,      /* struct tl_param: bytes of one argument of the
+				* TL_REC_ENTER or TL_REC_EXIT right before it */
+	TL_REC_DONE = 5,       /* struct tl_done: the exit of the call whose enter
+				* group ends right before it (ring only: the
+				* reader delivers it as a TL_REC_EXIT) */
+	TL_REC_DONE_SHORT = 6, /* struct tl_done_short: the same, 8 bytes */
+	TL_REC_LOST = 0x80,    /* struct tl_lost, made by the reader */
 };
 
 /* tl_hdr.flags of enter and exit records, set by the reader */
@@ -209,6 +210,16 @@ struct tl_done {
 	__u8 flags;
 	__u32 duration; /* ns from the enter's timestamp to the exit's */
 	__s64 ret;
+};
+
+/* The same for a call whose return value and duration fit 16 bits (most:
+ * sizes, fds, errors, under 65.5 us): 8 bytes. */
+struct tl_done_short {
+	__u16 size; /* as tl_hdr */
+	__u8 type;  /* TL_REC_DONE_SHORT */
+	__u8 flags;
+	__s16 ret;
+	__u16 duration; /* ns */
 };
 
 /*

@@ -301,8 +301,9 @@ private:
 				resume_ = kNoPosition;
 				break;
 			}
-			if (h.type == TL_REC_DONE && h.size >= sizeof(tl_done)) {
-				complete(p);
+			if ((h.type == TL_REC_DONE && h.size >= sizeof(tl_done)) ||
+			    (h.type == TL_REC_DONE_SHORT && h.size >= sizeof(tl_done_short))) {
+				complete(p, h.type);
 				p += h.size;
 				resume_ = p;
 				continue;
@@ -416,11 +417,21 @@ private:
 	// just before it; otherwise its enter was not delivered (overwritten,
 	// or the read began between them) and its seq is counted lost with the
 	// gap it leaves, like a param that lost its owner.
-	void complete(uint64_t p)
+	void complete(uint64_t p, uint8_t type)
 	{
-		const auto d = read_as<tl_done>(copied(p));
 		if (state_.open_end != p)
 			return;
+		uint64_t duration;
+		int64_t ret;
+		if (type == TL_REC_DONE_SHORT) {
+			const auto d = read_as<tl_done_short>(copied(p));
+			duration = d.duration;
+			ret = d.ret;
+		} else {
+			const auto d = read_as<tl_done>(copied(p));
+			duration = d.duration;
+			ret = d.ret;
+		}
 		state_.open_end = kNoPosition;
 		const uint64_t seq = state_.open_seq + 1;
 		tl_exit x{};
@@ -430,8 +441,8 @@ private:
 		x.ev.seq = static_cast<uint32_t>(seq);
 		x.ev.cpu = static_cast<uint16_t>(cpu_);
 		x.ev.nr = state_.open_nr;
-		x.ev.ts = state_.open_ts + d.duration;
-		x.ret = d.ret;
+		x.ev.ts = state_.open_ts + duration;
+		x.ret = ret;
 		x.pid = state_.open_pid;
 		if (!admit(seq, x.ev.ts))
 			return;

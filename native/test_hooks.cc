@@ -68,6 +68,12 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_done, flags);
 	LAYOUT_FIELD(o, tl_done, duration);
 	LAYOUT_FIELD(o, tl_done, ret);
+	LAYOUT_SIZE(o, tl_done_short);
+	LAYOUT_FIELD(o, tl_done_short, size);
+	LAYOUT_FIELD(o, tl_done_short, type);
+	LAYOUT_FIELD(o, tl_done_short, flags);
+	LAYOUT_FIELD(o, tl_done_short, ret);
+	LAYOUT_FIELD(o, tl_done_short, duration);
 	LAYOUT_SIZE(o, tl_open_call);
 	LAYOUT_FIELD(o, tl_open_call, end);
 	LAYOUT_FIELD(o, tl_open_call, ts);
@@ -341,6 +347,7 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_REC_EXIT);
 	TL_CONSTANT(TL_REC_PARAM);
 	TL_CONSTANT(TL_REC_DONE);
+	TL_CONSTANT(TL_REC_DONE_SHORT);
 	TL_CONSTANT(TL_REC_LOST);
 	TL_CONSTANT(TL_NR_PROC_END);
 	TL_CONSTANT(TL_PARAM_OK);

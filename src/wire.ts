@@ -34,6 +34,8 @@ export const TL_REC_PARAM = 4;
  * record that reaches this side has this type.
  */
 export const TL_REC_DONE = 5;
+/** In the ring only: the same in 8 bytes (struct tl_done_short), when ret and duration fit 16 bits. */
+export const TL_REC_DONE_SHORT = 6;
 export const TL_REC_LOST = 0x80;
 
 /** tl_hdr.flags of enter and exit records: set by the live merger. */
@@ -220,6 +222,13 @@ export const LAYOUT = {
   'tl_done.flags': 3,
   'tl_done.duration': 4,
   'tl_done.ret': 8,
+
+  'sizeof(struct tl_done_short)': 8,
+  'tl_done_short.size': 0,
+  'tl_done_short.type': 2,
+  'tl_done_short.flags': 3,
+  'tl_done_short.ret': 4,
+  'tl_done_short.duration': 6,
 
   'sizeof(struct tl_open_call)': 32,
   'tl_open_call.end': 0,

@@ -33,6 +33,7 @@ import {
 } from '../src/wire.js';
 import {
   DONE_BYTES,
+  DONE_SHORT_BYTES,
   ENTER_MAX,
   RingWriter,
   groupBytes,
@@ -883,30 +884,44 @@ describe('readRing: one record per call (TL_REC_DONE)', () => {
     call(100, 1, 3, [Buffer.from('x'.repeat(64))], 64n); // write(1, "xx...", 64)
     call(101, 2, 4, [Buffer.from('/etc/passwd')], -2n); // open: ENOENT
     call(100, 0, 3, [], -11n); // read, no exit capture in this model: EAGAIN
-    expect(one.head).toBe(two.head - 4 * (40 - DONE_BYTES));
+    call(100, 9, 6, [], 0x7f0000001000n); // mmap: a return value that needs the long form
+    expect(one.head).toBe(two.head - 4 * (40 - DONE_SHORT_BYTES) - (40 - DONE_BYTES));
     const a = freshRead(one);
     const b = freshRead(two);
     expect(a.raw.equals(b.raw)).toBe(true);
     expect(a.state).toEqual({ ...b.state, pos: BigInt(one.head) });
     const text = lines(a.raw);
     expect(text).toEqual(lines(b.raw));
-    expect(text).toHaveLength(4);
+    expect(text).toHaveLength(5);
     // Durations from the 32-bit delta: the model's clock steps 1000 ns per record.
     for (const l of text) expect(l).toMatch(/ <0\.000001>$/);
     expect(text[1]).toMatch(/^.*write\(.*\) = 64 <0\.000001>$/);
   });
 
-  it('bytes per call: an argument-less call takes 48 bytes, a 64-byte write 152', () => {
+  it('bytes per call: an argument-less call takes 40 bytes, a 64-byte write 144', () => {
     const w = mk();
     w.enter(1, 39, 0); // the thread's first: it names its comm
     w.done(1, 39, 1n);
-    expect(w.head).toBe(32 + 16 + DONE_BYTES);
+    expect(w.head).toBe(32 + 16 + DONE_SHORT_BYTES);
     w.enter(1, 39, 0);
     w.done(1, 39, 1n);
-    expect(w.head - 64).toBe(32 + DONE_BYTES);
+    expect(w.head - 56).toBe(32 + DONE_SHORT_BYTES);
     w.enter(1, 1, 3, [payload(64)]);
     w.done(1, 1, 64n);
-    expect(w.head - 64 - 48).toBe(56 + 16 + 64 + DONE_BYTES);
+    expect(w.head - 56 - 40).toBe(56 + 16 + 64 + DONE_SHORT_BYTES);
+  });
+
+  it('takes the long form for a duration past 16 bits, and delivers it the same', () => {
+    const o = { tsStep: 70_000n }; // 70 us per record
+    const one = mk(o);
+    const two = mk(o);
+    one.enter(1, 7, 3);
+    two.enter(1, 7, 3);
+    one.done(1, 7, 1n);
+    two.exit(1, 7, 1n);
+    expect(one.head).toBe(56 + 16 + DONE_BYTES);
+    expect(freshRead(one).raw.equals(freshRead(two).raw)).toBe(true);
+    expect(lines(freshRead(one).raw)[0]).toMatch(/ = 1 <0\.000070>$/);
   });
 
   it('completes an enter delivered by an earlier read', () => {

@@ -53,6 +53,7 @@ const REC_ENTER = 2;
 const REC_EXIT = 3;
 const REC_PARAM = 4;
 const REC_DONE = 5;
+const REC_DONE_SHORT = 6;
 
 const PARAM_OK = 0;
 const PARAM_FAULT = 1;
@@ -64,6 +65,8 @@ export const EXIT_BYTES = 40;
 export const PARAM_HEAD = 16;
 /** sizeof(struct tl_done). */
 export const DONE_BYTES = 16;
+/** sizeof(struct tl_done_short): ret and duration in 16 bits each. */
+export const DONE_SHORT_BYTES = 8;
 
 /** TL_ENTER_BYTES(nargs). */
 export const enterSize = (nargs: number): number => ENTER_MAX - 8 * (MAX_ARGS - nargs);
@@ -360,7 +363,7 @@ export class RingWriter {
   /**
    * sys_exit of a call that captures nothing at exit, as complete_call() does it: when the last
    * group is this thread's enter of syscall nr and nothing was stored after it, a TL_REC_DONE (its
-   * 32-bit duration and ret) right after it. Returns its seq, or null where the kernel would write
+   * 32-bit duration and ret) right after it, or a TL_REC_DONE_SHORT when both fit 16 bits. Returns its seq, or null where the kernel would write
    * an exit() instead (the model has one thread per tid and no migrations).
    */
   done(tid: number, nr: number, ret: bigint): bigint | null {
@@ -381,6 +384,8 @@ export class RingWriter {
       return null;
     }
     this.ts += this.tsStep;
+    const duration = this.ts - open.ts;
+    const short = duration <= 0xffffn && ret >= -32768n && ret <= 32767n;
     const g: Group = {
       seq: this.emitted,
       kind: 'exit',
@@ -396,15 +401,21 @@ export class RingWriter {
     };
     this.element.writeBigUInt64LE(g.seq + 1n, CTRL_EMITTED);
     this.groups.push(g);
-    const b = this.data(off, DONE_BYTES);
-    b.writeUInt16LE(DONE_BYTES, 0);
-    b.writeUInt8(REC_DONE, 2);
+    const size = short ? DONE_SHORT_BYTES : DONE_BYTES;
+    const b = this.data(off, size);
+    b.writeUInt16LE(size, 0);
+    b.writeUInt8(short ? REC_DONE_SHORT : REC_DONE, 2);
     b.writeUInt8(0, 3);
-    b.writeUInt32LE(Number(g.ts - open.ts), 4);
-    b.writeBigInt64LE(ret, 8);
+    if (short) {
+      b.writeInt16LE(Number(ret), 4);
+      b.writeUInt16LE(Number(duration), 6);
+    } else {
+      b.writeUInt32LE(Number(duration), 4);
+      b.writeBigInt64LE(ret, 8);
+    }
     const start = this.local;
     this.starts.push(start);
-    this.local += DONE_BYTES;
+    this.local += size;
     this.indexPage(start, this.local);
     this.element.writeBigUInt64LE(this.emitted, CTRL_PUBLISHED);
     this.element.writeBigUInt64LE(g.ts, CTRL_LAST_TS);
