@@ -186,14 +186,15 @@ static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, _
 }
 
 /* The task's migrations between CPUs, as the open call remembers them. */
-static __always_inline __u32 task_moves(void)
+static __always_inline __u32 task_moves(struct task_struct *task)
 {
-	return (__u32)bpf_get_current_task_btf()->se.nr_migrations;
+	return (__u32)task->se.nr_migrations;
 }
 
 /* Remembers the enter group just written (ending at w->head) as the ring's
  * open call. */
-static __always_inline void open_call(struct tl_writer *w, __u32 nr, __u64 ts)
+static __always_inline void open_call(struct tl_writer *w, __u32 nr, __u64 ts,
+				      struct task_struct *task)
 {
 	struct tl_open_call *o = &w->ctl->open;
 
@@ -201,7 +202,7 @@ static __always_inline void open_call(struct tl_writer *w, __u32 nr, __u64 ts)
 	o->ts = ts;
 	o->tid = w->tid;
 	o->nr = nr;
-	o->moves = task_moves();
+	o->moves = task_moves(task);
 	o->cgroup_moves = (__u32)cgroup_moves;
 }
 
@@ -211,7 +212,8 @@ static __always_inline void open_call(struct tl_writer *w, __u32 nr, __u64 ts)
  * (nothing written) otherwise. The done must follow its enter group with
  * no pad between, and its duration must fit 32 bits (4.29 s).
  */
-static __always_inline bool complete_call(struct tl_writer *w, __u32 nr, long ret)
+static __always_inline bool complete_call(struct tl_writer *w, __u32 nr, long ret,
+					  struct task_struct *task)
 {
 	struct tl_open_call *o = &w->ctl->open;
 	__u64 off = w->head & (ring_bytes - TL_ALIGN), start = w->head, ts;
@@ -221,7 +223,7 @@ static __always_inline bool complete_call(struct tl_writer *w, __u32 nr, long re
 
 	if (o->end != w->head || o->tid != w->tid || o->nr != nr ||
 	    off > ring_bytes - sizeof(struct tl_done) || o->cgroup_moves != (__u32)cgroup_moves ||
-	    o->moves != task_moves())
+	    o->moves != task_moves(task))
 		return false;
 	ts = bpf_ktime_get_ns();
 	dur = ts - o->ts;

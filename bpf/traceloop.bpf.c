@@ -337,7 +337,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	struct tl_comm_slot *slot;
 	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
 	__u32 faulted = 0, cflags, size;
-	__u64 start, off, pid_tgid, e_ts, comm[2], *tail;
+	__u64 start, off, e_ts, comm[2], *tail;
+	struct task_struct *task;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
@@ -352,9 +353,12 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				nparams++;
 	}
 
-	pid_tgid = bpf_get_current_pid_tgid();
-	w.tid = (__u32)pid_tgid;
-	bpf_get_current_comm(comm, sizeof(comm));
+	/* Read from the task itself: plain loads where the helpers
+	 * (bpf_get_current_pid_tgid, bpf_get_current_comm) are calls. */
+	task = bpf_get_current_task_btf();
+	w.tid = task->pid;
+	comm[0] = *(__u64 *)&task->comm[0];
+	comm[1] = *(__u64 *)&task->comm[8];
 	slot = &w.ctl->comms[w.tid % TL_COMM_SLOTS];
 	cflags = comm_flags(&w, slot, comm);
 	off = reserve(&w, TL_RING_ENTER_MAX);
@@ -363,7 +367,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	size = TL_RING_ENTER_BYTES(nargs, cflags);
 	event_head(&w, &e->ev, TL_REC_ENTER, size, nr);
 	e_ts = w.ts;
-	e->pid = pid_tgid >> 32;
+	e->pid = task->tgid;
 	e->nargs = nargs;
 	e->nparams = nparams;
 	e->comm_flags = cflags;
@@ -394,7 +398,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				faulted |= 1u << i;
 		}
 	}
-	open_call(&w, nr, e_ts);
+	open_call(&w, nr, e_ts, task);
 	unlock_ring(&w);
 	if (faulted) {
 		struct tl_refault *rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(),
@@ -421,7 +425,8 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	struct tl_refault *rf;
 	__u32 nr, nparams = 0, refault = 0;
-	__u64 start, off, pid_tgid;
+	__u64 start, off;
+	struct task_struct *task;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
@@ -451,9 +456,9 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 
-	pid_tgid = bpf_get_current_pid_tgid();
-	w.tid = (__u32)pid_tgid;
-	if (!nparams && complete_call(&w, nr, ret)) {
+	task = bpf_get_current_task_btf();
+	w.tid = task->pid;
+	if (!nparams && complete_call(&w, nr, ret, task)) {
 		unlock_ring(&w);
 		return 0;
 	}
@@ -462,7 +467,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	x = (void *)(w.ring + ctrl_bytes + off);
 	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), nr);
 	x->ret = ret;
-	x->pid = pid_tgid >> 32;
+	x->pid = task->tgid;
 	x->nparams = nparams;
 	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
 	w.head += sizeof(struct tl_exit);
