@@ -357,10 +357,11 @@ export interface EnterRecord {
   /** Shown after newer records: published later than the live stream's slack allows. */
   late: boolean;
   /**
-   * The ring no longer held this thread's comm when the record was read (TL_FLAG_COMM_LATER):
-   * `comm` is the name the thread had at its next named record, or '' if none was read.
+   * Present (true) when the ring no longer held this thread's comm as the record was read
+   * (TL_FLAG_COMM_LATER): `comm` is the name the thread had at its next named record, or '' if
+   * none was read. Absent otherwise, so a record reads as it did before the ring carried comms.
    */
-  commLater: boolean;
+  commLater?: true;
 }
 
 export interface ExitRecord {
@@ -525,7 +526,9 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: Views): Enter
     args,
     params: [],
     late: isLate(buf, off),
-    commLater: (u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_COMM_LATER) !== 0,
+    ...((u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_COMM_LATER) !== 0 && {
+      commLater: true as const,
+    }),
   };
 }
 

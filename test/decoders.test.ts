@@ -45,7 +45,6 @@ function line(r: Row): string {
       kind: 'enter',
       ts: 1n,
       comm: 't',
-      commLater: false,
       args: r.args,
       params: r.enter ?? [],
     },

@@ -71,7 +71,6 @@ function enterOf(c: Call): EnterRecord {
     args: c.args,
     params: c.enterParams ?? [],
     late: false,
-    commLater: false,
   };
 }
 

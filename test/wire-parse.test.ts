@@ -114,7 +114,6 @@ const enter = (over: Partial<EnterRecord> = {}): EnterRecord => ({
   args: [0xffffff9cn, 0x7ffd0000n, 0x80000n, 0n],
   params: [],
   late: false,
-  commLater: false,
   ...over,
 });
 
@@ -290,7 +289,6 @@ describe('parseRecords', () => {
       kind: fc.constant('enter' as const),
       ...arbEvent,
       comm: fc.stringMatching(/^[a-z0-9/:-]{0,16}$/),
-      commLater: fc.constant(false),
       args: fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { maxLength: 6 }),
     }),
     fc.record({

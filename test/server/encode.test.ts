@@ -46,7 +46,6 @@ function enter(
     args,
     params: [],
     late: false,
-    commLater: false,
   };
 }
 
