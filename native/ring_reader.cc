@@ -266,23 +266,25 @@ private:
 		d.nparams = e.nparams;
 		std::memcpy(d.args, e.args, 8 * nargs);
 		const uint32_t tid = e.ev.h.tid;
-		auto known = state_.comms.find(tid);
 		if (const uint8_t *c = comm_at(p, size, e, 0)) {
 			std::memcpy(d.comm, c, TL_COMM_LEN);
-			if (state_.comms.size() >= kMaxComms && known == state_.comms.end())
-				state_.comms
-				    .clear(); // bounded: forgotten ones are marked, not wrong
-			std::memcpy(state_.comms[tid].data(), c, TL_COMM_LEN);
-		} else if (known != state_.comms.end()) {
-			std::memcpy(d.comm, known->second.data(), TL_COMM_LEN);
-		} else if (auto f = first_names_.find(tid); f != first_names_.end()) {
-			std::memcpy(d.comm, f->second.comm.data(), TL_COMM_LEN);
-			if (f->second.known)
-				state_.comms[tid] = f->second.comm;
-			else
-				d.ev.h.flags |= TL_FLAG_COMM_LATER;
+			state_.comms.set(tid, c);
+		} else if (const CommMemory::Comm *known = state_.comms.find(tid)) {
+			std::memcpy(d.comm, known->data(), TL_COMM_LEN);
 		} else {
-			d.ev.h.flags |= TL_FLAG_COMM_LATER;
+			// Only a read that lacks some thread's name looks ahead.
+			if (!prescanned_)
+				prescan();
+			prescanned_ = true;
+			if (auto f = first_names_.find(tid); f != first_names_.end()) {
+				std::memcpy(d.comm, f->second.comm.data(), TL_COMM_LEN);
+				if (f->second.known)
+					state_.comms.set(tid, f->second.comm.data());
+				else
+					d.ev.h.flags |= TL_FLAG_COMM_LATER;
+			} else {
+				d.ev.h.flags |= TL_FLAG_COMM_LATER;
+			}
 		}
 		return d;
 	}
@@ -291,7 +293,6 @@ private:
 	{
 		uint64_t p = begin_;
 		resume_ = begin_;
-		prescan();
 		while (p < h1_) {
 			if (h1_ - p < sizeof(tl_hdr))
 				break;
@@ -537,7 +538,7 @@ private:
 	size_t base_ = 0;
 	uint64_t held_seq_ = kNoPosition; // seq of a group left for the next read
 	std::unordered_map<uint32_t, FirstName> first_names_;
-	static constexpr size_t kMaxComms = 1 << 16;
+	bool prescanned_ = false; // first_names_ holds [begin_, h1_)
 	uint8_t gap_reason_ = TL_LOST_OVERWRITTEN;
 };
 

@@ -187,7 +187,8 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 				std::array<char, 16> c{};
 				std::memcpy(c.data(), bytes.Data(),
 					    std::min<size_t>(16, bytes.Length()));
-				state.comms[pair.Get(0u).As<Napi::Number>().Uint32Value()] = c;
+				state.comms.set(pair.Get(0u).As<Napi::Number>().Uint32Value(),
+						c.data());
 			}
 		}
 	}
@@ -212,9 +213,9 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 	s.Set("openTid", static_cast<double>(state.open_tid));
 	s.Set("openPid", static_cast<double>(state.open_pid));
 	s.Set("openNr", static_cast<double>(state.open_nr));
-	Napi::Array comms = Napi::Array::New(env, state.comms.size());
+	Napi::Array comms = Napi::Array::New(env, state.comms.all().size());
 	uint32_t i = 0;
-	for (const auto &[tid, c] : state.comms) {
+	for (const auto &[tid, c] : state.comms.all()) {
 		Napi::Array pair = Napi::Array::New(env, 2);
 		pair.Set(0u, static_cast<double>(tid));
 		pair.Set(1u, Napi::Buffer<uint8_t>::Copy(
