@@ -125,6 +125,21 @@ static __always_inline void publish(struct tl_writer *w, __u64 start)
 	w->ctl->head = w->head;
 }
 
+/*
+ * Ends an event record: published at once when nothing follows it, else
+ * with its params (each publishes itself as it ends), so a syscall side with
+ * one param publishes once. A writer then scribbles past the published head
+ * on at most a pad, an event record and a param: see the reader's inflight
+ * bound (native/recorder.cc).
+ */
+static __always_inline void publish_unless(struct tl_writer *w, __u64 start, __u32 nparams)
+{
+	if (nparams)
+		index_page(w, start, w->head);
+	else
+		publish(w, start);
+}
+
 static __always_inline void event_head(struct tl_writer *w, struct tl_event *ev, __u8 type,
 				       __u16 size, __u32 nr)
 {
@@ -168,6 +183,73 @@ static __always_inline void end_param(struct tl_writer *w, struct tl_param *p, _
 	 * checks the rest of the record once instead of once per length. */
 	w->head += *(volatile __u16 *)&p->h.size;
 	publish(w, start);
+}
+
+/* The task's migrations between CPUs, as the open call remembers them. */
+static __always_inline __u32 task_moves(struct task_struct *task)
+{
+	return (__u32)task->se.nr_migrations;
+}
+
+/* Remembers the enter group just written (ending at w->head) as the ring's
+ * open call. */
+static __always_inline void open_call(struct tl_writer *w, __u32 nr, __u64 ts,
+				      struct task_struct *task)
+{
+	struct tl_open_call *o = &w->ctl->open;
+
+	o->end = w->head;
+	o->ts = ts;
+	o->tid = w->tid;
+	o->nr = nr;
+	o->moves = task_moves(task);
+	o->cgroup_moves = (__u32)cgroup_moves;
+}
+
+/*
+ * The exit of syscall nr returning ret: completes the ring's open call with
+ * a tl_done if it is this thread's own and nothing came after it; false
+ * (nothing written) otherwise. The done must follow its enter group with
+ * no pad between, and its duration must fit 32 bits (4.29 s).
+ */
+static __always_inline bool complete_call(struct tl_writer *w, __u32 nr, long ret,
+					  struct task_struct *task)
+{
+	struct tl_open_call *o = &w->ctl->open;
+	__u64 off = w->head & (ring_bytes - TL_ALIGN), start = w->head, ts;
+	struct tl_done *d;
+	struct tl_done_short *s;
+	__u64 dur;
+
+	if (o->end != w->head || o->tid != w->tid || o->nr != nr ||
+	    off > ring_bytes - sizeof(struct tl_done) || o->cgroup_moves != (__u32)cgroup_moves ||
+	    o->moves != task_moves(task))
+		return false;
+	ts = bpf_ktime_get_ns();
+	dur = ts - o->ts;
+	if (dur > 0xffffffffULL)
+		return false;
+	if (dur <= 0xffff && ret >= -32768 && ret <= 32767) {
+		s = (void *)(w->ring + ctrl_bytes + off);
+		s->size = sizeof(struct tl_done_short);
+		s->type = TL_REC_DONE_SHORT;
+		s->flags = 0;
+		s->ret = ret;
+		s->duration = dur;
+		w->head += sizeof(struct tl_done_short);
+	} else {
+		d = (void *)(w->ring + ctrl_bytes + off);
+		d->size = sizeof(struct tl_done);
+		d->type = TL_REC_DONE;
+		d->flags = 0;
+		d->duration = dur;
+		d->ret = ret;
+		w->head += sizeof(struct tl_done);
+	}
+	w->ctl->emitted++;
+	w->ts = ts;
+	publish(w, start);
+	return true;
 }
 
 #endif /* TRACELOOP_RING_WRITER_BPF_H */

@@ -95,6 +95,18 @@ struct {
 	__type(value, struct tl_refault);
 } refaults SEC(".maps");
 
+/*
+ * Bit nr: syscall nr has a capture that may take something at exit (see
+ * tl_captures_at_exit), written by the loader with the rules. The exit of
+ * every other syscall, most of them, skips the `rules` lookup and the copy
+ * of its captures: one load of a global instead.
+ */
+__u64 exit_rules[TL_MAX_SYSCALLS / 64] = {};
+
+/* Tasks moved between cgroups so far (tl_cgroup_move): an exit completes its
+ * call in place only if none moved since the enter (see tl_open_call). */
+__u64 cgroup_moves = 0;
+
 /* Tasks with a refault noted (an estimate: a task that dies in between leaves
  * it high, which only costs lookups). */
 __u64 refault_pending = 0;
@@ -301,17 +313,32 @@ static __always_inline int capture(struct tl_writer *w, struct tl_args *regs, st
 			 want_of(c, regs, ret));
 }
 
+/* The TL_COMM_* flags of this thread's enter: whether the ring must name it
+ * (see "Comm carried forward" in traceloop.h). */
+static __always_inline __u32 comm_flags(struct tl_writer *w, struct tl_comm_slot *slot, __u64 *comm)
+{
+	if (slot->tid != w->tid)
+		return TL_COMM_NAMED;
+	if (slot->comm[0] != comm[0] || slot->comm[1] != comm[1])
+		return TL_COMM_NAMED | TL_COMM_RENAMED;
+	if (w->head - slot->pos >= (ring_bytes >> TL_COMM_REFRESH_SHIFT))
+		return TL_COMM_NAMED | TL_COMM_SAME;
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 {
 	struct tl_args args, *regs = &args;
 	struct tl_writer w;
-	struct tl_enter *e;
+	struct tl_ring_enter *e;
 	struct tl_rule *rule = NULL;
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
+	struct tl_comm_slot *slot;
 	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
-	__u32 faulted = 0;
-	__u64 start, off, pid_tgid;
+	__u32 faulted = 0, cflags, size;
+	__u64 start, off, e_ts, comm[2], *tail;
+	struct task_struct *task;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
@@ -326,23 +353,41 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				nparams++;
 	}
 
-	pid_tgid = bpf_get_current_pid_tgid();
-	w.tid = (__u32)pid_tgid;
-	off = reserve(&w, sizeof(struct tl_enter));
+	/* Read from the task itself: plain loads where the helpers
+	 * (bpf_get_current_pid_tgid, bpf_get_current_comm) are calls. */
+	task = bpf_get_current_task_btf();
+	w.tid = task->pid;
+	comm[0] = *(__u64 *)&task->comm[0];
+	comm[1] = *(__u64 *)&task->comm[8];
+	slot = &w.ctl->comms[w.tid % TL_COMM_SLOTS];
+	cflags = comm_flags(&w, slot, comm);
+	off = reserve(&w, TL_RING_ENTER_MAX);
 	start = w.head;
 	e = (void *)(w.ring + ctrl_bytes + off);
-	event_head(&w, &e->ev, TL_REC_ENTER, TL_ENTER_BYTES(nargs), nr);
-	e->pid = pid_tgid >> 32;
+	size = TL_RING_ENTER_BYTES(nargs, cflags);
+	event_head(&w, &e->ev, TL_REC_ENTER, size, nr);
+	e_ts = w.ts;
+	e->pid = task->tgid;
 	e->nargs = nargs;
 	e->nparams = nparams;
-	e->reserved = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	/* All six are copied; the record ends after nargs of them. Stores
-	 * past the end land in space the next record overwrites. */
+	e->comm_flags = cflags;
+	/* All six are copied; the record ends after nargs of them (and the
+	 * comm). Stores past the end land in space the next record overwrites. */
 	for (int i = 0; i < TL_MAX_ARGS; i++)
 		e->args[i] = args.a[i];
-	w.head += TL_ENTER_BYTES(nargs);
-	publish(&w, start);
+	if (cflags) {
+		tail = &e->args[CLAMP(nargs, TL_MAX_ARGS)];
+		if (cflags & TL_COMM_RENAMED) {
+			tail[2] = slot->comm[0];
+			tail[3] = slot->comm[1];
+		}
+		tail[0] = slot->comm[0] = comm[0];
+		tail[1] = slot->comm[1] = comm[1];
+		slot->tid = w.tid;
+		slot->pos = start;
+	}
+	w.head += size;
+	publish_unless(&w, start, nparams);
 
 	if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
@@ -353,6 +398,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				faulted |= 1u << i;
 		}
 	}
+	open_call(&w, nr, e_ts, task);
 	unlock_ring(&w);
 	if (faulted) {
 		struct tl_refault *rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(),
@@ -379,13 +425,16 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	struct tl_refault *rf;
 	__u32 nr, nparams = 0, refault = 0;
-	__u64 start, off, pid_tgid;
+	__u64 start, off;
+	struct task_struct *task;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
 	read_args(&args, uregs);
 	nr = uregs->orig_ax > 0xffff ? 0xffff : uregs->orig_ax; /* -1 reads as huge */
-	if (nr < TL_MAX_SYSCALLS)
+	/* A refault noted by some task's enter needs this call's rule too. */
+	if (nr < TL_MAX_SYSCALLS &&
+	    ((exit_rules[nr / 64] & (1ULL << (nr % 64))) || refault_pending))
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
 		resolve_caps(rule, regs, nr, caps);
@@ -407,18 +456,22 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 
-	pid_tgid = bpf_get_current_pid_tgid();
-	w.tid = (__u32)pid_tgid;
+	task = bpf_get_current_task_btf();
+	w.tid = task->pid;
+	if (!nparams && complete_call(&w, nr, ret, task)) {
+		unlock_ring(&w);
+		return 0;
+	}
 	off = reserve(&w, sizeof(struct tl_exit));
 	start = w.head;
 	x = (void *)(w.ring + ctrl_bytes + off);
 	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), nr);
 	x->ret = ret;
-	x->pid = pid_tgid >> 32;
+	x->pid = task->tgid;
 	x->nparams = nparams;
 	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
 	w.head += sizeof(struct tl_exit);
-	publish(&w, start);
+	publish_unless(&w, start, nparams);
 
 	if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
@@ -434,6 +487,15 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 	unlock_ring(&w);
+	return 0;
+}
+
+/* A task moved to another cgroup: see tl_open_call. Rare, so one atomic. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(tl_cgroup_move)
+{
+	if (!floor_only)
+		__sync_fetch_and_add(&cgroup_moves, 1);
 	return 0;
 }
 

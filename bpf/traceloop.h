@@ -66,16 +66,24 @@
 
 /* Record types. Kernel records first; userspace-only records from 0x80. */
 enum tl_rec_type {
-	TL_REC_PAD = 1,	    /* filler to the end of a lap; skip */
-	TL_REC_ENTER = 2,   /* struct tl_enter */
-	TL_REC_EXIT = 3,    /* struct tl_exit */
-	TL_REC_PARAM = 4,   /* struct tl_param: bytes of one argument of the
-			     * TL_REC_ENTER or TL_REC_EXIT right before it */
-	TL_REC_LOST = 0x80, /* struct tl_lost, made by the reader */
+	TL_REC_PAD = 1,	       /* filler to the end of a lap; skip */
+	TL_REC_ENTER = 2,      /* struct tl_enter */
+	TL_REC_EXIT = 3,       /* struct tl_exit */
+	TL_REC_PARAM = 4,      /* struct tl_param: bytes of one argument of the
+				* TL_REC_ENTER or TL_REC_EXIT right before it */
+	TL_REC_DONE = 5,       /* struct tl_done: the exit of the call whose enter
+				* group ends right before it (ring only: the
+				* reader delivers it as a TL_REC_EXIT) */
+	TL_REC_DONE_SHORT = 6, /* struct tl_done_short: the same, 8 bytes */
+	TL_REC_LOST = 0x80,    /* struct tl_lost, made by the reader */
 };
 
 /* tl_hdr.flags of enter and exit records, set by the reader */
 #define TL_FLAG_LATE 0x01 /* published after newer records had been shown */
+/* An enter whose thread's comm the ring no longer holds (see "Comm carried
+ * forward"): its comm is the one the thread's next named enter in the same
+ * read gives, or empty if there is none. */
+#define TL_FLAG_COMM_LATER 0x02
 
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {
@@ -107,6 +115,63 @@ struct tl_enter {
 #define TL_ENTER_BYTES(nargs) (sizeof(struct tl_enter) - 8 * (TL_MAX_ARGS - (nargs)))
 
 /*
+ * Comm carried forward. A thread's comm changes rarely (execve, prctl
+ * PR_SET_NAME, a write to /proc/<tid>/comm), so a ring holds it only where
+ * the reader could not know it: the enter record the kernel writes is
+ * tl_ring_enter, whose comm (and, after a change, the one before) follows
+ * its arguments only when comm_flags says TL_COMM_NAMED. The writer keeps,
+ * per ring, a small cache of the comm it last wrote for a thread
+ * (tl_comm_slot, by tid % TL_COMM_SLOTS) and names an enter when the slot
+ * holds another thread, another comm (every change is seen, whatever made
+ * it: the comm is compared, not the syscall), or a comm written more than
+ * ring_bytes >> TL_COMM_REFRESH_SHIFT bytes ago. So an unnamed enter's comm
+ * is that of its thread's last named enter in the same ring.
+ *
+ * The reader (native/ring_reader.cc) carries the comm forward per (ring,
+ * tid) and delivers every enter as a tl_enter with its comm in place.
+ * A read that starts mid-lap, or after a loss, may meet a thread's unnamed
+ * enters before any named one: their comm lies in the part of the ring the
+ * read does not have. The flags of the thread's first named enter in the
+ * read then say what the comm was before it: TL_COMM_SAME (unchanged: a
+ * refresh, so the earlier enters had this comm) or TL_COMM_RENAMED (changed;
+ * the comm before follows this one). With neither (the slot held another
+ * thread) the earlier enters' comm is unknown: they are delivered with
+ * TL_FLAG_COMM_LATER and the comm their thread had at that named enter,
+ * which the text marks as such. Reading /proc/<tid>/comm would name history
+ * with today's name; the mark says what is known. The refresh bounds that
+ * case to threads with no named enter in the newest 1/8 of the ring.
+ */
+#define TL_COMM_NAMED 0x1	/* a comm follows the arguments */
+#define TL_COMM_SAME 0x2	/* ... repeated: unchanged since the thread's last named enter */
+#define TL_COMM_RENAMED 0x4	/* ... changed: the comm before follows it */
+#define TL_COMM_SLOTS 64	/* per ring; a power of two */
+#define TL_COMM_REFRESH_SHIFT 3 /* name again after ring_bytes >> this bytes */
+
+struct tl_ring_enter {
+	struct tl_event ev;
+	__u32 pid;	  /* tgid */
+	__u8 nargs;	  /* args[] holds this many, then the comm(s) */
+	__u8 nparams;	  /* TL_REC_PARAM records that follow */
+	__u16 comm_flags; /* TL_COMM_* */
+	__u64 args[TL_MAX_ARGS];
+	/* with TL_COMM_NAMED: char comm[TL_COMM_LEN]; with TL_COMM_RENAMED
+	 * then: char prev[TL_COMM_LEN] */
+};
+#define TL_RING_ENTER_BYTES(nargs, comm_flags)                                                     \
+	(sizeof(struct tl_ring_enter) - 8 * (TL_MAX_ARGS - (nargs)) +                              \
+	 ((comm_flags)&TL_COMM_NAMED ? TL_COMM_LEN : 0) +                                          \
+	 ((comm_flags)&TL_COMM_RENAMED ? TL_COMM_LEN : 0))
+#define TL_RING_ENTER_MAX (sizeof(struct tl_ring_enter) + 2 * TL_COMM_LEN)
+
+/* The writer's memory of the comm it last wrote into a ring for a thread. */
+struct tl_comm_slot {
+	__u32 tid;
+	__u32 reserved;
+	__u64 pos;     /* absolute position of that named enter */
+	__u64 comm[2]; /* char[TL_COMM_LEN], as two words to compare */
+};
+
+/*
  * An exit record with this number is no syscall's: the last thread of a
  * process has gone through do_exit (sched_process_exit), and `ret` is the
  * process's wait status (exit code << 8, or the signal that killed it, | 0x80
@@ -122,6 +187,57 @@ struct tl_exit {
 	__u32 pid;
 	__u8 nparams;
 	__u8 reserved[3];
+};
+
+/*
+ * One record per call when nothing came between. When a thread's exit finds
+ * its own enter group as the last thing in the ring (the head has not moved
+ * since, see tl_open_call), it completes that call with this instead of a
+ * tl_exit: 16 bytes instead of 40, no header of its own, no seq stored.
+ * Its seq is the enter's + 1 (nothing was numbered between: every numbered
+ * record moves the head) and it counts in `emitted` like any exit; its
+ * timestamp is the enter's + duration. The reader turns it back into the
+ * tl_exit the two-record form would have had, byte for byte (tid, pid, nr
+ * and cpu of the enter, nparams 0), so nothing past the reader knows the
+ * form. Only calls that capture nothing at exit are completed so. A DONE
+ * whose enter the reader did not deliver just before it (overwritten, or
+ * read from the middle) is skipped like a param that lost its owner: its
+ * seq is counted lost by the gap it leaves.
+ */
+struct tl_done {
+	__u16 size; /* as tl_hdr */
+	__u8 type;  /* TL_REC_DONE */
+	__u8 flags;
+	__u32 duration; /* ns from the enter's timestamp to the exit's */
+	__s64 ret;
+};
+
+/* The same for a call whose return value and duration fit 16 bits (most:
+ * sizes, fds, errors, under 65.5 us): 8 bytes. */
+struct tl_done_short {
+	__u16 size; /* as tl_hdr */
+	__u8 type;  /* TL_REC_DONE_SHORT */
+	__u8 flags;
+	__s16 ret;
+	__u16 duration; /* ns */
+};
+
+/*
+ * The call whose enter group was the last thing written to a ring, kept in
+ * its control block by the writer for the exit to find (the reader ignores
+ * it). The exit completes that call in place only if it is the same one:
+ * same thread and syscall, the head where the enter left it, and the thread
+ * neither moved to another CPU (se.nr_migrations) nor any task to another
+ * cgroup (cgroup_moves) since; either would let its records go to another
+ * ring while this one stood still.
+ */
+struct tl_open_call {
+	__u64 end; /* head after the enter's group */
+	__u64 ts;  /* the enter's timestamp */
+	__u32 tid;
+	__u32 nr;
+	__u32 moves;	    /* the thread's se.nr_migrations, low 32 bits */
+	__u32 cgroup_moves; /* the global cgroup_moves, low 32 bits */
 };
 
 /* tl_param.status */
@@ -172,9 +288,12 @@ struct tl_ring_ctrl {
 			  * numbered below it lies below `head` */
 	__u64 last_ts;	 /* timestamp of the newest published record */
 	__u64 spare;
+	struct tl_open_call open; /* writer-private: see tl_open_call */
+	/* writer-private: see "Comm carried forward" */
+	struct tl_comm_slot comms[TL_COMM_SLOTS];
 	__u64 page_start[]; /* ring_bytes / TL_PAGE_SIZE entries */
 };
-#define TL_CTRL_FIXED_BYTES 64
+#define TL_CTRL_FIXED_BYTES (96 + 32 * TL_COMM_SLOTS)
 
 /* Per-syscall capture rules (BPF map `rules`, filled from userspace). */
 enum tl_capture_kind {
@@ -324,6 +443,26 @@ enum tl_family {
 	TL_FAM_DIRENTS = 1 << 5, /* getdents counts */
 	TL_FAM_ALL = (1 << 6) - 1,
 };
+
+/* Whether a capture of this kind may take something at sys_exit (a keyed
+ * one may resolve to one that does): the loader sets the syscall's bit of
+ * exit_rules from it, and the exit of every other syscall skips its rule. */
+static inline int tl_captures_at_exit(__u32 kind)
+{
+	switch (kind) {
+	case TL_CAP_BUF_RETLEN:
+	case TL_CAP_STRUCT_EXIT:
+	case TL_CAP_BUF_ARGLEN_EXIT:
+	case TL_CAP_IOV_EXIT:
+	case TL_CAP_MSG_EXIT:
+	case TL_CAP_FDSETS_EXIT:
+	case TL_CAP_DIRENTS:
+	case TL_CAP_KEYED:
+	case TL_CAP_STRUCT_INOUT:
+	case TL_CAP_MMSG_EXIT: return 1;
+	default: return 0;
+	}
+}
 
 /* The family of a capture kind; 0 for the core. */
 static inline __u32 tl_family_of(__u32 kind)

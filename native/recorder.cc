@@ -90,11 +90,13 @@ Recorder::Recorder(const RecorderConfig &config)
 	geo_.ctrl_bytes = ctrl_bytes_for(config.ring_bytes);
 	// What a writer may be scribbling on past the published head: a pad
 	// shorter than the largest room any record reserves, then the largest
-	// record. (A record's room is its largest size.)
+	// record; and an event record before it, for an event is published with
+	// the param that follows it (ring_writer.bpf.h publish_unless). (A
+	// record's room is its largest size; a group never holds two pads.)
 	const uint64_t largest =
-	    std::max<uint64_t>({sizeof(tl_enter), sizeof(tl_exit), sizeof(tl_param) + string_cap,
+	    std::max<uint64_t>({TL_RING_ENTER_MAX, sizeof(tl_exit), sizeof(tl_param) + string_cap,
 				sizeof(tl_param) + compound_cap});
-	geo_.inflight_bytes = 2 * largest;
+	geo_.inflight_bytes = 2 * largest + TL_RING_ENTER_MAX;
 
 	LoadSettings load;
 	load.ring_bytes = geo_.ring_bytes;
@@ -115,6 +117,11 @@ Recorder::Recorder(const RecorderConfig &config)
 			close();
 			fail_bpf("filling the capture rules", e);
 		}
+		tl_rule r;
+		std::memcpy(&r, rule, sizeof(r));
+		for (const tl_capture &c : r.cap)
+			if (tl_captures_at_exit(c.kind))
+				skel_->bss->exit_rules[nr / 64] |= __u64(1) << (nr % 64);
 	}
 
 	const size_t pair = sizeof(tl_keyed_key) + sizeof(tl_capture);

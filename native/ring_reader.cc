@@ -3,6 +3,7 @@
 #include <atomic>
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstring>
 
 extern "C" {
@@ -198,6 +199,96 @@ private:
 	// 5. Every group (an enter or exit and the params it announces) from
 	// begin_: delivered, or marked lost when its seq shows a gap, or left
 	// for the next read when its params are not all published yet.
+	// What the first named enter of each thread in [begin_, h1_) says of
+	// the thread's comm before it: known (TL_COMM_SAME: the same;
+	// TL_COMM_RENAMED: the one it carries after its own) or not (only its
+	// own, which an earlier enter is delivered with, marked).
+	struct FirstName {
+		std::array<char, 16> comm;
+		bool known;
+	};
+
+	void prescan()
+	{
+		for (uint64_t p = begin_; h1_ - p >= sizeof(tl_hdr);) {
+			const auto h = read_as<tl_hdr>(copied(p));
+			if (!sane(h, h1_ - p))
+				return;
+			if (h.type == TL_REC_ENTER && h.size >= offsetof(tl_ring_enter, args)) {
+				const tl_ring_enter e = ring_enter_at(p, h.size);
+				const uint8_t *c = comm_at(p, h.size, e, 0);
+				if (c && !first_names_.count(h.tid)) {
+					const uint8_t *prev = comm_at(p, h.size, e, 1);
+					FirstName f{};
+					const bool same = e.comm_flags & TL_COMM_SAME;
+					f.known = same || prev;
+					std::memcpy(f.comm.data(), same || !prev ? c : prev, 16);
+					first_names_.emplace(h.tid, f);
+				}
+			}
+			p += h.size;
+		}
+	}
+
+	// The fixed part of the ring-form enter at p, of `size` bytes (zero
+	// past them).
+	tl_ring_enter ring_enter_at(uint64_t p, uint16_t size) const
+	{
+		tl_ring_enter e{};
+		std::memcpy(&e, copied(p), std::min<size_t>(size, sizeof(e)));
+		return e;
+	}
+
+	// The comm an enter of the ring form carries: the first (which 0) or the
+	// one before it (which 1); null if it carries none or is too short.
+	const uint8_t *comm_at(uint64_t p, uint16_t size, const tl_ring_enter &e, int which) const
+	{
+		const unsigned nargs = e.nargs <= TL_MAX_ARGS ? e.nargs : TL_MAX_ARGS;
+		const uint64_t at = offsetof(tl_ring_enter, args) + 8 * nargs + TL_COMM_LEN * which;
+		const unsigned need = which ? TL_COMM_NAMED | TL_COMM_RENAMED : TL_COMM_NAMED;
+		if ((e.comm_flags & need) != need || at + TL_COMM_LEN > size)
+			return nullptr;
+		return copied(p) + at;
+	}
+
+	// The enter at p as the tl_enter everything past the reader knows (its
+	// size in d.ev.h.size): its comm in place, carried forward when the
+	// ring did not name it (see bpf/traceloop.h).
+	tl_enter delivered_enter(uint64_t p, uint16_t size)
+	{
+		const tl_ring_enter e = ring_enter_at(p, size);
+		const unsigned nargs = e.nargs <= TL_MAX_ARGS ? e.nargs : TL_MAX_ARGS;
+		tl_enter d{};
+		d.ev = e.ev;
+		d.ev.h.size = TL_ENTER_BYTES(nargs);
+		d.pid = e.pid;
+		d.nargs = nargs;
+		d.nparams = e.nparams;
+		std::memcpy(d.args, e.args, 8 * nargs);
+		const uint32_t tid = e.ev.h.tid;
+		if (const uint8_t *c = comm_at(p, size, e, 0)) {
+			std::memcpy(d.comm, c, TL_COMM_LEN);
+			state_.comms.set(tid, c);
+		} else if (const CommMemory::Comm *known = state_.comms.find(tid)) {
+			std::memcpy(d.comm, known->data(), TL_COMM_LEN);
+		} else {
+			// Only a read that lacks some thread's name looks ahead.
+			if (!prescanned_)
+				prescan();
+			prescanned_ = true;
+			if (auto f = first_names_.find(tid); f != first_names_.end()) {
+				std::memcpy(d.comm, f->second.comm.data(), TL_COMM_LEN);
+				if (f->second.known)
+					state_.comms.set(tid, f->second.comm.data());
+				else
+					d.ev.h.flags |= TL_FLAG_COMM_LATER;
+			} else {
+				d.ev.h.flags |= TL_FLAG_COMM_LATER;
+			}
+		}
+		return d;
+	}
+
 	void walk()
 	{
 		uint64_t p = begin_;
@@ -210,6 +301,13 @@ private:
 				// Cannot happen with an intact copy; resynchronise next time.
 				resume_ = kNoPosition;
 				break;
+			}
+			if ((h.type == TL_REC_DONE && h.size >= sizeof(tl_done)) ||
+			    (h.type == TL_REC_DONE_SHORT && h.size >= sizeof(tl_done_short))) {
+				complete(p, h.type);
+				p += h.size;
+				resume_ = p;
+				continue;
 			}
 			if (h.type == TL_REC_PAD || h.type == TL_REC_PARAM) {
 				// A param here has lost its owner to the wrap: part
@@ -278,22 +376,110 @@ private:
 		return true;
 	}
 
+	// Whether the event numbered seq is to be handed on: marks the gap
+	// before it, if any; false if this reader delivered it already.
+	bool admit(uint64_t seq, uint64_t ts)
+	{
+		if (seq > state_.next_seq) {
+			append_lost(out_, cpu_, gap_reason_, seq - state_.next_seq, state_.last_ts,
+				    ts);
+			state_.lost += seq - state_.next_seq;
+			state_.comms.clear(); // the records lost may have renamed a thread
+		}
+		return seq >= state_.next_seq;
+	}
+
+	void accept(uint64_t seq, uint64_t ts)
+	{
+		state_.next_seq = seq + 1;
+		state_.last_ts = ts;
+		state_.delivered++;
+	}
+
+	// Remembers an enter group as the call a TL_REC_DONE right after it
+	// may complete (an exit group completes nothing).
+	void note_open(uint64_t p, const Group &g)
+	{
+		const auto ev = read_as<tl_event>(copied(p));
+		state_.open_end = kNoPosition;
+		if (ev.h.type != TL_REC_ENTER ||
+		    ev.h.size < offsetof(tl_enter, pid) + sizeof(__u32))
+			return;
+		state_.open_end = g.end;
+		state_.open_seq = g.seq;
+		state_.open_ts = g.ts;
+		state_.open_tid = ev.h.tid;
+		state_.open_nr = ev.nr;
+		state_.open_pid = read_as<__u32>(copied(p) + offsetof(tl_enter, pid));
+	}
+
+	// A TL_REC_DONE at p: handed on as the tl_exit the two-record form
+	// would have had, if the enter it completes is the group delivered
+	// just before it; otherwise its enter was not delivered (overwritten,
+	// or the read began between them) and its seq is counted lost with the
+	// gap it leaves, like a param that lost its owner.
+	void complete(uint64_t p, uint8_t type)
+	{
+		if (state_.open_end != p)
+			return;
+		uint64_t duration;
+		int64_t ret;
+		if (type == TL_REC_DONE_SHORT) {
+			const auto d = read_as<tl_done_short>(copied(p));
+			duration = d.duration;
+			ret = d.ret;
+		} else {
+			const auto d = read_as<tl_done>(copied(p));
+			duration = d.duration;
+			ret = d.ret;
+		}
+		state_.open_end = kNoPosition;
+		const uint64_t seq = state_.open_seq + 1;
+		tl_exit x{};
+		x.ev.h.size = sizeof(x);
+		x.ev.h.type = TL_REC_EXIT;
+		x.ev.h.tid = state_.open_tid;
+		x.ev.seq = static_cast<uint32_t>(seq);
+		x.ev.cpu = static_cast<uint16_t>(cpu_);
+		x.ev.nr = state_.open_nr;
+		x.ev.ts = state_.open_ts + duration;
+		x.ret = ret;
+		x.pid = state_.open_pid;
+		if (!admit(seq, x.ev.ts))
+			return;
+		const auto at = static_cast<uint32_t>(out_.bytes.size());
+		const auto *b = reinterpret_cast<const uint8_t *>(&x);
+		out_.bytes.insert(out_.bytes.end(), b, b + sizeof(x));
+		out_.items.push_back(Item{x.ev.ts, at, static_cast<uint32_t>(sizeof(x))});
+		accept(seq, x.ev.ts);
+	}
+
 	// Hands a group on (marking the gap before it, if any), unless this
 	// reader delivered it already.
 	void deliver(uint64_t p, const Group &g)
 	{
-		if (g.seq > state_.next_seq) {
-			append_lost(out_, cpu_, gap_reason_, g.seq - state_.next_seq,
-				    state_.last_ts, g.ts);
-			state_.lost += g.seq - state_.next_seq;
-		}
-		if (g.seq < state_.next_seq)
+		note_open(p, g);
+		if (!admit(g.seq, g.ts))
 			return;
 		uint64_t len = 0;
 		for (unsigned i = 0; i < g.nparts; i++)
 			len += g.parts[i].second;
 		const auto &last = g.parts[g.nparts - 1];
-		if (last.first + last.second - p == len) {
+		if (read_as<tl_hdr>(copied(p)).type == TL_REC_ENTER) {
+			// Rewritten: the enter as delivered, then its params.
+			const tl_enter d = delivered_enter(p, g.parts[0].second);
+			const uint64_t n = d.ev.h.size + (len - g.parts[0].second);
+			const auto at = static_cast<uint32_t>(out_.bytes.size());
+			out_.bytes.resize(at + n); // before taking pointers into it
+			uint8_t *dst = out_.bytes.data() + at;
+			std::memcpy(dst, &d, d.ev.h.size);
+			dst += d.ev.h.size;
+			for (unsigned i = 1; i < g.nparts; i++) {
+				std::memcpy(dst, copied(g.parts[i].first), g.parts[i].second);
+				dst += g.parts[i].second;
+			}
+			out_.items.push_back(Item{g.ts, at, static_cast<uint32_t>(n)});
+		} else if (last.first + last.second - p == len) {
 			// Contiguous: refer to it in place.
 			out_.items.push_back(Item{g.ts, static_cast<uint32_t>(base_ + (p - start_)),
 						  static_cast<uint32_t>(len)});
@@ -308,9 +494,7 @@ private:
 			}
 			out_.items.push_back(Item{g.ts, at, static_cast<uint32_t>(len)});
 		}
-		state_.next_seq = g.seq + 1;
-		state_.last_ts = g.ts;
-		state_.delivered++;
+		accept(g.seq, g.ts);
 	}
 
 	// 6. Records numbered below `published` that were neither delivered
@@ -353,6 +537,8 @@ private:
 	uint64_t start_ = 0, begin_ = 0, resume_ = 0;
 	size_t base_ = 0;
 	uint64_t held_seq_ = kNoPosition; // seq of a group left for the next read
+	std::unordered_map<uint32_t, FirstName> first_names_;
+	bool prescanned_ = false; // first_names_ holds [begin_, h1_)
 	uint8_t gap_reason_ = TL_LOST_OVERWRITTEN;
 };
 

@@ -1,6 +1,7 @@
 #include "synthetic.h"
 
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 
 #include "live_merger.h"
@@ -18,8 +19,9 @@ SyntheticRing::SyntheticRing(const RingGeometry &geo, uint32_t cpu)
 
 bool SyntheticRing::append(bool enter, uint64_t ts)
 {
-	const uint16_t size = enter ? TL_ENTER_BYTES(3) : sizeof(tl_exit);
-	if (head_ + 2 * sizeof(tl_enter) + geo_.inflight_bytes > geo_.ring_bytes)
+	// Enters as the kernel writes most of them: comm not named (carried).
+	const uint16_t size = enter ? TL_RING_ENTER_BYTES(3, 0) : sizeof(tl_exit);
+	if (head_ + 2 * TL_RING_ENTER_MAX + geo_.inflight_bytes > geo_.ring_bytes)
 		return false;
 	auto *ctl = reinterpret_cast<tl_ring_ctrl *>(mem_.data());
 	uint8_t *rec = mem_.data() + geo_.ctrl_bytes + (head_ & (geo_.ring_bytes - 1));
@@ -33,6 +35,8 @@ bool SyntheticRing::append(bool enter, uint64_t ts)
 	ev.ts = ts;
 	std::memset(rec, 0, size);
 	std::memcpy(rec, &ev, sizeof(ev));
+	if (enter)
+		rec[offsetof(tl_ring_enter, nargs)] = 3;
 	const uint64_t start = head_;
 	head_ += size;
 	if ((head_ >> TL_PAGE_SHIFT) != (start >> TL_PAGE_SHIFT))

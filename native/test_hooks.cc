@@ -2,7 +2,10 @@
 // itself uses (addon.cc): the header's layout and constants, the ring reader
 // on synthetic rings, the live merger alone, and the drain benchmark. Typed
 // in src/native.ts.
+#include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstring>
 #include <napi.h>
 
 extern "C" {
@@ -41,6 +44,16 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_enter, nparams);
 	LAYOUT_FIELD(o, tl_enter, comm);
 	LAYOUT_FIELD(o, tl_enter, args);
+	LAYOUT_SIZE(o, tl_ring_enter);
+	LAYOUT_FIELD(o, tl_ring_enter, pid);
+	LAYOUT_FIELD(o, tl_ring_enter, nargs);
+	LAYOUT_FIELD(o, tl_ring_enter, nparams);
+	LAYOUT_FIELD(o, tl_ring_enter, comm_flags);
+	LAYOUT_FIELD(o, tl_ring_enter, args);
+	LAYOUT_SIZE(o, tl_comm_slot);
+	LAYOUT_FIELD(o, tl_comm_slot, tid);
+	LAYOUT_FIELD(o, tl_comm_slot, pos);
+	LAYOUT_FIELD(o, tl_comm_slot, comm);
 	LAYOUT_SIZE(o, tl_exit);
 	LAYOUT_FIELD(o, tl_exit, ret);
 	LAYOUT_FIELD(o, tl_exit, pid);
@@ -50,6 +63,25 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_param, status);
 	LAYOUT_FIELD(o, tl_param, len);
 	LAYOUT_FIELD(o, tl_param, want);
+	LAYOUT_SIZE(o, tl_done);
+	LAYOUT_FIELD(o, tl_done, size);
+	LAYOUT_FIELD(o, tl_done, type);
+	LAYOUT_FIELD(o, tl_done, flags);
+	LAYOUT_FIELD(o, tl_done, duration);
+	LAYOUT_FIELD(o, tl_done, ret);
+	LAYOUT_SIZE(o, tl_done_short);
+	LAYOUT_FIELD(o, tl_done_short, size);
+	LAYOUT_FIELD(o, tl_done_short, type);
+	LAYOUT_FIELD(o, tl_done_short, flags);
+	LAYOUT_FIELD(o, tl_done_short, ret);
+	LAYOUT_FIELD(o, tl_done_short, duration);
+	LAYOUT_SIZE(o, tl_open_call);
+	LAYOUT_FIELD(o, tl_open_call, end);
+	LAYOUT_FIELD(o, tl_open_call, ts);
+	LAYOUT_FIELD(o, tl_open_call, tid);
+	LAYOUT_FIELD(o, tl_open_call, nr);
+	LAYOUT_FIELD(o, tl_open_call, moves);
+	LAYOUT_FIELD(o, tl_open_call, cgroup_moves);
 	LAYOUT_SIZE(o, tl_lost);
 	LAYOUT_FIELD(o, tl_lost, cpu);
 	LAYOUT_FIELD(o, tl_lost, count);
@@ -63,6 +95,8 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_ring_ctrl, busy);
 	LAYOUT_FIELD(o, tl_ring_ctrl, published);
 	LAYOUT_FIELD(o, tl_ring_ctrl, last_ts);
+	LAYOUT_FIELD(o, tl_ring_ctrl, open);
+	LAYOUT_FIELD(o, tl_ring_ctrl, comms);
 	LAYOUT_FIELD(o, tl_ring_ctrl, page_start);
 	LAYOUT_SIZE(o, tl_capture);
 	LAYOUT_FIELD(o, tl_capture, kind);
@@ -138,6 +172,26 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 		state.failed_seen = u64_field(s, "failedSeen");
 		state.delivered = s.Get("delivered").As<Napi::Number>().Int64Value();
 		state.lost = s.Get("lost").As<Napi::Number>().Int64Value();
+		state.open_end = u64_field(s, "openEnd");
+		state.open_seq = u64_field(s, "openSeq");
+		state.open_ts = u64_field(s, "openTs");
+		state.open_tid = s.Get("openTid").As<Napi::Number>().Uint32Value();
+		state.open_pid = s.Get("openPid").As<Napi::Number>().Uint32Value();
+		state.open_nr =
+		    static_cast<uint16_t>(s.Get("openNr").As<Napi::Number>().Uint32Value());
+		Napi::Value comms = s.Get("comms");
+		if (comms.IsArray()) {
+			auto a = comms.As<Napi::Array>();
+			for (uint32_t i = 0; i < a.Length(); i++) {
+				auto pair = a.Get(i).As<Napi::Array>();
+				auto bytes = pair.Get(1u).As<Napi::Buffer<uint8_t>>();
+				std::array<char, 16> c{};
+				std::memcpy(c.data(), bytes.Data(),
+					    std::min<size_t>(16, bytes.Length()));
+				state.comms.set(pair.Get(0u).As<Napi::Number>().Uint32Value(),
+						c.data());
+			}
+		}
 	}
 	CpuBatch batch;
 	batch.cpu = cpu;
@@ -154,6 +208,22 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info)
 	s.Set("failedSeen", Napi::BigInt::New(env, state.failed_seen));
 	s.Set("delivered", static_cast<double>(state.delivered));
 	s.Set("lost", static_cast<double>(state.lost));
+	s.Set("openEnd", Napi::BigInt::New(env, state.open_end));
+	s.Set("openSeq", Napi::BigInt::New(env, state.open_seq));
+	s.Set("openTs", Napi::BigInt::New(env, state.open_ts));
+	s.Set("openTid", static_cast<double>(state.open_tid));
+	s.Set("openPid", static_cast<double>(state.open_pid));
+	s.Set("openNr", static_cast<double>(state.open_nr));
+	Napi::Array comms = Napi::Array::New(env, state.comms.all().size());
+	uint32_t i = 0;
+	for (const auto &[tid, c] : state.comms.all()) {
+		Napi::Array pair = Napi::Array::New(env, 2);
+		pair.Set(0u, static_cast<double>(tid));
+		pair.Set(1u, Napi::Buffer<uint8_t>::Copy(
+				 env, reinterpret_cast<const uint8_t *>(c.data()), c.size()));
+		comms.Set(i++, pair);
+	}
+	s.Set("comms", comms);
 	Napi::Object o = Napi::Object::New(env);
 	o.Set("records", Napi::Buffer<uint8_t>::Copy(env, merged.data(), merged.size()));
 	o.Set("state", s);
@@ -312,6 +382,13 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_MAX_RING_BYTES);
 	TL_CONSTANT(TL_ALIGN);
 	TL_CONSTANT(TL_FLAG_LATE);
+	TL_CONSTANT(TL_FLAG_COMM_LATER);
+	TL_CONSTANT(TL_COMM_NAMED);
+	TL_CONSTANT(TL_COMM_SAME);
+	TL_CONSTANT(TL_COMM_RENAMED);
+	TL_CONSTANT(TL_COMM_SLOTS);
+	TL_CONSTANT(TL_COMM_REFRESH_SHIFT);
+	TL_CONSTANT(TL_RING_ENTER_MAX);
 	TL_CONSTANT(TL_CTRL_FIXED_BYTES);
 	TL_CONSTANT(TL_STRV_MAX_COUNT);
 	TL_CONSTANT(TL_PART_NULL);
@@ -326,6 +403,8 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_REC_ENTER);
 	TL_CONSTANT(TL_REC_EXIT);
 	TL_CONSTANT(TL_REC_PARAM);
+	TL_CONSTANT(TL_REC_DONE);
+	TL_CONSTANT(TL_REC_DONE_SHORT);
 	TL_CONSTANT(TL_REC_LOST);
 	TL_CONSTANT(TL_NR_PROC_END);
 	TL_CONSTANT(TL_PARAM_OK);

@@ -183,6 +183,18 @@ export interface RingReaderState {
   failedSeen: bigint;
   delivered: number;
   lost: number;
+  /**
+   * The enter delivered last while nothing followed it, which a TL_REC_DONE at openEnd completes
+   * (native/ring_reader.h): what the exit it stands for copies from that enter.
+   */
+  openEnd: bigint;
+  openSeq: bigint;
+  openTs: bigint;
+  openTid: number;
+  openPid: number;
+  openNr: number;
+  /** Each thread's comm as the ring last named it: [tid, its 16 bytes]. */
+  comms: Array<[number, Buffer]>;
 }
 
 let cached: NativeModule | undefined;

@@ -21,17 +21,40 @@ export const TL_MAX_RING_BYTES = 1 << 24;
 /** Every record's size is a multiple of this. */
 export const TL_ALIGN = 8;
 /** sizeof(struct tl_ring_ctrl) without its page_start[] index. */
-export const TL_CTRL_FIXED_BYTES = 64;
+export const TL_CTRL_FIXED_BYTES = 96 + 32 * 64;
 
 // enum tl_rec_type. Kernel records first; userspace-only records from 0x80.
 export const TL_REC_PAD = 1;
 export const TL_REC_ENTER = 2;
 export const TL_REC_EXIT = 3;
 export const TL_REC_PARAM = 4;
+/**
+ * In the ring only: the exit of the call whose enter group ends right before it (struct tl_done).
+ * The native reader delivers it as the TL_REC_EXIT the two-record form would have had, so no
+ * record that reaches this side has this type.
+ */
+export const TL_REC_DONE = 5;
+/** In the ring only: the same in 8 bytes (struct tl_done_short), when ret and duration fit 16 bits. */
+export const TL_REC_DONE_SHORT = 6;
 export const TL_REC_LOST = 0x80;
 
 /** tl_hdr.flags of enter and exit records: set by the live merger. */
 export const TL_FLAG_LATE = 0x01;
+/**
+ * tl_hdr.flags of an enter: the ring no longer held its thread's comm (a read that began after
+ * the record naming it); its comm is the one the thread's next named enter gave, or empty.
+ */
+export const TL_FLAG_COMM_LATER = 0x02;
+
+// Comm carried forward in the ring (bpf/traceloop.h): the native reader delivers every enter with
+// its comm in place; these describe only the ring's own form.
+export const TL_COMM_NAMED = 0x1;
+export const TL_COMM_SAME = 0x2;
+export const TL_COMM_RENAMED = 0x4;
+export const TL_COMM_SLOTS = 64;
+export const TL_COMM_REFRESH_SHIFT = 3;
+/** The largest enter record in a ring: six args, the comm and the comm before it. */
+export const TL_RING_ENTER_MAX = 112;
 
 // enum tl_param_status
 export const TL_PARAM_OK = 0;
@@ -165,6 +188,20 @@ export const LAYOUT = {
   'tl_enter.comm': 32,
   'tl_enter.args': 48,
 
+  'sizeof(struct tl_ring_enter)': 80,
+  'tl_ring_enter.ev': 0,
+  'tl_ring_enter.pid': 24,
+  'tl_ring_enter.nargs': 28,
+  'tl_ring_enter.nparams': 29,
+  'tl_ring_enter.comm_flags': 30,
+  'tl_ring_enter.args': 32,
+
+  'sizeof(struct tl_comm_slot)': 32,
+  'tl_comm_slot.tid': 0,
+  'tl_comm_slot.reserved': 4,
+  'tl_comm_slot.pos': 8,
+  'tl_comm_slot.comm': 16,
+
   'sizeof(struct tl_exit)': 40,
   'tl_exit.ev': 0,
   'tl_exit.ret': 24,
@@ -179,6 +216,28 @@ export const LAYOUT = {
   'tl_param.len': 10,
   'tl_param.want': 12,
 
+  'sizeof(struct tl_done)': 16,
+  'tl_done.size': 0,
+  'tl_done.type': 2,
+  'tl_done.flags': 3,
+  'tl_done.duration': 4,
+  'tl_done.ret': 8,
+
+  'sizeof(struct tl_done_short)': 8,
+  'tl_done_short.size': 0,
+  'tl_done_short.type': 2,
+  'tl_done_short.flags': 3,
+  'tl_done_short.ret': 4,
+  'tl_done_short.duration': 6,
+
+  'sizeof(struct tl_open_call)': 32,
+  'tl_open_call.end': 0,
+  'tl_open_call.ts': 8,
+  'tl_open_call.tid': 16,
+  'tl_open_call.nr': 20,
+  'tl_open_call.moves': 24,
+  'tl_open_call.cgroup_moves': 28,
+
   'sizeof(struct tl_lost)': 40,
   'tl_lost.h': 0,
   'tl_lost.cpu': 8,
@@ -187,7 +246,7 @@ export const LAYOUT = {
   'tl_lost.ts_from': 24,
   'tl_lost.ts_to': 32,
 
-  'sizeof(struct tl_ring_ctrl)': 64,
+  'sizeof(struct tl_ring_ctrl)': 2144,
   'tl_ring_ctrl.head': 0,
   'tl_ring_ctrl.emitted': 8,
   'tl_ring_ctrl.failed': 16,
@@ -197,7 +256,9 @@ export const LAYOUT = {
   'tl_ring_ctrl.published': 40,
   'tl_ring_ctrl.last_ts': 48,
   'tl_ring_ctrl.spare': 56,
-  'tl_ring_ctrl.page_start': 64,
+  'tl_ring_ctrl.open': 64,
+  'tl_ring_ctrl.comms': 96,
+  'tl_ring_ctrl.page_start': 2144,
 
   'sizeof(struct tl_capture)': 8,
   'tl_capture.kind': 0,
@@ -295,6 +356,12 @@ export interface EnterRecord {
   params: Param[];
   /** Shown after newer records: published later than the live stream's slack allows. */
   late: boolean;
+  /**
+   * Present (true) when the ring no longer held this thread's comm as the record was read
+   * (TL_FLAG_COMM_LATER): `comm` is the name the thread had at its next named record, or '' if
+   * none was read. Absent otherwise, so a record reads as it did before the ring carried comms.
+   */
+  commLater?: true;
 }
 
 export interface ExitRecord {
@@ -459,6 +526,9 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: Views): Enter
     args,
     params: [],
     late: isLate(buf, off),
+    ...((u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_COMM_LATER) !== 0 && {
+      commLater: true as const,
+    }),
   };
 }
 

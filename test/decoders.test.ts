@@ -40,7 +40,14 @@ function line(r: Row): string {
   if (!def) throw new Error(r.name);
   const common = { tid: 5, pid: 5, seq: 0, cpu: 0, nr: def.nr, late: false };
   const records: WireRecord[] = [
-    { ...common, kind: 'enter', ts: 1n, comm: 't', args: r.args, params: r.enter ?? [] },
+    {
+      ...common,
+      kind: 'enter',
+      ts: 1n,
+      comm: 't',
+      args: r.args,
+      params: r.enter ?? [],
+    },
     { ...common, kind: 'exit', ts: 2n, ret: r.ret ?? 0n, params: r.exit ?? [] },
   ];
   const [out] = formatRecords(records, { time: () => 'T', maxString: 32 });

@@ -13,9 +13,11 @@
 // boundary is counted lost.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatRecords } from '../src/format/index.js';
 import { loadNative, type RingReaderState } from '../src/native.js';
 import {
   LAYOUT,
+  TL_FLAG_COMM_LATER,
   TL_LOST_BUSY,
   TL_LOST_OVERWRITTEN,
   TL_PARAM_FAULT,
@@ -30,10 +32,13 @@ import {
   type ExitRecord,
 } from '../src/wire.js';
 import {
+  DONE_BYTES,
+  DONE_SHORT_BYTES,
   ENTER_MAX,
   RingWriter,
   groupBytes,
   groupComplete,
+  groupReach,
   type Group,
   type ParamInput,
   type RingWriterOptions,
@@ -128,6 +133,25 @@ function split(raw: Buffer, emitted: bigint): Item[] {
   return items;
 }
 
+/**
+ * Whether delivered group bytes are what the writer wrote for g. An enter whose comm the read
+ * could not know (TL_FLAG_COMM_LATER: only in a read with no state, or after a loss) may
+ * carry another comm (its thread's next named one): compared without its flags and comm.
+ */
+function sameDelivery(bytes: Buffer, g: Group, mayNotKnow: boolean): boolean {
+  const want = groupBytes(g);
+  if (bytes.equals(want)) return true;
+  if (g.kind !== 'enter' || !mayNotKnow || bytes.length !== want.length) return false;
+  if ((bytes.readUInt8(3) & TL_FLAG_COMM_LATER) === 0) return false;
+  const a = Buffer.from(bytes);
+  const b = Buffer.from(want);
+  for (const x of [a, b]) {
+    x.writeUInt8(0, 3);
+    x.fill(0, 32, 48);
+  }
+  return a.equals(b);
+}
+
 /** One reader of one ring: state carried between reads, like poll(). */
 /** tl_ring_ctrl.last_ts (src/wire.ts LAYOUT). */
 const CTRL_LAST_TS_OFFSET = LAYOUT['tl_ring_ctrl.last_ts'];
@@ -139,11 +163,14 @@ class Consumer {
   lastTs = 0n;
   lost = 0n;
   failedSeen = 0n;
+  /** Threads whose comm this reader must know (see sameDelivery). */
+  readonly named = new Set<number>();
 
   constructor(readonly w: RingWriter) {}
 
   read(): ReadOutcome {
     const w = this.w;
+    if (this.state === null) this.named.clear();
     const head = w.head;
     const lo = w.oldestSafe(head);
     const boundary = w.indexedBoundary(lo, head);
@@ -163,6 +190,7 @@ class Consumer {
         } else {
           // One writer, and readRing sees no head move while it copies: never torn.
           expect(it.reason).toBe(TL_LOST_OVERWRITTEN);
+          this.named.clear();
           expect(it.tsFrom, 'ts_from: the newest record before the gap').toBe(this.lastTs);
           const next = items[i + 1];
           if (next?.kind !== 'group') {
@@ -175,9 +203,10 @@ class Consumer {
             for (let q = this.lastSeq + 1n; q < this.lastSeq + 1n + it.count; q++) {
               const g = w.group(q);
               if (g && groupComplete(g)) {
-                expect(g.start, `seq ${q} lost though it starts past the boundary`).toBeLessThan(
-                  boundary,
-                );
+                expect(
+                  groupReach(g),
+                  `seq ${q} lost though it starts past the boundary`,
+                ).toBeLessThan(boundary);
               }
             }
             this.lastSeq += it.count;
@@ -196,7 +225,7 @@ class Consumer {
       for (let s = from; s < it.seq; s++) {
         const g = w.group(s);
         if (g) {
-          expect(g.start, `seq ${s} lost though it starts past the boundary`).toBeLessThan(
+          expect(groupReach(g), `seq ${s} lost though it starts past the boundary`).toBeLessThan(
             boundary,
           );
         }
@@ -204,7 +233,11 @@ class Consumer {
       const g = w.group(it.seq);
       expect(g, `seq ${it.seq} was written`).toBeDefined();
       expect(groupComplete(g!), `seq ${it.seq} delivered before all its params`).toBe(true);
-      expect(it.bytes.equals(groupBytes(g!)), `bytes of seq ${it.seq}`).toBe(true);
+      // A thread's comm is known once the reader has read an enter naming it since its state
+      // began or it last lost records.
+      const mayNotKnow = !this.named.has(g!.tid);
+      expect(sameDelivery(it.bytes, g!, mayNotKnow), `bytes of seq ${it.seq}`).toBe(true);
+      if (g!.commFlags) this.named.add(g!.tid);
       expect(it.ts).toBe(g!.ts);
       this.delivered.add(it.seq);
       this.lastSeq = it.seq;
@@ -217,7 +250,7 @@ class Consumer {
     // Everything the protocol lets a reader find is delivered (or was before).
     for (let i = w.groups.length - 1; i >= 0; i--) {
       const g = w.groups[i]!;
-      if (g.start < boundary) break;
+      if (groupReach(g) < boundary) break;
       if (groupComplete(g)) expect(this.delivered.has(g.seq), `seq ${g.seq} delivered`).toBe(true);
     }
 
@@ -305,21 +338,24 @@ function writeBytes(w: RingWriter, bytes: number, seed: number): void {
 
 /**
  * Writes enters and exits (no params) so that head ends exactly at `target`, in the same lap or
- * at its end, with no pad: one enter of 48..88 bytes if needed, then six-arg enters (96 bytes, the
- * largest an enter can be, so they fit up to the last byte of the lap), then exits (40).
+ * at its end, with no pad: six-arg enters while more than 340 bytes are left (an enter is 80
+ * bytes, 96 when it names its comm, and reserves 112), then one enter of the size that leaves a
+ * multiple of 40, then exits (40, which fit up to the last byte of the lap). Exact or none at all
+ * for a target less than 40 bytes away (`rem` 0 or 40..: anything from 152 up can be made).
  */
 function fillExactly(w: RingWriter, target: number): void {
-  const r = target - w.head;
-  const b = [...Array(12).keys()].find((b) => {
-    const rem = r - 40 * b;
-    return rem >= 0 && (rem % 96 === 0 || rem % 96 >= 48);
-  });
-  if (b === undefined) throw new Error(`cannot fill ${r} bytes exactly`);
-  const rem = r - 40 * b;
   const pads = w.pads.length;
-  if (rem % 96 !== 0) w.enter(7, 1, ((rem % 96) - 48) / 8);
-  for (let i = 0; i < Math.floor(rem / 96); i++) w.enter(7, 1, 6);
-  for (let i = 0; i < b; i++) w.exit(7, 1, 0n);
+  while (target - w.head > 340) w.enter(7, 1, 6);
+  const rem = target - w.head;
+  const base = w.nextEnterSize(7, 0);
+  const b = [...Array(12).keys()].find((b) => rem - 40 * b === 0);
+  const e = [...Array(12).keys()].find((b) => {
+    const left = rem - 40 * b;
+    return left >= base && left <= base + 48;
+  });
+  if (b === undefined && e === undefined) throw new Error(`cannot fill ${rem} bytes exactly`);
+  if (b === undefined) w.enter(7, 1, (rem - 40 * e! - base) / 8);
+  for (let i = 0; i < (b ?? e!); i++) w.exit(7, 1, 0n);
   expect(w.head).toBe(target);
   expect(w.pads.length, 'fillExactly wrote no pad').toBe(pads);
 }
@@ -350,11 +386,11 @@ const firstGroupFrom = (w: RingWriter, pos: number): Group | undefined =>
 describe('readRing: the model writer', () => {
   it('lays the control block and page index out as the header says', () => {
     const w = mk({ ringBytes: 65536, maxCapture: 4096 });
-    expect(w.ctrlBytes).toBe(4096); // 64 + 8 * 16 rounded to a page
+    expect(w.ctrlBytes).toBe(4096); // 2144 + 8 * 16 rounded to a page
     expect(w.maxCapture).toBe(4096);
-    expect(w.inflightBytes).toBe(2 * (16 + 4096));
+    expect(w.inflightBytes).toBe(2 * (16 + 4096) + 112);
     expect(mk({ ringBytes: 4096, maxCapture: 4096 }).maxCapture).toBe(496); // ring / 8 - 16
-    expect(mk({ ringBytes: 1 << 24 }).ctrlBytes).toBe(36864); // 64 + 8 * 4096 -> 9 pages
+    expect(mk({ ringBytes: 1 << 24 }).ctrlBytes).toBe(36864); // 2144 + 8 * 4096 -> 9 pages
     w.enter(1, 2, 6, [payload(5000)]); // a page-crossing param: 16 + 4096 bytes
     expect(w.head).toBe(96 + 16 + 4096);
     expect(w.pageStart(1)).toBe(96 + 16 + 4096);
@@ -477,10 +513,10 @@ describe('readRing', () => {
     // two params as orphans and reaches head with no event to reveal the gap: the records
     // before and the enter itself are neither delivered nor counted.
     const w = mk({ ringBytes: 8192, maxCapture: 4096 });
-    expect([w.maxCapture, w.inflightBytes]).toEqual([1008, 2048]);
+    expect([w.maxCapture, w.inflightBytes]).toEqual([1008, 2160]);
     advanceTo(w, 3000);
     w.enter(8, 0, 6, [payload(1008), payload(1008), payload(1008)]);
-    expect([w.head, w.oldestSafe(), w.indexedBoundary(w.oldestSafe())]).toEqual([6168, 24, 4120]);
+    expect([w.head, w.oldestSafe(), w.indexedBoundary(w.oldestSafe())]).toEqual([6168, 136, 4120]);
     const r = freshRead(w);
     expect(BigInt(r.state.delivered + r.state.lost)).toBe(w.emitted);
   });
@@ -556,7 +592,7 @@ describe('readRing', () => {
   });
 
   it('gives up a resume position a writer may be overwriting (within a ring, past the window)', () => {
-    const w = mk({ ringBytes: 16384, maxCapture: 1024 }); // inflight 2080
+    const w = mk({ ringBytes: 16384, maxCapture: 1024 }); // inflight 2176
     const c = new Consumer(w);
     burst(w, 10, 3);
     c.read();
@@ -683,7 +719,9 @@ type Op =
   | { op: 'read' }
   | { op: 'snapshot' }
   | { op: 'partial'; nargs: number; sizes: number[]; publish: number; midRecord: boolean }
-  | { op: 'scribble'; n: number };
+  | { op: 'scribble'; n: number }
+  | { op: 'call'; nargs: number; sizes: number[]; ret: number; read: boolean }
+  | { op: 'rename'; tid: number; name: string };
 
 // Param sizes as a fraction of max_capture, up to a little over it (then truncated).
 const size = fc.integer({ min: 0, max: 1100 });
@@ -730,6 +768,24 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('call' as const),
+      nargs: fc.integer({ min: 0, max: 6 }),
+      sizes: fc.array(size, { maxLength: 3 }),
+      ret: fc.integer({ min: -4095, max: 1 << 20 }),
+      read: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('rename' as const),
+      tid: fc.constantFrom(100, 101, 200, 203),
+      name: fc.constantFrom('a', 'sh', 'fifteen_chars__', 'sixteen_chars___'),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({
       op: fc.constant('scribble' as const),
@@ -746,7 +802,13 @@ function run(w: RingWriter, ops: readonly Op[]): void {
       return fault && i === 0 ? { fault: true, want: bytes.length } : bytes;
     });
   for (const o of ops) {
-    if (o.op !== 'read' && o.op !== 'snapshot' && o.op !== 'busy' && o.op !== 'scribble') {
+    if (
+      o.op !== 'read' &&
+      o.op !== 'snapshot' &&
+      o.op !== 'busy' &&
+      o.op !== 'scribble' &&
+      o.op !== 'rename'
+    ) {
       w.finish(); // the writer holding the ring gets to complete before the next one
     }
     switch (o.op) {
@@ -773,7 +835,16 @@ function run(w: RingWriter, ops: readonly Op[]): void {
         break;
       case 'scribble':
         if (w.isPending) break; // the pending writer's own stores are what is past head
-        w.scribble(Math.min(o.n, w.inflightBytes / 2) & ~7);
+        w.scribble(Math.min(o.n, o.n) & ~7);
+        break;
+      case 'rename':
+        w.setComm(o.tid, o.name);
+        break;
+      case 'call':
+        // A whole call, completed in place when nothing came between (a read may).
+        w.enter(203, 9, o.nargs, params(o.sizes));
+        if (o.read) c.read();
+        if (w.done(203, 9, BigInt(o.ret)) === null) w.exit(203, 9, BigInt(o.ret));
         break;
     }
   }
@@ -787,6 +858,134 @@ function run(w: RingWriter, ops: readonly Op[]): void {
     w.emitted + w.failed,
   );
 }
+
+describe('readRing: one record per call (TL_REC_DONE)', () => {
+  /** The same calls written by two writers: one completes each in place, one writes exits. */
+  function pair(o: Partial<RingWriterOptions> = {}) {
+    const one = mk(o);
+    const two = mk(o);
+    return {
+      one,
+      two,
+      call(tid: number, nr: number, nargs: number, params: Buffer[], ret: bigint): void {
+        one.enter(tid, nr, nargs, params);
+        two.enter(tid, nr, nargs, params);
+        expect(one.done(tid, nr, ret), 'completed in place').not.toBeNull();
+        two.exit(tid, nr, ret);
+      },
+    };
+  }
+  const lines = (records: Buffer): string[] =>
+    formatRecords(parseRecords(records), { time: (ts) => String(ts), durations: true });
+
+  it('delivers the very records, and so the lines, of the two-record form', () => {
+    const { one, two, call } = pair();
+    call(100, 39, 0, [], 4242n); // getpid()
+    call(100, 1, 3, [Buffer.from('x'.repeat(64))], 64n); // write(1, "xx...", 64)
+    call(101, 2, 4, [Buffer.from('/etc/passwd')], -2n); // open: ENOENT
+    call(100, 0, 3, [], -11n); // read, no exit capture in this model: EAGAIN
+    call(100, 9, 6, [], 0x7f0000001000n); // mmap: a return value that needs the long form
+    expect(one.head).toBe(two.head - 4 * (40 - DONE_SHORT_BYTES) - (40 - DONE_BYTES));
+    const a = freshRead(one);
+    const b = freshRead(two);
+    expect(a.raw.equals(b.raw)).toBe(true);
+    expect(a.state).toEqual({ ...b.state, pos: BigInt(one.head) });
+    const text = lines(a.raw);
+    expect(text).toEqual(lines(b.raw));
+    expect(text).toHaveLength(5);
+    // Durations from the 32-bit delta: the model's clock steps 1000 ns per record.
+    for (const l of text) expect(l).toMatch(/ <0\.000001>$/);
+    expect(text[1]).toMatch(/^.*write\(.*\) = 64 <0\.000001>$/);
+  });
+
+  it('bytes per call: an argument-less call takes 40 bytes, a 64-byte write 144', () => {
+    const w = mk();
+    w.enter(1, 39, 0); // the thread's first: it names its comm
+    w.done(1, 39, 1n);
+    expect(w.head).toBe(32 + 16 + DONE_SHORT_BYTES);
+    w.enter(1, 39, 0);
+    w.done(1, 39, 1n);
+    expect(w.head - 56).toBe(32 + DONE_SHORT_BYTES);
+    w.enter(1, 1, 3, [payload(64)]);
+    w.done(1, 1, 64n);
+    expect(w.head - 56 - 40).toBe(56 + 16 + 64 + DONE_SHORT_BYTES);
+  });
+
+  it('takes the long form for a duration past 16 bits, and delivers it the same', () => {
+    const o = { tsStep: 70_000n }; // 70 us per record
+    const one = mk(o);
+    const two = mk(o);
+    one.enter(1, 7, 3);
+    two.enter(1, 7, 3);
+    one.done(1, 7, 1n);
+    two.exit(1, 7, 1n);
+    expect(one.head).toBe(56 + 16 + DONE_BYTES);
+    expect(freshRead(one).raw.equals(freshRead(two).raw)).toBe(true);
+    expect(lines(freshRead(one).raw)[0]).toMatch(/ = 1 <0\.000070>$/);
+  });
+
+  it('completes an enter delivered by an earlier read', () => {
+    const w = mk();
+    const c = new Consumer(w);
+    burst(w, 5, 7);
+    w.enter(300, 7, 2, [payload(30)]);
+    const r1 = c.read();
+    expect(r1.groups.map((g) => g.seq)).toEqual(range(0n, w.emitted));
+    const seq = w.done(300, 7, 5n);
+    const r2 = c.read();
+    expect(seqsOf(r2)).toEqual([seq]);
+    expect(parseRecords(r2.raw)).toMatchObject([{ kind: 'exit', tid: 300, nr: 7, ret: 5n }]);
+  });
+
+  it('is not used when another record came between', () => {
+    const w = mk();
+    w.enter(300, 7, 0);
+    w.exit(301, 8, 0n);
+    expect(w.done(300, 7, 0n)).toBeNull();
+    w.enter(300, 7, 0);
+    expect(w.done(300, 8, 0n), 'another syscall').toBeNull();
+    expect(w.done(301, 7, 0n), 'another thread').toBeNull();
+  });
+
+  it('counts a done whose enter was not read (overwritten, or before the window) as lost', () => {
+    const w = mk({ ringBytes: 16384 });
+    const c = new Consumer(w);
+    c.read();
+    for (let i = 0; i < 400; i++) {
+      w.enter(400 + (i % 3), 9, i % 7, i % 5 === 0 ? [payload(100)] : []);
+      w.done(400 + (i % 3), 9, BigInt(i));
+    }
+    // More than a lap behind: the oldest records are gone, some dones among the first found.
+    const r = c.read();
+    expect(r.markers).toHaveLength(1);
+    expect(BigInt(r.state.delivered + r.state.lost)).toBe(w.emitted);
+    const s = freshRead(w);
+    expect(BigInt(s.state.delivered + s.state.lost)).toBe(w.emitted);
+    // Every call read is whole: each delivered exit right after its enter.
+    const recs = parseRecords(s.raw).filter((x) => x.kind !== 'lost');
+    const firstEnter = recs.findIndex((x) => x.kind === 'enter');
+    for (let i = firstEnter; i + 1 < recs.length; i += 2) {
+      expect([recs[i]!.kind, recs[i + 1]!.kind]).toEqual(['enter', 'exit']);
+      expect(recs[i + 1]!.ts - recs[i]!.ts).toBe(1000n);
+    }
+  });
+
+  it('follows its enter across the end of a lap', () => {
+    const w = mk({ ringBytes: 8192 });
+    const c = new Consumer(w);
+    w.enter(5, 5, 0);
+    advanceTo(w, 8192 - 112);
+    c.read();
+    const enter = w.emitted;
+    w.setComm(5, 'renamed');
+    w.enter(5, 5, 6); // the largest enter (renamed: both comms): it ends exactly at the lap's end
+    const seq = w.done(5, 5, 0n);
+    expect(seq).not.toBeNull();
+    expect(w.group(seq!)!.start).toBe(8192);
+    expect(w.pads).toEqual([]);
+    expect(seqsOf(c.read())).toEqual([enter, seq]);
+  });
+});
 
 describe('readRing under random writes and reads', () => {
   // TL_PROP_RUNS=5000 npx vitest run test/ring-reader.test.ts: a deeper search than CI's.
@@ -829,4 +1028,93 @@ describe('readRing under random writes and reads', () => {
     },
     timeout,
   );
+});
+
+describe('readRing: comm carried forward (bpf/traceloop.h)', () => {
+  const commOfEnter = (r: ReturnType<typeof parseRecords>[number]): string =>
+    r.kind === 'enter' ? (r.commLater ? `~${r.comm}` : r.comm) : '';
+  const enters = (raw: Buffer) =>
+    parseRecords(raw).filter((r): r is EnterRecord => r.kind === 'enter');
+
+  it('names a thread once, then carries its comm; a rename is named again', () => {
+    const w = mk();
+    const c = new Consumer(w);
+    w.enter(10, 1, 0);
+    w.enter(10, 1, 0);
+    w.setComm(10, 'renamed');
+    w.enter(10, 1, 0);
+    w.enter(10, 1, 0);
+    // 48 (named) + 32 + 64 (renamed: both comms) + 32
+    expect(w.head).toBe(48 + 32 + 64 + 32);
+    const r = c.read();
+    expect(enters(r.raw).map(commOfEnter)).toEqual(['tl-model', 'tl-model', 'renamed', 'renamed']);
+  });
+
+  it('names again after an eighth of the ring, so a fresh read knows every busy thread', () => {
+    const w = mk({ ringBytes: 16384 });
+    for (let i = 0; i < 600; i++) w.enter(10 + (i % 3), 1, i % 7);
+    const r = freshRead(w);
+    expect(r.markers).toHaveLength(1);
+    const e = enters(r.raw);
+    expect(e.length).toBeGreaterThan(100);
+    expect(e.filter((x) => x.commLater)).toEqual([]);
+    expect(new Set(e.map((x) => x.comm))).toEqual(new Set(['tl-model']));
+  });
+
+  it('gives the enters before a rename the comm the rename record carries as the one before', () => {
+    const w = mk({ ringBytes: 16384 });
+    // The fresh read's window will begin at the page boundary 4096: between the two enters.
+    advanceTo(w, PAGE - 104);
+    const x = w.head;
+    w.enter(20, 1, 0); // named at x
+    while (w.head < x + 1800) w.enter(21, 1, 6);
+    const carriedAt = w.head;
+    w.enter(20, 1, 0); // within the refresh distance (2 KiB): carried
+    while (w.head < PAGE + 12000) w.enter(21, 1, 6);
+    w.setComm(20, 'after-exec');
+    w.enter(20, 59, 0); // named and RENAMED: the comm before rides along
+    const r = freshRead(w);
+    // The named enter is outside the read's window, the carried one inside.
+    expect(r.boundary).toBeGreaterThan(x);
+    expect(r.boundary).toBeLessThanOrEqual(carriedAt);
+    const e = enters(r.raw).filter((x) => x.tid === 20);
+    expect(e.map(commOfEnter)).toEqual(['tl-model', 'after-exec']);
+  });
+
+  it('marks what it cannot know: the name the thread had at its next named enter, [~name]', () => {
+    const w = mk({ ringBytes: 16384 });
+    // The fresh read's window will begin at the page boundary 4096: between the two enters.
+    advanceTo(w, PAGE - 104);
+    const x = w.head;
+    w.enter(30, 1, 0); // named at x
+    while (w.head < x + 1800) w.enter(31, 1, 6);
+    const carriedAt = w.head;
+    w.enter(30, 1, 0); // within the refresh distance (2 KiB): carried
+    while (w.head < PAGE + 12000) w.enter(31, 1, 6);
+    w.enter(94, 1, 0); // takes slot 30 % 64: nothing will say what thread 30 was called before
+    w.setComm(30, 'later');
+    w.enter(30, 1, 0); // named, neither SAME nor RENAMED
+    const r = freshRead(w);
+    expect(r.boundary).toBeGreaterThan(x);
+    expect(r.boundary).toBeLessThanOrEqual(carriedAt);
+    const e = enters(r.raw).filter((x) => x.tid === 30);
+    expect(e.map(commOfEnter)).toEqual(['~later', 'later']);
+    const lines = formatRecords(parseRecords(r.raw), { time: () => 'T' });
+    expect(lines.filter((l) => l.includes(' 30 ['))[0]).toMatch(/^T cpu#0 30 \[~later\] /);
+  });
+
+  it('forgets carried comms at a loss: what the lost records named may have changed', () => {
+    const w = mk({ ringBytes: 16384 });
+    const c = new Consumer(w);
+    w.enter(40, 1, 0);
+    c.read();
+    w.setComm(40, 'renamed');
+    w.enter(40, 1, 0); // named, then lost with the lap below
+    for (let i = 0; i < 300; i++) w.enter(41, 1, 6);
+    w.enter(40, 1, 0); // carried: 'renamed', which this reader never saw
+    const r = c.read();
+    expect(r.markers).toHaveLength(1);
+    const e = enters(r.raw).filter((x) => x.tid === 40);
+    expect(e.map(commOfEnter)).not.toContain('tl-model');
+  });
 });

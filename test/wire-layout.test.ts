@@ -26,6 +26,8 @@ const MIRROR_ONLY = [
   'tl_enter.ev',
   'tl_enter.reserved',
   'tl_exit.ev',
+  'tl_ring_enter.ev',
+  'tl_comm_slot.reserved',
   'tl_exit.reserved',
   'tl_param.h',
   'tl_lost.h',

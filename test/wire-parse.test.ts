@@ -159,7 +159,9 @@ describe('layout', () => {
     ['sizeof(struct tl_exit)', 40],
     ['sizeof(struct tl_param)', 16],
     ['sizeof(struct tl_lost)', 40],
-    ['sizeof(struct tl_ring_ctrl)', 64],
+    ['sizeof(struct tl_ring_ctrl)', 2144], // 64 + the open call (32) + 64 comm slots (32 each)
+    ['sizeof(struct tl_ring_enter)', 80],
+    ['sizeof(struct tl_done)', 16],
     ['sizeof(struct tl_capture)', 8],
     ['sizeof(struct tl_rule)', 32],
     ['tl_enter.args', 48],

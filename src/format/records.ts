@@ -166,7 +166,13 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
     return time(ts) + w.text;
   };
-  const enterPrefix = (e: EnterRecord): string => prefix(e.ts, e.cpu, e.tid, e.comm);
+  /**
+   * An enter whose comm the ring no longer held when it was read (EnterRecord.commLater) shows
+   * the name its thread had at its next named record, marked: `[~name]` (`[~]` if none was read).
+   * Honest for history, where today's /proc/<tid>/comm would not be.
+   */
+  const commText = (e: EnterRecord): string => (e.commLater ? '~' + e.comm : e.comm);
+  const enterPrefix = (e: EnterRecord): string => prefix(e.ts, e.cpu, e.tid, commText(e));
 
   function emitUnfinished(enter: EnterRecord): void {
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
@@ -178,7 +184,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   }
 
   function onEnter(enter: EnterRecord): void {
-    comms.set(enter.tid, enter.comm);
+    if (!enter.commLater) comms.set(enter.tid, enter.comm);
     if (pairing.enter(enter.tid, enter.nr, enter) === HELD) {
       held = enter;
       return;

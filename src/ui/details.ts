@@ -67,7 +67,12 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   const lines: string[] = [printable(store.textOf(e)), ''];
   lines.push(`call:     ${call.name} (nr ${nr})`);
   lines.push(
-    `process:  pid ${e.pid}, tid ${e.tid}` + (enter ? `, comm ${printable(enter.comm)}` : ''),
+    `process:  pid ${e.pid}, tid ${e.tid}` +
+      (!enter
+        ? ''
+        : enter.commLater
+          ? `, comm not in the ring any more (next named: ${printable(enter.comm) || 'none'})`
+          : `, comm ${printable(enter.comm)}`),
   );
   lines.push(`cpu:      ${enter?.cpu ?? exit?.cpu ?? e.cpu}`);
   if (enter) lines.push(`entered:  ${time(enter.ts)}`);

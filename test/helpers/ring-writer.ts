@@ -1,14 +1,21 @@
 // A TypeScript model of the BPF writer in bpf/traceloop.bpf.c, writing into a Buffer laid out
 // exactly as one per-CPU ring element (bpf/traceloop.h):
 //
-//     [ struct tl_ring_ctrl (64 bytes) + page_start[ring_bytes / 4096], rounded to pages ]
+//     [ struct tl_ring_ctrl (96 bytes) + page_start[ring_bytes / 4096], rounded to pages ]
 //     [ data: ring_bytes                                                                  ]
 //
 // It follows the kernel code step by step: lock_ring (busy), reserve (a TL_REC_PAD to the end of
 // the lap when a record of the kind's *maximum* size might not fit), the record stores (an enter
 // stores all six args even when it is cut after nargs), w->head += size, publish (index_page,
 // then the store of ctl->head). Each record can be stopped between its stores and its publish, so
-// tests can put the ring in the states a reader meets while a writer is running.
+// tests can put the ring in the states a reader meets while a writer is running. done() is the exit
+// that completes its thread's enter in place (complete_call: a TL_REC_DONE right after the enter's
+// group, when nothing came after it); the reader is to deliver the very tl_exit exit() would have.
+// (The kernel publishes an event record with its params rather than on its own; publishing each
+// record, as this model does, only shows a reader more states.) Enters are written in the ring's
+// form (tl_ring_enter), their comm only where the kernel names it (comm_flags(), with the same
+// per-ring cache of tl_comm_slot in the control block); setComm() renames a thread. What a group
+// remembers of its enter is the tl_enter the reader is to deliver, with the thread's true comm.
 //
 // Field offsets are restated here from the header, not taken from src/wire.ts LAYOUT, so that a
 // wrong LAYOUT entry shows up as a parse mismatch instead of agreeing with itself.
@@ -17,7 +24,7 @@
 // record start), which is what the tests compare the reader's output against.
 
 /** sizeof(struct tl_ring_ctrl) without page_start[]. */
-const CTRL_FIXED = 64;
+const CTRL_FIXED = 96 + 32 * 64;
 const CTRL_HEAD = 0;
 const CTRL_EMITTED = 8;
 const CTRL_FAILED = 16;
@@ -25,7 +32,13 @@ const CTRL_FAULTS = 24;
 const CTRL_BUSY = 32;
 const CTRL_PUBLISHED = 40;
 const CTRL_LAST_TS = 48;
-const CTRL_PAGE_START = 64;
+const CTRL_PAGE_START = CTRL_FIXED;
+const CTRL_COMMS = 96;
+const COMM_SLOTS = 64;
+const COMM_NAMED = 0x1;
+const COMM_SAME = 0x2;
+const COMM_RENAMED = 0x4;
+const COMM_REFRESH_SHIFT = 3;
 
 const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -39,6 +52,8 @@ const REC_PAD = 1;
 const REC_ENTER = 2;
 const REC_EXIT = 3;
 const REC_PARAM = 4;
+const REC_DONE = 5;
+const REC_DONE_SHORT = 6;
 
 const PARAM_OK = 0;
 const PARAM_FAULT = 1;
@@ -48,9 +63,22 @@ const PARAM_TRUNCATED = 2;
 export const ENTER_MAX = 96;
 export const EXIT_BYTES = 40;
 export const PARAM_HEAD = 16;
+/** sizeof(struct tl_done). */
+export const DONE_BYTES = 16;
+/** sizeof(struct tl_done_short): ret and duration in 16 bits each. */
+export const DONE_SHORT_BYTES = 8;
 
 /** TL_ENTER_BYTES(nargs). */
 export const enterSize = (nargs: number): number => ENTER_MAX - 8 * (MAX_ARGS - nargs);
+/** sizeof(struct tl_ring_enter) and TL_RING_ENTER_MAX: six args, a comm and the one before. */
+export const RING_ENTER_BASE = 80;
+export const RING_ENTER_MAX = RING_ENTER_BASE + 2 * COMM_LEN;
+/** TL_RING_ENTER_BYTES(nargs, flags). */
+export const ringEnterSize = (nargs: number, flags: number): number =>
+  RING_ENTER_BASE -
+  8 * (MAX_ARGS - nargs) +
+  (flags & COMM_NAMED ? COMM_LEN : 0) +
+  (flags & COMM_RENAMED ? COMM_LEN : 0);
 const align8 = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 /** ctrl_bytes_for() in native/ring_reader.cc: control block + page index, rounded to pages. */
@@ -66,9 +94,16 @@ export function effectiveCapture(ringBytes: number, requested: number): number {
   return cap;
 }
 
-/** geo_.inflight_bytes in native/recorder.cc: a pad shorter than the largest record, then it. */
+/** The largest record a writer stores (its room in reserve()). */
+export const largestFor = (maxCapture: number): number =>
+  Math.max(RING_ENTER_MAX, PARAM_HEAD + maxCapture);
+
+/**
+ * geo_.inflight_bytes in native/recorder.cc: a pad shorter than the largest record, an event
+ * record published with its param, then the param.
+ */
 export function inflightFor(maxCapture: number): number {
-  return 2 * Math.max(ENTER_MAX, PARAM_HEAD + maxCapture);
+  return 2 * largestFor(maxCapture) + RING_ENTER_MAX;
 }
 
 /** One captured argument. A bare Buffer is a buffer capture of its length, at arg index i. */
@@ -105,9 +140,20 @@ export interface Group {
   published: number;
   /** Absolute position after the last published record of the group. */
   end: number;
-  /** Each published record's bytes, as they were in the ring when it was published. */
+  /** Each published record's bytes, as they were in the ring when it was published (for a
+   * TL_REC_DONE: the tl_exit the reader is to make of it). */
   records: Buffer[];
+  /** An enter's: the tl_enter the reader is to deliver for it (its true comm in place). */
+  delivered?: Buffer;
+  /** An enter's: its thread's true comm, and the TL_COMM_* flags it was written with. */
+  comm?: Buffer;
+  commFlags?: number;
+  /** A TL_REC_DONE's: the enter group it completes, which a reader must have read first. */
+  completes?: Group;
 }
+
+/** Where a reader must start to deliver g: its event, or the enter a TL_REC_DONE completes. */
+export const groupReach = (g: Group): number => g.completes?.start ?? g.start;
 
 export const groupComplete = (g: Group): boolean => g.published === 1 + g.nparams;
 /** The bytes the reader should deliver for a group: its records back to back, no pads. */
@@ -157,6 +203,8 @@ export class RingWriter {
 
   private readonly pid: number;
   private readonly comm: Buffer;
+  /** Threads renamed by setComm(); the others have `comm`. */
+  private readonly comms = new Map<number, Buffer>();
   private ts: bigint;
   private readonly tsStep: bigint;
   /** The writer's w->head: where the next record goes (>= the published head). */
@@ -221,6 +269,34 @@ export class RingWriter {
 
   // ---- the writer's operations ---------------------------------------------------------------
 
+  /** Renames thread tid (execve, prctl PR_SET_NAME): its next enter names the new comm. */
+  setComm(tid: number, name: string): void {
+    const b = Buffer.alloc(COMM_LEN);
+    b.write(name, 'latin1');
+    this.comms.set(tid, b);
+  }
+
+  /** The size the next enter of tid with nargs args would have (comm_flags() as of now). */
+  nextEnterSize(tid: number, nargs: number): number {
+    return ringEnterSize(nargs, this.commFlags(tid).flags);
+  }
+
+  /** comm_flags() in bpf/traceloop.bpf.c, on the model's slot cache in the control block. */
+  private commFlags(tid: number): { flags: number; comm: Buffer; slot: number; prev: Buffer } {
+    const comm = this.comms.get(tid) ?? this.comm;
+    const slot = CTRL_COMMS + 32 * (tid % COMM_SLOTS);
+    const prev = Buffer.from(this.element.subarray(slot + 16, slot + 32));
+    let flags = 0;
+    if (this.element.readUInt32LE(slot) !== tid) flags = COMM_NAMED;
+    else if (!prev.equals(comm)) flags = COMM_NAMED | COMM_RENAMED;
+    else if (
+      this.local - Number(this.element.readBigUInt64LE(slot + 8)) >=
+      this.ringBytes >> COMM_REFRESH_SHIFT
+    )
+      flags = COMM_NAMED | COMM_SAME;
+    return { flags, comm, slot, prev };
+  }
+
   /** sys_enter: an enter record with `nargs` args, then one TL_REC_PARAM per entry of params. */
   enter(
     tid: number,
@@ -231,17 +307,36 @@ export class RingWriter {
   ): bigint {
     if (nargs < 0 || nargs > MAX_ARGS) throw new Error(`nargs ${nargs}`);
     return this.writeGroup('enter', tid, nr, params, opts, (g, off) => {
-      const size = enterSize(nargs);
-      const b = this.data(off, ENTER_MAX); // all six args are stored; the record is cut after nargs
+      const { flags, comm, slot, prev } = this.commFlags(tid);
+      const size = ringEnterSize(nargs, flags);
+      // All six args are stored; the record is cut after nargs of them and its comm(s).
+      const b = this.data(off, RING_ENTER_MAX);
       this.eventHead(b, g, REC_ENTER, size);
       b.writeUInt32LE(this.pid, 24);
       b.writeUInt8(nargs, 28);
       b.writeUInt8(g.nparams, 29);
-      b.writeUInt16LE(0, 30);
-      this.comm.copy(b, 32);
-      for (let i = 0; i < MAX_ARGS; i++) {
-        b.writeBigUInt64LE((g.seq << 8n) | BigInt(0x10 + i), 48 + 8 * i);
+      b.writeUInt16LE(flags, 30);
+      const arg = (i: number): bigint => (g.seq << 8n) | BigInt(0x10 + i);
+      for (let i = 0; i < MAX_ARGS; i++) b.writeBigUInt64LE(arg(i), 32 + 8 * i);
+      if (flags) {
+        const tail = 32 + 8 * nargs;
+        comm.copy(b, tail);
+        if (flags & COMM_RENAMED) prev.copy(b, tail + COMM_LEN);
+        this.element.writeUInt32LE(tid, slot);
+        this.element.writeBigUInt64LE(BigInt(this.local), slot + 8);
+        comm.copy(this.element, slot + 16);
       }
+      // What the reader is to deliver: tl_enter, the comm in place.
+      const d = Buffer.alloc(enterSize(nargs));
+      this.eventHead(d, g, REC_ENTER, d.length);
+      d.writeUInt32LE(this.pid, 24);
+      d.writeUInt8(nargs, 28);
+      d.writeUInt8(g.nparams, 29);
+      comm.copy(d, 32);
+      for (let i = 0; i < nargs; i++) d.writeBigUInt64LE(arg(i), 48 + 8 * i);
+      g.delivered = d;
+      g.comm = Buffer.from(comm);
+      g.commFlags = flags;
       return size;
     });
   }
@@ -263,6 +358,77 @@ export class RingWriter {
       b.fill(0, 37, 40);
       return EXIT_BYTES;
     });
+  }
+
+  /**
+   * sys_exit of a call that captures nothing at exit, as complete_call() does it: when the last
+   * group is this thread's enter of syscall nr and nothing was stored after it, a TL_REC_DONE (its
+   * 32-bit duration and ret) right after it, or a TL_REC_DONE_SHORT when both fit 16 bits. Returns its seq, or null where the kernel would write
+   * an exit() instead (the model has one thread per tid and no migrations).
+   */
+  done(tid: number, nr: number, ret: bigint): bigint | null {
+    if (this.pending) throw new Error('the ring is locked by a partial write: finish() it first');
+    const open = this.groups[this.groups.length - 1];
+    const off = this.local % this.ringBytes;
+    if (
+      !open ||
+      open.kind !== 'enter' ||
+      open.completes ||
+      !groupComplete(open) ||
+      open.tid !== tid ||
+      open.nr !== nr ||
+      open.end !== this.local ||
+      off > this.ringBytes - DONE_BYTES ||
+      this.ts + this.tsStep - open.ts > 0xffffffffn
+    ) {
+      return null;
+    }
+    this.ts += this.tsStep;
+    const duration = this.ts - open.ts;
+    const short = duration <= 0xffffn && ret >= -32768n && ret <= 32767n;
+    const g: Group = {
+      seq: this.emitted,
+      kind: 'exit',
+      tid,
+      nr,
+      ts: this.ts,
+      start: this.local,
+      nparams: 0,
+      published: 0,
+      end: -1,
+      records: [],
+      completes: open,
+    };
+    this.element.writeBigUInt64LE(g.seq + 1n, CTRL_EMITTED);
+    this.groups.push(g);
+    const size = short ? DONE_SHORT_BYTES : DONE_BYTES;
+    const b = this.data(off, size);
+    b.writeUInt16LE(size, 0);
+    b.writeUInt8(short ? REC_DONE_SHORT : REC_DONE, 2);
+    b.writeUInt8(0, 3);
+    if (short) {
+      b.writeInt16LE(Number(ret), 4);
+      b.writeUInt16LE(Number(duration), 6);
+    } else {
+      b.writeUInt32LE(Number(duration), 4);
+      b.writeBigInt64LE(ret, 8);
+    }
+    const start = this.local;
+    this.starts.push(start);
+    this.local += size;
+    this.indexPage(start, this.local);
+    this.element.writeBigUInt64LE(this.emitted, CTRL_PUBLISHED);
+    this.element.writeBigUInt64LE(g.ts, CTRL_LAST_TS);
+    this.element.writeBigUInt64LE(BigInt(this.local), CTRL_HEAD);
+    // What the reader makes of it: the tl_exit exit() would have written.
+    const x = Buffer.alloc(EXIT_BYTES);
+    this.eventHead(x, g, REC_EXIT, EXIT_BYTES);
+    x.writeBigInt64LE(ret, 24);
+    x.writeUInt32LE(this.pid, 32);
+    g.records.push(x);
+    g.published = 1;
+    g.end = this.local;
+    return g.seq;
   }
 
   /** `n` tasks found the ring busy: each counts itself in ctl->failed and writes nothing. */
@@ -294,7 +460,7 @@ export class RingWriter {
    * published; the next real record overwrites all of it.
    */
   scribble(n: number, fill = 0xcc): void {
-    const largest = this.inflightBytes / 2;
+    const largest = largestFor(this.maxCapture);
     if (n > largest) throw new Error(`scribble of ${n} > the largest record (${largest})`);
     if (this.pending?.stored) throw new Error('scribble over a stored record: finish() first');
     let off = this.local % this.ringBytes;
@@ -406,7 +572,11 @@ export class RingWriter {
     this.element.writeBigUInt64LE(this.emitted, CTRL_PUBLISHED);
     this.element.writeBigUInt64LE(g.ts, CTRL_LAST_TS);
     this.element.writeBigUInt64LE(BigInt(this.local), CTRL_HEAD);
-    g.records.push(Buffer.from(this.data(start % this.ringBytes, size)));
+    g.records.push(
+      g.records.length === 0 && g.delivered
+        ? g.delivered
+        : Buffer.from(this.data(start % this.ringBytes, size)),
+    );
     g.published++;
     g.end = this.local;
   }
@@ -476,7 +646,7 @@ export class RingWriter {
       this.groups.push(g);
       return event(g, off);
     }) as RecordPlan;
-    eventPlan.max = kind === 'enter' ? ENTER_MAX : EXIT_BYTES;
+    eventPlan.max = kind === 'enter' ? RING_ENTER_MAX : EXIT_BYTES;
     const plans: RecordPlan[] = [eventPlan, ...params.map((p, i) => this.paramPlan(g, i, p))];
 
     const publishNow = Math.min(opts.publish ?? plans.length, plans.length);

@@ -72,8 +72,11 @@ export function programsOfPid(pid: number): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
-/** The BPF programs one traceloop loads: sys_enter, sys_exit and the process-end program. */
-export const OUR_PROGRAMS = 3;
+/**
+ * The BPF programs one traceloop loads: sys_enter, sys_exit, the cgroup-move counter (a call is
+ * completed in place only if no task moved since its enter) and the process-end program.
+ */
+export const OUR_PROGRAMS = 4;
 
 /** The children of process `parent` (traceloop renames itself, so look by parent, not by name). */
 export function childrenOf(parent: number): number[] {
@@ -100,7 +103,7 @@ export function childrenOf(parent: number): number[] {
 export function ourBpfPrograms(): number[] {
   const out = execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' });
   const progs = JSON.parse(out) as Array<{ id: number; name?: string }>;
-  return progs.filter((p) => /^tl_(sys|proc)_/.test(p.name ?? '')).map((p) => p.id);
+  return progs.filter((p) => /^tl_(sys|proc|cgroup)_/.test(p.name ?? '')).map((p) => p.id);
 }
 
 /** A fresh directory under the OS temp dir, `traceloop-TAG-` and a random suffix. */
