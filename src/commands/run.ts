@@ -32,7 +32,11 @@ export interface RunOptions extends RecorderSettings {
 
 // The launcher joins the cgroup, then becomes CMD with the argv[0] the user typed (bash's
 // exec -a: dash has none; bash is essential on Debian): everything from its execve on is CMD's.
+// Where there is no bash (a busybox initramfs, a slim container), sh execs CMD by its path:
+// argv[0] is then the path, as before.
+const BASH = '/bin/bash';
 const LAUNCHER = 'echo $$ > "$0/cgroup.procs" && exec -a "$1" "$2" "${@:3}"';
+const SH_LAUNCHER = 'echo $$ > "$0/cgroup.procs" && shift && exec "$@"';
 
 /** Where the lines go as they come: FILE (put in place whole at the end), or stderr. */
 interface Sink {
@@ -165,9 +169,9 @@ function runIn(
   file: string,
   args: string[],
 ): { pid: number; ended: Promise<Ended> } {
-  const child = spawn('/bin/bash', ['-c', LAUNCHER, cgroupPath, typed, file, ...args], {
-    stdio: 'inherit',
-  });
+  const child = fs.existsSync(BASH)
+    ? spawn(BASH, ['-c', LAUNCHER, cgroupPath, typed, file, ...args], { stdio: 'inherit' })
+    : spawn('/bin/sh', ['-c', SH_LAUNCHER, cgroupPath, typed, file, ...args], { stdio: 'inherit' });
   const ended = new Promise<Ended>((resolve, reject) => {
     const unsubscribe = onStopSignal((sig) => child.kill(sig));
     child.on('error', (err) => {
