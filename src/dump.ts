@@ -5,6 +5,7 @@ import { createWallClock, sampleClocks, type ClockSample } from './clock.js';
 import { createLineFormatter, type LineFormatter } from './format/index.js';
 import type { CpuRingStats } from './native.js';
 import type { Read } from './recorder.js';
+import type { ProcReader } from './format/proc-fds.js';
 import { parseRecords, type WireRecord } from './wire.js';
 
 export interface DumpSettings {
@@ -16,6 +17,10 @@ export interface DumpSettings {
   filter?: (r: WireRecord) => boolean;
   /** Capture families this kernel refused: said under the header (nothing when none). */
   captures?: CapturesLeftOut;
+  /** strace -y: fds named (format/fd-table.ts); off unless asked. */
+  decodeFds?: boolean;
+  /** With decodeFds, ask /proc too: only for lines formatted as the calls happen. */
+  procFds?: boolean | ProcReader;
 }
 
 /**
@@ -31,6 +36,8 @@ export function dumpFormatter(
     time,
     ...(settings.maxString !== undefined ? { maxString: settings.maxString } : {}),
     durations: settings.durations ?? false,
+    decodeFds: settings.decodeFds ?? false,
+    procFds: settings.procFds ?? false,
   });
 }
 

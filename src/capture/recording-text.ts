@@ -8,6 +8,7 @@ import type { ClockSample } from '../clock.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
 import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
 import type { CpuRingStats } from '../native.js';
+import type { ProcReader } from '../format/proc-fds.js';
 import { PerCpu, visitRecords } from '../server/tally.js';
 import { CallSummary, summaryText } from '../summary.js';
 import { syscallByName } from '../syscalls/table.js';
@@ -20,6 +21,10 @@ export interface RecordingTextOptions {
   filter?: string;
   /** strace -c: the table instead of the lines. */
   summary?: boolean;
+  /** strace -y: fds named (format/fd-table.ts). */
+  decodeFds?: boolean;
+  /** With decodeFds, ask /proc too: only when the lines are formatted as the calls happen. */
+  procFds?: boolean | ProcReader;
 }
 
 export class RecordingText {
@@ -39,7 +44,12 @@ export class RecordingText {
     sample?: ClockSample,
   ) {
     this.formatter = dumpFormatter(
-      { maxString: opts.maxString, durations: opts.durations },
+      {
+        maxString: opts.maxString,
+        durations: opts.durations,
+        decodeFds: opts.decodeFds ?? false,
+        procFds: opts.procFds ?? false,
+      },
       sample,
     );
     this.filter = opts.filter !== undefined ? compileLineFilter(opts.filter) : undefined;

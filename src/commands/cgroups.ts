@@ -17,6 +17,8 @@ export interface CgroupsOptions extends RecorderSettings {
   output?: string;
   maxString?: number;
   durations?: boolean;
+  /** strace -y (default on); /proc is asked only when printing live, not for the record. */
+  decodeFds?: boolean;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
@@ -82,7 +84,12 @@ async function streamUntilStop(
 ): Promise<StopReason> {
   const formatters = new Map<bigint, LineFormatter>();
   for (const cg of recorded) {
-    const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
+    const formatter = dumpFormatter({
+      maxString: opts.maxString,
+      durations: opts.durations,
+      decodeFds: opts.decodeFds ?? true,
+      procFds: true,
+    });
     const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
     formatters.set(cg.id, formatter);
     recorder.watch(cg.id, (records) => {
@@ -110,6 +117,7 @@ async function dumpAll(
       dumpText(`# traceloop dump of ${cg.path} (cgroup id ${cg.id})`, recorder.snapshot(cg.id), {
         maxString: opts.maxString,
         durations: opts.durations,
+        decodeFds: opts.decodeFds ?? true,
         captures: recorder.captures(),
       }),
     )

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ScratchCgroup, UserError } from '../cgroup.js';
 import { fromExec, RecordingText } from '../capture/recording-text.js';
+import { StartedProc } from '../format/proc-fds.js';
 import { CaptureWriter } from '../capture/writer.js';
 import { sampleClocks } from '../clock.js';
 import { DEFAULT_MAX_STRING } from '../format/index.js';
@@ -22,6 +23,8 @@ export interface RunOptions extends RecorderSettings {
   output?: string;
   maxString?: number;
   durations?: boolean;
+  /** strace -y (default on): fds named, from the calls and, as they happen, /proc. */
+  decodeFds?: boolean;
   /** strace -c: a table of calls, errors and time per syscall instead of the calls. */
   summary?: boolean;
   /** Only the lines this filter keeps (the UI's `/` language). */
@@ -84,12 +87,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const clock = sampleClocks();
     // A write that failed (a full disk) ends the output; CMD runs on, and is told after.
     let failed: Error | undefined;
+    // /proc for the fd names, knowing what CMD starts with (its first record is its execve).
+    const proc = new StartedProc();
     const text = new RecordingText(
       {
         maxString: opts.maxString,
         durations: opts.durations,
         ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
         summary: opts.summary,
+        // Formatted as CMD runs: /proc describes its processes as they are (fd-table.ts).
+        decodeFds: opts.decodeFds ?? true,
+        procFds: proc,
       },
       (lines) => {
         if (failed) return;
@@ -117,6 +125,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     });
     const child = runIn(scratch.path, file, executable, args);
     text.fromExecOf(child.pid);
+    proc.inheritsOurs(child.pid);
     const title = `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`;
     const captures = recorder.captures();
     text.header(title, captures);

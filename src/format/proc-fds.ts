@@ -67,3 +67,39 @@ export const liveProc: ProcReader = {
     }
   },
 };
+
+/**
+ * /proc, but for a command `run` started itself, what it gave it: its stdio (inherited from
+ * traceloop's own 0, 1, 2) and traceloop's cwd. Exact at the command's execve, its first
+ * record, where /proc would describe it later (or not at all: `cat` is gone before the drain).
+ */
+export class StartedProc implements ProcReader {
+  private readonly started = new Map<number, { fds: Map<number, ProcFd>; cwd: string }>();
+
+  constructor(private readonly live: ProcReader = liveProc) {}
+
+  /** `pid` runs with our fds 0-2 and our cwd (spawn's stdio 'inherit', no cwd). */
+  inheritsOurs(pid: number): void {
+    const fds = new Map<number, ProcFd>();
+    for (const fd of [0, 1, 2]) {
+      const text = readlink(`/proc/self/fd/${fd}`);
+      if (text !== undefined) fds.set(fd, { text, cloexec: false });
+    }
+    this.started.set(pid, { fds, cwd: process.cwd() });
+  }
+
+  snapshot(pid: number): ReturnType<ProcReader['snapshot']> {
+    const known = this.started.get(pid);
+    if (!known) return this.live.snapshot(pid);
+    this.started.delete(pid);
+    return known;
+  }
+
+  fdLink(pid: number, fd: number): string | undefined {
+    return this.live.fdLink(pid, fd);
+  }
+
+  realpath(path: string): string | undefined {
+    return this.live.realpath(path);
+  }
+}
