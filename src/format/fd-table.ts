@@ -343,7 +343,10 @@ export class FdTables {
     };
   }
 
-  /** The namer for the process of this record, which is first seen here if it is new. */
+  /**
+   * The namer for the process of this record, which is first seen here if it is new. One
+   * namer serves every call: it names the fds of the process of the last namerFor.
+   */
   namerFor(r: EnterRecord | ExitRecord): FdNamer {
     this.stateOf(r);
     this.namer.pid = r.pid;

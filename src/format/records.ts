@@ -223,8 +223,10 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   function onExit(exit: ExitRecord): void {
     const exitParams = exitParamsInto(exitSlots, exit.params);
     // Before pairing may drop it: a child's side of its clone is where its table starts.
-    const fds = fdTables?.namerFor(exit);
+    fdTables?.namerFor(exit);
     const kind = pairing.exit(exit.tid, exit.nr, exit.ret === 0n);
+    // Again after: pairing may have printed another thread's call, naming its process's fds.
+    const fds = fdTables?.namerFor(exit);
     if (kind === DROPPED) return;
     if (kind === ENDED) {
       fdTables?.ended(exit.pid, exit.tid);
