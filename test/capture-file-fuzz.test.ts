@@ -11,6 +11,7 @@ import { fuzzBatches } from '../bench/decode-input.mjs';
 import {
   CHUNK_END,
   CHUNK_HEADER,
+  CHUNK_PROC,
   CHUNK_RECORDS,
   encodeChunk,
   encodeJsonChunk,
@@ -30,7 +31,7 @@ const FACTS: CaptureFacts = {
   cgroup: { path: '/sys/fs/cgroup/x', id: 1n, name: 'x' },
   title: '# traceloop run: fuzz',
   captures: { leftOut: '', why: '' },
-  settings: { maxString: 32, durations: true },
+  settings: { maxString: 32, durations: true, decodeFds: true },
   clock: { monotonicNowNs: 5n, wallNowMs: 1_700_000_000_000 },
   execPid: 100,
 };
@@ -125,6 +126,32 @@ describe('capture reader fuzz', () => {
       fc.uint8Array({ maxLength: 512 }).map((u) => encodeChunk(CHUNK_RECORDS, u)),
       // JSON chunks of any shape: an end, a second header.
       fc.jsonValue().map((v) => encodeJsonChunk(CHUNK_END, v)),
+      fc.jsonValue().map((v) => encodeJsonChunk(CHUNK_PROC, v)),
+      // /proc answers of the right shape, to questions the formatter may or may not ask.
+      fc
+        .array(
+          fc.oneof(
+            fc.record({
+              q: fc.constant('realpath'),
+              path: fc.string(),
+              real: fc.option(fc.string()),
+            }),
+            fc.record({
+              q: fc.constant('fdLink'),
+              pid: fc.nat(),
+              fd: fc.nat(),
+              link: fc.option(fc.string()),
+            }),
+            fc.record({
+              q: fc.constant('snapshot'),
+              pid: fc.nat(),
+              fds: fc.option(fc.array(fc.tuple(fc.nat(), fc.string(), fc.boolean()))),
+              cwd: fc.option(fc.string()),
+            }),
+          ),
+          { maxLength: 8 },
+        )
+        .map((v) => encodeJsonChunk(CHUNK_PROC, v)),
       fc.jsonValue().map((v) => encodeJsonChunk(CHUNK_HEADER, v)),
       fc.uint8Array({ maxLength: 64 }).map((u) => encodeChunk(CHUNK_END, u)),
     );

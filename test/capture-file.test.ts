@@ -11,6 +11,7 @@ import { crc32 } from '../src/capture/crc32.js';
 import {
   CHUNK_END,
   CHUNK_HEADER,
+  CHUNK_PROC,
   CHUNK_RECORDS,
   encodeChunk,
   encodeJsonChunk,
@@ -20,6 +21,13 @@ import {
   type CaptureEnd,
 } from '../src/capture/format.js';
 import { dumpCapture } from '../src/capture/from-dump.js';
+import {
+  checkAnswers,
+  RecordingProc,
+  ReplayProc,
+  type ProcAnswer,
+} from '../src/capture/proc-answers.js';
+import type { ProcReader } from '../src/format/proc-fds.js';
 import { CaptureError, readCapture, type Capture } from '../src/capture/reader.js';
 import { RecordingText } from '../src/capture/recording-text.js';
 import { replayText } from '../src/capture/replay.js';
@@ -321,5 +329,73 @@ describe('capture files from a daemon dump (dump --save)', () => {
 
   it('refuses an answer without the head line', () => {
     expect(() => dumpCapture(Buffer.from('no head'), '{}', CLOCK)).toThrow(/without its head line/);
+  });
+});
+
+describe('what /proc told the recording (strace -y names), kept and given back', () => {
+  const live: ProcReader = {
+    snapshot: (pid) =>
+      pid === 7
+        ? { fds: new Map([[0, { text: '/dev/pts/1', cloexec: false }]]), cwd: '/home' }
+        : undefined,
+    fdLink: (pid, fd) => (fd === 3 ? `pipe:[${pid}]` : undefined),
+    realpath: (p) => (p.startsWith('/lib/') ? `/usr${p}` : undefined),
+  };
+
+  it('the same questions in the same order get the same answers; others get none', () => {
+    const rec = new RecordingProc(live);
+    const ask = (p: ProcReader) => [
+      p.snapshot(7),
+      p.snapshot(8),
+      p.fdLink(7, 3),
+      p.fdLink(7, 4),
+      p.realpath('/lib/libc.so.6'),
+      p.realpath('/etc/x'),
+    ];
+    const asked = ask(rec);
+    const answers = rec.take();
+    expect(answers).toHaveLength(6);
+    expect(rec.take()).toEqual([]);
+    // Through JSON, as the capture holds them.
+    const kept = checkAnswers(JSON.parse(JSON.stringify(answers)))!;
+    const replay = new ReplayProc(kept);
+    expect(ask(replay)).toEqual(asked);
+    expect(replay.strayed).toBe(0);
+    const other = new ReplayProc(kept);
+    expect(other.realpath('/lib/libc.so.6')).toBeUndefined();
+    expect(other.strayed).toBe(1);
+  });
+
+  it('answers that are not answers are refused', () => {
+    for (const bad of [
+      {},
+      [{ q: 'realpath', path: 1, real: null }],
+      [{ q: 'snapshot', pid: -1, fds: null, cwd: null }],
+      [{ q: 'snapshot', pid: 1, fds: [[1, 'x']], cwd: null }],
+      [{ q: 'other' }],
+    ]) {
+      expect(checkAnswers(bad)).toBeUndefined();
+    }
+  });
+
+  it('a capture keeps the answers of every chunk in order; bad ones stop the reading', () => {
+    const a: ProcAnswer[] = [{ q: 'realpath', path: '/lib/a', real: '/usr/lib/a' }];
+    const b: ProcAnswer[] = [{ q: 'fdLink', pid: 1, fd: 3, link: null }];
+    const bytes = Buffer.concat([
+      GOOD.subarray(0, chunkStarts(GOOD)[1]),
+      encodeChunk(CHUNK_RECORDS, BATCHES[0]!),
+      encodeJsonChunk(CHUNK_PROC, a),
+      encodeChunk(CHUNK_RECORDS, BATCHES[1]!),
+      encodeJsonChunk(CHUNK_PROC, b),
+      encodeJsonChunk(CHUNK_END, END),
+    ]);
+    const c = readCapture(bytes);
+    expect(c.damage).toBeUndefined();
+    expect(c.procAnswers).toEqual([...a, ...b]);
+    const broken = Buffer.concat([
+      bytes.subarray(0, chunkStarts(bytes)[3]),
+      encodeJsonChunk(CHUNK_PROC, [{ q: 'nonsense' }]),
+    ]);
+    expect(readCapture(broken).damage).toMatch(/\/proc answers that are not answers/);
   });
 });

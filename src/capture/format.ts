@@ -12,9 +12,13 @@ export const FORMAT_VERSION = 1;
 /** Magic, then the format version (u32 LE). */
 export const START_BYTES = MAGIC.length + 4;
 
-/** Chunk kinds: the header (JSON, first and once), records, the end (JSON, last). */
+/**
+ * Chunk kinds: the header (JSON, first and once), records, what /proc answered while the
+ * records before it were formatted (JSON, src/capture/proc-answers.ts), the end (JSON, last).
+ */
 export const CHUNK_HEADER = 0x48; // 'H'
 export const CHUNK_RECORDS = 0x52; // 'R'
+export const CHUNK_PROC = 0x50; // 'P'
 export const CHUNK_END = 0x45; // 'E'
 
 /** kind u8, three zero bytes, payload length u32 LE. */
@@ -23,6 +27,8 @@ export const CHUNK_HEAD_BYTES = 8;
 export const CHUNK_CRC_BYTES = 4;
 /** A JSON chunk's payload at most: a header is a few KiB. */
 export const MAX_JSON_BYTES = 1 << 20;
+/** A /proc answers chunk's payload at most: a path or a few fds per call of a batch. */
+export const MAX_PROC_BYTES = 64 << 20;
 /** A records chunk's payload at most: one batch as the addon hands it over (its queue is 64 MiB). */
 export const MAX_RECORDS_BYTES = 256 << 20;
 
@@ -41,6 +47,11 @@ export interface CaptureSettings {
   maxString: number;
   /** strace -T. */
   durations: boolean;
+  /**
+   * strace -y: fds named. When the recording asked /proc for names (run), its answers follow
+   * each records chunk (CHUNK_PROC).
+   */
+  decodeFds?: boolean;
   /** The line filter the recording's text applied (the UI's `/` language), if any. */
   filter?: string;
   /** The recorder's settings, when known (a daemon's dump does not say them). */

@@ -7,15 +7,18 @@ import { UserError } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import { parseRecords } from '../wire.js';
 import { crc32 } from './crc32.js';
+import { checkAnswers, type ProcAnswer } from './proc-answers.js';
 import {
   CHUNK_CRC_BYTES,
   CHUNK_END,
   CHUNK_HEAD_BYTES,
   CHUNK_HEADER,
+  CHUNK_PROC,
   CHUNK_RECORDS,
   FORMAT_VERSION,
   MAGIC,
   MAX_JSON_BYTES,
+  MAX_PROC_BYTES,
   MAX_RECORDS_BYTES,
   START_BYTES,
   WIRE_LAYOUT_ID,
@@ -30,6 +33,8 @@ export interface Capture {
   header: CaptureHeader;
   /** Records chunks in file order, as the recording handed them over (src/wire.ts). */
   batches: Buffer[];
+  /** What /proc told the recording's formatter, in the order it asked (all chunks). */
+  procAnswers: ProcAnswer[];
   /** The end chunk; absent when the file was cut before it. */
   end?: CaptureEnd;
   /** Why reading stopped before the file's end (cut short, damaged), or undefined. */
@@ -44,6 +49,14 @@ interface Chunk {
   payload: Buffer;
 }
 
+/** The payload of each chunk kind at most. */
+const LIMITS = new Map([
+  [CHUNK_HEADER, MAX_JSON_BYTES],
+  [CHUNK_RECORDS, MAX_RECORDS_BYTES],
+  [CHUNK_PROC, MAX_PROC_BYTES],
+  [CHUNK_END, MAX_JSON_BYTES],
+]);
+
 type Step = { chunk: Chunk; next: number } | { damage: string };
 
 /** The chunk at `at`, or why there is none to read. */
@@ -52,11 +65,10 @@ function chunkAt(bytes: Buffer, at: number): Step {
   if (left < CHUNK_HEAD_BYTES) return { damage: `cut short at byte ${at} (inside a chunk's head)` };
   const kind = bytes[at] as number;
   const length = bytes.readUInt32LE(at + 4);
-  const known = kind === CHUNK_HEADER || kind === CHUNK_RECORDS || kind === CHUNK_END;
-  if (!known || bytes[at + 1] !== 0 || bytes[at + 2] !== 0 || bytes[at + 3] !== 0) {
+  const limit = LIMITS.get(kind);
+  if (limit === undefined || bytes[at + 1] !== 0 || bytes[at + 2] !== 0 || bytes[at + 3] !== 0) {
     return { damage: `damaged at byte ${at}: no chunk starts there` };
   }
-  const limit = kind === CHUNK_RECORDS ? MAX_RECORDS_BYTES : MAX_JSON_BYTES;
   if (length > limit) return { damage: `damaged at byte ${at}: a chunk of ${length} bytes` };
   const whole = CHUNK_HEAD_BYTES + length + CHUNK_CRC_BYTES;
   if (left < whole) return { damage: `cut short at byte ${at} (a chunk of ${whole} bytes)` };
@@ -89,7 +101,13 @@ export function readCapture(bytes: Buffer): Capture {
   if (first.chunk.kind !== CHUNK_HEADER) throw new CaptureError('no header chunk at its start');
   const header = checkHeader(parseJson(first.chunk.payload, 'header'));
 
-  const capture: Capture = { header, batches: [], goodBytes: first.next, fileBytes: bytes.length };
+  const capture: Capture = {
+    header,
+    batches: [],
+    procAnswers: [],
+    goodBytes: first.next,
+    fileBytes: bytes.length,
+  };
   let at = first.next;
   while (at < bytes.length) {
     const step = chunkAt(bytes, at);
@@ -122,6 +140,17 @@ function take(capture: Capture, kind: number, payload: Buffer): string | undefin
     } catch (err) {
       return (err as Error).message;
     }
+    return undefined;
+  }
+  if (kind === CHUNK_PROC) {
+    let answers: ProcAnswer[] | undefined;
+    try {
+      answers = checkAnswers(parseJson(payload, '/proc answers'));
+    } catch (err) {
+      return (err as Error).message;
+    }
+    if (!answers) return '/proc answers that are not answers';
+    for (const a of answers) capture.procAnswers.push(a);
     return undefined;
   }
   // Every record whole and well formed: what parses here, the viewer's decoder can take.
@@ -192,6 +221,8 @@ function checkHeader(v: unknown): CaptureHeader {
   const filter = settings.filter;
   if (filter !== undefined && typeof filter !== 'string') bad('settings.filter');
   if (typeof settings.durations !== 'boolean') bad('settings.durations');
+  const decodeFds = settings.decodeFds;
+  if (decodeFds !== undefined && typeof decodeFds !== 'boolean') bad('settings.decodeFds');
   const ringPages = optionalInt(settings, 'ringPages', 1 << 20);
   const maxArgBytes = optionalInt(settings, 'maxArgBytes', 1 << 20);
   const drainPeriodMs = optionalInt(settings, 'drainPeriodMs', 1 << 20);
@@ -216,6 +247,7 @@ function checkHeader(v: unknown): CaptureHeader {
     settings: {
       maxString: int(settings.maxString, 'settings.maxString', 0, 1 << 20),
       durations: settings.durations,
+      ...(decodeFds !== undefined ? { decodeFds } : {}),
       ...(filter !== undefined ? { filter } : {}),
       ...(ringPages !== undefined ? { ringPages } : {}),
       ...(maxArgBytes !== undefined ? { maxArgBytes } : {}),

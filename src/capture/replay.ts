@@ -3,6 +3,7 @@
 // recording printed, times included, wherever and whenever the file is opened.
 import type { ClockSample } from '../clock.js';
 import type { Capture } from './reader.js';
+import { ReplayProc } from './proc-answers.js';
 import { RecordingText } from './recording-text.js';
 
 export interface ReplayOptions {
@@ -36,6 +37,9 @@ export function replayText(
     {
       maxString: header.settings.maxString,
       durations: header.settings.durations,
+      // The recording's /proc answers, given back: the same fds get the same names.
+      decodeFds: header.settings.decodeFds ?? false,
+      procFds: new ReplayProc(capture.procAnswers),
       ...(filters.length > 0 ? { filter: filters.join(' ') } : {}),
       summary: opts.summary,
     },

@@ -5,10 +5,12 @@ import os from 'node:os';
 import type { CapturesLeftOut } from '../captures.js';
 import type { ClockSample } from '../clock.js';
 import { AtomicFile } from '../output.js';
+import type { ProcAnswer } from './proc-answers.js';
 import { traceloopVersion } from './version.js';
 import {
   CHUNK_END,
   CHUNK_HEADER,
+  CHUNK_PROC,
   CHUNK_RECORDS,
   encodeChunk,
   encodeJsonChunk,
@@ -71,6 +73,12 @@ export class CaptureWriter {
   records(batch: Buffer): void {
     if (!this.started) throw new Error('capture records before its header');
     if (batch.length > 0) this.out.write(encodeChunk(CHUNK_RECORDS, batch));
+  }
+
+  /** What /proc told the formatter about the records written so far. */
+  procAnswers(answers: ProcAnswer[]): void {
+    if (!this.started) throw new Error('capture /proc answers before its header');
+    if (answers.length > 0) this.out.write(encodeJsonChunk(CHUNK_PROC, answers));
   }
 
   /** The end chunk, then the file is put in place. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ScratchCgroup, UserError } from '../cgroup.js';
 import { fromExec, RecordingText } from '../capture/recording-text.js';
 import { StartedProc } from '../format/proc-fds.js';
+import { RecordingProc } from '../capture/proc-answers.js';
 import { CaptureWriter } from '../capture/writer.js';
 import { sampleClocks } from '../clock.js';
 import { DEFAULT_MAX_STRING } from '../format/index.js';
@@ -89,6 +90,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let failed: Error | undefined;
     // /proc for the fd names, knowing what CMD starts with (its first record is its execve).
     const proc = new StartedProc();
+    // With --save, what /proc answered is kept: a capture is viewed when /proc has moved on.
+    const asked = capture ? new RecordingProc(proc) : undefined;
+    const decodeFds = opts.decodeFds ?? true;
     const text = new RecordingText(
       {
         maxString: opts.maxString,
@@ -96,8 +100,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
         summary: opts.summary,
         // Formatted as CMD runs: /proc describes its processes as they are (fd-table.ts).
-        decodeFds: opts.decodeFds ?? true,
-        procFds: proc,
+        decodeFds,
+        procFds: asked ?? proc,
       },
       (lines) => {
         if (failed) return;
@@ -122,6 +126,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     recorder.watch(cg.id, (records) => {
       if (capture) saved(() => capture!.records(records));
       text.batch(records);
+      if (capture && asked) saved(() => capture!.procAnswers(asked.take()));
     });
     const child = runIn(scratch.path, file, executable, args);
     text.fromExecOf(child.pid);
@@ -140,6 +145,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
           settings: {
             maxString: opts.maxString ?? DEFAULT_MAX_STRING,
             durations: opts.durations ?? false,
+            decodeFds,
             ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
             ringPages: settings.ringPages,
             maxArgBytes: settings.maxArgBytes ?? DEFAULT_MAX_ARG_BYTES,
@@ -156,6 +162,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     text.finish(cpus);
     if (capture) {
       const writer = capture;
+      if (asked) saved(() => writer.procAnswers(asked.take()));
       saved(() => writer.finish({ cpus, exit: { code, signal } }));
     }
     if (failed) throw failed;
