@@ -17,6 +17,8 @@ export interface DumpSettings {
   filter?: (r: WireRecord) => boolean;
   /** Capture families this kernel refused: said under the header (nothing when none). */
   captures?: CapturesLeftOut;
+  /** The records' wall clock (a capture file's own sample); read now by default. */
+  clock?: ClockSample;
   /** strace -y: fds named (format/fd-table.ts); off unless asked. */
   decodeFds?: boolean;
   /** With decodeFds, ask /proc too: only for lines formatted as the calls happen. */
@@ -53,7 +55,7 @@ export function readLines(
 
 /** A whole dump: the header, every line, the held-back ones, then the accounting. */
 export function dumpText(header: string, read: Read, settings: DumpSettings = {}): string {
-  const formatter = dumpFormatter(settings);
+  const formatter = dumpFormatter(settings, settings.clock ?? sampleClocks());
   const lines = [
     ...headerLines(header, settings.captures),
     ...readLines(read, formatter, settings.filter),

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- bench/ is plain JavaScript without declarations; it returns Buffer[].
 import { fuzzBatches } from '../bench/decode-input.mjs';
 import {
   CHUNK_END,

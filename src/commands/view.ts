@@ -1,13 +1,16 @@
 // `traceloop view FILE [-c] [--filter EXPR]`: a capture file (run --save, dump --save) opened
-// later, anywhere: no root, no BPF, no daemon (the native addon is never loaded). It prints
-// the text the recording printed, after one line saying what the file is. A file cut short or
-// damaged prints what could be read, then says on stderr where it stops, and exits 1.
+// later, anywhere: no root, no BPF, no daemon (the native addon is never loaded). On a
+// terminal, the UI over the file, read-only; otherwise (or with -c or --filter) the text the
+// recording printed, after one line saying what the file is. A file cut short or damaged shows
+// what could be read, then says on stderr where it stops, and exits 1.
 import fs from 'node:fs';
 import { UserError } from '../cgroup.js';
 import { readCapture, type Capture } from '../capture/reader.js';
-import { replayText } from '../capture/replay.js';
+import { CaptureRecorder } from '../capture/capture-api.js';
+import { captureClock, replayText } from '../capture/replay.js';
 import { queryError } from '../filter/query.js';
 import { writeAllSync } from '../output.js';
+import { haveTerminal } from '../ui/terminal.js';
 
 export interface ViewOptions {
   summary?: boolean;
@@ -15,7 +18,7 @@ export interface ViewOptions {
   filter?: string;
 }
 
-export function viewCommand(args: string[], opts: ViewOptions): number {
+export async function viewCommand(args: string[], opts: ViewOptions): Promise<number> {
   if (args.length !== 1) throw new UserError('traceloop view: give one capture file');
   const file = args[0]!;
   if (opts.filter !== undefined) {
@@ -23,16 +26,38 @@ export function viewCommand(args: string[], opts: ViewOptions): number {
     if (why) throw new UserError(`--filter: ${why}`);
   }
   const capture = readCaptureFile(file);
-  if (process.stdout.isTTY) {
-    // The UI over a capture (item 4's full form) is not built yet: the text, on the terminal.
-    process.stderr.write('traceloop: the UI does not open captures yet: printing the text\n');
+  if (haveTerminal() && !opts.summary && opts.filter === undefined) {
+    await viewInUi(file, capture);
+    return said(file, capture, undefined);
   }
   writeAllSync(1, aboutLine(file, capture) + '\n');
   const failure = replayText(capture, (lines) => writeAllSync(1, lines.join('\n') + '\n'), opts);
+  return said(file, capture, failure);
+}
+
+/** Exit status 0, or 1 with a line saying where the file stops. */
+function said(file: string, capture: Capture, failure: string | undefined): number {
   const damage = failure ?? capture.damage;
   if (damage === undefined) return 0;
   process.stderr.write(`traceloop: ${file}: ${damage}; ${howMuch(capture)}\n`);
   return 1;
+}
+
+/** The terminal UI over the file: its one cgroup, its records streamed once, read-only. */
+async function viewInUi(file: string, capture: Capture): Promise<void> {
+  // As tuiCommand: Ink prints only its last frame when it believes it runs in CI.
+  delete process.env['CI'];
+  delete process.env['CONTINUOUS_INTEGRATION'];
+  const { runTui } = await import('../ui/run.js');
+  const { Session } = await import('../ui/session.js');
+  const { colourWanted } = await import('../ui/theme.js');
+  const session = new Session(new CaptureRecorder(capture, file), {
+    maxString: capture.header.settings.maxString,
+    clock: captureClock(capture),
+  });
+  await session.start();
+  // runTui closes the session.
+  await runTui(session, { colour: colourWanted(), select: capture.header.cgroup.path });
 }
 
 /** Reads FILE whole and checks it; a file that is no capture fails in one line. */
