@@ -31,8 +31,9 @@ const HELP = `
         Run CMD in a fresh cgroup, recorded from before its exec; print the
         record (to stderr, or FILE) when it exits, and exit with its status.
     $ traceloop view FILE.tlcap
-        Print a capture file (run --save, dump --save) as the recording
-        printed it: no root, BPF or daemon needed.
+        A capture file (run --save, dump --save): the UI over it on a
+        terminal, else its text as the recording printed it; no root, BPF
+        or daemon needed.
     $ traceloop [tui] [--cgroup PATH]... [--pid PID]... [--unit NAME]...
         The terminal UI: the recorded cgroups and a live stream of one
         (Ctrl-S pauses, Ctrl-Q continues, s snapshots it to a file, ? help).

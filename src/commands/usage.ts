@@ -201,9 +201,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   view: {
     flags: ['summary', 'filter'],
     about: `traceloop view FILE.tlcap [-c] [--filter EXPR]
-  A capture file (run --save, dump --save, docs/capture-format.md) printed as
-  the recording printed it, after a line saying what the file is. Needs no
-  root, BPF or daemon. A file cut short or damaged prints what could be read,
+  A capture file (run --save, dump --save, docs/capture-format.md): on a
+  terminal, the UI over it, read-only; piped (or with -c, --filter), printed
+  as the recording printed it, after a line saying what the file is. Needs no
+  root, BPF or daemon. A file cut short or damaged shows what could be read,
   says on stderr where it stops, and exits 1.`,
     example: 'traceloop view curl.tlcap | less',
   },

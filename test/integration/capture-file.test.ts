@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFixture } from '../helpers/daemon.js';
 import { CLI, runInCgroup } from '../helpers/system.js';
+import { openTerminal } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -165,6 +166,39 @@ describe('capture files: saved, then viewed anywhere', () => {
     expect(refused.stderr).toMatch(
       /--save writes the whole record as a capture, -c is for the text/,
     );
+  });
+
+  it('on a terminal, view opens the UI over the file, read-only, as a user without root', async () => {
+    const { dir, cap } = recorded();
+    const status = path.join(dir, 'status');
+    fs.chmodSync(dir, 0o777);
+    const term = openTerminal(
+      fixture,
+      'capview',
+      [120, 30],
+      `setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} ${CLI} view ${cap}; echo $? > ${status}; sleep 30`,
+    );
+    await until('the UI over the capture', () => term.screen().includes('(capture, read-only)'));
+    await until('its last lines', () => term.screen().includes('+++ exited with 4 +++'));
+    // Times of the recording, not of now: CMD's end is shown at the time the text gives it.
+    const end = /^(\d\d:\d\d:\d\d\.\d{6}) cpu#\d+ \d+ \[sh\] \+\+\+ exited with 4 \+\+\+$/m.exec(
+      cli(['view', cap]).stdout,
+    );
+    expect(end).not.toBeNull();
+    expect(term.screen()).toMatch(
+      new RegExp(`^.?${end![1]!.replace('.', '\\.')} .*\\+\\+\\+ exited with 4`, 'm'),
+    );
+    term.keys('a');
+    await until('the add prompt', () => /add|cgroup/i.test(term.screen()));
+    term.keys(fixture.cgroup('capview-add').path, 'Enter');
+    await until('the refusal', () =>
+      term.screen().includes('a capture file is read-only: nothing can be added'),
+    );
+    term.keys('Escape');
+    await new Promise((r) => setTimeout(r, 300));
+    term.keys('q');
+    await until('the UI to end', () => fs.existsSync(status));
+    expect(fs.readFileSync(status, 'utf8').trim()).toBe('0');
   });
 
   it('view --help says what it takes; view takes no recording flags', () => {
