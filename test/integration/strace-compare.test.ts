@@ -322,13 +322,21 @@ fd = os.open("/etc/hostname", os.O_RDONLY); os.dup2(fd, 9); os.read(9, 4); os.cl
       const result = compare(label, parseStrace(straceText), parseOurs(oursText));
       // Unreadable arguments are said so, and counted: the dump's accounting agrees with the
       // lines. (The corpus reads a path from a page nobody touched: it faults at enter and is
-      // read again at exit, so here nothing stays unreadable.)
-      const unavailable = oursText.split('<unavailable: fault>').length - 1;
+      // read again at exit, so here nothing stays unreadable. The enter half of an interrupted
+      // call, `<unfinished ...>`, is printed before its exit read it again: the pipeline's two
+      // cats, side by side on two CPUs, show one now and then. Those are not counted.)
+      const unavailable =
+        oursText
+          .split('\n')
+          .filter((l) => !l.endsWith('<unfinished ...>'))
+          .join('\n')
+          .split('<unavailable: fault>').length - 1;
       const counted = [...oursText.matchAll(/(\d+) unreadable arguments/g)].reduce(
         (n, m) => n + Number(m[1]),
         0,
       );
-      expect(unavailable).toBe(counted);
+      const faulted = oursText.split('\n').filter((l) => l.includes('<unavailable'));
+      expect(unavailable, faulted.join('\n')).toBe(counted);
       expect(unavailable).toBe(0);
       results.push(result);
       expect(result.straceLines).toBeGreaterThan(10);
