@@ -14,13 +14,15 @@ import { benchBatches } from './decode-input.mjs';
 const target = Number(process.argv[2] ?? '1000000');
 // --wall: timestamps as the CLI prints them (src/dump.ts's wall clock) instead of raw ns.
 const wall = process.argv.includes('--wall');
+// --fds: with strace -y's fd names (the table from the records alone: no /proc here).
+const fds = process.argv.includes('--fds');
 
 const batches = benchBatches();
 const bytes = batches.reduce((n, b) => n + b.length, 0);
 const time = wall ? createWallClock(sampleClocks()) : (t) => `${t}`;
 
 function pass() {
-  const f = createLineFormatter({ time, maxString: 32 });
+  const f = createLineFormatter({ time, maxString: 32, decodeFds: fds });
   let n = 0;
   for (const batch of batches) n += f.push(parseRecords(batch)).length;
   return n + f.flush().length;
@@ -54,7 +56,7 @@ console.log(`
 ## Decode + format throughput
 
 \`\`\`sh
-node bench/decode.mjs ${target}${wall ? ' --wall' : ''}   # run by bench/run.sh
+node bench/decode.mjs ${target}${wall ? ' --wall' : ''}${fds ? ' --fds' : ''}   # run by bench/run.sh
 \`\`\`
 
 parseRecords + createLineFormatter on one core (the JS thread), over a synthetic ${(bytes / 1024).toFixed(0)} KiB

@@ -11,6 +11,7 @@ import { closeCommand } from './commands/close.js';
 import { dumpCommand } from './commands/dump.js';
 import { listCommand } from './commands/list.js';
 import { serveCommand } from './commands/serve.js';
+import { viewCommand } from './commands/view.js';
 import { DEFAULT_MAX_ARG_BYTES, DEFAULT_RING_PAGES, DRAIN_PERIOD_MS } from './recorder.js';
 import { Interrupted } from './output.js';
 import { checkArgs, commandHelp } from './commands/usage.js';
@@ -26,9 +27,13 @@ const HELP = `
         Record the cgroup2 directories PATH. Without --dump-on-exit, print
         their syscalls as they happen; with it, print the flight record when
         stopped (Ctrl-C, SIGTERM).
-    $ traceloop run [-o FILE] -- CMD [ARGS...]
+    $ traceloop run [-o FILE] [--save FILE.tlcap] -- CMD [ARGS...]
         Run CMD in a fresh cgroup, recorded from before its exec; print the
         record (to stderr, or FILE) when it exits, and exit with its status.
+    $ traceloop view FILE.tlcap
+        A capture file (run --save, dump --save): the UI over it on a
+        terminal, else its text as the recording printed it; no root, BPF
+        or daemon needed.
     $ traceloop [tui] [--cgroup PATH]... [--pid PID]... [--unit NAME]...
         The terminal UI: the recorded cgroups and a live stream of one
         (Ctrl-S pauses, Ctrl-Q continues, s snapshots it to a file, ? help).
@@ -56,6 +61,7 @@ const HELP = `
     --max-streams N       serve: concurrent /stream clients at most (default 512)
     --name NAME           add: the name to register under
     --format F            dump: text or jsonl
+    --save FILE           run, dump: save the records as a capture file too
     --cgroup PATH         tui: record this cgroup2 directory (repeatable)
     --pid PID             tui: record the cgroup of this process (repeatable)
     --unit NAME           tui: record the cgroup of this systemd unit (repeatable)
@@ -64,7 +70,8 @@ const HELP = `
     --version             traceloop's, libbpf's and the kernel's versions
     -h, --help            this text; traceloop SUBCOMMAND --help: that subcommand's
 
-  Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF. Exits 1 on an
+  Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF (view needs
+  neither). Exits 1 on an
   error (a usage error too), with one line saying why.
 `;
 
@@ -87,7 +94,10 @@ export async function main(argv: string[]): Promise<number> {
     flags: {
       dumpOnExit: { type: 'boolean', default: false },
       output: { type: 'string', shortFlag: 'o' },
+      save: { type: 'string' },
       durations: { type: 'boolean', shortFlag: 'T', default: false },
+      // strace -y; on by default in run and cgroups, --no-decode-fds turns it off.
+      decodeFds: { type: 'boolean', shortFlag: 'y', default: true },
       summary: { type: 'boolean', shortFlag: 'c', default: false },
       filter: { type: 'string' },
       // No defaults here: `run` has its own (commands/run.ts), the recorder the others'.
@@ -148,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
         paths: rest,
         dumpOnExit: f.dumpOnExit,
         summary: f.summary,
+        decodeFds: f.decodeFds,
         ...(f.output !== undefined ? { output: f.output } : {}),
       });
     case 'run':
@@ -155,8 +166,15 @@ export async function main(argv: string[]): Promise<number> {
         ...settings,
         command: command.length > 0 ? command : rest,
         summary: f.summary,
+        decodeFds: f.decodeFds,
         ...(f.filter !== undefined ? { filter: f.filter } : {}),
         ...(f.output !== undefined ? { output: f.output } : {}),
+        ...(f.save !== undefined ? { save: f.save } : {}),
+      });
+    case 'view':
+      return viewCommand(rest, {
+        summary: f.summary,
+        ...(f.filter !== undefined ? { filter: f.filter } : {}),
       });
     case 'serve':
       return serveCommand({
@@ -179,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
         output: f.output,
         summary: f.summary,
         ...(f.filter !== undefined ? { filter: f.filter } : {}),
-        ...(f.filter !== undefined ? { filter: f.filter } : {}),
+        ...(f.save !== undefined ? { save: f.save } : {}),
       });
     case 'close':
       return closeCommand(rest, { socket: f.socket });

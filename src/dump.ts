@@ -5,6 +5,7 @@ import { createWallClock, sampleClocks, type ClockSample } from './clock.js';
 import { createLineFormatter, type LineFormatter } from './format/index.js';
 import type { CpuRingStats } from './native.js';
 import type { Read } from './recorder.js';
+import type { ProcReader } from './format/proc-fds.js';
 import { parseRecords, type WireRecord } from './wire.js';
 
 export interface DumpSettings {
@@ -16,6 +17,12 @@ export interface DumpSettings {
   filter?: (r: WireRecord) => boolean;
   /** Capture families this kernel refused: said under the header (nothing when none). */
   captures?: CapturesLeftOut;
+  /** The records' wall clock (a capture file's own sample); read now by default. */
+  clock?: ClockSample;
+  /** strace -y: fds named (format/fd-table.ts); off unless asked. */
+  decodeFds?: boolean;
+  /** With decodeFds, ask /proc too: only for lines formatted as the calls happen. */
+  procFds?: boolean | ProcReader;
 }
 
 /**
@@ -31,6 +38,8 @@ export function dumpFormatter(
     time,
     ...(settings.maxString !== undefined ? { maxString: settings.maxString } : {}),
     durations: settings.durations ?? false,
+    decodeFds: settings.decodeFds ?? false,
+    procFds: settings.procFds ?? false,
   });
 }
 
@@ -46,7 +55,7 @@ export function readLines(
 
 /** A whole dump: the header, every line, the held-back ones, then the accounting. */
 export function dumpText(header: string, read: Read, settings: DumpSettings = {}): string {
-  const formatter = dumpFormatter(settings);
+  const formatter = dumpFormatter(settings, settings.clock ?? sampleClocks());
   const lines = [
     ...headerLines(header, settings.captures),
     ...readLines(read, formatter, settings.filter),

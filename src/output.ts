@@ -51,10 +51,11 @@ export class AtomicFile {
     return new AtomicFile(file, openOrSay(file, tmp, 'w', 0o644), tmp, target);
   }
 
-  write(text: string): void {
+  /** Text, or bytes as they are (a capture file). */
+  write(text: string | Uint8Array): void {
     if (this.fd === undefined) throw new UserError(`cannot write ${this.file}: already closed`);
     try {
-      if (this.tmp) writeWhole(this.fd, Buffer.from(text));
+      if (this.tmp) writeWhole(this.fd, typeof text === 'string' ? Buffer.from(text) : text);
       else writeAllSync(this.fd, text);
     } catch (err) {
       if (err instanceof UserError) throw err;
@@ -97,7 +98,7 @@ function openOrSay(file: string, at: string, flags: string, mode?: number): numb
  * Writes every byte or throws: write(2) may take only part of a buffer (a nearly full disk takes
  * what fits and fails on the next call), and a dump cut mid-line must never pass for a whole one.
  */
-function writeWhole(fd: number, buf: Buffer): void {
+function writeWhole(fd: number, buf: Uint8Array): void {
   let off = 0;
   while (off < buf.length) {
     const n = fs.writeSync(fd, buf, off);
@@ -110,8 +111,8 @@ function writeWhole(fd: number, buf: Buffer): void {
  * Writes to a file descriptor synchronously (a dump must be out before the
  * process exits). A closed pipe (`| head`) ends the output quietly.
  */
-export function writeAllSync(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+export function writeAllSync(fd: number, text: string | Uint8Array): void {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
   let off = 0;
   while (off < buf.length) {
     try {

@@ -20,6 +20,8 @@ export interface CgroupsOptions extends RecorderSettings {
   durations?: boolean;
   /** strace -c: per cgroup, a table of calls, errors and time instead of the calls. */
   summary?: boolean;
+  /** strace -y (default on); /proc is asked only when printing live, not for the record. */
+  decodeFds?: boolean;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
@@ -87,7 +89,12 @@ async function streamUntilStop(
   // With -c, as strace -c attached: counted while recording, one table per cgroup at the stop.
   const summaries = new Map<bigint, CallSummary>();
   for (const cg of recorded) {
-    const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
+    const formatter = dumpFormatter({
+      maxString: opts.maxString,
+      durations: opts.durations,
+      decodeFds: opts.decodeFds ?? true,
+      procFds: true,
+    });
     const summary = opts.summary ? new CallSummary() : undefined;
     const tag = recorded.length > 1 ? `[${cg.name}] ` : '';
     formatters.set(cg.id, formatter);
@@ -131,7 +138,12 @@ async function dumpAll(
       return dumpText(
         `# traceloop dump of ${cg.path} (cgroup id ${cg.id})`,
         recorder.snapshot(cg.id),
-        { maxString: opts.maxString, durations: opts.durations, captures: recorder.captures() },
+        {
+          maxString: opts.maxString,
+          durations: opts.durations,
+          decodeFds: opts.decodeFds ?? true,
+          captures: recorder.captures(),
+        },
       );
     })
     .join('');

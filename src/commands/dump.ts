@@ -1,7 +1,11 @@
 // `traceloop dump ID|NAME|CGROUP [--format jsonl] [-o FILE]`: a daemon's
-// flight record of one cgroup, to stdout or (atomically) to FILE.
+// flight record of one cgroup, to stdout or (atomically) to FILE; with
+// --save FILE, as a capture file (docs/capture-format.md) instead.
+import { dumpCapture, splitRawDump } from '../capture/from-dump.js';
+import { CaptureWriter } from '../capture/writer.js';
 import { UserError } from '../cgroup.js';
 import { query } from '../client/request.js';
+import { sampleClocks } from '../clock.js';
 import { queryError } from '../filter/query.js';
 import { writeFileAtomic, writeInterruptible } from '../output.js';
 import { askDaemon, target, type ClientOptions } from './client.js';
@@ -13,11 +17,14 @@ export interface DumpOptions extends ClientOptions {
   filter?: string;
   /** strace -c of the record instead of its lines. */
   summary?: boolean;
+  /** Save the record as a capture file here instead of printing it. */
+  save?: string;
 }
 
 export async function dumpCommand(args: string[], opts: DumpOptions): Promise<number> {
   if (args.length !== 1) throw new UserError('traceloop dump: give one id, name or cgroup path');
   const format = opts.format ?? 'text';
+  if (opts.save !== undefined) return saveCapture(opts, target(args[0], 'dump'), opts.save);
   if (format !== 'text' && format !== 'jsonl') {
     throw new UserError(`--format must be text or jsonl, got '${format}'`);
   }
@@ -26,8 +33,7 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
     if (why) throw new UserError(`--filter: ${why}`);
   }
   const t = target(args[0], 'dump');
-  const endpoint =
-    t.id !== undefined ? '/dump' : t.cgroup !== undefined ? '/dump-by-cgroup' : '/dump-by-name';
+  const endpoint = endpointOf(t);
   const view = {
     ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
     ...(opts.summary ? { summary: '1' } : {}),
@@ -41,4 +47,49 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
     await writeInterruptible(1, text);
   }
   return 0;
+}
+
+/** The daemon's raw dump and its stats of the cgroup, written as a capture file. */
+async function saveCapture(
+  opts: DumpOptions,
+  t: Record<string, string>,
+  file: string,
+): Promise<number> {
+  const other = [
+    opts.format !== undefined && '--format',
+    opts.output !== undefined && '-o',
+    opts.filter !== undefined && '--filter',
+    opts.summary && '-c',
+  ].find((f) => f);
+  if (other) {
+    throw new UserError(
+      `--save writes the whole record as a capture, ${other} is for the text: give it to traceloop view FILE`,
+    );
+  }
+  const writer = CaptureWriter.open(file);
+  try {
+    const raw = await askDaemon(opts, endpointOf(t) + query({ ...t, format: 'raw' }));
+    // The daemon reads the same CLOCK_MONOTONIC (one machine, one socket): this sample maps
+    // its records' times to the wall clock as its own text dump would.
+    const clock = sampleClocks();
+    const { head } = splitRawDump(raw.body);
+    const stats = await askDaemon(opts, '/stats' + query({ id: head.id, format: 'json' }));
+    const c = dumpCapture(raw.body, stats.body.toString('utf8'), clock);
+    writer.start(c.facts);
+    writer.records(c.records);
+    writer.finish({ cpus: c.cpus });
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  process.stderr.write(`traceloop: capture saved to ${file} (traceloop view ${file})\n`);
+  return 0;
+}
+
+function endpointOf(t: Record<string, string>): string {
+  return t.id !== undefined
+    ? '/dump'
+    : t.cgroup !== undefined
+      ? '/dump-by-cgroup'
+      : '/dump-by-name';
 }

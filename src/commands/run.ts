@@ -8,26 +8,30 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ScratchCgroup, UserError } from '../cgroup.js';
-import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
+import { fromExec, RecordingText } from '../capture/recording-text.js';
+import { StartedProc } from '../format/proc-fds.js';
+import { RecordingProc } from '../capture/proc-answers.js';
+import { CaptureWriter } from '../capture/writer.js';
+import { sampleClocks } from '../clock.js';
+import { DEFAULT_MAX_STRING } from '../format/index.js';
 import { AtomicFile, writeAllSync } from '../output.js';
 import { onStopSignal } from '../stop.js';
-import { Recorder, type RecorderSettings } from '../recorder.js';
-import { PerCpu, visitRecords } from '../server/tally.js';
-import { CallSummary, summaryText } from '../summary.js';
-import { compileLineFilter, keepLines } from '../filter/lines.js';
+import { DEFAULT_MAX_ARG_BYTES, Recorder, type RecorderSettings } from '../recorder.js';
 import { queryError } from '../filter/query.js';
-import { syscallByName } from '../syscalls/table.js';
-import { parseRecords, type WireRecord } from '../wire.js';
 
 export interface RunOptions extends RecorderSettings {
   command: string[];
   output?: string;
   maxString?: number;
   durations?: boolean;
+  /** strace -y (default on): fds named, from the calls and, as they happen, /proc. */
+  decodeFds?: boolean;
   /** strace -c: a table of calls, errors and time per syscall instead of the calls. */
   summary?: boolean;
   /** Only the lines this filter keeps (the UI's `/` language). */
   filter?: string;
+  /** Also save the records as a capture file here (docs/capture-format.md). */
+  save?: string;
 }
 
 // The launcher joins the cgroup, then becomes CMD with the argv[0] the user typed (bash's
@@ -63,84 +67,115 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const executable = findExecutable(file);
   if (!executable) throw new UserError(`${file}: command not found`);
   if (opts.output) checkWritableDir(opts.output);
+  if (opts.save) checkWritableDir(opts.save);
   if (opts.filter !== undefined) {
     const why = queryError(opts.filter);
     if (why) throw new UserError(`--filter: ${why}`);
   }
-  const lineFilter = opts.filter !== undefined ? compileLineFilter(opts.filter) : undefined;
 
-  const recorder = Recorder.open({
+  const settings = {
     ...opts,
     ringPages: opts.ringPages ?? RUN_RING_PAGES,
     drainPeriodMs: opts.drainPeriodMs ?? RUN_DRAIN_MS,
-  });
+  };
+  const recorder = Recorder.open(settings);
   let scratch: ScratchCgroup | undefined;
   let sink: Sink | undefined;
+  let capture: CaptureWriter | undefined;
   try {
     scratch = new ScratchCgroup('run');
     const cg = recorder.add(scratch.path);
     sink = opts.output ? AtomicFile.open(opts.output) : stderrSink();
+    capture = opts.save ? CaptureWriter.open(opts.save) : undefined;
     const out = sink;
-    const formatter = dumpFormatter({ maxString: opts.maxString, durations: opts.durations });
-    const summary = opts.summary ? new CallSummary() : undefined;
-    const tally = new LineTally();
-    // The books: events handed over per CPU, and those marked lost (recorded = shown + lost).
-    const shown = new PerCpu();
-    const lost = new PerCpu();
-    // CMD's pid, known once it is started (before any batch is handed over).
-    const only: { keep?: (r: WireRecord) => boolean } = {};
+    // The wall clock of the lines, and of the capture's: `view` prints the same times.
+    const clock = sampleClocks();
     // A write that failed (a full disk) ends the output; CMD runs on, and is told after.
     let failed: Error | undefined;
-    const emit = (lines: string[]): void => {
-      if (lines.length === 0 || failed) return;
-      tally.count(lines);
-      try {
-        out.write(lines.join('\n') + '\n');
-      } catch (err) {
-        failed = err instanceof Error ? err : new Error(String(err));
+    // /proc for the fd names, knowing what CMD starts with (its first record is its execve).
+    const proc = new StartedProc();
+    // With --save, what /proc answered is kept: a capture is viewed when /proc has moved on.
+    const asked = capture ? new RecordingProc(proc) : undefined;
+    const decodeFds = opts.decodeFds ?? true;
+    const text = new RecordingText(
+      {
+        maxString: opts.maxString,
+        durations: opts.durations,
+        ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
+        summary: opts.summary,
+        // Formatted as CMD runs: /proc describes its processes as they are (fd-table.ts).
+        decodeFds,
+        procFds: asked ?? proc,
+      },
+      (lines) => {
+        if (failed) return;
+        try {
+          out.write(lines.join('\n') + '\n');
+        } catch (err) {
+          failed = err instanceof Error ? err : new Error(String(err));
+        }
+      },
+      clock,
+    );
+    const saved = (write: () => void): void => {
+      if (!failed) {
+        try {
+          write();
+        } catch (err) {
+          failed = err instanceof Error ? err : new Error(String(err));
+        }
       }
     };
+    // Batches come on the event loop, so after the child's pid is known below.
     recorder.watch(cg.id, (records) => {
-      visitRecords(records, {
-        event: (cpu) => shown.add(cpu, 1),
-        lost: (cpu, _reason, count) => lost.add(cpu, count),
-      });
-      const parsed = parseRecords(records);
-      const kept = only.keep ? parsed.filter(only.keep) : parsed;
-      if (summary) summary.add(kept);
-      else emit(keepLines(formatter.push(kept), formatter, lineFilter));
+      if (capture) saved(() => capture!.records(records));
+      text.batch(records);
+      if (capture && asked) saved(() => capture!.procAnswers(asked.take()));
     });
     const child = runIn(scratch.path, file, executable, args);
-    only.keep = fromExec(child.pid);
-    if (!summary) {
-      emit(
-        headerLines(
-          `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`,
-          recorder.captures(),
-        ),
+    text.fromExecOf(child.pid);
+    proc.inheritsOurs(child.pid);
+    const title = `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`;
+    const captures = recorder.captures();
+    text.header(title, captures);
+    if (capture) {
+      const writer = capture;
+      saved(() =>
+        writer.start({
+          source: 'run',
+          cgroup: { path: cg.path, id: cg.id, name: cg.name },
+          title,
+          captures,
+          settings: {
+            maxString: opts.maxString ?? DEFAULT_MAX_STRING,
+            durations: opts.durations ?? false,
+            decodeFds,
+            ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
+            ringPages: settings.ringPages,
+            maxArgBytes: settings.maxArgBytes ?? DEFAULT_MAX_ARG_BYTES,
+            drainPeriodMs: settings.drainPeriodMs,
+          },
+          clock,
+          execPid: child.pid,
+        }),
       );
     }
     const { code, signal } = await child.ended;
     recorder.unwatch(cg.id); // hands out what the merger still held
-    if (summary) {
-      // strace -c prints the table alone.
-      emit(summaryText(summary).trimEnd().split('\n'));
-      if (failed) throw failed;
-      sink.commit();
-      return exitStatus(code, signal);
+    const cpus = text.books(recorder.stats(cg.id));
+    text.finish(cpus);
+    if (capture) {
+      const writer = capture;
+      if (asked) saved(() => writer.procAnswers(asked.take()));
+      saved(() => writer.finish({ cpus, exit: { code, signal } }));
     }
-    emit(keepLines(formatter.flush(), formatter, lineFilter));
-    const cpus = recorder.stats(cg.id).map((c) => ({
-      ...c,
-      delivered: shown.get(c.cpu),
-      lost: lost.get(c.cpu),
-    }));
-    emit([accountingLine(cpus, tally)]);
     if (failed) throw failed;
     sink.commit();
+    if (opts.save) process.stderr.write(`traceloop: capture saved to ${opts.save}\n`);
     return exitStatus(code, signal);
   } catch (err) {
     sink?.abort();
+    capture?.abort();
     throw err;
   } finally {
     recorder.close();
@@ -186,24 +221,8 @@ function runIn(
   return { pid: child.pid ?? 0, ended };
 }
 
-/** Drops the launcher's own calls before it became CMD. */
-export function fromExec(pid: number): (r: WireRecord) => boolean {
-  const execve = syscallByName('execve')?.nr;
-  let execd = false;
-  return (r) => {
-    if (execd) return true;
-    // Records lost before the exec was seen: the exec may be among them (a busy command
-    // overwrites the ring's oldest records, the launcher's first). Show everything from here
-    // rather than hide all of CMD's calls waiting for an exec that will not come.
-    if (r.kind === 'lost') {
-      execd = true;
-      return true;
-    }
-    if (r.tid !== pid) return true;
-    if (r.kind === 'enter' && r.nr === execve) execd = true;
-    return execd;
-  };
-}
+/** Drops the launcher's own calls before it became CMD (the capture's view does the same). */
+export { fromExec };
 
 /** CMD's path as execvp would find it, so the record starts with one execve. */
 function findExecutable(file: string): string | undefined {

@@ -42,6 +42,11 @@ const FLAGS: Record<string, FlagSpec> = {
     short: 'T',
     help: '-T, --durations       the time spent in each call, <0.000075>, as strace -T',
   },
+  'decode-fds': {
+    value: false,
+    short: 'y',
+    help: '-y, --decode-fds      each fd with what it refers to, 3</etc/hostname>, as strace -y\n                        (the default; --no-decode-fds prints fds bare)',
+  },
   'max-arg-bytes': {
     value: true,
     help: `--max-arg-bytes N     bytes captured of a buffer argument (default ${DEFAULT_MAX_ARG_BYTES})`,
@@ -108,6 +113,10 @@ const FLAGS: Record<string, FlagSpec> = {
     help: "--name NAME           the name to register under (default: the directory's)",
   },
   format: { value: true, help: '--format F            text (default) or jsonl' },
+  save: {
+    value: true,
+    help: '--save FILE           also save the records as a capture file (traceloop view FILE)',
+  },
   version: { value: false },
   help: { value: false, short: 'h' },
 };
@@ -125,7 +134,7 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   cgroups: {
-    flags: ['dump-on-exit', 'output', 'durations', 'summary', ...SETTINGS],
+    flags: ['dump-on-exit', 'output', 'durations', 'summary', 'decode-fds', ...SETTINGS],
     about: `traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
   Record the cgroup2 directories PATH. Without --dump-on-exit, print their
   syscalls as they happen; with it, print the flight record when stopped
@@ -133,15 +142,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
-    flags: ['output', 'durations', 'summary', 'filter', ...SETTINGS],
+    flags: ['output', 'save', 'durations', 'decode-fds', 'summary', 'filter', ...SETTINGS],
     own: {
       'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
       interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,
     },
-    about: `traceloop run [-o FILE] -- CMD [ARGS...]
+    about: `traceloop run [-o FILE] [--save FILE.tlcap] -- CMD [ARGS...]
   Run CMD in a fresh cgroup, recorded from before its exec; its calls go to
   stderr (or FILE, put in place when CMD exits) as they are read, as with
-  strace -f -o. Exits with CMD's status.`,
+  strace -f -o. --save also keeps the records as a capture file, for
+  traceloop view. Exits with CMD's status.`,
     example: 'traceloop run -o curl.txt -- curl -s http://localhost:8080/',
   },
   tui: {
@@ -182,11 +192,21 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop list --socket /run/traceloop.socket',
   },
   dump: {
-    flags: ['socket', 'format', 'output', 'filter', 'summary'],
+    flags: ['socket', 'format', 'output', 'filter', 'summary', 'save'],
     about: `traceloop dump ID|NAME|PATH [--format jsonl] [-o FILE] [--filter EXPR] [-c]
   The daemon's flight record of one cgroup (see traceloop list), to stdout or
-  FILE.`,
+  FILE; with --save FILE.tlcap, as a capture file instead (traceloop view).`,
     example: 'traceloop dump ssh.service -o ssh.txt',
+  },
+  view: {
+    flags: ['summary', 'filter'],
+    about: `traceloop view FILE.tlcap [-c] [--filter EXPR]
+  A capture file (run --save, dump --save, docs/capture-format.md): on a
+  terminal, the UI over it, read-only; piped (or with -c, --filter), printed
+  as the recording printed it, after a line saying what the file is. Needs no
+  root, BPF or daemon. A file cut short or damaged shows what could be read,
+  says on stderr where it stops, and exits 1.`,
+    example: 'traceloop view curl.tlcap | less',
   },
   close: {
     flags: ['socket'],

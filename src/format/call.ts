@@ -10,9 +10,10 @@ import { TL_CAP_KEYED, TL_CAP_MSG_EXIT } from '../wire.js';
 import { selectReturnDetail } from './fdset.js';
 import { signalName } from './xlat/signal.js';
 import { syscallByNr, unknownSyscallName } from '../syscalls/table.js';
-import { TL_MAX_SYSCALLS, TL_PARAM_FAULT, type Param } from '../wire.js';
+import { TL_MAX_SYSCALLS, TL_PARAM_FAULT, TL_PARAM_OK, type Param } from '../wire.js';
 import { decoderFor, genericArg, pollReturnDetail, type ArgDecoder } from './args.js';
 import { ParamSlots } from './param-slots.js';
+import type { FdNamer } from './fd-table.js';
 
 const NO_PARAMS: ReadonlyMap<number, Param> = new Map();
 
@@ -35,6 +36,19 @@ interface CallInfo {
   returns: ReturnKind;
   /** What strace appends to a return value: poll's revents, select's ready sets. */
   retDetail: RetDetail | undefined;
+  /** The arguments that are fds (AT_FDCWD too), an array of two fds, named under -y. */
+  fdArgs: readonly number[];
+  dirfdArgs: readonly number[];
+  fdPairArgs: readonly number[];
+}
+
+/** The arguments of a signature whose type is `type`. */
+function argsOfType(types: readonly string[] | undefined, type: string): number[] {
+  const found: number[] = [];
+  types?.forEach((t, i) => {
+    if (t === type) found.push(i);
+  });
+  return found;
 }
 
 type RetDetail = (
@@ -109,6 +123,7 @@ function callInfo(nr: number): CallInfo {
   const decoders =
     def?.args != null ? argTypes(def).map((t) => decoderFor(t, (a) => argIndex(def, a))) : null;
   const name = def?.name ?? unknownSyscallName(nr);
+  const types = def?.args != null ? argTypes(def) : undefined;
   info = {
     name,
     open: `${name}(`,
@@ -119,6 +134,9 @@ function callInfo(nr: number): CallInfo {
     order: def ? argOrder(def) : undefined,
     returns: returnKind(def?.name ?? ''),
     retDetail: def ? retDetailOf(def) : undefined,
+    fdArgs: argsOfType(types, 'fd'),
+    dirfdArgs: argsOfType(types, 'dirfd'),
+    fdPairArgs: argsOfType(types, 'pipe_fds'),
   };
   if (nr >= 0 && nr < TL_MAX_SYSCALLS) infoCache[nr] = info;
   else otherInfo.set(nr, info);
@@ -271,9 +289,11 @@ export function describeLine(
   maxString: number,
   exitParams: ReadonlyMap<number, Param> = NO_PARAMS,
   ret?: bigint,
+  fds?: FdNamer,
 ): CallLine {
   const info = callInfo(nr);
   const n = decodeArgs(info, args, params, maxString, exitParams, ret);
+  if (fds) nameFds(info, args, params, fds);
   let enter = '';
   let enterCount = 0;
   let exit = '';
@@ -302,6 +322,38 @@ export function describeLine(
   out.returns = info.returns;
   out.retDetail = retDetail(info, args, exitParams, ret);
   return out;
+}
+
+const AT_FDCWD = -100;
+
+/** strace -y: `3</etc/hostname>`, `AT_FDCWD</tmp>`, `[3<pipe:[1]>, 4<pipe:[1]>]`. */
+function nameFds(
+  info: CallInfo,
+  args: readonly bigint[] | undefined,
+  params: ReadonlyMap<number, Param>,
+  fds: FdNamer,
+): void {
+  if (args) {
+    for (const i of info.fdArgs) {
+      const v = args[i];
+      const name = v === undefined ? undefined : fds.fd(Number(BigInt.asIntN(32, v)));
+      if (name !== undefined && texts[i] != null) texts[i] += name;
+    }
+    for (const i of info.dirfdArgs) {
+      const v = args[i];
+      if (v === undefined || texts[i] == null) continue;
+      const fd = Number(BigInt.asIntN(32, v));
+      const name = fd === AT_FDCWD ? fds.cwd() : fds.fd(fd);
+      if (name !== undefined) texts[i] += name;
+    }
+  }
+  for (const i of info.fdPairArgs) {
+    const p = params.get(i);
+    if (!p || p.status !== TL_PARAM_OK || p.bytes.length < 8 || texts[i] == null) continue;
+    const a = p.bytes.readInt32LE(0);
+    const b = p.bytes.readInt32LE(4);
+    texts[i] = `[${a}${fds.fd(a) ?? ''}, ${b}${fds.fd(b) ?? ''}]`;
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ import { CallPairing, DROPPED, ENDED, HELD, JOINED } from './pairing.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
 import { DEFAULT_MAX_STRING } from './strings.js';
+import { FdTables, type FdNamer } from './fd-table.js';
+import { liveProc, type ProcReader } from './proc-fds.js';
 
 export interface FormatOptions {
   /** Renders a record timestamp (CLOCK_MONOTONIC ns), e.g. src/clock.ts. */
@@ -37,6 +39,18 @@ export interface FormatOptions {
    * the UI's store decodes a line alone and looks back in what it kept.
    */
   commOf?: (tid: number) => string | undefined;
+  /**
+   * strace -y: each fd argument and fd return followed by what it refers to, `3</etc/hostname>`,
+   * from the calls this formatter sees (fd-table.ts). Off by default: a formatter that sees only
+   * part of a stream could not say much, and what it cannot know it shows bare.
+   */
+  decodeFds?: boolean;
+  /**
+   * With decodeFds, also ask /proc (fds opened before the window, pipe and socket inodes,
+   * canonical paths): only for lines formatted as the calls happen, never for a past record.
+   * `true` reads the real /proc; tests hand a stub.
+   */
+  procFds?: boolean | ProcReader;
 }
 
 /** A formatter that keeps its pairing state across batches of a live stream. */
@@ -121,6 +135,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
   const durations = Boolean(opts.durations);
+  const fdTables = opts.decodeFds
+    ? new FdTables(opts.procFds === true ? liveProc : opts.procFds || undefined)
+    : undefined;
   /** Processes whose death by a signal the kernel reported, for the parent's wait4 to skip. */
   const endsShown = new Set<number>();
   /** Which exit ends which enter, and when an enter's line is unfinished (pairing.ts). */
@@ -176,7 +193,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function emitUnfinished(enter: EnterRecord): void {
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
-    describeLine(call, enter.nr, enter.args, params, maxString);
+    const fds = fdTables?.namerFor(enter);
+    describeLine(call, enter.nr, enter.args, params, maxString, undefined, undefined, fds);
     const shown = call.enter;
     const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
     if (held === enter) held = undefined;
@@ -185,45 +203,69 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function onEnter(enter: EnterRecord): void {
     if (!enter.commLater) comms.set(enter.tid, enter.comm);
+    fdTables?.enter(enter);
     if (pairing.enter(enter.tid, enter.nr, enter) === HELD) {
       held = enter;
       return;
     }
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
-    describeLine(call, enter.nr, enter.args, params, maxString);
+    const fds = fdTables?.namerFor(enter);
+    describeLine(call, enter.nr, enter.args, params, maxString, undefined, undefined, fds);
     // (The process's `+++ exited with N +++` comes from the kernel: its TL_NR_PROC_END exit.)
     emit(enterPrefix(enter) + call.open + allArgs(call) + ') = ?', enter);
   }
 
   /** `) = 3`, and what follows the value: the part of a line after its arguments. */
-  function tail(exit: ExitRecord, enter: EnterRecord | undefined): string {
-    const ret = ') = ' + formatReturn(exit.ret, call.returns, enter?.args) + call.retDetail;
+  function tail(exit: ExitRecord, enter: EnterRecord | undefined, fds?: FdNamer): string {
+    let ret = ') = ' + formatReturn(exit.ret, call.returns, enter?.args);
+    if (fds && exit.ret >= 0n && fdTables?.returnsFd(exit.nr, enter?.args)) {
+      ret += fds.fd(Number(exit.ret)) ?? '';
+    }
+    ret += call.retDetail;
     // Across a loss the pair may be two calls: no duration rather than a wrong one.
     return durations && enter && !pairing.lossBetween ? ret + duration(enter, exit) : ret;
   }
 
   function onExit(exit: ExitRecord): void {
     const exitParams = exitParamsInto(exitSlots, exit.params);
+    // Before pairing may drop it: a child's side of its clone is where its table starts.
+    fdTables?.namerFor(exit);
     const kind = pairing.exit(exit.tid, exit.nr, exit.ret === 0n);
+    // Again after: pairing may have printed another thread's call, naming its process's fds.
+    const fds = fdTables?.namerFor(exit);
     if (kind === DROPPED) return;
     if (kind === ENDED) {
+      fdTables?.ended(exit.pid, exit.tid);
       processEnded(exit);
       return;
     }
     const enter = pairing.matched;
     if (kind === JOINED) held = undefined;
-    if (kind === JOINED && enter) {
-      const params = mergeParamsInto(paramSlots, enter.params, exit.params);
-      describeLine(call, enter.nr, enter.args, params, maxString, exitParams, exit.ret);
-      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter), exit, enter);
+    const joined = kind === JOINED && enter !== undefined;
+    const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
+    // What the call did to its fds: after its arguments are named (close(3</x>)), before its
+    // return is (= 3</x>); pipe's and socketpair's fds are in an argument they fill.
+    const effectFirst = fdTables?.effectFirst(exit.nr) ?? false;
+    if (effectFirst) fdTables?.exit(enter, exit, params);
+    describeLine(
+      call,
+      enter?.nr ?? exit.nr,
+      enter?.args,
+      params,
+      maxString,
+      exitParams,
+      exit.ret,
+      fds,
+    );
+    if (fdTables && !effectFirst) fdTables.exit(enter, exit, params);
+    if (joined) {
+      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter, fds), exit, enter);
       reapedBySignal(exit);
       return;
     }
-    const params = mergeParamsInto(paramSlots, enter ? enter.params : NO_PARAMS, exit.params);
-    describeLine(call, enter?.nr ?? exit.nr, enter?.args, params, maxString, exitParams, exit.ret);
     const comm = enter?.comm ?? commOf(exit.tid);
     emit(
-      prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter),
+      prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter, fds),
       exit,
       enter,
     );
@@ -266,6 +308,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   function onLost(lost: LostRecord): void {
     pairing.interrupt();
+    fdTables?.lost();
     emit(formatLost(lost, time), lost);
   }
 

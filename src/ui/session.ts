@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ALL_LOADED, type CapturesLeftOut } from '../captures.js';
 import { UserError } from '../cgroup.js';
-import { createWallClock, sampleClocks } from '../clock.js';
+import { createWallClock, sampleClocks, type ClockSample } from '../clock.js';
 import { dumpText } from '../dump.js';
 import { writeFileAtomic } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
@@ -72,6 +72,8 @@ export interface SessionOptions {
   now?: () => Date;
   /** The root cgroup and traceloop's own (default: this process's); tests pass their own. */
   self?: SelfPaths;
+  /** The wall clock of the records: a capture file's own sample (default: read now). */
+  clock?: ClockSample;
 }
 
 export class Session {
@@ -91,14 +93,16 @@ export class Session {
   /** Paths this UI registered: a daemon keeps recording them after we quit. */
   private readonly addedHere = new Set<string>();
   // Date's time zone lookup costs more than the rest of a line's time: ask once a minute.
-  private readonly time = createWallClock(sampleClocks(), {
-    utcOffsetMinutes: offsetEveryMinute(),
-  });
+  private readonly time: (ts: bigint) => string;
 
   constructor(
     readonly api: RecorderApi,
     private readonly opts: SessionOptions = {},
-  ) {}
+  ) {
+    this.time = createWallClock(opts.clock ?? sampleClocks(), {
+      utcOffsetMinutes: offsetEveryMinute(),
+    });
+  }
 
   /** Picks up what the recorder already records and starts the counters. */
   async start(statsPeriodMs = 1000): Promise<void> {
@@ -187,6 +191,7 @@ export class Session {
     const text = dumpText(this.snapshotHeader(cg, now), read, {
       maxString: this.opts.maxString,
       captures: this.captures,
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
     const file = this.writeSnapshot(cg, now, text);
     const from = completeFrom(read.records);

@@ -71,8 +71,12 @@ function expectAccountingAddsUp(dump: string): void {
 describe('capture families a kernel refuses', () => {
   let dir: string;
   let py: string;
+  // Fds bare (--no-decode-fds): what is said here is about captures, and matched as without -y.
   const run = (env: NodeJS.ProcessEnv) => {
-    const r = cli(['run', '--ring-pages', '512', '--', py, path.join(dir, 'w.py'), dir], { env });
+    const r = cli(
+      ['run', '--no-decode-fds', '--ring-pages', '512', '--', py, path.join(dir, 'w.py'), dir],
+      { env },
+    );
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     return r.stderr;
   };
@@ -192,7 +196,7 @@ describe('capture families a kernel refuses', () => {
   it('cgroups --dump-on-exit: said on stderr when recording starts and under the dump header', async () => {
     const cg = scratchCgroup('degrade-cgroups');
     try {
-      const tl = spawnCli(['cgroups', '--dump-on-exit', cg.path], {
+      const tl = spawnCli(['cgroups', '--no-decode-fds', '--dump-on-exit', cg.path], {
         TRACELOOP_TEST_REFUSE: 'dirents',
       });
       await until('traceloop to attach', () => tl.stderr().includes('recording'));

@@ -1,0 +1,509 @@
+// What each fd of each process refers to, for strace -y's `read(3</etc/hostname>, ...)`: built
+// from the calls the formatter sees (open, socket, pipe, dup, fcntl, close, clone, execve...),
+// plus /proc when formatting live (proc-fds.ts). Exact or nothing: an fd the table cannot
+// vouch for (opened before the window with no /proc to ask, or after events were lost) has no
+// name, and the line shows it bare as without -y.
+//
+// State is per process (tgid): threads share their fd table; a fork copies it, a CLONE_FILES
+// child shares it, an execve drops the close-on-exec fds (and unshares).
+import { TL_PARAM_OK, type EnterRecord, type ExitRecord, type Param } from '../wire.js';
+import { argIndex } from '../syscalls/signatures.js';
+import { syscallByName, SYSCALLS } from '../syscalls/table.js';
+import type { ProcReader } from './proc-fds.js';
+
+/** One fd's referent. Replaced, never changed in place: a forked table shares entries. */
+interface FdEntry {
+  /** readlink's text (`/etc/hostname`, `pipe:[123]`); undefined while `pending`. */
+  text: string | undefined;
+  /** A pipe or socket whose inode only /proc can tell: shown once it told, else bare. */
+  pending: 'pipe:[' | 'socket:[' | undefined;
+  /** undefined: not known (an execve then drops the fd from what the table knows). */
+  cloexec: boolean | undefined;
+}
+
+/** A process's fd table: an object of its own so CLONE_FILES processes can share one. */
+interface FileTable {
+  fds: Map<number, FdEntry>;
+}
+
+interface ProcState {
+  files: FileTable;
+  /** For AT_FDCWD</tmp> and relative paths; undefined when not known. */
+  cwd: string | undefined;
+}
+
+/** Names one process's fds while its call is described (call.ts). */
+export interface FdNamer {
+  /** `</etc/hostname>` (brackets included), or undefined: print the fd bare. */
+  fd(fd: number): string | undefined;
+  /** `</tmp>` for AT_FDCWD, or undefined. */
+  cwd(): string | undefined;
+}
+
+const O_CLOEXEC = 0o2000000;
+const FD_CLOEXEC = 1n;
+const CLONE_FS = 0x200n;
+const CLONE_FILES = 0x400n;
+const CLONE_THREAD = 0x10000n;
+const CLOSE_RANGE_UNSHARE = 2n;
+const CLOSE_RANGE_CLOEXEC = 4n;
+const MFD_CLOEXEC = 1n;
+const F_DUPFD = 0n;
+const F_SETFD = 2n;
+const F_DUPFD_CLOEXEC = 1030n;
+const AT_FDCWD = -100;
+/** Bounds the state however many processes come and go without their end being seen. */
+const PROCS_KEPT = 8192;
+
+/** What one call does to its process's table, once it returned `ret` (>= 0). */
+interface CallEffect {
+  ret: bigint;
+  args: readonly bigint[];
+  params: ReadonlyMap<number, Param>;
+  state: ProcState;
+  pid: number;
+}
+type Effect = (tables: FdTables, e: CallEffect) => void;
+
+const isCloexec = (flags: bigint | undefined, bit: bigint = BigInt(O_CLOEXEC)): boolean =>
+  flags !== undefined && (flags & bit) !== 0n;
+
+/** A NUL-terminated string capture, whole; undefined when faulted or cut short. */
+function captured(p: Param | undefined): string | undefined {
+  if (!p || p.status !== TL_PARAM_OK) return undefined;
+  const end = p.bytes.indexOf(0);
+  return p.bytes.toString('utf8', 0, end < 0 ? p.bytes.length : end);
+}
+
+/**
+ * `/a//b/./c/` → `/a/b/c`. `..` is left to /proc's realpath: through a symlink it is not
+ * lexical, so without /proc such a path is not known.
+ */
+function normalise(path: string): string | undefined {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') return undefined;
+    parts.push(part);
+  }
+  return '/' + parts.join('/');
+}
+
+const pos = (syscall: string, arg: string): number => {
+  const def = syscallByName(syscall);
+  if (!def) throw new Error(`fd-table: no syscall ${syscall}`);
+  return argIndex(def, arg);
+};
+
+/** A call that creates one fd of a fixed kind, its close-on-exec flag in `flagsArg`. */
+function creates(syscall: string, text: string, flagsArg?: string, bit?: bigint): [string, Effect] {
+  const at = flagsArg === undefined ? -1 : pos(syscall, flagsArg);
+  return [
+    syscall,
+    (t, e) => t.set(e.state, Number(e.ret), text, undefined, isCloexec(e.args[at], bit)),
+  ];
+}
+
+function opens(syscall: string, dirArg: string | undefined, pathArg: string, flagsArg?: string) {
+  const dirAt = dirArg === undefined ? -1 : pos(syscall, dirArg);
+  const pathAt = pos(syscall, pathArg);
+  const flagsAt = flagsArg === undefined ? -1 : pos(syscall, flagsArg);
+  const effect: Effect = (t, e) => {
+    const fd = Number(e.ret);
+    const dir = dirAt < 0 ? AT_FDCWD : Number(BigInt.asIntN(32, e.args[dirAt] ?? 0n));
+    const path = t.resolve(e.state, dir, captured(e.params.get(pathAt)));
+    // openat2's flags are in its open_how, not captured: close-on-exec unknown.
+    const cloexec = flagsAt < 0 ? (syscall === 'creat' ? false : undefined) : undefined;
+    const flags = flagsAt < 0 ? undefined : e.args[flagsAt];
+    t.set(e.state, fd, path, undefined, flags === undefined ? cloexec : isCloexec(flags));
+  };
+  return [syscall, effect] as [string, Effect];
+}
+
+function socketLike(syscall: string, typeArg: string | undefined): [string, Effect] {
+  const at = typeArg === undefined ? -1 : pos(syscall, typeArg);
+  return [
+    syscall,
+    (t, e) => t.set(e.state, Number(e.ret), undefined, 'socket:[', isCloexec(e.args[at])),
+  ];
+}
+
+/** pipe/pipe2/socketpair: the two fds are in the array the call filled. */
+function pair(
+  syscall: string,
+  arrayArg: string,
+  flagsArg: string | undefined,
+  kind: FdEntry['pending'],
+) {
+  const arrAt = pos(syscall, arrayArg);
+  const flagsAt = flagsArg === undefined ? -1 : pos(syscall, flagsArg);
+  const effect: Effect = (t, e) => {
+    const p = e.params.get(arrAt);
+    if (!p || p.status !== TL_PARAM_OK || p.bytes.length < 8) return;
+    const cloexec = isCloexec(e.args[flagsAt]);
+    t.set(e.state, p.bytes.readInt32LE(0), undefined, kind, cloexec);
+    t.set(e.state, p.bytes.readInt32LE(4), undefined, kind, cloexec);
+  };
+  return [syscall, effect] as [string, Effect];
+}
+
+function dups(syscall: string, newArg: string | undefined, flagsArg: string | undefined) {
+  const oldAt = pos(syscall, syscall === 'dup' ? 'fildes' : 'oldfd');
+  const flagsAt = flagsArg === undefined ? -1 : pos(syscall, flagsArg);
+  void newArg;
+  const effect: Effect = (t, e) =>
+    t.copy(e.state, Number(e.args[oldAt] ?? -1n), Number(e.ret), isCloexec(e.args[flagsAt]));
+  return [syscall, effect] as [string, Effect];
+}
+
+const FCNTL_FD = pos('fcntl', 'fd');
+const FCNTL_CMD = pos('fcntl', 'cmd');
+const FCNTL_ARG = pos('fcntl', 'arg');
+const fcntl: Effect = (t, e) => {
+  const cmd = BigInt.asUintN(32, e.args[FCNTL_CMD] ?? -1n);
+  const fd = Number(BigInt.asIntN(32, e.args[FCNTL_FD] ?? -1n));
+  if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC)
+    t.copy(e.state, fd, Number(e.ret), cmd !== F_DUPFD);
+  else if (cmd === F_SETFD) t.setCloexec(e.state, fd, isCloexec(e.args[FCNTL_ARG], FD_CLOEXEC));
+};
+
+const CLOSE_FD = pos('close', 'fd');
+const close: Effect = (t, e) => {
+  e.state.files.fds.delete(Number(BigInt.asUintN(32, e.args[CLOSE_FD] ?? -1n)));
+};
+
+const RANGE_FIRST = pos('close_range', 'fd');
+const RANGE_LAST = pos('close_range', 'max_fd');
+const RANGE_FLAGS = pos('close_range', 'flags');
+const closeRange: Effect = (t, e) => {
+  const first = BigInt.asUintN(32, e.args[RANGE_FIRST] ?? 0n);
+  const last = BigInt.asUintN(32, e.args[RANGE_LAST] ?? 0n);
+  const flags = e.args[RANGE_FLAGS] ?? 0n;
+  if (flags & CLOSE_RANGE_UNSHARE) e.state.files = { fds: new Map(e.state.files.fds) };
+  for (const [fd, entry] of e.state.files.fds) {
+    if (BigInt(fd) < first || BigInt(fd) > last) continue;
+    if (flags & CLOSE_RANGE_CLOEXEC) e.state.files.fds.set(fd, { ...entry, cloexec: true });
+    else e.state.files.fds.delete(fd);
+  }
+};
+
+const SIGNALFD4_FLAGS = pos('signalfd4', 'flags');
+const signalfd =
+  (flagsAt: number): Effect =>
+  (t, e) => {
+    // An fd given (not -1) is that signalfd changed: nothing new.
+    if (BigInt.asIntN(32, e.args[0] ?? 0n) !== -1n) return;
+    t.set(e.state, Number(e.ret), 'anon_inode:[signalfd]', undefined, isCloexec(e.args[flagsAt]));
+  };
+
+const MEMFD_NAME = pos('memfd_create', 'uname');
+const MEMFD_FLAGS = pos('memfd_create', 'flags');
+const memfd: Effect = (t, e) => {
+  const name = captured(e.params.get(MEMFD_NAME));
+  const text = name === undefined ? undefined : `/memfd:${name} (deleted)`;
+  t.set(e.state, Number(e.ret), text, undefined, isCloexec(e.args[MEMFD_FLAGS], MFD_CLOEXEC));
+};
+
+const CHDIR_PATH = pos('chdir', 'filename');
+const chdir: Effect = (t, e) => {
+  e.state.cwd = t.resolve(e.state, AT_FDCWD, captured(e.params.get(CHDIR_PATH)));
+};
+const fchdir: Effect = (t, e) => {
+  const entry = e.state.files.fds.get(Number(e.args[0] ?? -1n));
+  e.state.cwd = entry?.text?.startsWith('/') ? entry.text : undefined;
+};
+
+/** An execve that returned: close-on-exec fds go, and those not known to stay go too. */
+const exec: Effect = (_t, e) => {
+  const kept = new Map<number, FdEntry>();
+  for (const [fd, entry] of e.state.files.fds) if (entry.cloexec === false) kept.set(fd, entry);
+  e.state.files = { fds: kept };
+};
+
+const EFFECTS = new Map<string, Effect>([
+  opens('open', undefined, 'filename', 'flags'),
+  opens('openat', 'dfd', 'filename', 'flags'),
+  opens('openat2', 'dfd', 'filename'),
+  opens('creat', undefined, 'pathname'),
+  socketLike('socket', 'type'),
+  socketLike('accept', undefined),
+  socketLike('accept4', 'flags'),
+  pair('socketpair', 'usockvec', 'type', 'socket:['),
+  pair('pipe', 'fildes', undefined, 'pipe:['),
+  pair('pipe2', 'fildes', 'flags', 'pipe:['),
+  creates('eventfd', 'anon_inode:[eventfd]'),
+  creates('eventfd2', 'anon_inode:[eventfd]', 'flags'),
+  creates('epoll_create', 'anon_inode:[eventpoll]'),
+  creates('epoll_create1', 'anon_inode:[eventpoll]', 'flags'),
+  creates('timerfd_create', 'anon_inode:[timerfd]', 'flags'),
+  creates('inotify_init', 'anon_inode:inotify'),
+  creates('inotify_init1', 'anon_inode:inotify', 'flags'),
+  ['signalfd', signalfd(-1)],
+  ['signalfd4', signalfd(SIGNALFD4_FLAGS)],
+  ['memfd_create', memfd],
+  dups('dup', undefined, undefined),
+  dups('dup2', 'newfd', undefined),
+  dups('dup3', 'newfd', 'flags'),
+  ['fcntl', fcntl],
+  ['close', close],
+  ['close_range', closeRange],
+  ['chdir', chdir],
+  ['fchdir', fchdir],
+  ['execve', exec],
+  ['execveat', exec],
+]);
+
+/** Calls whose return is an fd (strace's RVAL_FD), besides fcntl's F_DUPFD*. */
+const RETURNS_FD = new Set([
+  'open',
+  'openat',
+  'openat2',
+  'creat',
+  'socket',
+  'accept',
+  'accept4',
+  'eventfd',
+  'eventfd2',
+  'epoll_create',
+  'epoll_create1',
+  'timerfd_create',
+  'inotify_init',
+  'inotify_init1',
+  'signalfd',
+  'signalfd4',
+  'memfd_create',
+  'dup',
+  'dup2',
+  'dup3',
+  'pidfd_open',
+  'fanotify_init',
+  'userfaultfd',
+  'perf_event_open',
+  'open_by_handle_at',
+]);
+
+/** The calls that make a process (their flags by where they are). */
+const CLONES = new Map<string, (enter: EnterRecord) => bigint | undefined>([
+  ['clone', (e) => e.args[pos('clone', 'clone_flags')]],
+  [
+    'clone3',
+    (e) => {
+      const p = e.params.find((q) => q.arg === 0);
+      return p && p.status === TL_PARAM_OK && p.bytes.length >= 8
+        ? p.bytes.readBigUInt64LE(0)
+        : undefined;
+    },
+  ],
+  ['fork', () => 0n],
+  ['vfork', () => 0n],
+]);
+
+// By nr, made once: the formatter looks these up for every call.
+const effectByNr: (Effect | undefined)[] = [];
+const returnsFdByNr: boolean[] = [];
+const cloneByNr: (((e: EnterRecord) => bigint | undefined) | undefined)[] = [];
+const FCNTL_NR = syscallByName('fcntl')?.nr ?? -1;
+for (const def of SYSCALLS) {
+  effectByNr[def.nr] = EFFECTS.get(def.name);
+  returnsFdByNr[def.nr] = RETURNS_FD.has(def.name);
+  cloneByNr[def.nr] = CLONES.get(def.name);
+}
+/** pipe, pipe2, socketpair: their fds are printed in an array they fill, after the call. */
+const EFFECT_FIRST = new Set(['pipe', 'pipe2', 'socketpair'].map((n) => syscallByName(n)?.nr));
+
+/** `<text>`, with readlink's ` (deleted)` outside as strace prints it: `</tmp/x>(deleted)`. */
+function bracket(text: string): string {
+  return text.endsWith(' (deleted)') ? `<${text.slice(0, -10)}>(deleted)` : `<${text}>`;
+}
+
+/** A clone in flight: the child may show up before its parent's clone returns. */
+interface PendingClone {
+  flags: bigint;
+  parent: ProcState;
+}
+
+export class FdTables {
+  private readonly procs = new Map<number, ProcState>();
+  private readonly pendingClones = new Map<number, PendingClone>();
+  private readonly namer: FdNamer & { pid: number };
+
+  /** `proc`: ask /proc too (live formatting only). */
+  constructor(private readonly proc?: ProcReader) {
+    const nameOf = (pid: number, fd: number): string | undefined => this.nameOf(pid, fd);
+    const cwdOf = (pid: number): string | undefined => this.procs.get(pid)?.cwd;
+    this.namer = {
+      pid: 0,
+      fd(fd) {
+        return nameOf(this.pid, fd);
+      },
+      cwd() {
+        const cwd = cwdOf(this.pid);
+        return cwd === undefined ? undefined : bracket(cwd);
+      },
+    };
+  }
+
+  /**
+   * The namer for the process of this record, which is first seen here if it is new. One
+   * namer serves every call: it names the fds of the process of the last namerFor.
+   */
+  namerFor(r: EnterRecord | ExitRecord): FdNamer {
+    this.stateOf(r);
+    this.namer.pid = r.pid;
+    return this.namer;
+  }
+
+  /** Whether this call's fd return is to be named (after its effect). */
+  returnsFd(nr: number, args: readonly bigint[] | undefined): boolean {
+    if (returnsFdByNr[nr]) return true;
+    if (nr !== FCNTL_NR || !args) return false;
+    const cmd = BigInt.asUintN(32, args[FCNTL_CMD] ?? -1n);
+    return cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC;
+  }
+
+  /** Whether the call's effect is applied before its arguments are described. */
+  effectFirst(nr: number): boolean {
+    return EFFECT_FIRST.has(nr);
+  }
+
+  /** A clone's enter: its flags and the table the child starts from, kept for the child. */
+  enter(e: EnterRecord): void {
+    const flagsOf = cloneByNr[e.nr];
+    if (!flagsOf) return;
+    const flags = flagsOf(e);
+    const parent = this.stateOf(e);
+    if (flags === undefined || flags & CLONE_THREAD) return;
+    this.pendingClones.set(e.tid, { flags, parent });
+  }
+
+  /**
+   * A call returned: what it did to its process's table. `enter` is undefined when it is
+   * lost; then a call that changes the table leaves it unknown.
+   */
+  exit(enter: EnterRecord | undefined, exit: ExitRecord, params: ReadonlyMap<number, Param>): void {
+    const nr = exit.nr;
+    const cloned = cloneByNr[nr];
+    if (cloned) return this.cloneReturned(exit);
+    const effect = effectByNr[nr];
+    if (!effect || exit.ret < 0n) return;
+    const state = this.stateOf(exit);
+    if (!enter) {
+      state.files.fds.clear();
+      state.cwd = undefined;
+      return;
+    }
+    effect(this, { ret: exit.ret, args: enter.args, params, state, pid: exit.pid });
+  }
+
+  /** Events were lost (for which processes, the marker does not say): nothing is known. */
+  lost(): void {
+    this.procs.clear();
+    this.pendingClones.clear();
+  }
+
+  /** The process ended (its TL_NR_PROC_END): its pid may be reused. */
+  ended(pid: number, tid: number): void {
+    if (pid === tid) this.procs.delete(pid);
+    this.pendingClones.delete(tid);
+  }
+
+  // --- used by the effects ---
+
+  set(
+    state: ProcState,
+    fd: number,
+    text: string | undefined,
+    pending: FdEntry['pending'],
+    cloexec: boolean | undefined,
+  ): void {
+    if (text === undefined && pending === undefined) state.files.fds.delete(fd);
+    else state.files.fds.set(fd, { text, pending, cloexec });
+  }
+
+  copy(state: ProcState, from: number, to: number, cloexec: boolean): void {
+    if (from === to) return;
+    const entry = state.files.fds.get(from);
+    if (entry) state.files.fds.set(to, { ...entry, cloexec });
+    else state.files.fds.delete(to);
+  }
+
+  setCloexec(state: ProcState, fd: number, cloexec: boolean): void {
+    const entry = state.files.fds.get(fd);
+    if (entry) state.files.fds.set(fd, { ...entry, cloexec });
+  }
+
+  /** An opened path as /proc would show it, or undefined when it cannot be known. */
+  resolve(state: ProcState, dirfd: number, path: string | undefined): string | undefined {
+    if (path === undefined || path === '') return undefined;
+    let full: string | undefined = path;
+    if (!path.startsWith('/')) {
+      const base = dirfd === AT_FDCWD ? state.cwd : state.files.fds.get(dirfd)?.text;
+      if (base === undefined || !base.startsWith('/')) return undefined;
+      full = base + '/' + path;
+    }
+    if (this.proc) {
+      const real = this.proc.realpath(full);
+      if (real !== undefined) return real;
+    }
+    return normalise(full);
+  }
+
+  // --- internals ---
+
+  private nameOf(pid: number, fd: number): string | undefined {
+    const state = this.procs.get(pid);
+    const entry = state?.files.fds.get(fd);
+    if (!state || !entry) return undefined;
+    if (entry.text !== undefined) return bracket(entry.text);
+    // A pipe or socket: its inode from /proc, if the fd there is still one of that kind.
+    const link = this.proc?.fdLink(pid, fd);
+    if (link === undefined || !entry.pending || !link.startsWith(entry.pending)) return undefined;
+    state.files.fds.set(fd, { text: link, pending: undefined, cloexec: entry.cloexec });
+    return bracket(link);
+  }
+
+  private cloneReturned(exit: ExitRecord): void {
+    if (exit.ret === 0n) return; // the child's side: stateOf saw to it
+    const pending = this.pendingClones.get(exit.tid);
+    this.pendingClones.delete(exit.tid);
+    if (exit.ret < 0n || !pending) return;
+    const child = Number(exit.ret);
+    if (!this.procs.has(child)) this.add(child, this.child(pending));
+  }
+
+  private child({ flags, parent }: PendingClone): ProcState {
+    const files = flags & CLONE_FILES ? parent.files : { fds: new Map(parent.files.fds) };
+    void CLONE_FS; // cwd is copied either way: a CLONE_FS sharer's chdir is not followed.
+    return { files, cwd: parent.cwd };
+  }
+
+  /** A process's state; first seen: what /proc says (live), or nothing known. */
+  private stateOf(r: EnterRecord | ExitRecord): ProcState {
+    let state = this.procs.get(r.pid);
+    if (state) return state;
+    // A child's first record is its side of the clone (ret 0): it starts from the table of
+    // the clone in flight, when only one is (two at once: which is whose is not known).
+    if (r.kind === 'exit' && r.ret === 0n && cloneByNr[r.nr] && this.pendingClones.size === 1) {
+      const [pending] = this.pendingClones.values();
+      if (pending) {
+        state = this.child(pending);
+        this.add(r.pid, state);
+        return state;
+      }
+    }
+    const snap = this.proc?.snapshot(r.pid);
+    const fds = new Map<number, FdEntry>();
+    if (snap) {
+      for (const [fd, f] of snap.fds)
+        fds.set(fd, { text: f.text, pending: undefined, cloexec: f.cloexec });
+    }
+    state = { files: { fds }, cwd: snap?.cwd };
+    this.add(r.pid, state);
+    return state;
+  }
+
+  private add(pid: number, state: ProcState): void {
+    this.procs.set(pid, state);
+    if (this.procs.size > PROCS_KEPT) this.procs.delete(this.procs.keys().next().value as number);
+  }
+}

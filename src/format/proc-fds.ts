@@ -1,0 +1,105 @@
+// What /proc says about a live process's descriptors, for the fd table (fd-table.ts) of a
+// formatter that formats as the calls happen (run, cgroups): the fds a process had before the
+// recording saw it, the inode of a pipe or socket the records only know the kind of, and a
+// file's canonical path (strace -y prints readlink of /proc/PID/fd/N). Never used on a dump
+// of the past: /proc describes the present.
+import fs from 'node:fs';
+
+/** One open descriptor as /proc/PID/fd and fdinfo show it. */
+export interface ProcFd {
+  /** readlink of /proc/PID/fd/N: `/etc/hostname`, `pipe:[123]`, `anon_inode:[eventfd]`. */
+  text: string;
+  cloexec: boolean;
+}
+
+/** What the fd table asks of /proc; a stub in tests. */
+export interface ProcReader {
+  /** Every fd of a process and its cwd, or undefined when it is gone. */
+  snapshot(pid: number): { fds: Map<number, ProcFd>; cwd: string | undefined } | undefined;
+  /** readlink of /proc/PID/fd/FD, or undefined. */
+  fdLink(pid: number, fd: number): string | undefined;
+  /** The canonical form of an absolute path (symlinks resolved), or undefined. */
+  realpath(path: string): string | undefined;
+}
+
+const O_CLOEXEC = 0o2000000;
+
+function readlink(p: string): string | undefined {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** fdinfo's `flags:\t02100002` line, octal. */
+function cloexecOf(pid: number, fd: string): boolean {
+  try {
+    const info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1');
+    const m = /^flags:\s*([0-7]+)/m.exec(info);
+    return m ? (parseInt(m[1] as string, 8) & O_CLOEXEC) !== 0 : false;
+  } catch {
+    return false;
+  }
+}
+
+export const liveProc: ProcReader = {
+  snapshot(pid) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      return undefined;
+    }
+    const fds = new Map<number, ProcFd>();
+    for (const name of names) {
+      const text = readlink(`/proc/${pid}/fd/${name}`);
+      if (text !== undefined) fds.set(Number(name), { text, cloexec: cloexecOf(pid, name) });
+    }
+    return { fds, cwd: readlink(`/proc/${pid}/cwd`) };
+  },
+  fdLink: (pid, fd) => readlink(`/proc/${pid}/fd/${fd}`),
+  realpath(path) {
+    try {
+      return fs.realpathSync.native(path);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
+ * /proc, but for a command `run` started itself, what it gave it: its stdio (inherited from
+ * traceloop's own 0, 1, 2) and traceloop's cwd. Exact at the command's execve, its first
+ * record, where /proc would describe it later (or not at all: `cat` is gone before the drain).
+ */
+export class StartedProc implements ProcReader {
+  private readonly started = new Map<number, { fds: Map<number, ProcFd>; cwd: string }>();
+
+  constructor(private readonly live: ProcReader = liveProc) {}
+
+  /** `pid` runs with our fds 0-2 and our cwd (spawn's stdio 'inherit', no cwd). */
+  inheritsOurs(pid: number): void {
+    const fds = new Map<number, ProcFd>();
+    for (const fd of [0, 1, 2]) {
+      const text = readlink(`/proc/self/fd/${fd}`);
+      if (text !== undefined) fds.set(fd, { text, cloexec: false });
+    }
+    this.started.set(pid, { fds, cwd: process.cwd() });
+  }
+
+  snapshot(pid: number): ReturnType<ProcReader['snapshot']> {
+    const known = this.started.get(pid);
+    if (!known) return this.live.snapshot(pid);
+    this.started.delete(pid);
+    return known;
+  }
+
+  fdLink(pid: number, fd: number): string | undefined {
+    return this.live.fdLink(pid, fd);
+  }
+
+  realpath(path: string): string | undefined {
+    return this.live.realpath(path);
+  }
+}
