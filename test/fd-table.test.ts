@@ -299,6 +299,22 @@ describe('fd names (strace -y)', () => {
     expect(out[6]).toBe('openat(9</etc>, "hostname", O_RDONLY) = 10</etc/hostname>');
   });
 
+  it("poll's array names its fds (its revents stay bare, as strace's)", () => {
+    const pollfd = Buffer.alloc(16);
+    pollfd.writeInt32LE(3, 0);
+    pollfd.writeInt16LE(1, 4); // POLLIN
+    pollfd.writeInt32LE(8, 8);
+    pollfd.writeInt16LE(1, 12);
+    const fds: Param = { arg: 0, status: TL_PARAM_OK, want: 16, bytes: pollfd };
+    const out = lines([
+      ...openat(100, '/etc/hostname', 3),
+      ...call(100, 'poll', [0x1000n, 2n, 0n], 0n, [fds]),
+    ]);
+    expect(out[1]).toMatch(
+      /^poll\(\[\{fd=3<\/etc\/hostname>, events=POLLIN\}, \{fd=8, events=POLLIN\}\], 2, 0\)/,
+    );
+  });
+
   describe('with /proc (live formatting)', () => {
     const stub = (links: Record<string, string>): ProcReader => ({
       snapshot: (pid) =>

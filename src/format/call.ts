@@ -40,6 +40,8 @@ interface CallInfo {
   fdArgs: readonly number[];
   dirfdArgs: readonly number[];
   fdPairArgs: readonly number[];
+  /** poll's array: each `{fd=3, ...}` named as strace -y does (its revents are not). */
+  pollArgs: readonly number[];
 }
 
 /** The arguments of a signature whose type is `type`. */
@@ -137,6 +139,7 @@ function callInfo(nr: number): CallInfo {
     fdArgs: argsOfType(types, 'fd'),
     dirfdArgs: argsOfType(types, 'dirfd'),
     fdPairArgs: argsOfType(types, 'pipe_fds'),
+    pollArgs: argsOfType(types, 'poll_fds'),
   };
   if (nr >= 0 && nr < TL_MAX_SYSCALLS) infoCache[nr] = info;
   else otherInfo.set(nr, info);
@@ -354,7 +357,15 @@ function nameFds(
     const b = p.bytes.readInt32LE(4);
     texts[i] = `[${a}${fds.fd(a) ?? ''}, ${b}${fds.fd(b) ?? ''}]`;
   }
+  for (const i of info.pollArgs) {
+    const text = texts[i];
+    if (text == null) continue;
+    texts[i] = text.replace(POLL_FD, (all, fd: string) => all + (fds.fd(Number(fd)) ?? ''));
+  }
 }
+
+/** An fd in poll's array as args.ts prints it: `{fd=3`. */
+const POLL_FD = /(?<=\{fd=)(\d+)/g;
 
 /**
  * One param per argument into `slots` (reused by the line formatter): the enter's first; an
