@@ -400,3 +400,13 @@ describe('what /proc told the recording (strace -y names), kept and given back',
     expect(readCapture(broken).damage).toMatch(/\/proc answers that are not answers/);
   });
 });
+
+describe('a hostile capture', () => {
+  it('its strings never carry terminal escapes to the screen: control characters print as ?', () => {
+    const evil = '\x1b]2;pwned\x07\x1b[2J';
+    const c = readCapture(written(BATCHES, facts({ title: `# traceloop run: ${evil}` })));
+    expect(c.header.title).toBe('# traceloop run: ?]2;pwned??[2J');
+    expect(textOf(c)[0]).toBe(c.header.title);
+    expect(textOf(c).join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+});

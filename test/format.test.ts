@@ -11,6 +11,8 @@ import {
 import { describeArgs } from '../src/format/call.js';
 import { createLineFormatter, formatRecords, quote } from '../src/format/index.js';
 import { syscallByName } from '../src/syscalls/table.js';
+import { parseRecords } from '../src/wire.js';
+import { call as recordedCall } from './ui/fake-api.js';
 import {
   TL_LOST_BUSY,
   TL_LOST_CONSUMER,
@@ -731,5 +733,16 @@ describe('clock', () => {
     expect(Math.abs(s.wallNowMs - Date.now())).toBeLessThan(1000);
     const uptimeNs = process.hrtime.bigint();
     expect(s.monotonicNowNs <= uptimeNs).toBe(true);
+  });
+});
+
+describe('a thread that names itself with escapes', () => {
+  it('prints control bytes of its comm as octal escapes, never raw to the terminal', () => {
+    const lines = formatRecords(
+      parseRecords(recordedCall({ name: 'getpid', ret: 7n, comm: '\x1b[2Jevil\x07' })),
+      { time: (ts) => `t${ts}` },
+    );
+    expect(lines[0]).toContain('[\\33[2Jevil\\7] getpid() = 7');
+    expect(lines[0]).not.toMatch(/[\x00-\x1f]/);
   });
 });

@@ -179,9 +179,13 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 function bad(what: string): never {
   throw new CaptureError(`its header has no valid ${what}`);
 }
+// A capture may come from anyone: its strings are printed (view's first lines, the UI's
+// header), so control characters (terminal escapes) are shown as `?`, never sent.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 function str(o: Obj, key: string, what = key): string {
   const v = o[key];
-  return typeof v === 'string' ? v : bad(what);
+  return typeof v === 'string' ? v.replace(CONTROL, '?') : bad(what);
 }
 function int(v: unknown, what: string, min: number, max: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : bad(what);

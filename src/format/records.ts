@@ -131,6 +131,18 @@ interface Who {
 }
 const WHO_SLOTS = 64;
 
+// A thread names itself (prctl PR_SET_NAME): a hostile one could put terminal escapes in the
+// name of every line printed to the on-call engineer's terminal. Control bytes print as octal
+// escapes, as strace prints them inside strings (`\33`).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+function safeComm(comm: string): string {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(comm)
+    ? comm.replace(CONTROL, (c) => `\\${c.charCodeAt(0).toString(8)}`)
+    : comm;
+}
+
 export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
@@ -179,7 +191,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       w.tid = tid;
       w.cpu = cpu;
       w.comm = comm;
-      w.text = ` cpu#${cpu} ${tid} [${comm}] `;
+      w.text = ` cpu#${cpu} ${tid} [${safeComm(comm)}] `;
     }
     return time(ts) + w.text;
   };
