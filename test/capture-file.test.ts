@@ -407,6 +407,7 @@ describe('a hostile capture', () => {
     const c = readCapture(written(BATCHES, facts({ title: `# traceloop run: ${evil}` })));
     expect(c.header.title).toBe('# traceloop run: ?]2;pwned??[2J');
     expect(textOf(c)[0]).toBe(c.header.title);
+    // eslint-disable-next-line no-control-regex
     expect(textOf(c).join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 });

@@ -743,6 +743,7 @@ describe('a thread that names itself with escapes', () => {
       { time: (ts) => `t${ts}` },
     );
     expect(lines[0]).toContain('[\\33[2Jevil\\7] getpid() = 7');
+    // eslint-disable-next-line no-control-regex
     expect(lines[0]).not.toMatch(/[\x00-\x1f]/);
   });
 });
