@@ -347,10 +347,15 @@ private:
 	{
 		const uint8_t *rec = copied(p);
 		const auto ev = read_as<tl_event>(rec);
-		unsigned nparams =
-		    h.type == TL_REC_ENTER
-			? read_as<tl_enter>(rec).nparams
-			: (h.size >= sizeof(tl_exit) ? read_as<tl_exit>(rec).nparams : 0);
+		// Only the bytes the record has: a ring enter can be 32 bytes (no args, no comm), far
+		// shorter than the tl_enter it is delivered as, and may end the copied window.
+		unsigned nparams = 0;
+		if (h.type == TL_REC_ENTER) {
+			if (h.size > offsetof(tl_ring_enter, nparams))
+				nparams = rec[offsetof(tl_ring_enter, nparams)];
+		} else if (h.size >= sizeof(tl_exit)) {
+			nparams = read_as<tl_exit>(rec).nparams;
+		}
 		if (nparams > TL_MAX_PARAMS)
 			nparams = TL_MAX_PARAMS; // never written so; bound the walk
 		g.seq = full_seq(ev.seq, c_.emitted);

@@ -1,6 +1,7 @@
 // Writing dumps where the user asked, without losing them halfway: files are
 // written beside their target and renamed into place, and a failure names
 // the file and the cause in one line.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './cgroup.js';
@@ -38,17 +39,34 @@ export class AtomicFile {
 
   static open(file: string): AtomicFile {
     let target = file;
+    // The file it replaces keeps its mode: a 0600 trace must not become world-readable.
+    let mode: number | undefined;
     try {
       target = fs.realpathSync(file);
-      if (!fs.statSync(target).isFile()) {
+      const st = fs.statSync(target);
+      if (!st.isFile()) {
         return new AtomicFile(file, openOrSay(file, target, 'w'), undefined, target);
       }
+      mode = st.mode & 0o777;
     } catch (err) {
       if (err instanceof UserError) throw err;
       // Not there yet (or a dangling link): create it.
     }
-    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-    return new AtomicFile(file, openOrSay(file, tmp, 'w', 0o644), tmp, target);
+    // A name nobody can guess, created only if it does not exist (O_EXCL, which never follows a
+    // symlink): a link planted in a writable directory must not make root truncate its target.
+    const tmp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`,
+    );
+    const fd = openOrSay(file, tmp, 'wx', mode ?? 0o644);
+    if (mode !== undefined) {
+      try {
+        fs.fchmodSync(fd, mode); // the umask may have taken some away
+      } catch {
+        // a filesystem without modes: as created
+      }
+    }
+    return new AtomicFile(file, fd, tmp, target);
   }
 
   /** Text, or bytes as they are (a capture file). */

@@ -410,4 +410,20 @@ describe('a hostile capture', () => {
     // eslint-disable-next-line no-control-regex
     expect(textOf(c).join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
+
+  it('a filter in its settings that is no filter is refused when read, not thrown when printed', () => {
+    const bytes = written(
+      BATCHES,
+      facts({
+        settings: {
+          maxString: 32,
+          durations: false,
+          ringPages: 512,
+          maxArgBytes: 256,
+          filter: 'pid:x',
+        },
+      }),
+    );
+    expect(refusal(bytes)).toMatch(/its header has no valid settings\.filter/);
+  });
 });

@@ -92,6 +92,15 @@ describe('fd names (strace -y)', () => {
     expect(out[3]).toMatch(/^read\(3, /);
   });
 
+  it('a file named with a newline and an escape sequence fakes no line and drives no terminal', () => {
+    const evil = '/tmp/x\n12:00:00 cpu#0 1 [root] \x1b[2Jfake';
+    const out = lines([...openat(100, evil, 3), ...read(100, 3)]);
+    // (\12, the newline, then the name's own "12:00:00")
+    expect(out[1]).toBe(`read(3</tmp/x\\1212:00:00 cpu#0 1 [root] \\33[2Jfake>, "", 10) = 0`);
+    // eslint-disable-next-line no-control-regex
+    for (const l of out) expect(l).not.toMatch(/[\x00-\x1f]/);
+  });
+
   it('is off unless asked: createLineFormatter prints fds bare by default', () => {
     const out = lines([...openat(100, '/etc/hostname', 3), ...read(100, 3)], {
       decodeFds: false,

@@ -72,3 +72,31 @@ describe('writeFileAtomic', () => {
     );
   });
 });
+
+describe('writeFileAtomic against a hostile directory', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-output-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a symlink planted where the temporary file used to be named is never followed', () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'precious\n');
+    const file = path.join(dir, 'dump.txt');
+    // The old name was predictable: .dump.txt.<pid>.tmp; opened with O_TRUNC through the link.
+    fs.symlinkSync(victim, path.join(dir, `.dump.txt.${process.pid}.tmp`));
+    writeFileAtomic(file, 'the dump\n');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(fs.readFileSync(file, 'utf8')).toBe('the dump\n');
+  });
+
+  it('a file it replaces keeps its mode (a 0600 trace stays private)', () => {
+    const file = path.join(dir, 'private.txt');
+    fs.writeFileSync(file, 'old\n', { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+    writeFileAtomic(file, 'new\n');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file, 'utf8')).toBe('new\n');
+  });
+});

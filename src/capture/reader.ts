@@ -3,6 +3,7 @@
 // before the damage, with one line saying where and why. Nothing in a file makes the reader
 // throw anything but a CaptureError (test/capture-file-fuzz.test.ts), and nothing makes it
 // loop: every step moves forward by a chunk's own length.
+import { queryError } from '../filter/query.js';
 import { UserError } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import { parseRecords } from '../wire.js';
@@ -223,7 +224,9 @@ function checkHeader(v: unknown): CaptureHeader {
     bad('clock.wallMs');
   }
   const filter = settings.filter;
-  if (filter !== undefined && typeof filter !== 'string') bad('settings.filter');
+  if (filter !== undefined && (typeof filter !== 'string' || queryError(filter) !== undefined)) {
+    bad('settings.filter');
+  }
   if (typeof settings.durations !== 'boolean') bad('settings.durations');
   const decodeFds = settings.decodeFds;
   if (decodeFds !== undefined && typeof decodeFds !== 'boolean') bad('settings.decodeFds');

@@ -68,6 +68,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (!executable) throw new UserError(`${file}: command not found`);
   if (opts.output) checkWritableDir(opts.output);
   if (opts.save) checkWritableDir(opts.save);
+  if (opts.output && opts.save && path.resolve(opts.output) === path.resolve(opts.save)) {
+    throw new UserError('traceloop run: -o and --save name the same file: give each its own');
+  }
+  if (opts.summary && opts.filter !== undefined) {
+    throw new UserError('traceloop run: -c counts every call: give -c or --filter, not both');
+  }
   if (opts.filter !== undefined) {
     const why = queryError(opts.filter);
     if (why) throw new UserError(`--filter: ${why}`);

@@ -21,6 +21,9 @@ export interface ViewOptions {
 export async function viewCommand(args: string[], opts: ViewOptions): Promise<number> {
   if (args.length !== 1) throw new UserError('traceloop view: give one capture file');
   const file = args[0]!;
+  if (opts.summary && opts.filter !== undefined) {
+    throw new UserError('traceloop view: -c counts every call: give -c or --filter, not both');
+  }
   if (opts.filter !== undefined) {
     const why = queryError(opts.filter);
     if (why) throw new UserError(`--filter: ${why}`);
@@ -64,8 +67,15 @@ async function viewInUi(file: string, capture: Capture): Promise<void> {
 export function readCaptureFile(file: string): Capture {
   let bytes: Buffer;
   try {
+    // A regular file only: a FIFO would hang the read, /dev/zero fill the memory.
+    const st = fs.statSync(file);
+    if (!st.isFile()) {
+      const what = st.isDirectory() ? 'a directory' : 'not a regular file';
+      throw new UserError(`cannot read ${file}: ${what}`);
+    }
     bytes = fs.readFileSync(file);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'ENOENT'

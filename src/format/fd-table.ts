@@ -311,9 +311,18 @@ for (const def of SYSCALLS) {
 /** pipe, pipe2, socketpair: their fds are printed in an array they fill, after the call. */
 const EFFECT_FIRST = new Set(['pipe', 'pipe2', 'socketpair'].map((n) => syscallByName(n)?.nr));
 
+// A file name is anyone's choice: one with a newline or an escape sequence must neither fake a
+// line nor drive the terminal. Control bytes print as octal escapes, as strace's strings do.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+function escapeName(text: string): string {
+  return text.replace(CONTROL, (c) => `\\${c.charCodeAt(0).toString(8)}`);
+}
+
 /** `<text>`, with readlink's ` (deleted)` outside as strace prints it: `</tmp/x>(deleted)`. */
 function bracket(text: string): string {
-  return text.endsWith(' (deleted)') ? `<${text.slice(0, -10)}>(deleted)` : `<${text}>`;
+  const name = escapeName(text);
+  return name.endsWith(' (deleted)') ? `<${name.slice(0, -10)}>(deleted)` : `<${name}>`;
 }
 
 /** A clone in flight: the child may show up before its parent's clone returns. */

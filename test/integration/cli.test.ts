@@ -272,6 +272,10 @@ describe('traceloop CLI', () => {
     [['cgroups', '--max-arg-bytes', '100000', '/tmp'], /--max-arg-bytes must be between/],
     [['run', '--', 'traceloop-no-such-command'], /traceloop-no-such-command: command not found/],
     [['run'], /give a command to run/],
+    [['run', '-c', '--filter', 'errno:*', '--', 'true'], /give -c or --filter, not both/],
+    [['run', '-o', '/tmp/tl-same', '--save', '/tmp/tl-same', '--', 'true'], /name the same file/],
+    [['view', '/tmp'], /cannot read \/tmp: a directory/],
+    [['view', '/dev/zero'], /cannot read \/dev\/zero: not a regular file/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j fails with one clear line', (args, message) => {
     const r = cli(args);
