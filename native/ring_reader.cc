@@ -347,8 +347,8 @@ private:
 	{
 		const uint8_t *rec = copied(p);
 		const auto ev = read_as<tl_event>(rec);
-		// Only the bytes the record has: a ring enter can be 32 bytes (no args, no comm), far
-		// shorter than the tl_enter it is delivered as, and may end the copied window.
+		// Only the bytes the record has: a ring enter can be 32 bytes (no args, no comm),
+		// far shorter than the tl_enter it is delivered as, and may end the copied window.
 		unsigned nparams = 0;
 		if (h.type == TL_REC_ENTER) {
 			if (h.size > offsetof(tl_ring_enter, nparams))
