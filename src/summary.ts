@@ -14,8 +14,9 @@ export interface SummaryRow {
   errors: number;
   /** Failures by errno number. */
   errnos: Map<number, number>;
-  /** Time in the calls whose enter was recorded too, ns. */
+  /** Time in the calls whose enter was recorded too, ns, and how many those are. */
   totalNs: number;
+  timed: number;
   maxNs: number;
 }
 
@@ -60,6 +61,7 @@ export class CallSummary {
       row.errnos.set(errno, (row.errnos.get(errno) ?? 0) + 1);
     }
     if (ns !== undefined) {
+      row.timed++;
       row.totalNs += ns;
       if (ns > row.maxNs) row.maxNs = ns;
     }
@@ -86,6 +88,7 @@ export class CallSummary {
         errors: 0,
         errnos: new Map(),
         totalNs: 0,
+        timed: 0,
         maxNs: 0,
       };
       this.rows.set(nr, row);
@@ -105,15 +108,25 @@ export function summaryText(summary: CallSummary, by: SummarySort = 'time'): str
   const total = rows.reduce((n, r) => n + r.totalNs, 0);
   const calls = rows.reduce((n, r) => n + r.calls, 0);
   const errors = rows.reduce((n, r) => n + r.errors, 0);
-  const line = (pct: number, ns: number, n: number, errs: number, name: string): string =>
+  // usecs/call over the calls that were timed (a call resumed after a loss has no time).
+  const line = (
+    pct: number,
+    ns: number,
+    timed: number,
+    n: number,
+    errs: number,
+    name: string,
+  ): string =>
     `${pct.toFixed(2).padStart(6)} ${(ns / 1e9).toFixed(6).padStart(11)} ` +
-    `${String(n > 0 ? Math.round(ns / 1e3 / n) : 0).padStart(11)} ${String(n).padStart(9)} ` +
+    `${String(timed > 0 ? Math.round(ns / 1e3 / timed) : 0).padStart(11)} ${String(n).padStart(9)} ` +
     `${(errs > 0 ? String(errs) : '').padStart(9)} ${name}`;
   const out = ['% time     seconds  usecs/call     calls    errors syscall', RULE];
   for (const r of rows) {
-    out.push(line(total > 0 ? (100 * r.totalNs) / total : 0, r.totalNs, r.calls, r.errors, r.name));
+    const pct = total > 0 ? (100 * r.totalNs) / total : 0;
+    out.push(line(pct, r.totalNs, r.timed, r.calls, r.errors, r.name));
   }
-  out.push(RULE, line(100, total, calls, errors, 'total'));
+  const timed = rows.reduce((n, r) => n + r.timed, 0);
+  out.push(RULE, line(100, total, timed, calls, errors, 'total'));
   const failing = rows.filter((r) => r.errors > 0);
   if (failing.length > 0) {
     out.push('', 'errors by errno:');

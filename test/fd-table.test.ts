@@ -101,6 +101,12 @@ describe('fd names (strace -y)', () => {
     for (const l of out) expect(l).not.toMatch(/[\x00-\x1f]/);
   });
 
+  it('an O_TMPFILE open is not named as its directory: bare', () => {
+    const out = lines([...openat(100, '/tmp', 3, 0o20200002n), ...read(100, 3)]);
+    expect(out[0]).toMatch(/\) = 3$/);
+    expect(out[1]).toMatch(/^read\(3, /);
+  });
+
   it('is off unless asked: createLineFormatter prints fds bare by default', () => {
     const out = lines([...openat(100, '/etc/hostname', 3), ...read(100, 3)], {
       decodeFds: false,

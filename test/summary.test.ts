@@ -79,6 +79,10 @@ describe('the summary (strace -c)', () => {
         Buffer.concat([read.subarray(0, ENTER(3)), lost(3n, 0), read.subarray(ENTER(3))]),
       ),
     );
-    expect(s.table()[0]).toMatchObject({ name: 'read', calls: 1, totalNs: 0, maxNs: 0 });
+    expect(s.table()[0]).toMatchObject({ name: 'read', calls: 1, timed: 0, totalNs: 0, maxNs: 0 });
+    // A timed call of the same kind: usecs/call is its time, not halved by the untimed one.
+    s.add(parseRecords(call({ name: 'read', args: [3n, 0n, 8n], ret: 8n, took: 4_000_000n })));
+    expect(s.table()[0]).toMatchObject({ calls: 2, timed: 1, totalNs: 4_000_000 });
+    expect(summaryText(s)).toMatch(/^100\.00 +0\.004000 +4000 +2 +read$/m);
   });
 });

@@ -104,6 +104,9 @@ function creates(syscall: string, text: string, flagsArg?: string, bit?: bigint)
   ];
 }
 
+/** O_TMPFILE is __O_TMPFILE | O_DIRECTORY. */
+const O_TMPFILE = 0o20200000n;
+
 function opens(syscall: string, dirArg: string | undefined, pathArg: string, flagsArg?: string) {
   const dirAt = dirArg === undefined ? -1 : pos(syscall, dirArg);
   const pathAt = pos(syscall, pathArg);
@@ -115,7 +118,10 @@ function opens(syscall: string, dirArg: string | undefined, pathArg: string, fla
     // openat2's flags are in its open_how, not captured: close-on-exec unknown.
     const cloexec = flagsAt < 0 ? (syscall === 'creat' ? false : undefined) : undefined;
     const flags = flagsAt < 0 ? undefined : e.args[flagsAt];
-    t.set(e.state, fd, path, undefined, flags === undefined ? cloexec : isCloexec(flags));
+    // O_TMPFILE opens an unnamed file in the directory the path names: the path is not its name
+    // (strace shows `/dir/#ino (deleted)`, known only to /proc): bare, not the directory.
+    const named = flags === undefined || (flags & O_TMPFILE) !== O_TMPFILE ? path : undefined;
+    t.set(e.state, fd, named, undefined, flags === undefined ? cloexec : isCloexec(flags));
   };
   return [syscall, effect] as [string, Effect];
 }

@@ -52,7 +52,7 @@ export function summaryLines(v: ViewSummary, cursor: number): string[] {
       .join(', ');
     return (
       `${i === cursor ? '>' : ' '} ${pct.toFixed(2).padStart(6)} ${(r.totalNs / 1e9).toFixed(6).padStart(11)} ` +
-      `${String(Math.round(r.totalNs / 1e3 / Math.max(1, r.calls))).padStart(11)} ` +
+      `${String(Math.round(r.totalNs / 1e3 / Math.max(1, r.timed))).padStart(11)} ` +
       `${String(r.calls).padStart(9)} ${(r.errors > 0 ? String(r.errors) : '').padStart(9)} ` +
       `${String(Math.round(r.maxNs / 1e3)).padStart(10)} ${r.name}${errnos ? `  (${errnos})` : ''}`
     );
