@@ -32,7 +32,12 @@ import type { ProcReader } from '../src/format/proc-fds.js';
 import { CaptureError, readCapture, type Capture } from '../src/capture/reader.js';
 import { RecordingText } from '../src/capture/recording-text.js';
 import { replayText } from '../src/capture/replay.js';
-import { CaptureWriter, captureHeader, type CaptureFacts } from '../src/capture/writer.js';
+import {
+  CaptureWriter,
+  captureHeader,
+  piecesOf,
+  type CaptureFacts,
+} from '../src/capture/writer.js';
 import type { ClockSample } from '../src/clock.js';
 import { parseRecords } from '../src/wire.js';
 
@@ -425,5 +430,23 @@ describe('a hostile capture', () => {
       }),
     );
     expect(refusal(bytes)).toMatch(/its header has no valid settings\.filter/);
+  });
+});
+
+describe('a flight record larger than a chunk', () => {
+  it('is cut at event boundaries: every piece parses whole, together they are the record', () => {
+    const batch = Buffer.concat(BATCHES.slice(0, 20));
+    const whole = parseRecords(batch);
+    for (const limit of [512, 4096, 65536]) {
+      const pieces = piecesOf(batch, limit);
+      expect(pieces.length).toBeGreaterThan(1);
+      expect(Buffer.concat(pieces).equals(batch)).toBe(true);
+      const parsed = pieces.flatMap((p) => parseRecords(p));
+      // Params stay with their records: the same records, the same params on each.
+      expect(parsed.length).toBe(whole.length);
+      expect(parsed.map((r) => (r.kind === 'lost' ? 0 : r.params.length))).toEqual(
+        whole.map((r) => (r.kind === 'lost' ? 0 : r.params.length)),
+      );
+    }
   });
 });

@@ -74,6 +74,8 @@ export class CaptureRecorder implements RecorderApi {
       if (this.stopped) return;
       for (const b of batches.slice(from, from + SLICE_BATCHES)) listener(b);
       if (from + SLICE_BATCHES < batches.length) setImmediate(() => next(from + SLICE_BATCHES));
+      // Nothing more will come: an empty batch says so, and a call still held shows unfinished.
+      else listener(Buffer.alloc(0));
     };
     setImmediate(() => next(0));
     return Promise.resolve();

@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { CapturesLeftOut } from '../captures.js';
 import type { ClockSample } from '../clock.js';
 import { AtomicFile } from '../output.js';
+import { RecordWalk, TL_REC_ENTER, TL_REC_EXIT, TL_REC_LOST } from '../wire.js';
 import type { ProcAnswer } from './proc-answers.js';
 import { traceloopVersion } from './version.js';
 import {
@@ -16,6 +17,7 @@ import {
   encodeJsonChunk,
   encodeStart,
   FORMAT_VERSION,
+  MAX_RECORDS_BYTES,
   WIRE_LAYOUT_ID,
   type CaptureEnd,
   type CaptureHeader,
@@ -33,6 +35,30 @@ export interface CaptureFacts {
   execPid?: number;
 }
 
+/** Characters of a recording's first line kept in a header. */
+const MAX_TITLE = 64 << 10;
+
+/** `batch` in pieces of at most `limit` bytes, cut only before an enter, exit or lost record. */
+export function piecesOf(batch: Buffer, limit: number): Buffer[] {
+  if (batch.length === 0) return [];
+  if (batch.length <= limit) return [batch];
+  const pieces: Buffer[] = [];
+  const walk = new RecordWalk(batch, false);
+  let start = 0;
+  let lastCut = 0;
+  while (walk.next()) {
+    const group =
+      walk.type === TL_REC_ENTER || walk.type === TL_REC_EXIT || walk.type === TL_REC_LOST;
+    if (group) lastCut = walk.off;
+    if (walk.off + walk.size - start > limit && lastCut > start) {
+      pieces.push(batch.subarray(start, lastCut));
+      start = lastCut;
+    }
+  }
+  pieces.push(batch.subarray(start));
+  return pieces;
+}
+
 export function captureHeader(facts: CaptureFacts): CaptureHeader {
   return {
     format: FORMAT_VERSION,
@@ -43,7 +69,9 @@ export function captureHeader(facts: CaptureFacts): CaptureHeader {
     kernel: os.release(),
     arch: process.arch,
     cgroup: { ...facts.cgroup, id: `${facts.cgroup.id}` },
-    title: facts.title,
+    // The header must stay within what a reader takes (MAX_JSON_BYTES): a command line can be
+    // longer than that.
+    title: facts.title.length > MAX_TITLE ? facts.title.slice(0, MAX_TITLE) + '…' : facts.title,
     captures: facts.captures,
     settings: facts.settings,
     clock: { monotonicNs: `${facts.clock.monotonicNowNs}`, wallMs: facts.clock.wallNowMs },
@@ -69,10 +97,14 @@ export class CaptureWriter {
     );
   }
 
-  /** One batch of merged records, as handed over. */
-  records(batch: Buffer): void {
+  /**
+   * One batch of merged records, as handed over; a batch larger than a reader takes in one chunk
+   * (a whole flight record from `dump --save`) is cut at event boundaries, never between a
+   * record and its params.
+   */
+  records(batch: Buffer, limit = MAX_RECORDS_BYTES): void {
     if (!this.started) throw new Error('capture records before its header');
-    if (batch.length > 0) this.out.write(encodeChunk(CHUNK_RECORDS, batch));
+    for (const piece of piecesOf(batch, limit)) this.out.write(encodeChunk(CHUNK_RECORDS, piece));
   }
 
   /** What /proc told the formatter about the records written so far. */
