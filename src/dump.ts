@@ -3,6 +3,7 @@
 import { leftOutComment, type CapturesLeftOut } from './captures.js';
 import { createWallClock, sampleClocks, type ClockSample } from './clock.js';
 import { createLineFormatter, type LineFormatter } from './format/index.js';
+import { escapeControls } from './format/print.js';
 import type { CpuRingStats } from './native.js';
 import type { Read } from './recorder.js';
 import type { ProcReader } from './format/proc-fds.js';
@@ -69,7 +70,7 @@ export function dumpText(header: string, read: Read, settings: DumpSettings = {}
 
 /** The dump's header, and under it what this kernel left out, if anything. */
 export function headerLines(header: string, captures: CapturesLeftOut | undefined): string[] {
-  return [header, ...leftOutComment(captures)];
+  return [escapeControls(header), ...leftOutComment(captures)];
 }
 
 // `05:52:44.123456 cpu#1 ...`, `cpu#1 ---- LOST ...` (a marker without a time), `... all CPUs ----`.

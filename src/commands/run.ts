@@ -3,6 +3,7 @@
 // exec; its calls are drained live into the output while it runs (as
 // strace -o writes them), so a command busier than a ring-full loses only
 // what the drain could not keep up with, marked; its exit status is passed on.
+import { escapeControls } from '../format/print.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -141,7 +142,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const child = runIn(scratch.path, file, executable, args);
     text.fromExecOf(child.pid);
     proc.inheritsOurs(child.pid);
-    const title = `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`;
+    // Escaped here, not only when printed: the capture keeps the line the text showed.
+    const title = escapeControls(
+      `# traceloop run: ${opts.command.join(' ')} (pid ${child.pid}, cgroup ${scratch.path})`,
+    );
     const captures = recorder.captures();
     text.header(title, captures);
     if (capture) {

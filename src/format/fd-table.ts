@@ -6,6 +6,7 @@
 //
 // State is per process (tgid): threads share their fd table; a fork copies it, a CLONE_FILES
 // child shares it, an execve drops the close-on-exec fds (and unshares).
+import { escapeControls } from './print.js';
 import { TL_PARAM_OK, type EnterRecord, type ExitRecord, type Param } from '../wire.js';
 import { argIndex } from '../syscalls/signatures.js';
 import { syscallByName, SYSCALLS } from '../syscalls/table.js';
@@ -318,16 +319,11 @@ for (const def of SYSCALLS) {
 const EFFECT_FIRST = new Set(['pipe', 'pipe2', 'socketpair'].map((n) => syscallByName(n)?.nr));
 
 // A file name is anyone's choice: one with a newline or an escape sequence must neither fake a
-// line nor drive the terminal. Control bytes print as octal escapes, as strace's strings do.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-function escapeName(text: string): string {
-  return text.replace(CONTROL, (c) => `\\${c.charCodeAt(0).toString(8)}`);
-}
+// line nor drive the terminal (print.ts escapes it).
 
 /** `<text>`, with readlink's ` (deleted)` outside as strace prints it: `</tmp/x>(deleted)`. */
 function bracket(text: string): string {
-  const name = escapeName(text);
+  const name = escapeControls(text);
   return name.endsWith(' (deleted)') ? `<${name.slice(0, -10)}>(deleted)` : `<${name}>`;
 }
 

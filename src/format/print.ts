@@ -59,3 +59,18 @@ export function pointedText(
   if (param.status === TL_PARAM_FAULT) return FAULT;
   return show(param.bytes) ?? address(value);
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * Control bytes as strace-style octal escapes (`\12`, `\33`): a header holds what others chose
+ * (a command line with a newline, a cgroup named with an escape sequence), and must stay one
+ * line that drives no terminal.
+ */
+export function escapeControls(text: string): string {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(text)
+    ? text.replace(CONTROL, (c) => `\\${c.charCodeAt(0).toString(8)}`)
+    : text;
+}

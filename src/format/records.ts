@@ -24,6 +24,7 @@ import { CallPairing, DROPPED, ENDED, HELD, JOINED } from './pairing.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
 import { DEFAULT_MAX_STRING } from './strings.js';
+import { escapeControls } from './print.js';
 import { FdTables, type FdNamer } from './fd-table.js';
 import { liveProc, type ProcReader } from './proc-fds.js';
 
@@ -132,16 +133,7 @@ interface Who {
 const WHO_SLOTS = 64;
 
 // A thread names itself (prctl PR_SET_NAME): a hostile one could put terminal escapes in the
-// name of every line printed to the on-call engineer's terminal. Control bytes print as octal
-// escapes, as strace prints them inside strings (`\33`).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-function safeComm(comm: string): string {
-  CONTROL.lastIndex = 0;
-  return CONTROL.test(comm)
-    ? comm.replace(CONTROL, (c) => `\\${c.charCodeAt(0).toString(8)}`)
-    : comm;
-}
+// name of every line printed to the on-call engineer's terminal: escaped (print.ts).
 
 export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
@@ -191,7 +183,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       w.tid = tid;
       w.cpu = cpu;
       w.comm = comm;
-      w.text = ` cpu#${cpu} ${tid} [${safeComm(comm)}] `;
+      w.text = ` cpu#${cpu} ${tid} [${escapeControls(comm)}] `;
     }
     return time(ts) + w.text;
   };
