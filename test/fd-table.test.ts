@@ -352,6 +352,15 @@ describe('fd names (strace -y)', () => {
       expect(out[2]).toMatch(/^read\(0, /);
     });
 
+    it("a container's opens are bare: resolved here, its paths would name this machine's files", () => {
+      const container: ProcReader = { ...stub({}), foreign: (pid) => pid === 100 };
+      const out = lines([...openat(100, '/etc/localtime', 3), ...read(100, 3)], {
+        procFds: container,
+      });
+      expect(out[0]).toMatch(/\) = 3$/);
+      expect(out[1]).toMatch(/^read\(3, /);
+    });
+
     it("a pipe's inode from /proc, only while that fd there is still a pipe", () => {
       const out = lines(
         [...call(100, 'pipe2', [0x1000n, 0n], 0n, [], [ints(0, 3, 4)]), ...read(100, 3)],

@@ -115,7 +115,7 @@ function opens(syscall: string, dirArg: string | undefined, pathArg: string, fla
   const effect: Effect = (t, e) => {
     const fd = Number(e.ret);
     const dir = dirAt < 0 ? AT_FDCWD : Number(BigInt.asIntN(32, e.args[dirAt] ?? 0n));
-    const path = t.resolve(e.state, dir, captured(e.params.get(pathAt)));
+    const path = t.resolve(e.state, dir, captured(e.params.get(pathAt)), e.pid);
     // openat2's flags are in its open_how, not captured: close-on-exec unknown.
     const cloexec = flagsAt < 0 ? (syscall === 'creat' ? false : undefined) : undefined;
     const flags = flagsAt < 0 ? undefined : e.args[flagsAt];
@@ -213,7 +213,7 @@ const memfd: Effect = (t, e) => {
 
 const CHDIR_PATH = pos('chdir', 'filename');
 const chdir: Effect = (t, e) => {
-  e.state.cwd = t.resolve(e.state, AT_FDCWD, captured(e.params.get(CHDIR_PATH)));
+  e.state.cwd = t.resolve(e.state, AT_FDCWD, captured(e.params.get(CHDIR_PATH)), e.pid);
 };
 const fchdir: Effect = (t, e) => {
   const entry = e.state.files.fds.get(Number(e.args[0] ?? -1n));
@@ -444,8 +444,15 @@ export class FdTables {
   }
 
   /** An opened path as /proc would show it, or undefined when it cannot be known. */
-  resolve(state: ProcState, dirfd: number, path: string | undefined): string | undefined {
+  resolve(
+    state: ProcState,
+    dirfd: number,
+    path: string | undefined,
+    pid?: number,
+  ): string | undefined {
     if (path === undefined || path === '') return undefined;
+    // A container's paths resolved here would name this machine's files: bare instead.
+    if (pid !== undefined && this.proc?.foreign?.(pid)) return undefined;
     let full: string | undefined = path;
     if (!path.startsWith('/')) {
       const base = dirfd === AT_FDCWD ? state.cwd : state.files.fds.get(dirfd)?.text;

@@ -20,9 +20,15 @@ export interface ProcReader {
   fdLink(pid: number, fd: number): string | undefined;
   /** The canonical form of an absolute path (symlinks resolved), or undefined. */
   realpath(path: string): string | undefined;
+  /**
+   * Whether `pid` lives in another mount namespace (a container): its paths are not this
+   * machine's, so no name of ours is right for them. False when not known (a process gone).
+   */
+  foreign?(pid: number): boolean;
 }
 
 const O_CLOEXEC = 0o2000000;
+const OWN_MOUNT_NS = readlink('/proc/self/ns/mnt');
 
 function readlink(p: string): string | undefined {
   try {
@@ -59,6 +65,10 @@ export const liveProc: ProcReader = {
     return { fds, cwd: readlink(`/proc/${pid}/cwd`) };
   },
   fdLink: (pid, fd) => readlink(`/proc/${pid}/fd/${fd}`),
+  foreign(pid) {
+    const ns = readlink(`/proc/${pid}/ns/mnt`);
+    return ns !== undefined && OWN_MOUNT_NS !== undefined && ns !== OWN_MOUNT_NS;
+  },
   realpath(path) {
     try {
       return fs.realpathSync.native(path);
@@ -101,5 +111,9 @@ export class StartedProc implements ProcReader {
 
   realpath(path: string): string | undefined {
     return this.live.realpath(path);
+  }
+
+  foreign(pid: number): boolean {
+    return this.live.foreign?.(pid) ?? false;
   }
 }
