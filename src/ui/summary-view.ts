@@ -3,7 +3,7 @@
 // sortable; Enter on one filters the stream to it.
 import { CallSummary, type SummaryRow, type SummarySort } from '../summary.js';
 import { ERRNOS } from '../format/xlat/errno.js';
-import { parseSpan, durationOf, errnoOf, type StreamStore } from './store.js';
+import { parseSpan, durationOf, errnoOf } from './store.js';
 import type { Source } from './view.js';
 import { TL_NR_PROC_END } from '../wire.js';
 
@@ -71,5 +71,3 @@ export function summaryLines(v: ViewSummary, cursor: number): string[] {
 export function summaryScroll(cursor: number, height: number): number {
   return Math.max(0, cursor - Math.max(1, height - 3) + 1);
 }
-
-export type { StreamStore };
