@@ -199,18 +199,22 @@ private:
 	// 5. Every group (an enter or exit and the params it announces) from
 	// begin_: delivered, or marked lost when its seq shows a gap, or left
 	// for the next read when its params are not all published yet.
-	// What the first named enter of each thread in [begin_, h1_) says of
+	// What the first named enter of each thread in [from, h1_) says of
 	// the thread's comm before it: known (TL_COMM_SAME: the same;
 	// TL_COMM_RENAMED: the one it carries after its own) or not (only its
-	// own, which an earlier enter is delivered with, marked).
+	// own, which an earlier enter is delivered with, marked). `at` is where
+	// that enter lies: it speaks only for the enters before it.
 	struct FirstName {
 		std::array<char, 16> comm;
 		bool known;
+		uint64_t at;
 	};
 
-	void prescan()
+	void prescan(uint64_t from)
 	{
-		for (uint64_t p = begin_; h1_ - p >= sizeof(tl_hdr);) {
+		first_names_.clear();
+		prescanned_from_ = from;
+		for (uint64_t p = from; h1_ - p >= sizeof(tl_hdr);) {
 			const auto h = read_as<tl_hdr>(copied(p));
 			if (!sane(h, h1_ - p))
 				return;
@@ -222,6 +226,7 @@ private:
 					FirstName f{};
 					const bool same = e.comm_flags & TL_COMM_SAME;
 					f.known = same || prev;
+					f.at = p;
 					std::memcpy(f.comm.data(), same || !prev ? c : prev, 16);
 					first_names_.emplace(h.tid, f);
 				}
@@ -272,11 +277,17 @@ private:
 		} else if (const CommMemory::Comm *known = state_.comms.find(tid)) {
 			std::memcpy(d.comm, known->data(), TL_COMM_LEN);
 		} else {
-			// Only a read that lacks some thread's name looks ahead.
-			if (!prescanned_)
-				prescan();
-			prescanned_ = true;
-			if (auto f = first_names_.find(tid); f != first_names_.end()) {
+			// Only a read that lacks some thread's name looks ahead. A
+			// thread's first name before p says nothing of p (it was
+			// renamed since, perhaps, and the memory forgot it: a loss, or
+			// the bound on threads remembered): look again from p.
+			auto f = first_names_.find(tid);
+			if (prescanned_from_ == kNoPosition ||
+			    (f != first_names_.end() && f->second.at < p)) {
+				prescan(p);
+				f = first_names_.find(tid);
+			}
+			if (f != first_names_.end()) {
 				std::memcpy(d.comm, f->second.comm.data(), TL_COMM_LEN);
 				if (f->second.known)
 					state_.comms.set(tid, f->second.comm.data());
@@ -543,7 +554,7 @@ private:
 	size_t base_ = 0;
 	uint64_t held_seq_ = kNoPosition; // seq of a group left for the next read
 	std::unordered_map<uint32_t, FirstName> first_names_;
-	bool prescanned_ = false; // first_names_ holds [begin_, h1_)
+	uint64_t prescanned_from_ = kNoPosition; // first_names_ holds [it, h1_)
 	uint8_t gap_reason_ = TL_LOST_OVERWRITTEN;
 };
 

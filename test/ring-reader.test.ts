@@ -1103,6 +1103,32 @@ describe('readRing: comm carried forward (bpf/traceloop.h)', () => {
     expect(lines.filter((l) => l.includes(' 30 ['))[0]).toMatch(/^T cpu#0 30 \[~later\] /);
   });
 
+  it('never lends a thread a name from before a rename the reader forgot (its bound on threads)', () => {
+    const w = mk({ ringBytes: 16384 });
+    const c = new Consumer(w);
+    w.enter(50, 1, 0); // named 'tl-model'
+    c.read();
+    // The reader remembers as many threads as it may (CommMemory's bound, 1 << 16): the
+    // next thread it meets makes it forget them all, thread 50's name included.
+    const fake = Buffer.alloc(16);
+    fake.write('other', 'latin1');
+    const known = c.state!.comms;
+    for (let t = 100_000; known.length < 1 << 16; t++) known.push([t, fake]);
+    w.setComm(50, 'second');
+    w.enter(50, 1, 0); // named, RENAMED: the name before was 'tl-model'
+    w.setComm(50, 'third');
+    w.enter(50, 1, 0); // named, RENAMED: the name before was 'second'
+    w.enter(51, 1, 0); // a new thread: the reader forgets every name
+    w.enter(50, 1, 0); // carried ('third'): the writer's cache still knows 50
+    // Read as the drain does (the Consumer's model of what a reader must know has no bound).
+    const out = native.readRing(w.element, w.ringBytes, w.inflightBytes, w.cpu, c.state);
+    const e = enters(out.records).filter((x) => x.tid === 50);
+    expect(e.map(commOfEnter).slice(0, 2)).toEqual(['second', 'third']);
+    // Not 'tl-model' (what the first rename in this read said came before it): unknown, marked.
+    expect(e[2]!.commLater).toBe(true);
+    expect(e[2]!.comm).not.toBe('tl-model');
+  });
+
   it('forgets carried comms at a loss: what the lost records named may have changed', () => {
     const w = mk({ ringBytes: 16384 });
     const c = new Consumer(w);
