@@ -359,7 +359,7 @@ function statusLine(
       (c) => `${c.key} ${ui.paused && 'paused' in c ? c.paused : c.label}`,
     );
     return {
-      text: fit(` snapshot to a file: ${choices.join(' · ')} · Esc none`, width),
+      text: fit(` snapshot: ${choices.join(' · ')} · Esc none`, width),
       kind: 'header',
     };
   }

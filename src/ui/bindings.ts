@@ -139,7 +139,7 @@ export const BINDINGS: readonly Binding[] = [
     command: 'snapshot',
     keys: ['s'],
     test: char('s'),
-    help: 'snapshot to a file: f flight record, v view, m filtered lines',
+    help: 'snapshot: f flight record, c capture file, v view, m filtered',
     hint: { text: 's snapshot', when: ['live', 'paused'] },
   },
   {
@@ -184,9 +184,10 @@ export const PROMPT_KEYS: readonly { keys: readonly string[]; help: string }[] =
 
 /** The answers to `s` (Enter takes the first): what the snapshot holds. */
 export const SNAPSHOT_CHOICES = [
-  { key: 'f', what: 'record', label: 'whole flight record' },
-  { key: 'v', what: 'view', label: 'this view', paused: 'paused view' },
-  { key: 'm', what: 'filtered', label: 'filtered lines', onlyFiltering: true },
+  { key: 'f', what: 'record', label: 'flight record' },
+  { key: 'c', what: 'capture', label: 'capture' },
+  { key: 'v', what: 'view', label: 'view', paused: 'paused view' },
+  { key: 'm', what: 'filtered', label: 'filtered', onlyFiltering: true },
 ] as const;
 
 /** The binding a key press asks for in the main view, if any. */

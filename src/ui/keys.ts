@@ -32,7 +32,7 @@ export interface SelfPrompt {
  * back than the screen), the lines the view holds (the paused view, or the newest kept lines),
  * or only those the filter shows.
  */
-export type SnapshotKind = 'record' | 'view' | 'filtered';
+export type SnapshotKind = 'record' | 'capture' | 'view' | 'filtered';
 export type Prompt =
   TextPrompt | SelfPrompt | { kind: 'confirm-remove' } | { kind: 'snapshot'; filtering: boolean };
 

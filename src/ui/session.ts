@@ -8,7 +8,9 @@ import path from 'node:path';
 import { ALL_LOADED, type CapturesLeftOut } from '../captures.js';
 import { UserError } from '../cgroup.js';
 import { createWallClock, sampleClocks, type ClockSample } from '../clock.js';
+import { CaptureWriter } from '../capture/writer.js';
 import { dumpText } from '../dump.js';
+import { DEFAULT_MAX_STRING } from '../format/index.js';
 import { writeFileAtomic } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
@@ -176,16 +178,7 @@ export class Session {
   async snapshot(
     which: number | bigint,
   ): Promise<{ file: string; lines: number; completeFrom: string | undefined }> {
-    const cg = this.find(which);
-    if (!cg) throw new UserError('no such cgroup');
-    if (cg.detached === 'disconnected') {
-      throw new UserError(`no snapshot of ${cg.name}: ${this.connection.why}`);
-    }
-    if (cg.detached === 'not recorded') {
-      throw new UserError(
-        `no snapshot of ${cg.name}: the daemon on ${this.api.where} does not record it (a adds it again)`,
-      );
-    }
+    const cg = this.recorded(which, 'snapshot');
     const read = await this.api.snapshot(cg.id);
     const now = this.opts.now?.() ?? new Date();
     const text = dumpText(this.snapshotHeader(cg, now), read, {
@@ -200,6 +193,50 @@ export class Session {
       lines: text.split('\n').length - 1,
       completeFrom: from === undefined ? undefined : this.time(from),
     };
+  }
+
+  /** The cgroup, if the recorder still holds its flight record; why not otherwise. */
+  private recorded(which: number | bigint, what: string): CgroupView {
+    const cg = this.find(which);
+    if (!cg) throw new UserError('no such cgroup');
+    if (cg.detached === 'disconnected') {
+      throw new UserError(`no ${what} of ${cg.name}: ${this.connection.why}`);
+    }
+    if (cg.detached === 'not recorded') {
+      throw new UserError(
+        `no ${what} of ${cg.name}: the daemon on ${this.api.where} does not record it (a adds it again)`,
+      );
+    }
+    return cg;
+  }
+
+  /**
+   * The same flight record as a capture file, traceloop-<name>-<UTC time>.tlcap: the records as
+   * the rings held them, for `traceloop view` (filters, summary, details) anywhere later.
+   */
+  async snapshotCapture(which: number | bigint): Promise<{ file: string; records: number }> {
+    const cg = this.recorded(which, 'capture');
+    const read = await this.api.snapshot(cg.id);
+    const now = this.opts.now?.() ?? new Date();
+    const dir = path.resolve(this.opts.snapshotDir ?? '.');
+    const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.tlcap');
+    const writer = CaptureWriter.open(file);
+    try {
+      writer.start({
+        source: 'ui snapshot',
+        cgroup: { path: cg.path, id: cgroupIdOf(cg.path), name: cg.name },
+        title: this.snapshotHeader(cg, now),
+        captures: this.captures,
+        settings: { maxString: this.opts.maxString ?? DEFAULT_MAX_STRING, durations: false },
+        clock: this.opts.clock ?? sampleClocks(),
+      });
+      writer.records(read.records);
+      writer.finish({ cpus: read.cpus });
+    } catch (err) {
+      writer.abort();
+      throw err;
+    }
+    return { file, records: parseRecords(read.records).length };
   }
 
   /**
@@ -562,10 +599,16 @@ function uniqueFile(dir: string, base: string, ext: string): string {
  * attached to one. Nothing when the directory is gone.
  */
 function cgroupIdText(dir: string): string {
+  const id = cgroupIdOf(dir);
+  return id === 0n ? '' : ` (cgroup id ${id})`;
+}
+
+/** The kernel's id of the cgroup at dir (see cgroupIdText); 0 when the directory is gone. */
+function cgroupIdOf(dir: string): bigint {
   try {
-    return ` (cgroup id ${fs.statSync(dir, { bigint: true }).ino})`;
+    return fs.statSync(dir, { bigint: true }).ino;
   } catch {
-    return '';
+    return 0n;
   }
 }
 

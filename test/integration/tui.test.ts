@@ -103,7 +103,7 @@ describe('traceloop tui in a terminal', () => {
     });
 
     term.keys('s');
-    await until('the snapshot choice', () => screen().includes('f whole flight record'));
+    await until('the snapshot choice', () => screen().includes('f flight record · c capture'));
     term.keys('f');
     await until('the snapshot message', () => screen().includes('snapshot of '));
     const [name] = await until('the snapshot file', () => {
@@ -124,6 +124,24 @@ describe('traceloop tui in a terminal', () => {
       const shown = lines.filter((l) => new RegExp(`^(\\S+ )?cpu#${cpu} `).test(l)).length;
       expect(shown, `cpu${cpu} in ${footer}`).toBe(Number(n));
     }
+
+    // c: the same flight record as a capture file, which traceloop view reads back.
+    term.keys('s');
+    await until('the snapshot choice again', () =>
+      screen().includes('f flight record · c capture'),
+    );
+    term.keys('c');
+    const [capName] = await until('the capture file', () => {
+      const files = fs.readdirSync(snapDir).filter((f) => /^traceloop-.*\.tlcap$/.test(f));
+      return files.length > 0 ? files : undefined;
+    });
+    await until('the capture message', () => screen().includes(capName!));
+    const viewed = spawnSync('node', [CLI, 'view', path.join(snapDir, capName!)], {
+      encoding: 'utf8',
+    });
+    expect(viewed.status, viewed.stderr).toBe(0);
+    expect(viewed.stdout).toMatch(/write\(1, "tui-live-\d+\\n", \d+\) = \d+/);
+    expect(viewed.stdout.split('\n')[0]).toMatch(/\(ui snapshot\)/);
 
     term.keys('q');
     await expectLeftCleanly(term, mine);

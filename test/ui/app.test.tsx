@@ -175,7 +175,7 @@ describe('the terminal UI', () => {
       u.api.emit([write('snap-me\n')]);
       await u.waitFor('snap-me');
       await u.press('s');
-      await u.waitFor('snapshot to a file: f whole flight record · v this view · Esc none');
+      await u.waitFor('snapshot: f flight record · c capture · v view · Esc none');
       await u.press(ESC); // changed one's mind: nothing written
       await u.waitFor('no snapshot written');
       expect(fs.readdirSync(dir)).toEqual([]);
@@ -214,7 +214,7 @@ describe('the terminal UI', () => {
       u.api.emit([write('after-pause\n')]);
       await u.press('s');
       await u.waitFor('v paused view');
-      expect(u.frame()).not.toContain('m filtered lines'); // no filter, nothing to choose
+      expect(u.frame()).not.toContain('m filtered'); // no filter, nothing to choose
       await u.press('v');
       await u.waitFor('snapshot of service (paused');
       const [viewFile] = fs.readdirSync(dir);
@@ -226,7 +226,7 @@ describe('the terminal UI', () => {
 
       await u.press('e'); // failed calls only
       await u.press('s');
-      await u.waitFor('m filtered lines');
+      await u.waitFor('· m filtered ·');
       await u.press('m');
       await u.waitFor('snapshot of service (filtered');
       await until('the second file', () => fs.readdirSync(dir).length === 2);

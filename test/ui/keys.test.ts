@@ -100,6 +100,7 @@ describe('reduceKey', () => {
       what: 'record',
     });
     expect(what(initialUi, 's', 'v').effect).toEqual({ kind: 'snapshot', what: 'view' });
+    expect(what(initialUi, 's', 'c').effect).toEqual({ kind: 'snapshot', what: 'capture' });
     // m only with a filter in use; without one it says what v does instead.
     const noFilter = what(initialUi, 's', 'm');
     expect(noFilter.effect).toBeUndefined();

@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cgroup2Mount } from '../../src/cgroup.js';
 import { Session } from '../../src/ui/session.js';
 import { FakeApi, lost, write } from './fake-api.js';
-import { LAYOUT } from '../../src/wire.js';
+import { LAYOUT, parseRecords } from '../../src/wire.js';
+import { readCapture } from '../../src/capture/reader.js';
+import { replayText } from '../../src/capture/replay.js';
 
 async function until(what: string, cond: () => boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -173,6 +175,49 @@ describe('a snapshot attached to a daemon', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a snapshot as a capture file (s, then c)', () => {
+  it('holds the flight record as the rings held it: traceloop view prints the text snapshot of it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-snapcap-'));
+    try {
+      const api = new FakeApi(['svc']);
+      const clock = { monotonicNowNs: 5_000_000_000n, wallNowMs: Date.UTC(2026, 11, 4, 12) };
+      const s = new Session(api, { capacity: 100, snapshotDir: dir, clock });
+      open.push(s);
+      await s.start(3_600_000);
+      api.emit([write('kept\n'), write('also\n')]);
+      const cap = await s.snapshotCapture(byName(s, 'svc').key);
+      expect(cap.file).toMatch(/\/traceloop-svc-\d{8}T\d{6}Z\.tlcap$/);
+      const text = await s.snapshot(byName(s, 'svc').key);
+      const c = readCapture(fs.readFileSync(cap.file));
+      expect(c.damage).toBeUndefined();
+      expect(c.header.source).toBe('ui snapshot');
+      expect(c.header.cgroup.name).toBe('svc');
+      expect(parseRecords(Buffer.concat(c.batches))).toHaveLength(cap.records);
+      expect(cap.records).toBeGreaterThan(0);
+      // The capture's lines are the text snapshot's (its header line aside).
+      const body = (t: string): string[] =>
+        t.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const fromCapture: string[] = [];
+      expect(replayText(c, (lines) => fromCapture.push(...lines))).toBeUndefined();
+      const lines = body(fromCapture.join('\n'));
+      expect(lines).toEqual(body(fs.readFileSync(text.file, 'utf8')));
+      expect(lines.join('\n')).toContain('"kept\\n"');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says why not when the recorder is gone', async () => {
+    const api = new FakeApi(['a']);
+    const s = await started(api);
+    api.stop();
+    await until('the loss noticed', () => s.connection.lostAt !== undefined);
+    await expect(s.snapshotCapture(byName(s, 'a').key)).rejects.toThrow(
+      /no capture of a: no traceloop/,
+    );
   });
 });
 

@@ -126,8 +126,23 @@ export function useUiState(session: Session, exit: () => void, first: UiState = 
           return;
         case 'snapshot':
           if (!cg) return;
-          if (effect.what !== 'record') {
+          if (effect.what === 'view' || effect.what === 'filtered') {
             snapshotView(effect.what, cg);
+            return;
+          }
+          if (effect.what === 'capture') {
+            say(`writing a capture of ${cg.name}…`);
+            session
+              .snapshotCapture(cg.key)
+              .then(
+                ({ file, records }) =>
+                  say(
+                    `capture of ${cg.name} (${records} records, for traceloop view) written to ${file}`,
+                    false,
+                    true,
+                  ),
+                fail,
+              );
             return;
           }
           say(`writing a snapshot of ${cg.name}…`);
