@@ -97,8 +97,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const out = sink;
     // The wall clock of the lines, and of the capture's: `view` prints the same times.
     const clock = sampleClocks();
-    // A write that failed (a full disk) ends the output; CMD runs on, and is told after.
+    // A write that failed (a full disk) ends that output, not the other; CMD runs on, and is
+    // told after.
     let failed: Error | undefined;
+    let captureFailed: Error | undefined;
     // /proc for the fd names, knowing what CMD starts with (its first record is its execve).
     const proc = new StartedProc();
     // With --save, what /proc answered is kept: a capture is viewed when /proc has moved on.
@@ -125,11 +127,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       clock,
     );
     const saved = (write: () => void): void => {
-      if (!failed) {
+      if (!captureFailed) {
         try {
           write();
         } catch (err) {
-          failed = err instanceof Error ? err : new Error(String(err));
+          captureFailed = err instanceof Error ? err : new Error(String(err));
         }
       }
     };
@@ -179,9 +181,24 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       if (asked) saved(() => writer.procAnswers(asked.take()));
       saved(() => writer.finish({ cpus, exit: { code, signal } }));
     }
+    // Each output kept whole, or not at all: one that failed leaves the other in place.
+    if (failed) sink.abort();
+    else {
+      try {
+        sink.commit();
+      } catch (err) {
+        failed = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    if (capture && captureFailed) capture.abort();
+    if (opts.save && !captureFailed) {
+      process.stderr.write(`traceloop: capture saved to ${opts.save}\n`);
+    }
+    if (captureFailed && opts.output && !failed) {
+      process.stderr.write(`traceloop: the text was written to ${opts.output}\n`);
+    }
     if (failed) throw failed;
-    sink.commit();
-    if (opts.save) process.stderr.write(`traceloop: capture saved to ${opts.save}\n`);
+    if (captureFailed) throw captureFailed;
     return exitStatus(code, signal);
   } catch (err) {
     sink?.abort();

@@ -170,6 +170,43 @@ describe('traceloop CLI', () => {
     }
   });
 
+  it('run -o and --save: a full filesystem under one leaves the other whole', () => {
+    const dir = tempDir('full2');
+    const small = path.join(dir, 'small');
+    fs.mkdirSync(small);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status).toBe(0);
+    try {
+      // The text on the full filesystem, the capture beside it on a roomy one.
+      const text = path.join(small, 'run.txt');
+      const cap = path.join(dir, 'run.tlcap');
+      let r = cli(['run', '-o', text, '--save', cap, '--', 'python3', '-S', '-c', PY_STATS]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `traceloop: capture saved to ${cap}\n` +
+          `traceloop: cannot write ${text}: no space left on device (free some space and dump again)\n`,
+      );
+      expect(fs.readdirSync(small)).toEqual([]);
+      const viewed = cli(['view', cap]);
+      expect(viewed.status, viewed.stderr).toBe(0);
+      expect(viewed.stdout).toMatch(/ = 0\n/);
+      // And the other way round.
+      const text2 = path.join(dir, 'run.txt');
+      const cap2 = path.join(small, 'run.tlcap');
+      r = cli(['run', '-o', text2, '--save', cap2, '--', 'python3', '-S', '-c', PY_STATS]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `traceloop: the text was written to ${text2}\n` +
+          `traceloop: cannot write ${cap2}: no space left on device (free some space and dump again)\n`,
+      );
+      expect(fs.readdirSync(small)).toEqual([]);
+      expect(fs.readFileSync(text2, 'utf8')).toMatch(/^# cpu\d: /m);
+      expect(scratchLeft()).toEqual([]);
+    } finally {
+      spawnSync('umount', [small]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('run -o FILE writes the dump to FILE; --no-decode-fds prints fds bare', () => {
     const out = uniquePath('dump');
     fixture.defer(() => fs.rmSync(out, { force: true }));
