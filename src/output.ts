@@ -29,13 +29,37 @@ export function writeFileAtomic(file: string, text: string): void {
  * a crash, leaves it as it was). A device or FIFO is written to as it is, piece by piece.
  */
 export class AtomicFile {
+  /** Where commit() put the file: the target, or the name create() found free. */
+  committed: string | undefined;
+
   private constructor(
     private readonly file: string,
     private fd: number | undefined,
     /** Where the pieces go before the rename; undefined when written in place. */
     private readonly tmp: string | undefined,
     private readonly target: string,
+    /** create()'s names to try, in order, instead of a rename over the target. */
+    private readonly freshNames?: Iterable<string>,
   ) {}
+
+  /**
+   * A new file under a name of our choosing in a directory others may write (a snapshot's, a
+   * triggered dump's): `base + ext`, else `base-2 + ext`, ... The name is predictable, so a
+   * local user can plant a symlink there, or swap one in between a check and an open: nothing
+   * here follows or replaces what is at a name. The pieces go to a random O_EXCL file, and
+   * commit() link(2)s it to the first name free then (link never follows a symlink and fails
+   * on anything there), then removes the random one.
+   */
+  static create(dir: string, base: string, ext: string): AtomicFile {
+    const first = path.join(dir, base + ext);
+    const tmp = path.join(dir, `.${base}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+    const fd = openOrSay(first, tmp, 'wx', 0o644);
+    function* names(): Generator<string> {
+      yield first;
+      for (let n = 2; ; n++) yield path.join(dir, `${base}-${n}${ext}`);
+    }
+    return new AtomicFile(first, fd, tmp, first, names());
+  }
 
   static open(file: string): AtomicFile {
     let target = file;
@@ -89,11 +113,14 @@ export class AtomicFile {
     try {
       if (this.tmp) fs.fsyncSync(fd);
       fs.closeSync(fd);
-      if (this.tmp) fs.renameSync(this.tmp, this.target);
+      if (this.freshNames && this.tmp) this.committed = linkFree(this.tmp, this.freshNames);
+      else if (this.tmp) fs.renameSync(this.tmp, this.target);
+      this.committed ??= this.target;
     } catch (err) {
       if (this.tmp) fs.rmSync(this.tmp, { force: true });
       throw new UserError(`cannot write ${this.file}: ${describeErrno(err)}`);
     }
+    if (this.freshNames && this.tmp) fs.rmSync(this.tmp, { force: true });
   }
 
   /** Leaves the target as it was: the pieces written so far are removed. */
@@ -102,6 +129,31 @@ export class AtomicFile {
     this.fd = undefined;
     if (this.tmp) fs.rmSync(this.tmp, { force: true });
   }
+}
+
+/**
+ * Links `tmp` to the first of `names` nothing is at (a file, a link, a dangling link). A
+ * filesystem without hard links (vfat: EPERM) gets a copy into a file created O_EXCL, which
+ * fails on anything at the name as well.
+ */
+function linkFree(tmp: string, names: Iterable<string>): string {
+  let tries = 0;
+  let copy = false;
+  for (const name of names) {
+    try {
+      if (copy) fs.copyFileSync(tmp, name, fs.constants.COPYFILE_EXCL);
+      else fs.linkSync(tmp, name);
+      return name;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!copy && (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP')) {
+        copy = true;
+        continue; // on to the next name, by copy
+      }
+      if (code !== 'EEXIST' || ++tries >= 1000) throw err;
+    }
+  }
+  throw new Error('no name left');
 }
 
 function openOrSay(file: string, at: string, flags: string, mode?: number): number {

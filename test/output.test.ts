@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/output.js';
+import { AtomicFile, writeFileAtomic } from '../src/output.js';
+import { until } from './helpers/wait.js';
 
 describe('writeFileAtomic', () => {
   let dir = '';
@@ -98,5 +99,76 @@ describe('writeFileAtomic against a hostile directory', () => {
     writeFileAtomic(file, 'new\n');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file, 'utf8')).toBe('new\n');
+  });
+});
+
+describe('AtomicFile.create: a name of our choosing in a directory others may write', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'traceloop-create-'));
+    fs.chmodSync(dir, 0o1777); // as /tmp: anyone may plant a name
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const create = (text: string): string => {
+    const out = AtomicFile.create(dir, 'snap', '.txt');
+    out.write(text);
+    out.commit();
+    return out.committed!;
+  };
+
+  it('never writes through a link planted at the name, dangling or not, nor over a file', () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'root-owned\n');
+    fs.symlinkSync(victim, path.join(dir, 'snap.txt'));
+    const nowhere = path.join(dir, 'created-through-a-link');
+    fs.symlinkSync(nowhere, path.join(dir, 'snap-2.txt'));
+    fs.writeFileSync(path.join(dir, 'snap-3.txt'), 'an older snapshot\n');
+    expect(create('mine\n')).toBe(path.join(dir, 'snap-4.txt'));
+    expect(fs.readFileSync(path.join(dir, 'snap-4.txt'), 'utf8')).toBe('mine\n');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('root-owned\n');
+    expect(fs.existsSync(nowhere)).toBe(false);
+    expect(fs.lstatSync(path.join(dir, 'snap.txt')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'snap-3.txt'), 'utf8')).toBe('an older snapshot\n');
+    // No temporary file left behind.
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('a link swapped in and out at the name as fast as a process can: the target never written', async () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'root-owned\n');
+    const ino = fs.statSync(victim).ino;
+    // Another user's loop (nobody: it cannot remove our files from a sticky directory): a link
+    // to the victim at the name, then none, then again. /usr/bin/python3: nobody may not run a
+    // python3 found under /root.
+    const at = path.join(dir, 'snap.txt');
+    const loop = `import os\nwhile True:\n  try: os.symlink(${JSON.stringify(victim)}, ${JSON.stringify(at)})\n  except OSError: pass\n  try: os.unlink(${JSON.stringify(at)})\n  except OSError: pass\n`;
+    const toggler = spawn('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '/usr/bin/python3',
+      '-c',
+      loop,
+    ]);
+    try {
+      await until('the link at the name', () => {
+        try {
+          return fs.lstatSync(at).isSymbolicLink();
+        } catch {
+          return false;
+        }
+      });
+      // Each round contests the name again: ours is removed (root may) when it got it.
+      for (let i = 0; i < 2000; i++) {
+        const f = create(`snapshot ${i}\n`);
+        expect(fs.lstatSync(f).isFile()).toBe(true);
+        fs.unlinkSync(f);
+      }
+    } finally {
+      toggler.kill('SIGKILL');
+    }
+    expect(fs.readFileSync(victim, 'utf8')).toBe('root-owned\n');
+    expect(fs.statSync(victim).ino).toBe(ino);
   });
 });

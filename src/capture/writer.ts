@@ -89,6 +89,11 @@ export class CaptureWriter {
     return new CaptureWriter(AtomicFile.open(file));
   }
 
+  /** A new file named base + ext (or base-2 + ext, ...) in dir: see AtomicFile.create. */
+  static create(dir: string, base: string, ext: string): CaptureWriter {
+    return new CaptureWriter(AtomicFile.create(dir, base, ext));
+  }
+
   start(facts: CaptureFacts): void {
     if (this.started) throw new Error('capture header written twice');
     this.started = true;
@@ -113,10 +118,11 @@ export class CaptureWriter {
     if (answers.length > 0) this.out.write(encodeJsonChunk(CHUNK_PROC, answers));
   }
 
-  /** The end chunk, then the file is put in place. */
-  finish(end: CaptureEnd): void {
+  /** The end chunk, then the file is put in place: where it is. */
+  finish(end: CaptureEnd): string {
     this.out.write(encodeJsonChunk(CHUNK_END, end));
     this.out.commit();
+    return this.out.committed!;
   }
 
   abort(): void {

@@ -11,7 +11,7 @@ import { createWallClock, sampleClocks, type ClockSample } from '../clock.js';
 import { CaptureWriter } from '../capture/writer.js';
 import { dumpText } from '../dump.js';
 import { DEFAULT_MAX_STRING } from '../format/index.js';
-import { writeFileAtomic } from '../output.js';
+import { AtomicFile } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
@@ -218,9 +218,8 @@ export class Session {
     const cg = this.recorded(which, 'capture');
     const read = await this.api.snapshot(cg.id);
     const now = this.opts.now?.() ?? new Date();
-    const dir = path.resolve(this.opts.snapshotDir ?? '.');
-    const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.tlcap');
-    const writer = CaptureWriter.open(file);
+    const writer = CaptureWriter.create(this.snapshotDir(), this.snapshotBase(cg, now), '.tlcap');
+    let file: string;
     try {
       writer.start({
         source: 'ui snapshot',
@@ -231,7 +230,7 @@ export class Session {
         clock: this.opts.clock ?? sampleClocks(),
       });
       writer.records(read.records);
-      writer.finish({ cpus: read.cpus });
+      file = writer.finish({ cpus: read.cpus });
     } catch (err) {
       writer.abort();
       throw err;
@@ -281,12 +280,28 @@ export class Session {
     return `# traceloop snapshot of ${cg.path}${cgroupIdText(cg.path)} at ${now.toISOString()}`;
   }
 
-  /** traceloop-<name>-<UTC time>.txt in the snapshot directory, never over an existing file. */
+  /**
+   * traceloop-<name>-<UTC time>.txt in the snapshot directory, never over anything there (a
+   * file, or a link someone planted at the name: AtomicFile.create).
+   */
   private writeSnapshot(cg: CgroupView, now: Date, text: string): string {
-    const dir = path.resolve(this.opts.snapshotDir ?? '.');
-    const file = uniqueFile(dir, `traceloop-${safeName(cg.name)}-${utcStamp(now)}`, '.txt');
-    writeFileAtomic(file, text);
-    return file;
+    const out = AtomicFile.create(this.snapshotDir(), this.snapshotBase(cg, now), '.txt');
+    try {
+      out.write(text);
+      out.commit();
+    } catch (err) {
+      out.abort();
+      throw err;
+    }
+    return out.committed!;
+  }
+
+  private snapshotDir(): string {
+    return path.resolve(this.opts.snapshotDir ?? '.');
+  }
+
+  private snapshotBase(cg: CgroupView, now: Date): string {
+    return `traceloop-${safeName(cg.name)}-${utcStamp(now)}`;
   }
 
   /**
@@ -586,11 +601,6 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, '_') || 'cgroup';
 }
 
-function uniqueFile(dir: string, base: string, ext: string): string {
-  let file = path.join(dir, base + ext);
-  for (let n = 2; fs.existsSync(file); n++) file = path.join(dir, `${base}-${n}${ext}`);
-  return file;
-}
 
 /**
  * ` (cgroup id N)`: the kernel's id of the cgroup (its directory's inode, what
