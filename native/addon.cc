@@ -144,6 +144,8 @@ private:
 			rec(env).remove_cgroup(id);
 			return 0;
 		});
+		if (outbox_)
+			outbox_->forget(id);
 		return env.Undefined();
 	}
 

@@ -9,6 +9,7 @@ namespace traceloop {
 bool Outbox::push(uint64_t id, std::vector<uint8_t> &&records)
 {
 	std::lock_guard<std::mutex> lock(mu_);
+	forgotten_.erase(id); // recorded again
 	LossLedger &ledger = ledgers_[id];
 	if (records.empty() && !ledger.pending())
 		return false;
@@ -43,9 +44,30 @@ Outbox::Batches Outbox::take()
 		ledger.take(marked);
 		out.emplace_back(id, std::move(marked));
 	}
+	for (uint64_t id : forgotten_)
+		ledgers_.erase(id);
+	forgotten_.clear();
 	bytes_ = 0;
 	notified_ = false;
 	return out;
+}
+
+void Outbox::forget(uint64_t id)
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	auto it = ledgers_.find(id);
+	if (it == ledgers_.end())
+		return;
+	if (it->second.pending())
+		forgotten_.insert(id);
+	else
+		ledgers_.erase(it);
+}
+
+size_t Outbox::ledgers()
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	return ledgers_.size();
 }
 
 uint64_t Outbox::dropped(uint64_t id)

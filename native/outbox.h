@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -36,6 +37,16 @@ public:
 	// counted here, the reader counted them already).
 	uint64_t dropped(uint64_t id);
 
+	// JS thread, when cgroup `id` is no longer recorded: its ledger goes,
+	// now if it owes nothing, else once take() has handed out its last
+	// markers. Without this a daemon that sees cgroups come and go (a
+	// container per job) would keep a ledger for each, forever; and one
+	// recorded again would start with the old one's count.
+	void forget(uint64_t id);
+
+	// Ledgers kept (tests: the one above leaves none behind).
+	size_t ledgers();
+
 private:
 	std::mutex mu_;
 	size_t max_bytes_;
@@ -43,6 +54,7 @@ private:
 	bool notified_ = false;
 	Batches queue_;
 	std::map<uint64_t, LossLedger> ledgers_; // by cgroup id
+	std::set<uint64_t> forgotten_;		 // to erase after their last markers
 };
 
 } // namespace traceloop

@@ -305,7 +305,9 @@ public:
 		return DefineClass(env, "Outbox",
 				   {InstanceMethod("push", &OutboxWrap::Push),
 				    InstanceMethod("take", &OutboxWrap::Take),
-				    InstanceMethod("dropped", &OutboxWrap::Dropped)});
+				    InstanceMethod("dropped", &OutboxWrap::Dropped),
+				    InstanceMethod("forget", &OutboxWrap::Forget),
+				    InstanceMethod("ledgers", &OutboxWrap::Ledgers)});
 	}
 	explicit OutboxWrap(const Napi::CallbackInfo &info)
 	    : Napi::ObjectWrap<OutboxWrap>(info),
@@ -344,6 +346,16 @@ private:
 	{
 		return Napi::Number::New(info.Env(),
 					 static_cast<double>(outbox_.dropped(id_of(info[0]))));
+	}
+
+	Napi::Value Forget(const Napi::CallbackInfo &info)
+	{
+		outbox_.forget(id_of(info[0]));
+		return info.Env().Undefined();
+	}
+	Napi::Value Ledgers(const Napi::CallbackInfo &info)
+	{
+		return Napi::Number::New(info.Env(), static_cast<double>(outbox_.ledgers()));
 	}
 
 	Outbox outbox_;

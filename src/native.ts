@@ -145,6 +145,10 @@ export interface NativeOutbox {
   take(): Array<[bigint, Buffer]>;
   /** Events of `id` dropped as "consumer behind" so far. */
   dropped(id: bigint): number;
+  /** `id` is no longer recorded: its ledger goes once it owes nothing. */
+  forget(id: bigint): void;
+  /** Ledgers kept. */
+  ledgers(): number;
 }
 
 export interface WireLayout {

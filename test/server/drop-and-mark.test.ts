@@ -238,4 +238,29 @@ describe('one drop-and-mark piece: the outbox and a /stream owe alike', () => {
     ]);
     expect([outbox.dropped(1n), outbox.dropped(2n), outbox.dropped(3n)]).toEqual([2, 1, 0]);
   });
+
+  it('forgets a cgroup no longer recorded, after its last markers: no ledger per cgroup ever seen', () => {
+    const outbox = new native.Outbox(event(ENTER, 0, 1n).length);
+    // 1000 cgroups come and go, each dropping something; each forgotten when removed.
+    for (let id = 1n; id <= 1000n; id++) {
+      outbox.push(id, event(ENTER, 0, id));
+      outbox.push(id, Buffer.concat([event(ENTER, 1, id), event(EXIT, 1, id)])); // dropped
+      outbox.forget(id); // owes its markers still: kept until they are taken
+      expect(outbox.dropped(id)).toBe(2);
+      const taken = outbox.take();
+      expect(taken.map(([cg]) => cg)).toEqual([id, id]);
+      expect(markersOf(taken[1]![1])).toEqual([[1, TL_LOST_CONSUMER, 2, id, id]]);
+    }
+    expect(outbox.ledgers()).toBe(0);
+    // One that owes nothing goes at once; one recorded again starts from nothing.
+    outbox.push(7n, event(ENTER, 0, 1n));
+    outbox.take();
+    outbox.forget(7n);
+    expect(outbox.ledgers()).toBe(0);
+    outbox.push(8n, Buffer.concat([event(ENTER, 0, 2n), event(EXIT, 0, 3n)])); // too large: dropped
+    outbox.forget(8n);
+    outbox.push(8n, Buffer.alloc(0)); // recorded again before the take: the debt stays said
+    expect(markersOf(outbox.take()[0]![1])).toHaveLength(1);
+    expect(outbox.ledgers()).toBe(1);
+  });
 });
