@@ -13,7 +13,7 @@ bool Outbox::push(uint64_t id, std::vector<uint8_t> &&records)
 	LossLedger &ledger = ledgers_[id];
 	if (records.empty() && !ledger.pending())
 		return false;
-	if (bytes_ + records.size() > max_bytes_) {
+	if (bytes_ + records.capacity() > max_bytes_) {
 		ledger.drop(records.data(), records.size());
 		return false;
 	}
@@ -23,7 +23,7 @@ bool Outbox::push(uint64_t id, std::vector<uint8_t> &&records)
 		ledger.take(marked);
 		records.insert(records.begin(), marked.begin(), marked.end());
 	}
-	bytes_ += records.size();
+	bytes_ += records.capacity();
 	queue_.emplace_back(id, std::move(records));
 	const bool wake = !notified_;
 	notified_ = true;

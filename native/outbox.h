@@ -4,7 +4,8 @@
 // use), and the owed markers go out before that cgroup's next batch, or as
 // soon as JS takes what was queued, whichever comes first (a cgroup whose
 // last batch was dropped gets its markers too). Memory stays flat; nothing
-// goes unsaid: shown + marked lost = emitted holds per CPU.
+// goes unsaid: shown + marked lost = emitted holds per CPU. The bound counts
+// what each batch holds allocated (capacity), not only its bytes.
 #pragma once
 
 #include <cstddef>
