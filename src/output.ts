@@ -52,7 +52,10 @@ export class AtomicFile {
    */
   static create(dir: string, base: string, ext: string): AtomicFile {
     const first = path.join(dir, base + ext);
-    const tmp = path.join(dir, `.${base}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+    const tmp = path.join(
+      dir,
+      `.${base}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`,
+    );
     const fd = openOrSay(first, tmp, 'wx', 0o644);
     function* names(): Generator<string> {
       yield first;

@@ -601,7 +601,6 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, '_') || 'cgroup';
 }
 
-
 /**
  * ` (cgroup id N)`: the kernel's id of the cgroup (its directory's inode, what
  * bpf_get_current_cgroup_id() returns), read here rather than taken from the

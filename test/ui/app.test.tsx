@@ -535,6 +535,41 @@ describe('the terminal UI', () => {
     await u.waitFor('took 20000.123 µs');
   });
 
+  it('/ filters by each field: pid:, comm:, syscall:, errno:NAME and errno:*, -term, several at once', async () => {
+    const u = await start();
+    Object.defineProperty(u.stdout, 'columns', { value: 120, configurable: true });
+    u.stdout.emit('resize');
+    u.api.emit([
+      call({ name: 'connect', args: [3n, 0n, 16n], ret: -111n, tid: 200, comm: 'nginx' }),
+      call({ name: 'openat', args: [-100n, 0n, 0n], ret: -2n, tid: 200, comm: 'nginx' }),
+      call({ name: 'getpid', ret: 300n, tid: 300, comm: 'worker' }),
+      call({ name: 'getppid', ret: 1n, tid: 300, comm: 'worker' }),
+      call({ name: 'openat', args: [-100n, 0n, 0n], ret: 4n, tid: 300, comm: 'worker' }),
+    ]);
+    await u.waitFor('getppid()');
+    const calls = (): string[] =>
+      u
+        .frame()
+        .split('\n')
+        .flatMap((l) => /\d{2}:\d{2}:\d{2}\.\d{6} .*? (\w+)\(/.exec(l)?.[1] ?? []);
+    const cases: Array<[string, string[]]> = [
+      ['pid:200', ['connect', 'openat']],
+      ['comm:worker', ['getpid', 'getppid', 'openat']],
+      ['syscall:openat', ['openat', 'openat']],
+      ['errno:ECONNREFUSED', ['connect']],
+      ['errno:*', ['connect', 'openat']],
+      ['-comm:nginx -syscall:getpid', ['getppid', 'openat']],
+      ['syscall:openat errno:*', ['openat']],
+      ['pid:300 syscall:openat', ['openat']],
+    ];
+    for (const [filter, shown] of cases) {
+      await u.press('/');
+      await u.press('\x15' + filter + '\r'); // Ctrl-U: the prompt's text replaced
+      await u.waitFor(`filter "${filter}"`);
+      await until(`${filter} shows ${shown.join(', ')}`, () => calls().join() === shown.join());
+    }
+  });
+
   it('c shows strace -c of the view; Tab sorts; Enter filters the stream to the syscall', async () => {
     const u = await start();
     u.api.emit([
