@@ -26,9 +26,19 @@ import { until } from '../helpers/wait.js';
  */
 const PY_STATS = "import os\nfor _ in range(10000): os.stat('/etc')";
 
+/**
+ * The scratch cgroups `run` left behind: run-<its pid>-XXXX whose process has exited. One whose
+ * process still runs is another `run`'s (another test file, another checkout's tests), not a leak.
+ */
 const scratchLeft = (): string[] => {
   const dir = path.join(cgroup2Mount(), 'traceloop');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => d.startsWith('run-')) : [];
+  const alive = (pid: number): boolean => fs.existsSync(`/proc/${pid}`);
+  return fs.existsSync(dir)
+    ? fs.readdirSync(dir).filter((d) => {
+        const m = /^run-(\d+)-/.exec(d);
+        return m !== null && !alive(Number(m[1]));
+      })
+    : [];
 };
 
 describe('traceloop CLI', () => {
