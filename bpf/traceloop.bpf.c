@@ -113,6 +113,7 @@ __u64 refault_pending = 0;
 
 #include "ring_writer.bpf.h"
 #include "compound.bpf.h"
+#include "triggers.bpf.h"
 
 /*
  * The six syscall arguments, copied once from the saved registers so that an
@@ -456,6 +457,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 
+	note_errno(&w, ret);
 	task = bpf_get_current_task_btf();
 	w.tid = task->pid;
 	if (!nparams && complete_call(&w, nr, ret, task)) {
@@ -525,6 +527,7 @@ int BPF_PROG(tl_proc_exit, struct task_struct *p)
 	x->nparams = 0;
 	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
 	w.head += sizeof(struct tl_exit);
+	note_end(&w, p, p->exit_code, w.ctl->emitted - 1);
 	publish(&w, start);
 	unlock_ring(&w);
 	return 0;
