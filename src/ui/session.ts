@@ -11,6 +11,7 @@ import { createWallClock, sampleClocks, type ClockSample } from '../clock.js';
 import { dumpText } from '../dump.js';
 import { writeFileAtomic } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
+import { escapeControls } from '../format/print.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
 import { CallSummary } from '../summary.js';
@@ -82,6 +83,10 @@ export class Session {
   /** The capture families the recorder's kernel refused, for the header and snapshots. */
   captures: CapturesLeftOut = ALL_LOADED;
   readonly connection: Connection = { lostAt: undefined, why: '', backAt: undefined };
+  /** The newest dump a daemon's trigger saved since the UI started: `crash in nginx: saved to ...`. */
+  notice: string | undefined;
+  /** Dumps already seen (their capture paths); undefined until the first list. */
+  private dumpsSeen: Set<string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
   /** A refresh was asked for while one ran: run one more after it. */
@@ -298,8 +303,24 @@ export class Session {
       return;
     }
     if (this.connection.lostAt) await this.regain();
+    this.noteDumps(listed);
     await this.resync(listed);
     await this.counters();
+  }
+
+  /** A dump saved since the last list becomes the notice (those from before the UI, not). */
+  private noteDumps(listed: readonly ListedCgroup[]): void {
+    const first = this.dumpsSeen === undefined;
+    const seen = (this.dumpsSeen ??= new Set());
+    for (const c of listed) {
+      for (const d of c.dumps ?? []) {
+        if (seen.has(d.capture)) continue;
+        seen.add(d.capture);
+        if (first) continue;
+        this.notice = escapeControls(`${d.trigger} in ${c.name}: saved to ${d.capture}`);
+        this.version++;
+      }
+    }
   }
 
   /** The recorder stopped answering: every stream is stale from now on. */

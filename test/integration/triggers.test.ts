@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { curl, URL, useFixture, type DaemonProcess } from '../helpers/daemon.js';
+import { RemoteRecorder } from '../../src/client/remote-recorder.js';
 import { cli, runInCgroup, spawnCli } from '../helpers/system.js';
 import { until } from '../helpers/wait.js';
 
@@ -212,10 +213,19 @@ describe('triggered dumps', () => {
     expect(await dumpsOf(d, name)).toHaveLength(2);
   });
 
-  it('traceloop list shows each cgroup’s dumps', async () => {
+  it('traceloop list, /list and the UI’s client show each cgroup’s dumps', async () => {
     const l = cli(['list', '--socket', d.socket]);
     expect(l.status).toBe(0);
     expect(l.stdout).toMatch(/\n {4}crash \S+: \S+-crash-\S+\.tlcap \(and \.txt\)\n/);
+    const listed = await new RemoteRecorder(d.socket).list();
+    const withDumps = listed.filter((c) => (c.dumps ?? []).length > 0);
+    expect(withDumps.length).toBeGreaterThanOrEqual(5);
+    for (const c of withDumps) {
+      for (const x of c.dumps!) {
+        expect(x.capture).toMatch(new RegExp(`/${c.name}-${x.trigger}-\\d{8}T`));
+        expect(fs.existsSync(x.capture)).toBe(true);
+      }
+    }
   });
 });
 
