@@ -99,7 +99,8 @@ struct tl_event {
 	__u32 seq; /* low 32 bits of the per-(cgroup, CPU) record number */
 	__u16 cpu;
 	__u16 nr; /* syscall number; 0xffff for ids that do not fit (-1);
-		   * TL_NR_PROC_END on an exit record that ends a process */
+		   * TL_NR_PROC_END on an exit record that ends a process,
+		   * TL_NR_SIGNAL on one that says a signal was delivered */
 	__u64 ts; /* bpf_ktime_get_ns(), taken under the ring's lock */
 };
 
@@ -180,6 +181,17 @@ struct tl_comm_slot {
  * killed in the middle of a call (cgroup.kill, the OOM killer).
  */
 #define TL_NR_PROC_END 0xfffe
+/*
+ * An exit record numbered TL_NR_SIGNAL is a signal delivered to the thread
+ * (the signal_deliver tracepoint: its handler or its default action runs
+ * next): `ret` is the signal, and one TL_REC_PARAM follows with the first
+ * TL_SIGINFO_BYTES of its siginfo (si_signo, si_errno, si_code, then the
+ * union: si_addr of a fault, si_pid and si_uid of a kill, SIGCHLD's status).
+ * strace's `--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---`.
+ * Never for SIGKILL (as strace shows none: the process's end says it).
+ */
+#define TL_NR_SIGNAL 0xfffd
+#define TL_SIGINFO_BYTES 48
 
 struct tl_exit {
 	struct tl_event ev;

@@ -140,6 +140,12 @@ export const TL_MAX_KEYED = 512;
  * thread went through do_exit), and `ret` is its wait status (traceloop.h).
  */
 export const TL_NR_PROC_END = 0xfffe;
+/**
+ * ... and with this one, a signal delivered to the thread: `ret` is the signal, its one param
+ * the first TL_SIGINFO_BYTES of its siginfo (traceloop.h): strace's `--- SIGSEGV {...} ---`.
+ */
+export const TL_NR_SIGNAL = 0xfffd;
+export const TL_SIGINFO_BYTES = 48;
 
 /** Capture families (enum tl_family): what a kernel may refuse, and the loader leave out. */
 export const TL_FAM_KEYED = 1 << 0;

@@ -99,7 +99,7 @@ describe('triggered dumps', () => {
     return { cg, name, run, ended, dump, text, lines: body(text) };
   }
 
-  it('a segfault: within 1 s the capture and its text, ending with the marker, the end and its mark', async () => {
+  it('a segfault: within 1 s the capture and its text, ending with the marker, the fault and the marked end', async () => {
     const t = await triggered('segv', py('ctypes.string_at(0)'), 'crash');
     expect(t.run.code).toBeNull(); // killed
     expect(Date.parse(t.dump.at) - t.ended).toBeLessThan(1000);
@@ -108,9 +108,12 @@ describe('triggered dumps', () => {
     );
     expect(fs.existsSync(t.dump.capture)).toBe(true);
     expect(t.text.split('\n')[1]).toMatch(/^# trigger: crash: process \d+ killed by SIGSEGV at /);
-    const last = t.lines.slice(-2);
+    const last = t.lines.slice(-3);
     expect(last[0]).toMatch(/ write\(1, "MARKER\\n", 7\) = 7$/);
-    expect(last[1]).toMatch(/ \+\+\+ killed by SIGSEGV \+\+\+ {3}<<< trigger$/);
+    expect(last[1]).toMatch(
+      / --- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL\} ---$/,
+    );
+    expect(last[2]).toMatch(/ \+\+\+ killed by SIGSEGV \+\+\+ {3}<<< trigger$/);
     expect(t.lines.filter((l) => l.endsWith('<<< trigger'))).toHaveLength(1);
     expectViewPrintsText(t.dump);
     expect(d.stderr()).toContain(`crash in ${t.name}: saved to ${t.dump.capture}`);
@@ -119,6 +122,9 @@ describe('triggered dumps', () => {
   it('abort(): SIGABRT is a crash', async () => {
     const t = await triggered('abrt', py('os.abort()'), 'crash');
     expect(t.text.split('\n')[1]).toMatch(/killed by SIGABRT/);
+    expect(t.lines.at(-2)).toMatch(
+      / --- SIGABRT \{si_signo=SIGABRT, si_code=SI_TKILL, si_pid=\d+, si_uid=0\} ---$/,
+    );
     expect(t.lines.at(-1)).toMatch(/\+\+\+ killed by SIGABRT \+\+\+ {3}<<< trigger$/);
     expect(t.lines.some((l) => / write\(1, "MARKER\\n", 7\) = 7$/.test(l))).toBe(true);
   });
