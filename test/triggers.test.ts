@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../src/cgroup.js';
 import { DumpDir, fileSafe, utcStamp } from '../src/triggers/dump-dir.js';
+import { TriggerDumps } from '../src/triggers/dumps.js';
 import { locateTrigger } from '../src/triggers/locate.js';
 import { NoteTracker } from '../src/triggers/notes.js';
 import { parseBytes, parseDumpOn, triggerSettings } from '../src/triggers/options.js';
@@ -218,5 +219,73 @@ describe('the dump directory', () => {
     const f = path.join(tmp(), 'file');
     fs.writeFileSync(f, '');
     expect(() => DumpDir.open(f, 1 << 20, () => {})).toThrow(UserError);
+  });
+});
+
+describe('TriggerDumps over a fake recorder', () => {
+  const t0 = { key: 0, name: 'web', path: '/sys/fs/cgroup/web', cgroupId: 7n };
+  const crashRecords = Buffer.concat([exitRec(4, 20n, TL_NR_PROC_END, 11n)]);
+  const host = (counts: number[], seq = 4) => ({
+    targets: () => [t0],
+    notes: () => [{ cpu: 0, counts, last: 0, seq }],
+    snapshot: () => ({
+      records: crashRecords,
+      cpus: [{ cpu: 0, emitted: 5, failed: 0, faults: 0, headBytes: 0, delivered: 1, lost: 0 }],
+    }),
+    captures: () => ({ leftOut: '', why: '' }),
+  });
+  const settings = (dir: string, over = {}) => ({
+    dir,
+    kinds: new Set(['crash', 'exit'] as const),
+    errnos: [],
+    tailMs: 60_000,
+    perMinute: 1,
+    dirMaxBytes: 1 << 20,
+    ...over,
+  });
+
+  it('saves a dump waiting out its tail when stopped, and then no more', () => {
+    const dir = tmp();
+    const counts = [0, 0, 0];
+    const lines: string[] = [];
+    const d = new TriggerDumps(host(counts), settings(dir), (l) => lines.push(l));
+    d.poll();
+    counts[0] = 1; // a crash
+    d.poll();
+    expect(fs.readdirSync(dir)).toEqual([]); // still in its tail
+    d.stop();
+    const files = fs.readdirSync(dir).sort();
+    expect(files).toEqual([
+      expect.stringMatching(/^web-crash-\d{8}T\d{6}\.\d{3}Z\.tlcap$/),
+      expect.stringMatching(/^web-crash-\d{8}T\d{6}\.\d{3}Z\.txt$/),
+    ]);
+    const text = fs.readFileSync(path.join(dir, files[1]!), 'utf8');
+    expect(text.split('\n')[1]).toMatch(/^# trigger: crash: process 4242 killed by SIGSEGV at /);
+    expect(text).toMatch(/\+\+\+ killed by SIGSEGV \+\+\+ {3}<<< trigger\n/);
+    expect(d.list()).toHaveLength(1);
+    counts[1] = 1;
+    d.poll();
+    expect(fs.readdirSync(dir)).toHaveLength(2);
+  });
+
+  it('--dump-rate: past it, a trigger is said once a minute and not saved', () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    let now = Date.UTC(2026, 11, 4, 3, 0, 0);
+    const h = host([0, 0, 0]);
+    const d = new TriggerDumps(
+      h,
+      settings(dir, { kinds: new Set(['gone']), perMinute: 2 }),
+      (l) => lines.push(l),
+      () => now,
+    );
+    for (let i = 0; i < 4; i++, now += 1000) d.gone(t0, h.snapshot());
+    expect(d.list()).toHaveLength(2);
+    const said = (): string[] => lines.filter((l) => l.includes('not saved, --dump-rate 2'));
+    expect(said()).toHaveLength(1);
+    now += 60_000; // a minute later: room again
+    d.gone(t0, h.snapshot());
+    expect(d.list()).toHaveLength(3);
+    expect(fs.readdirSync(dir)).toHaveLength(6);
   });
 });

@@ -65,7 +65,9 @@ export class TriggerDumps {
   private readonly saved: SavedDump[] = [];
   private readonly errnos: ReadonlySet<number>;
   private timer: NodeJS.Timeout | undefined;
-  private readonly tails = new Set<NodeJS.Timeout>();
+  /** Dumps waiting out their tail: the timer, and what saves the dump. */
+  private readonly tails = new Map<NodeJS.Timeout, () => void>();
+  private stopped = false;
 
   constructor(
     private readonly host: TriggerHost,
@@ -82,9 +84,15 @@ export class TriggerDumps {
     this.timer.unref();
   }
 
+  /** Stops polling; a dump still waiting out its tail is saved now (the recorder still runs). */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const t of this.tails) clearTimeout(t);
+    for (const [timer, save] of [...this.tails]) {
+      clearTimeout(timer);
+      save();
+    }
     this.tails.clear();
   }
 
@@ -129,17 +137,18 @@ export class TriggerDumps {
       if (!q || RANK[fired.kind] < RANK[q.kind]) this.queued.set(t.key, fired);
       return;
     }
-    if (!this.admit(t, fired.kind)) return;
+    if (this.stopped || !this.admit(t, fired.kind)) return;
     this.pending.add(t.key);
-    const timer = setTimeout(() => {
+    const save = (): void => {
       this.tails.delete(timer);
       this.pending.delete(t.key);
       this.takeAndSave(t, fired);
       const next = this.queued.get(t.key);
       this.queued.delete(t.key);
       if (next) this.fire(t, next);
-    }, this.settings.tailMs);
-    this.tails.add(timer);
+    };
+    const timer = setTimeout(save, this.settings.tailMs);
+    this.tails.set(timer, save);
   }
 
   private takeAndSave(t: TriggerTarget, fired: Fired): void {
