@@ -61,6 +61,9 @@ export interface CaptureSettings {
   drainPeriodMs?: number;
 }
 
+/** Ends the line of the record that was a capture's trigger, in the text and in the UI. */
+export const TRIGGER_MARK = '   <<< trigger';
+
 /** What made a daemon save the file (`--dump-on`, src/triggers/): the text marks it. */
 export interface CaptureTrigger {
   /** `crash`, `exit`, `errno` or `gone`. */

@@ -4,7 +4,7 @@
 // before its exec left out) and formatted (or counted, for -c), the held-back lines, then the
 // accounting, with the per-CPU books kept from the batches (recorded = shown + lost).
 import type { CapturesLeftOut } from '../captures.js';
-import type { CaptureTrigger } from './format.js';
+import { TRIGGER_MARK, type CaptureTrigger } from './format.js';
 import { escapeControls } from '../format/print.js';
 import type { ClockSample } from '../clock.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
@@ -28,9 +28,6 @@ export interface RecordingTextOptions {
   /** With decodeFds, ask /proc too: only when the lines are formatted as the calls happen. */
   procFds?: boolean | ProcReader;
 }
-
-/** Ends the line of the record that was a capture's trigger (docs/capture-format.md). */
-export const TRIGGER_MARK = '   <<< trigger';
 
 /** The line under the header that says what saved the file. */
 export function triggerLine(t: CaptureTrigger): string {

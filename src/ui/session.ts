@@ -12,6 +12,8 @@ import { dumpText } from '../dump.js';
 import { writeFileAtomic } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
 import { escapeControls } from '../format/print.js';
+import type { CaptureTrigger } from '../capture/format.js';
+import { triggerLine } from '../capture/recording-text.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
 import { CallSummary } from '../summary.js';
@@ -75,6 +77,8 @@ export interface SessionOptions {
   self?: SelfPaths;
   /** The wall clock of the records: a capture file's own sample (default: read now). */
   clock?: ClockSample;
+  /** A triggered capture's trigger (`traceloop view`): said in the header, its line marked. */
+  trigger?: CaptureTrigger;
 }
 
 export class Session {
@@ -107,6 +111,7 @@ export class Session {
     this.time = createWallClock(opts.clock ?? sampleClocks(), {
       utcOffsetMinutes: offsetEveryMinute(),
     });
+    if (opts.trigger) this.notice = triggerLine(opts.trigger).replace(/^# /, '');
   }
 
   /** Picks up what the recorder already records and starts the counters. */
@@ -451,6 +456,7 @@ export class Session {
       time: this.time,
       ...(this.opts.capacity !== undefined ? { capacity: this.opts.capacity } : {}),
       ...(this.opts.maxString !== undefined ? { maxString: this.opts.maxString } : {}),
+      ...(this.opts.trigger?.record ? { mark: this.opts.trigger.record } : {}),
     });
     const view: CgroupView = {
       key: this.nextKey++,
