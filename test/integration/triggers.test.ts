@@ -304,7 +304,7 @@ describe('triggered dumps: the directory budget and a full disk', () => {
 describe('triggered dumps: traceloop cgroups, and bad values', () => {
   const fx = useFixture();
 
-  it('traceloop cgroups --dump-dir saves a crash too', async () => {
+  it('traceloop cgroups --dump-dir saves a crash too, and its cgroup removed', async () => {
     const dir = fx.dir('cgroups-dumps');
     const cg = fx.cgroup('cgroups-trig');
     const r = spawnCli([
@@ -313,7 +313,7 @@ describe('triggered dumps: traceloop cgroups, and bad values', () => {
       '--dump-dir',
       dir,
       '--dump-on',
-      'crash',
+      'crash,gone',
       cg.path,
     ]);
     fx.defer(async () => {
@@ -327,6 +327,17 @@ describe('triggered dumps: traceloop cgroups, and bad values', () => {
     );
     const lines = body(fs.readFileSync(path.join(dir, txt), 'utf8'));
     expect(lines.at(-1)).toMatch(/\+\+\+ killed by SIGSEGV \+\+\+ {3}<<< trigger$/);
+    // Its cgroup removed: the record, still in the rings, saved as `gone`; then cgroups ends.
+    await cg.remove();
+    const gone = await until('the gone dump', () =>
+      fs.readdirSync(dir).find((f) => /-gone-.*\.txt$/.test(f)),
+    );
+    const goneText = fs.readFileSync(path.join(dir, gone), 'utf8');
+    expect(goneText.split('\n')[1]).toBe(
+      `# trigger: gone: ${cg.path} was removed (its service stopped)`,
+    );
+    expect(body(goneText).some((l) => / --- SIGSEGV \{/.test(l))).toBe(true);
+    expect(await r.exited).toBe(1); // every recorded cgroup vanished
     expect(r.stderr()).toMatch(/crash in \S+: saved to /);
   });
 
