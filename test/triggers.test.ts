@@ -288,4 +288,27 @@ describe('TriggerDumps over a fake recorder', () => {
     expect(d.list()).toHaveLength(3);
     expect(fs.readdirSync(dir)).toHaveLength(6);
   });
+
+  it('a dump the budget deleted leaves the list (/dumps, /list) too', () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    let now = Date.UTC(2026, 11, 4, 3, 0, 0);
+    const h = host([0, 0, 0]);
+    const d = new TriggerDumps(
+      h,
+      settings(dir, { kinds: new Set(['gone']), perMinute: 10, dirMaxBytes: 1000 }),
+      (l) => lines.push(l),
+      () => now,
+    );
+    d.gone(t0, h.snapshot());
+    const first = d.list()[0]!;
+    now += 1000;
+    // Files written a second later: the older pair is the oldest by mtime too.
+    fs.utimesSync(first.capture, new Date(now - 5000), new Date(now - 5000));
+    fs.utimesSync(first.text, new Date(now - 5000), new Date(now - 5000));
+    d.gone(t0, h.snapshot());
+    expect(d.list().map((x) => x.capture)).not.toContain(first.capture);
+    expect(d.list()).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('--dump-dir-max 1000: deleted'))).toHaveLength(2);
+  });
 });
