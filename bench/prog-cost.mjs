@@ -4,15 +4,23 @@
 // ns per syscall, this is immune to how slow syscalls are on the host.
 // Prints a markdown section; bench/run.sh appends it to bench/results.md.
 //
-// usage: node bench/prog-cost.mjs WRITELOOP_BINARY CGROUP_PARENT [ROUNDS] [CALLS]
+// usage: node bench/prog-cost.mjs WRITELOOP_BINARY CGROUP_PARENT [ROUNDS] [CALLS] [--armed ERRNOS]
+//
+// --armed 9,111: a third variant, `armed`, alternated with the others in each round: the same
+// active cgroup with these errno numbers armed as triggers (src/triggers/), disarmed again for
+// the other variants. With bench/failloop.c (every call fails with EBADF, 9) each call counts
+// a trigger; with writeloop none does, and only the failed-call test remains.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Recorder } from '../dist/recorder.js';
 
-const [writeloop, parent, roundsArg = '5', callsArg = '500000'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const armedAt = args.indexOf('--armed');
+const armed = armedAt >= 0 ? args.splice(armedAt, 2)[1].split(',').map(Number) : undefined;
+const [writeloop, parent, roundsArg = '5', callsArg = '500000'] = args;
 if (!writeloop || !parent)
-  throw new Error('usage: prog-cost.mjs WRITELOOP CGROUP_PARENT [ROUNDS] [CALLS]');
+  throw new Error('usage: prog-cost.mjs WRITELOOP CGROUP_PARENT [ROUNDS] [CALLS] [--armed ERRNOS]');
 const rounds = Number(roundsArg);
 const calls = Number(callsArg);
 
@@ -29,6 +37,7 @@ const samples = {
   floor: { enter: [], exit: [] },
   passive: { enter: [], exit: [] },
   active: { enter: [], exit: [] },
+  armed: { enter: [], exit: [] },
 };
 
 /** Runs the write loop in `dir` and adds the per-run cost of `mine` (our two programs) to `into`. */
@@ -81,6 +90,11 @@ try {
     recorder.add(dirs.active);
     for (let r = 0; r < rounds; r++) {
       for (const variant of ['passive', 'active']) measure(mine, dirs[variant], samples[variant]);
+      if (armed) {
+        recorder.setTriggerErrnos(armed);
+        measure(mine, dirs.active, samples.armed);
+        recorder.setTriggerErrnos([]);
+      }
     }
   } finally {
     recorder.close();
@@ -115,4 +129,5 @@ meanwhile, which all takes the passive path. Stats collection itself adds a litt
 ${row('floor')}
 ${row('passive')}
 ${row('active')}
+${armed ? row('armed') + ` (errnos ${armed.join(', ')} armed as triggers)` : ''}
 `);

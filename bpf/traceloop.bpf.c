@@ -113,6 +113,7 @@ __u64 refault_pending = 0;
 
 #include "ring_writer.bpf.h"
 #include "compound.bpf.h"
+#include "triggers.bpf.h"
 
 /*
  * The six syscall arguments, copied once from the saved registers so that an
@@ -456,6 +457,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 
+	note_errno(&w, ret);
 	task = bpf_get_current_task_btf();
 	w.tid = task->pid;
 	if (!nparams && complete_call(&w, nr, ret, task)) {
@@ -525,7 +527,52 @@ int BPF_PROG(tl_proc_exit, struct task_struct *p)
 	x->nparams = 0;
 	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
 	w.head += sizeof(struct tl_exit);
+	note_end(&w, p, p->exit_code, w.ctl->emitted - 1);
 	publish(&w, start);
+	unlock_ring(&w);
+	return 0;
+}
+
+/*
+ * A signal delivered to a thread of a recorded cgroup (get_signal dequeued
+ * it; its handler or its default action runs next): an exit record numbered
+ * TL_NR_SIGNAL, the signal in `ret`, and a param with the first
+ * TL_SIGINFO_BYTES of its siginfo. What makes a crash readable: the fault
+ * (`--- SIGSEGV {..., si_addr=NULL} ---`) before `+++ killed by SIGSEGV +++`.
+ * Rare: a signal, not a syscall. SIGKILL is left out, as strace shows none.
+ */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(tl_proc_signal, int sig, struct kernel_siginfo *info)
+{
+	struct tl_writer w;
+	struct tl_exit *x;
+	struct tl_param *p;
+	struct task_struct *task;
+	__u64 start, off, pstart, len = TL_SIGINFO_BYTES;
+
+	/* SIGKILL is no delivery a process could see (strace never shows it):
+	 * its end says it. A group exit passes it with no siginfo at all. */
+	if (floor_only || sig == 9 || !info || !lock_ring(&w))
+		return 0;
+	task = bpf_get_current_task_btf();
+	w.tid = task->pid;
+	off = reserve(&w, sizeof(struct tl_exit));
+	start = w.head;
+	x = (void *)(w.ring + ctrl_bytes + off);
+	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), TL_NR_SIGNAL);
+	x->ret = sig;
+	x->pid = task->tgid;
+	x->nparams = 1;
+	x->reserved[0] = x->reserved[1] = x->reserved[2] = 0;
+	w.head += sizeof(struct tl_exit);
+	publish_unless(&w, start, 1);
+	p = begin_param(&w, 0, sizeof(struct tl_param) + TL_SIGINFO_BYTES, &pstart);
+	p->want = TL_SIGINFO_BYTES;
+	if (bpf_probe_read_kernel((void *)(p + 1), TL_SIGINFO_BYTES, info)) {
+		len = 0;
+		p->status = TL_PARAM_FAULT;
+	}
+	end_param(&w, p, len, pstart);
 	unlock_ring(&w);
 	return 0;
 }

@@ -99,7 +99,8 @@ struct tl_event {
 	__u32 seq; /* low 32 bits of the per-(cgroup, CPU) record number */
 	__u16 cpu;
 	__u16 nr; /* syscall number; 0xffff for ids that do not fit (-1);
-		   * TL_NR_PROC_END on an exit record that ends a process */
+		   * TL_NR_PROC_END on an exit record that ends a process,
+		   * TL_NR_SIGNAL on one that says a signal was delivered */
 	__u64 ts; /* bpf_ktime_get_ns(), taken under the ring's lock */
 };
 
@@ -180,6 +181,17 @@ struct tl_comm_slot {
  * killed in the middle of a call (cgroup.kill, the OOM killer).
  */
 #define TL_NR_PROC_END 0xfffe
+/*
+ * An exit record numbered TL_NR_SIGNAL is a signal delivered to the thread
+ * (the signal_deliver tracepoint: its handler or its default action runs
+ * next): `ret` is the signal, and one TL_REC_PARAM follows with the first
+ * TL_SIGINFO_BYTES of its siginfo (si_signo, si_errno, si_code, then the
+ * union: si_addr of a fault, si_pid and si_uid of a kill, SIGCHLD's status).
+ * strace's `--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---`.
+ * Never for SIGKILL (as strace shows none: the process's end says it).
+ */
+#define TL_NR_SIGNAL 0xfffd
+#define TL_SIGINFO_BYTES 48
 
 struct tl_exit {
 	struct tl_event ev;
@@ -275,19 +287,40 @@ struct tl_lost {
 	__u64 ts_to;   /* oldest record seen after the gap */
 };
 
+/*
+ * Triggers (issue #16): events a daemon may save the flight record for. The
+ * writer counts them in the control block (16-bit counters that wrap) and
+ * leaves the seq of the record that was the trigger in trig_seq, so that a
+ * poll of the counters finds them and the dump can mark that record.
+ */
+enum tl_trigger {
+	TL_TRIG_CRASH = 0, /* a process killed by one of TL_CRASH_SIGNALS */
+	TL_TRIG_EXIT = 1,  /* a process exited with a non-zero status */
+	TL_TRIG_ERRNO = 2, /* a call failed with an errno in trigger_errnos */
+	TL_TRIG_KINDS = 3,
+};
+#define TL_TRIG_OOM 0x100 /* trig_last: the crash was the OOM killer's SIGKILL */
+/* SIGILL, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGSEGV, SIGSYS (x86_64 numbers) */
+#define TL_CRASH_SIGNALS                                                                           \
+	((1u << 4) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 11) | (1u << 31))
+#define TL_TRIG_ERRNO_BITS 256 /* errnos 1..255 can be armed */
+
 /* At the start of every per-CPU ring element. */
 struct tl_ring_ctrl {
-	__u64 head;    /* bytes published, absolute */
-	__u64 emitted; /* records given a seq: seq of the next one */
-	__u64 failed;  /* records not written: ring busy */
-	__u64 faults;  /* captures (or pieces of one: an iovec's buffer, a set
-			* of select) that could not be read */
-	__u32 busy;    /* writer lock, taken with an atomic exchange */
-	__u32 reserved;
+	__u64 head;	 /* bytes published, absolute */
+	__u64 emitted;	 /* records given a seq: seq of the next one */
+	__u64 failed;	 /* records not written: ring busy */
+	__u64 faults;	 /* captures (or pieces of one: an iovec's buffer, a set
+			  * of select) that could not be read */
+	__u32 busy;	 /* writer lock, taken with an atomic exchange */
+	__u32 trig_seq;	 /* seq (low 32 bits, as on the wire) of the last trigger */
 	__u64 published; /* `emitted` as of the last publish: every record
 			  * numbered below it lies below `head` */
 	__u64 last_ts;	 /* timestamp of the newest published record */
-	__u64 spare;
+	/* Triggers seen on this CPU (see enum tl_trigger), bumped under the
+	 * lock; polled by the daemon without reading the ring. */
+	__u16 trig_count[TL_TRIG_KINDS];
+	__u16 trig_last;	  /* the last one's kind, | TL_TRIG_OOM */
 	struct tl_open_call open; /* writer-private: see tl_open_call */
 	/* writer-private: see "Comm carried forward" */
 	struct tl_comm_slot comms[TL_COMM_SLOTS];

@@ -70,6 +70,25 @@ Napi::Array cpu_stats(Napi::Env env, const std::vector<CpuStats> &cpus)
 	return arr;
 }
 
+// [{cpu, counts: [crash, exit, errno], last, seq}]: see TriggerNotes.
+Napi::Array trigger_notes(Napi::Env env, const std::vector<TriggerNotes> &cpus)
+{
+	Napi::Array arr = Napi::Array::New(env, cpus.size());
+	for (size_t i = 0; i < cpus.size(); i++) {
+		const TriggerNotes &n = cpus[i];
+		Napi::Object o = Napi::Object::New(env);
+		o.Set("cpu", n.cpu);
+		Napi::Array counts = Napi::Array::New(env, TL_TRIG_KINDS);
+		for (uint32_t k = 0; k < TL_TRIG_KINDS; k++)
+			counts.Set(k, n.count[k]);
+		o.Set("counts", counts);
+		o.Set("last", n.last);
+		o.Set("seq", n.seq);
+		arr.Set(i, o);
+	}
+	return arr;
+}
+
 Napi::Object read_result(Napi::Env env, const ReadOut &r)
 {
 	Napi::Object o = Napi::Object::New(env);
@@ -82,20 +101,23 @@ class RecorderWrap : public Napi::ObjectWrap<RecorderWrap> {
 public:
 	static Napi::Function Define(Napi::Env env)
 	{
-		return DefineClass(env, "Recorder",
-				   {
-				       InstanceMethod("addCgroup", &RecorderWrap::AddCgroup),
-				       InstanceMethod("removeCgroup", &RecorderWrap::RemoveCgroup),
-				       InstanceMethod("snapshot", &RecorderWrap::Snapshot),
-				       InstanceMethod("poll", &RecorderWrap::Poll),
-				       InstanceMethod("stats", &RecorderWrap::Stats),
-				       InstanceMethod("close", &RecorderWrap::Close),
-				       InstanceMethod("startDrain", &RecorderWrap::StartDrain),
-				       InstanceMethod("watch", &RecorderWrap::Watch),
-				       InstanceMethod("unwatch", &RecorderWrap::Unwatch),
-				       InstanceMethod("notShown", &RecorderWrap::NotShown),
-				       InstanceMethod("loadReport", &RecorderWrap::LoadReport),
-				   });
+		return DefineClass(
+		    env, "Recorder",
+		    {
+			InstanceMethod("addCgroup", &RecorderWrap::AddCgroup),
+			InstanceMethod("removeCgroup", &RecorderWrap::RemoveCgroup),
+			InstanceMethod("snapshot", &RecorderWrap::Snapshot),
+			InstanceMethod("poll", &RecorderWrap::Poll),
+			InstanceMethod("stats", &RecorderWrap::Stats),
+			InstanceMethod("triggers", &RecorderWrap::Triggers),
+			InstanceMethod("setTriggerErrnos", &RecorderWrap::SetTriggerErrnos),
+			InstanceMethod("close", &RecorderWrap::Close),
+			InstanceMethod("startDrain", &RecorderWrap::StartDrain),
+			InstanceMethod("watch", &RecorderWrap::Watch),
+			InstanceMethod("unwatch", &RecorderWrap::Unwatch),
+			InstanceMethod("notShown", &RecorderWrap::NotShown),
+			InstanceMethod("loadReport", &RecorderWrap::LoadReport),
+		    });
 	}
 
 	explicit RecorderWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RecorderWrap>(info)
@@ -181,6 +203,37 @@ private:
 		Napi::Env env = info.Env();
 		uint64_t id = cgroup_id_arg(info);
 		return cpu_stats(env, guarded(env, [&] { return rec(env).stats(id); }));
+	}
+
+	Napi::Value Triggers(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		uint64_t id = cgroup_id_arg(info);
+		return trigger_notes(env, guarded(env, [&] { return rec(env).triggers(id); }));
+	}
+
+	// One argument: an array of errno numbers (1..TL_TRIG_ERRNO_BITS-1).
+	Napi::Value SetTriggerErrnos(const Napi::CallbackInfo &info)
+	{
+		Napi::Env env = info.Env();
+		if (info.Length() < 1 || !info[0].IsArray())
+			throw Napi::TypeError::New(env, "expected an array of errno numbers");
+		Napi::Array list = info[0].As<Napi::Array>();
+		std::vector<uint64_t> bits(TL_TRIG_ERRNO_BITS / 64, 0);
+		for (uint32_t i = 0; i < list.Length(); i++) {
+			Napi::Value v = list.Get(i);
+			uint32_t e = v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : 0;
+			if (e == 0 || e >= TL_TRIG_ERRNO_BITS)
+				throw Napi::RangeError::New(
+				    env, "an errno must be 1.." +
+					     std::to_string(TL_TRIG_ERRNO_BITS - 1));
+			bits[e / 64] |= uint64_t(1) << (e % 64);
+		}
+		guarded(env, [&] {
+			rec(env).set_trigger_errnos(bits);
+			return 0;
+		});
+		return env.Undefined();
 	}
 
 	Napi::Value Close(const Napi::CallbackInfo &info)

@@ -324,6 +324,40 @@ std::vector<CpuStats> Recorder::stats(uint64_t id)
 	return out;
 }
 
+std::vector<TriggerNotes> Recorder::triggers(uint64_t id)
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	Rings &r = rings_of(id);
+	std::vector<TriggerNotes> out;
+	for (uint32_t cpu = 0; cpu < ncpus_; cpu++) {
+		const auto *ctl = reinterpret_cast<const tl_ring_ctrl *>(element(r, cpu));
+		TriggerNotes n{};
+		n.cpu = cpu;
+		// The seq is written after the counter: read it first, and the
+		// counters after, so a count never lacks the seq it came with
+		// (at worst the seq is one trigger newer).
+		n.seq = __atomic_load_n(&ctl->trig_seq, __ATOMIC_ACQUIRE);
+		n.last = __atomic_load_n(&ctl->trig_last, __ATOMIC_ACQUIRE);
+		for (int k = 0; k < TL_TRIG_KINDS; k++)
+			n.count[k] = __atomic_load_n(&ctl->trig_count[k], __ATOMIC_ACQUIRE);
+		out.push_back(n);
+	}
+	return out;
+}
+
+void Recorder::set_trigger_errnos(const std::vector<uint64_t> &bits)
+{
+	std::lock_guard<std::mutex> lock(mu_);
+	if (!skel_)
+		return;
+	// .bss is mapped shared with the programs: plain stores are what they load.
+	constexpr size_t words = TL_TRIG_ERRNO_BITS / 64;
+	for (size_t i = 0; i < words; i++) {
+		volatile __u64 &word = skel_->bss->trigger_errnos[i];
+		word = i < bits.size() ? bits[i] : 0;
+	}
+}
+
 } // namespace traceloop
 
 namespace traceloop {

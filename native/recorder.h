@@ -42,6 +42,15 @@ struct CpuStats {
 	uint64_t lost;
 };
 
+// One CPU's trigger notes (tl_ring_ctrl.trig_*): counters that wrap at
+// 2^16, the last trigger's kind (| TL_TRIG_OOM) and its record's seq.
+struct TriggerNotes {
+	uint32_t cpu;
+	uint16_t count[TL_TRIG_KINDS];
+	uint16_t last;
+	uint32_t seq;
+};
+
 struct ReadOut {
 	std::vector<uint8_t> records;
 	std::vector<CpuStats> cpus;
@@ -74,6 +83,10 @@ public:
 	ReadOut snapshot(uint64_t id);
 	ReadOut poll(uint64_t id);
 	std::vector<CpuStats> stats(uint64_t id);
+	// Trigger notes per CPU, read from the control blocks alone (no ring read).
+	std::vector<TriggerNotes> triggers(uint64_t id);
+	// Which errnos are triggers (bit e of TL_TRIG_ERRNO_BITS), for every cgroup.
+	void set_trigger_errnos(const std::vector<uint64_t> &bits);
 	void close();
 	// What loading cost, per program, and what this kernel refused.
 	const LoadReport &load_report() const { return load_report_; }

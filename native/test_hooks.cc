@@ -93,8 +93,11 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_ring_ctrl, failed);
 	LAYOUT_FIELD(o, tl_ring_ctrl, faults);
 	LAYOUT_FIELD(o, tl_ring_ctrl, busy);
+	LAYOUT_FIELD(o, tl_ring_ctrl, trig_seq);
 	LAYOUT_FIELD(o, tl_ring_ctrl, published);
 	LAYOUT_FIELD(o, tl_ring_ctrl, last_ts);
+	LAYOUT_FIELD(o, tl_ring_ctrl, trig_count);
+	LAYOUT_FIELD(o, tl_ring_ctrl, trig_last);
 	LAYOUT_FIELD(o, tl_ring_ctrl, open);
 	LAYOUT_FIELD(o, tl_ring_ctrl, comms);
 	LAYOUT_FIELD(o, tl_ring_ctrl, page_start);
@@ -419,6 +422,8 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_REC_DONE_SHORT);
 	TL_CONSTANT(TL_REC_LOST);
 	TL_CONSTANT(TL_NR_PROC_END);
+	TL_CONSTANT(TL_NR_SIGNAL);
+	TL_CONSTANT(TL_SIGINFO_BYTES);
 	TL_CONSTANT(TL_PARAM_OK);
 	TL_CONSTANT(TL_PARAM_FAULT);
 	TL_CONSTANT(TL_PARAM_TRUNCATED);
@@ -427,6 +432,12 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_LOST_TORN);
 	TL_CONSTANT(TL_LOST_CONSUMER);
 	TL_CONSTANT(TL_LOST_GONE);
+	TL_CONSTANT(TL_TRIG_CRASH);
+	TL_CONSTANT(TL_TRIG_EXIT);
+	TL_CONSTANT(TL_TRIG_ERRNO);
+	TL_CONSTANT(TL_TRIG_KINDS);
+	TL_CONSTANT(TL_TRIG_OOM);
+	TL_CONSTANT(TL_TRIG_ERRNO_BITS);
 	TL_CONSTANT(TL_CAP_NONE);
 	TL_CONSTANT(TL_CAP_STR);
 	TL_CONSTANT(TL_CAP_BUF_ARGLEN);

@@ -67,6 +67,11 @@ const HELP = `
     --unit NAME           tui: record the cgroup of this systemd unit (repeatable)
     --yes                 tui: record the root cgroup or traceloop's own if named
     --snapshot-dir DIR    tui: where s writes snapshots (default: the current directory)
+    --dump-dir DIR        serve, cgroups: save the flight record into DIR on a trigger
+    --dump-on LIST        crash, exit, errno=NAME[,NAME...], gone (default crash)
+    --dump-tail T         how long after the trigger the record is taken (200ms)
+    --dump-rate N         dumps per cgroup per minute at most (default 4)
+    --dump-dir-max BYTES  our files in DIR at most, oldest deleted first (256M)
     --version             traceloop's, libbpf's and the kernel's versions
     -h, --help            this text; traceloop SUBCOMMAND --help: that subcommand's
 
@@ -120,6 +125,11 @@ export async function main(argv: string[]): Promise<number> {
       goneCheckMs: { type: 'number' },
       name: { type: 'string' },
       format: { type: 'string' },
+      dumpDir: { type: 'string' },
+      dumpOn: { type: 'string' },
+      dumpTail: { type: 'string' },
+      dumpRate: { type: 'number' },
+      dumpDirMax: { type: 'string' },
       help: { type: 'boolean', shortFlag: 'h', default: false },
     },
   });
@@ -139,6 +149,13 @@ export async function main(argv: string[]): Promise<number> {
     maxString: f.stringLimit,
     drainPeriodMs: f.interval,
     durations: f.durations,
+  };
+  const triggers = {
+    dumpDir: f.dumpDir,
+    dumpOn: f.dumpOn,
+    dumpTail: f.dumpTail,
+    dumpRate: f.dumpRate,
+    dumpDirMax: f.dumpDirMax,
   };
   const tui = () =>
     tuiCommand({
@@ -160,6 +177,7 @@ export async function main(argv: string[]): Promise<number> {
         summary: f.summary,
         decodeFds: f.decodeFds,
         ...(f.output !== undefined ? { output: f.output } : {}),
+        triggers,
       });
     case 'run':
       return runCommand({
@@ -185,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
         retentionMemory: f.retentionMemory,
         maxStreams: f.maxStreams,
         goneCheckMs: f.goneCheckMs,
+        triggers,
       });
     case 'add':
       return addCommand(rest, { socket: f.socket, name: f.name });

@@ -70,6 +70,17 @@ export interface LoadReport {
   leftOutWhy: string;
 }
 
+/** One CPU's trigger notes, from its ring's control block (bpf/traceloop.h enum tl_trigger). */
+export interface TriggerNotes {
+  cpu: number;
+  /** Triggers counted so far by kind (TL_TRIG_CRASH, _EXIT, _ERRNO), modulo 2^16. */
+  counts: number[];
+  /** The last one's kind, | TL_TRIG_OOM for the OOM killer's SIGKILL. */
+  last: number;
+  /** The wire seq (32 bits) of the last one's record. */
+  seq: number;
+}
+
 export interface NativeRecorder {
   /** Starts recording the cgroup2 directory at `path`; returns its cgroup id. */
   addCgroup(path: string): bigint;
@@ -79,6 +90,10 @@ export interface NativeRecorder {
   /** What arrived since the previous poll() of this cgroup, with gaps marked. */
   poll(id: bigint): ReadResult;
   stats(id: bigint): CpuRingStats[];
+  /** Trigger notes per CPU, read from the control blocks alone (nothing drained). */
+  triggers(id: bigint): TriggerNotes[];
+  /** Which errnos (1..255) count as triggers, for every cgroup; [] disarms. */
+  setTriggerErrnos(errnos: number[]): void;
   /** Detaches the programs and frees every ring. Idempotent. */
   close(): void;
   /**

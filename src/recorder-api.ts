@@ -5,9 +5,19 @@ import type { CapturesLeftOut } from './captures.js';
 import type { CpuRingStats } from './native.js';
 import type { LiveListener, Read, RecordedCgroup, Recorder } from './recorder.js';
 
+/** A dump a daemon's trigger saved (`serve --dump-dir`), as /list says it. */
+export interface ListedDump {
+  trigger: string;
+  /** ISO-8601 UTC. */
+  at: string;
+  capture: string;
+}
+
 /** A cgroup as list() gives it: gone ones (their directory vanished) are marked. */
 export interface ListedCgroup extends RecordedCgroup {
   gone: boolean;
+  /** The dumps its triggers saved, oldest first (a daemon with --dump-dir). */
+  dumps?: ListedDump[];
 }
 
 /** Why a watch ended without unwatch(): the recorder went away, or stopped that cgroup. */

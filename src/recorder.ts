@@ -3,7 +3,13 @@
 // to this, so a daemon client can later stand in for it.
 import { capturesOf, type CapturesLeftOut } from './captures.js';
 import { cgroupExists, cgroupName, resolveCgroupDir, UserError } from './cgroup.js';
-import { loadNative, type CpuRingStats, type LoadReport, type NativeRecorder } from './native.js';
+import {
+  loadNative,
+  type CpuRingStats,
+  type LoadReport,
+  type NativeRecorder,
+  type TriggerNotes,
+} from './native.js';
 import { buildKeyedRules, buildRules } from './syscalls/rules.js';
 
 export const DEFAULT_RING_PAGES = 64;
@@ -135,6 +141,16 @@ export class Recorder {
 
   stats(id: bigint): CpuRingStats[] {
     return this.call(() => this.native.stats(id));
+  }
+
+  /** Trigger notes per CPU (src/triggers/): counters in the control blocks, no ring read. */
+  triggers(id: bigint): TriggerNotes[] {
+    return this.call(() => this.native.triggers(id));
+  }
+
+  /** Arms the errno triggers (1..255) for every cgroup; [] disarms them. */
+  setTriggerErrnos(errnos: number[]): void {
+    this.call(() => this.native.setTriggerErrnos(errnos));
   }
 
   /** Live events of this cgroup dropped because the consumer was behind (all marked). */

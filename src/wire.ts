@@ -23,6 +23,16 @@ export const TL_ALIGN = 8;
 /** sizeof(struct tl_ring_ctrl) without its page_start[] index. */
 export const TL_CTRL_FIXED_BYTES = 96 + 32 * 64;
 
+// enum tl_trigger: what the writer counts in each ring's control block (src/triggers/).
+export const TL_TRIG_CRASH = 0;
+export const TL_TRIG_EXIT = 1;
+export const TL_TRIG_ERRNO = 2;
+export const TL_TRIG_KINDS = 3;
+/** In trig_last: the crash was the OOM killer's SIGKILL. */
+export const TL_TRIG_OOM = 0x100;
+/** Errnos 1 .. TL_TRIG_ERRNO_BITS - 1 can be armed. */
+export const TL_TRIG_ERRNO_BITS = 256;
+
 // enum tl_rec_type. Kernel records first; userspace-only records from 0x80.
 export const TL_REC_PAD = 1;
 export const TL_REC_ENTER = 2;
@@ -130,6 +140,12 @@ export const TL_MAX_KEYED = 512;
  * thread went through do_exit), and `ret` is its wait status (traceloop.h).
  */
 export const TL_NR_PROC_END = 0xfffe;
+/**
+ * ... and with this one, a signal delivered to the thread: `ret` is the signal, its one param
+ * the first TL_SIGINFO_BYTES of its siginfo (traceloop.h): strace's `--- SIGSEGV {...} ---`.
+ */
+export const TL_NR_SIGNAL = 0xfffd;
+export const TL_SIGINFO_BYTES = 48;
 
 /** Capture families (enum tl_family): what a kernel may refuse, and the loader leave out. */
 export const TL_FAM_KEYED = 1 << 0;
@@ -252,10 +268,11 @@ export const LAYOUT = {
   'tl_ring_ctrl.failed': 16,
   'tl_ring_ctrl.faults': 24,
   'tl_ring_ctrl.busy': 32,
-  'tl_ring_ctrl.reserved': 36,
+  'tl_ring_ctrl.trig_seq': 36,
   'tl_ring_ctrl.published': 40,
   'tl_ring_ctrl.last_ts': 48,
-  'tl_ring_ctrl.spare': 56,
+  'tl_ring_ctrl.trig_count': 56,
+  'tl_ring_ctrl.trig_last': 62,
   'tl_ring_ctrl.open': 64,
   'tl_ring_ctrl.comms': 96,
   'tl_ring_ctrl.page_start': 2144,

@@ -9,6 +9,8 @@ import { CaptureRecorder } from '../src/capture/capture-api.js';
 import { readCapture } from '../src/capture/reader.js';
 import { captureClock, replayText } from '../src/capture/replay.js';
 import { CaptureWriter } from '../src/capture/writer.js';
+import { TRIGGER_MARK } from '../src/capture/format.js';
+import { parseRecords } from '../src/wire.js';
 import { Session } from '../src/ui/session.js';
 import { call, lost, write } from './ui/fake-api.js';
 
@@ -94,6 +96,46 @@ describe('the UI over a capture file', () => {
       await session.refresh();
       await new Promise((r) => setTimeout(r, 50));
       expect(cg.store.length).toBe(shown.length);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('a triggered capture: the trigger in the header, its line marked as in the text', async () => {
+    const { capture: plain } = capture();
+    // The 7th exit stands for the trigger (a failed call, say).
+    const exits = plain.batches.flatMap((b) => parseRecords(b)).filter((r) => r.kind === 'exit');
+    const at = exits[6]!;
+    const c = {
+      ...plain,
+      header: {
+        ...plain.header,
+        trigger: {
+          kind: 'errno',
+          text: 'getpid failed (a test)',
+          record: { cpu: at.cpu, seq: at.seq },
+        },
+      },
+    };
+    const text: string[] = [];
+    replayText(c, (l) => text.push(...l));
+    expect(text[1]).toBe('# trigger: errno: getpid failed (a test)');
+    const markedText = text.filter((l) => l.endsWith(TRIGGER_MARK));
+    expect(markedText).toHaveLength(1);
+    const session = new Session(new CaptureRecorder(c, 'x.tlcap'), {
+      clock: captureClock(c),
+      capacity: 10_000,
+      trigger: c.header.trigger,
+    });
+    try {
+      await session.start(3_600_000);
+      expect(session.notice).toBe('trigger: errno: getpid failed (a test)');
+      const cg = session.cgroups[0]!;
+      await until('every line', () => cg.store.length >= text.length - 3);
+      const shown = Array.from({ length: cg.store.length }, (_, i) =>
+        cg.store.textOf(cg.store.at(i)),
+      );
+      expect(shown.filter((l) => l.endsWith(TRIGGER_MARK))).toEqual(markedText);
     } finally {
       await session.close();
     }

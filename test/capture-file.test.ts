@@ -127,7 +127,7 @@ describe('capture files: written and read back', () => {
     expect(c.goodBytes).toBe(GOOD.length);
     expect(c.header).toEqual(captureHeader(facts()));
     expect(c.header).toMatchObject({
-      format: 1,
+      format: 2,
       source: 'run',
       wireLayout: WIRE_LAYOUT_ID,
       arch: 'x64',
@@ -265,8 +265,8 @@ describe('capture files: damaged, cut short, foreign', () => {
       [fs.readFileSync(process.execPath).subarray(0, 4096), /not a traceloop capture file/],
       [MAGIC, /cut short before its format version/],
       [
-        Buffer.concat([MAGIC, Buffer.from([2, 0, 0, 0])]),
-        /^capture format 2: this traceloop reads format 1/,
+        Buffer.concat([MAGIC, Buffer.from([3, 0, 0, 0])]),
+        /^capture format 3: this traceloop reads format 2/,
       ],
       [
         Buffer.concat([encodeStart(), encodeJsonChunk(CHUNK_RECORDS, {})]),

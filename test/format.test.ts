@@ -28,6 +28,8 @@ import {
   type Param,
   type WireRecord,
   TL_NR_PROC_END,
+  TL_NR_SIGNAL,
+  TL_SIGINFO_BYTES,
 } from '../src/wire.js';
 
 // 12:00:00.000000 UTC on 2024-01-01 is CLOCK_MONOTONIC 1000 s in these tests.
@@ -359,6 +361,65 @@ describe('calls that never return', () => {
       'cpu#0 42 [cat] +++ exited with 7 +++',
       'cpu#0 43 [worker] read(0, <unfinished ...>',
       'cpu#0 43 [worker] +++ killed by SIGKILL +++',
+    ]);
+  });
+
+  it('a signal delivered is a line of its own, as strace prints it', () => {
+    const info = (signo: number, code: number, fill: (b: Buffer) => void = () => {}): Param => {
+      const b = Buffer.alloc(TL_SIGINFO_BYTES);
+      b.writeInt32LE(signo, 0);
+      b.writeInt32LE(code, 8);
+      fill(b);
+      return { arg: 0, status: TL_PARAM_OK, want: TL_SIGINFO_BYTES, bytes: b };
+    };
+    const signal = (sig: number, p: Param, tid = 42, us = 5): ExitRecord => ({
+      ...exitOf({ name: 'getpid', args: [], tid, us }),
+      nr: TL_NR_SIGNAL,
+      ret: BigInt(sig),
+      params: [p],
+    });
+    const out = lines([
+      ...call({ name: 'read', args: [0n, 0n, 10n], tid: 43, comm: 'worker', us: 1 }).slice(0, 1),
+      signal(11, info(11, 1)),
+      signal(
+        7,
+        info(7, 2, (b) => b.writeBigUInt64LE(0x7f00dead0000n, 16)),
+        42,
+        6,
+      ),
+      signal(
+        6,
+        info(6, -6, (b) => b.writeInt32LE(42, 16)),
+        42,
+        7,
+      ),
+      signal(
+        17,
+        info(17, 1, (b) => {
+          b.writeInt32LE(77, 16);
+          b.writeInt32LE(3, 24);
+        }),
+        42,
+        8,
+      ),
+      signal(
+        17,
+        info(17, 2, (b) => b.writeInt32LE(9, 24)),
+        42,
+        9,
+      ),
+      { ...signal(11, info(11, 1), 42, 10), params: [] },
+      processEnd(11, 42, 11),
+    ]);
+    expect(out.map((l) => l.replace(/^\S+ cpu#0 /, ''))).toEqual([
+      '43 [worker] read(0, <unfinished ...>',
+      '42 [?] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---',
+      '42 [?] --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f00dead0000} ---',
+      '42 [?] --- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=42, si_uid=0} ---',
+      '42 [?] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=77, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---',
+      '42 [?] --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=0, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=0} ---',
+      '42 [?] --- SIGSEGV {...} ---',
+      '42 [?] +++ killed by SIGSEGV +++',
     ]);
   });
 

@@ -32,8 +32,6 @@ const MIRROR_ONLY = [
   'tl_param.h',
   'tl_lost.h',
   'tl_lost.reserved',
-  'tl_ring_ctrl.reserved',
-  'tl_ring_ctrl.spare',
   'tl_capture.reserved',
   'tl_rule.reserved',
   'tl_rule.reserved2',

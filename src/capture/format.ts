@@ -8,7 +8,8 @@ import { crc32 } from './crc32.js';
 
 /** `\x89TLCAP\r\n`: a high byte (not text), the name, a CR LF a text-mode copy would mangle. */
 export const MAGIC = Buffer.from([0x89, 0x54, 0x4c, 0x43, 0x41, 0x50, 0x0d, 0x0a]);
-export const FORMAT_VERSION = 1;
+/** 2: the header may say what trigger saved the file (`trigger`). */
+export const FORMAT_VERSION = 2;
 /** Magic, then the format version (u32 LE). */
 export const START_BYTES = MAGIC.length + 4;
 
@@ -60,6 +61,19 @@ export interface CaptureSettings {
   drainPeriodMs?: number;
 }
 
+/** Ends the line of the record that was a capture's trigger, in the text and in the UI. */
+export const TRIGGER_MARK = '   <<< trigger';
+
+/** What made a daemon save the file (`--dump-on`, src/triggers/): the text marks it. */
+export interface CaptureTrigger {
+  /** `crash`, `exit`, `errno` or `gone`. */
+  kind: string;
+  /** What the text's `# trigger: ` line says after those words. */
+  text: string;
+  /** The record that was the trigger, when there is one: its CPU and (32-bit) wire seq. */
+  record?: { cpu: number; seq: number };
+}
+
 export interface CaptureHeader {
   format: number;
   /** traceloop's version that wrote the file. */
@@ -86,6 +100,8 @@ export interface CaptureHeader {
    * are left out of the text, as run left them out.
    */
   execPid?: number;
+  /** Saved by a trigger: which, and the record to mark. */
+  trigger?: CaptureTrigger;
 }
 
 export interface CaptureEnd {

@@ -25,6 +25,7 @@ import {
   WIRE_LAYOUT_ID,
   type CaptureEnd,
   type CaptureHeader,
+  type CaptureTrigger,
 } from './format.js';
 
 /** A file that is no capture this traceloop can read, in one line. */
@@ -262,8 +263,29 @@ function checkHeader(v: unknown): CaptureHeader {
     },
     clock: { monotonicNs, wallMs },
     ...(h.execPid !== undefined ? { execPid: int(h.execPid, 'execPid', 0, 2 ** 32 - 1) } : {}),
+    ...(h.trigger !== undefined ? { trigger: checkTrigger(h.trigger) } : {}),
   };
 }
+
+function checkTrigger(v: unknown): CaptureTrigger {
+  const t = obj(v, 'trigger');
+  const kind = str(t, 'kind', 'trigger.kind');
+  if (!TRIGGER_KINDS.includes(kind)) bad('trigger.kind');
+  const record = t.record === undefined ? undefined : obj(t.record, 'trigger.record');
+  return {
+    kind,
+    text: str(t, 'text', 'trigger.text'),
+    ...(record
+      ? {
+          record: {
+            cpu: int(record.cpu, 'trigger.record.cpu', 0, 1 << 20),
+            seq: int(record.seq, 'trigger.record.seq', 0, 2 ** 32 - 1),
+          },
+        }
+      : {}),
+  };
+}
+const TRIGGER_KINDS = ['crash', 'exit', 'errno', 'gone'];
 
 type Counter = keyof CpuRingStats;
 

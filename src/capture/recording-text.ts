@@ -4,6 +4,8 @@
 // before its exec left out) and formatted (or counted, for -c), the held-back lines, then the
 // accounting, with the per-CPU books kept from the batches (recorded = shown + lost).
 import type { CapturesLeftOut } from '../captures.js';
+import { TRIGGER_MARK, type CaptureTrigger } from './format.js';
+import { escapeControls } from '../format/print.js';
 import type { ClockSample } from '../clock.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
 import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
@@ -27,6 +29,11 @@ export interface RecordingTextOptions {
   procFds?: boolean | ProcReader;
 }
 
+/** The line under the header that says what saved the file. */
+export function triggerLine(t: CaptureTrigger): string {
+  return escapeControls(`# trigger: ${t.kind}: ${t.text}`);
+}
+
 export class RecordingText {
   /** Events handed over per CPU, and those marked lost. */
   readonly shown = new PerCpu();
@@ -36,6 +43,7 @@ export class RecordingText {
   private readonly tally = new LineTally();
   private readonly summary: CallSummary | undefined;
   private keep: ((r: WireRecord) => boolean) | undefined;
+  private trigger: CaptureTrigger | undefined;
 
   constructor(
     opts: RecordingTextOptions,
@@ -61,9 +69,16 @@ export class RecordingText {
     this.keep = fromExec(pid);
   }
 
+  /** Says what saved the capture under the header, and marks its record's line. */
+  markTrigger(trigger: CaptureTrigger): void {
+    this.trigger = trigger;
+  }
+
   /** The first lines (none for -c, which prints its table alone). */
   header(title: string, captures: CapturesLeftOut | undefined): void {
-    if (!this.summary) this.out(headerLines(title, captures));
+    if (this.summary) return;
+    this.out(headerLines(title, captures));
+    if (this.trigger) this.out([triggerLine(this.trigger)]);
   }
 
   batch(records: Buffer): void {
@@ -75,7 +90,7 @@ export class RecordingText {
     });
     const kept = this.keep ? parsed.filter(this.keep) : parsed;
     if (this.summary) this.summary.add(kept);
-    else this.out(keepLines(this.formatter.push(kept), this.formatter, this.filter));
+    else this.out(keepLines(this.marked(this.formatter.push(kept)), this.formatter, this.filter));
   }
 
   /** The held-back lines, `notes`, and the accounting of `cpus` (or the -c table). */
@@ -84,7 +99,7 @@ export class RecordingText {
       this.out(summaryText(this.summary).trimEnd().split('\n'));
       return;
     }
-    this.out(keepLines(this.formatter.flush(), this.formatter, this.filter));
+    this.out(keepLines(this.marked(this.formatter.flush()), this.formatter, this.filter));
     this.out(notes);
     this.out([accountingLine(cpus, this.tally)]);
   }
@@ -114,6 +129,20 @@ export class RecordingText {
         delivered: this.shown.get(cpu),
         lost: this.lost.get(cpu),
       }));
+  }
+
+  /** `lines` (the formatter's last), the trigger's own marked. */
+  private marked(lines: string[]): string[] {
+    const at = this.trigger?.record;
+    if (!at) return lines;
+    const owners = this.formatter.owners;
+    for (let i = 0; i < lines.length; i++) {
+      const r = owners[i];
+      if (r && r.kind !== 'lost' && r.cpu === at.cpu && r.seq === at.seq) {
+        lines[i] += TRIGGER_MARK;
+      }
+    }
+    return lines;
   }
 
   private out(lines: string[]): void {

@@ -47,6 +47,7 @@ export function replayText(
     captureClock(capture),
   );
   if (header.execPid !== undefined) text.fromExecOf(header.execPid);
+  if (header.trigger !== undefined) text.markTrigger(header.trigger);
   text.header(header.title, header.captures);
   let failure: string | undefined;
   let decoded = 0;

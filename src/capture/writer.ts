@@ -22,6 +22,7 @@ import {
   type CaptureEnd,
   type CaptureHeader,
   type CaptureSettings,
+  type CaptureTrigger,
 } from './format.js';
 
 /** What a writer knows of its recording; the machine's facts are added here. */
@@ -33,6 +34,7 @@ export interface CaptureFacts {
   settings: CaptureSettings;
   clock: ClockSample;
   execPid?: number;
+  trigger?: CaptureTrigger;
 }
 
 /** Characters of a recording's first line kept in a header. */
@@ -76,7 +78,18 @@ export function captureHeader(facts: CaptureFacts): CaptureHeader {
     settings: facts.settings,
     clock: { monotonicNs: `${facts.clock.monotonicNowNs}`, wallMs: facts.clock.wallNowMs },
     ...(facts.execPid !== undefined ? { execPid: facts.execPid } : {}),
+    ...(facts.trigger !== undefined ? { trigger: facts.trigger } : {}),
   };
+}
+
+/** A whole capture in memory, as CaptureWriter would write it: a trigger's flight record. */
+export function encodeCapture(facts: CaptureFacts, records: Buffer, end: CaptureEnd): Buffer {
+  return Buffer.concat([
+    encodeStart(),
+    encodeJsonChunk(CHUNK_HEADER, captureHeader(facts)),
+    ...piecesOf(records, MAX_RECORDS_BYTES).map((p) => encodeChunk(CHUNK_RECORDS, p)),
+    encodeJsonChunk(CHUNK_END, end),
+  ]);
 }
 
 export class CaptureWriter {

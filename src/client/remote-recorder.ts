@@ -17,6 +17,7 @@ interface Listed {
   name: string;
   path: string;
   gone: boolean;
+  dumps?: Array<{ trigger: string; at: string; capture: string }>;
 }
 
 /**
@@ -55,6 +56,9 @@ export class RemoteRecorder implements RecorderApi {
       name: c.name,
       path: c.path,
       gone: c.gone,
+      ...(Array.isArray(c.dumps)
+        ? { dumps: c.dumps.map((d) => ({ trigger: d.trigger, at: d.at, capture: d.capture })) }
+        : {}),
     }));
   }
 

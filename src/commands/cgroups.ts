@@ -9,7 +9,14 @@ import { CallSummary, summaryText } from '../summary.js';
 import type { LineFormatter } from '../format/index.js';
 import { writeAllSync, writeFileAtomic, writeInterruptible } from '../output.js';
 import { onStopSignal, stopSignalsReceived } from '../stop.js';
-import { Recorder, type RecordedCgroup, type RecorderSettings } from '../recorder.js';
+import {
+  DEFAULT_RING_PAGES,
+  Recorder,
+  type RecordedCgroup,
+  type RecorderSettings,
+} from '../recorder.js';
+import { TriggerDumps, type TriggerTarget } from '../triggers/dumps.js';
+import { triggerSettings, type TriggerOptions, type TriggerSettings } from '../triggers/options.js';
 
 export interface CgroupsOptions extends RecorderSettings {
   paths: string[];
@@ -22,30 +29,74 @@ export interface CgroupsOptions extends RecorderSettings {
   summary?: boolean;
   /** strace -y (default on); /proc is asked only when printing live, not for the record. */
   decodeFds?: boolean;
+  /** --dump-dir and its fellows: triggered dumps. */
+  triggers?: TriggerOptions;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
   if (opts.paths.length === 0) {
     throw new UserError('traceloop cgroups: give at least one cgroup2 directory to record');
   }
+  const triggers = triggerSettings(opts.triggers ?? {});
   const recorder = Recorder.open(opts);
+  let dumps: TriggerDumps | undefined;
   try {
     const recorded = opts.paths.map((p) => recorder.add(p));
+    const targets = recorded.map((cg, key) => ({
+      key,
+      name: cg.name,
+      path: cg.path,
+      cgroupId: cg.id,
+    }));
+    if (triggers) {
+      dumps = startDumps(recorder, targets, triggers, opts.ringPages ?? DEFAULT_RING_PAGES);
+    }
     process.stderr.write(
       `traceloop: recording ${recorded.map((c) => c.path).join(', ')}` +
         (opts.dumpOnExit ? '; Ctrl-C dumps and exits\n' : '; Ctrl-C stops\n'),
     );
     const leftOut = leftOutText(recorder.captures());
     if (leftOut) process.stderr.write(`traceloop: ${leftOut}\n`);
+    // A vanished cgroup's rings stay until the end: its record is still whole here.
+    const onGone = (id: bigint): void => {
+      const t = targets.find((x) => x.cgroupId === id);
+      if (dumps && t) dumps.gone(t, recorder.snapshot(id));
+    };
     const why = opts.dumpOnExit
-      ? await waitForStop(recorder, recorded)
-      : await streamUntilStop(recorder, recorded, opts);
+      ? await waitForStop(recorder, recorded, onGone)
+      : await streamUntilStop(recorder, recorded, opts, onGone);
     // A signal after the one that stopped recording interrupts the dump.
     if (opts.dumpOnExit) await dumpAll(recorder, recorded, opts, stopSignalsReceived());
     return why === 'gone' ? 1 : 0;
   } finally {
+    dumps?.stop();
     recorder.close();
   }
+}
+
+/** Triggered dumps over this process's own recorder: its cgroups, while they live. */
+function startDumps(
+  recorder: Recorder,
+  targets: TriggerTarget[],
+  settings: TriggerSettings,
+  ringPages: number,
+): TriggerDumps {
+  const log = (line: string): void => void process.stderr.write(`traceloop: ${line}\n`);
+  const dumps = new TriggerDumps(
+    {
+      targets: () => targets.filter((t) => !recorder.isGone(t.cgroupId)),
+      notes: (t) => recorder.triggers(t.cgroupId),
+      snapshot: (t) => recorder.snapshot(t.cgroupId),
+      captures: () => recorder.captures(),
+      ringPages,
+    },
+    settings,
+    log,
+  );
+  recorder.setTriggerErrnos(settings.kinds.has('errno') ? [...settings.errnos] : []);
+  dumps.start();
+  log(`dumps on ${[...settings.kinds].join(', ')} go to ${dumps.dir.dir}`);
+  return dumps;
 }
 
 type StopReason = 'signal' | 'gone';
@@ -54,7 +105,7 @@ type StopReason = 'signal' | 'gone';
 function waitForStop(
   recorder: Recorder,
   recorded: RecordedCgroup[],
-  onTick?: () => void,
+  onGone?: (id: bigint) => void,
   intervalMs = 500,
 ): Promise<StopReason> {
   return new Promise((resolve) => {
@@ -66,13 +117,13 @@ function waitForStop(
     };
     const unsubscribe = onStopSignal(() => finish('signal'));
     const timer = setInterval(() => {
-      onTick?.();
       for (const cg of recorded) {
         if (!reported.has(cg.id) && recorder.isGone(cg.id)) {
           reported.add(cg.id);
           process.stderr.write(
             `traceloop: ${cg.path} is gone (its processes exited); its record is kept\n`,
           );
+          onGone?.(cg.id);
         }
       }
       if (reported.size === recorded.length) finish('gone');
@@ -84,6 +135,7 @@ async function streamUntilStop(
   recorder: Recorder,
   recorded: RecordedCgroup[],
   opts: CgroupsOptions,
+  onGone?: (id: bigint) => void,
 ): Promise<StopReason> {
   const formatters = new Map<bigint, LineFormatter>();
   // With -c, as strace -c attached: counted while recording, one table per cgroup at the stop.
@@ -108,7 +160,7 @@ async function streamUntilStop(
       if (lines.length > 0) writeAllSync(1, lines.map((l) => tag + l).join('\n') + '\n');
     });
   }
-  const why = await waitForStop(recorder, recorded);
+  const why = await waitForStop(recorder, recorded, onGone);
   for (const cg of recorded) {
     recorder.unwatch(cg.id); // hands out what the merger still held
     const summary = summaries.get(cg.id);

@@ -12,6 +12,13 @@ import { Api, DEFAULT_MAX_STREAMS } from '../server/http.js';
 import { parseDuration } from '../server/params.js';
 import { DEFAULT_SOCKET, groupId, listenPrivate, removeOwnSocket } from '../server/socket.js';
 import { onStopSignal } from '../stop.js';
+import { TriggerDumps, type TriggerTarget } from '../triggers/dumps.js';
+import { triggerSettings, type TriggerOptions } from '../triggers/options.js';
+import type { Entry } from '../server/daemon.js';
+
+function targetOf(e: Entry): TriggerTarget {
+  return { key: e.id, name: e.name, path: e.path, cgroupId: e.cgroupId };
+}
 
 export interface ServeOptions extends RecorderSettings {
   socket?: string;
@@ -23,6 +30,8 @@ export interface ServeOptions extends RecorderSettings {
   maxStreams?: number;
   /** How often cgroups are checked for having vanished, ms (tests shorten it). */
   goneCheckMs?: number;
+  /** --dump-dir and its fellows: triggered dumps. */
+  triggers?: TriggerOptions;
 }
 
 /** How long in-flight answers get to finish on the way out. */
@@ -44,6 +53,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   if (!Number.isInteger(maxStreams) || maxStreams < 1) {
     throw new UserError(`--max-streams must be a positive integer, got ${maxStreams}`);
   }
+  const triggers = triggerSettings(opts.triggers ?? {});
   const gid = opts.socketGroup !== undefined ? groupId(opts.socketGroup) : undefined;
   const log = (line: string): void => void process.stderr.write(`traceloop: ${line}\n`);
 
@@ -55,15 +65,38 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     liveQueueBytes: opts.liveQueueBytes ?? LIVE_QUEUE_BYTES,
   });
   let daemon: Daemon | undefined;
+  let dumps: TriggerDumps | undefined;
   let listening;
   try {
-    daemon = new Daemon(recorder, {
+    const d = (daemon = new Daemon(recorder, {
       retentionMs,
       retentionBytes: mem * (1 << 20),
       ringBytes: (opts.ringPages ?? DEFAULT_RING_PAGES) * 4096,
       log,
       ...(opts.goneCheckMs !== undefined ? { goneCheckMs: opts.goneCheckMs } : {}),
-    });
+      onGone: (e, final) => dumps?.gone(targetOf(e), final),
+    }));
+    if (triggers) {
+      dumps = new TriggerDumps(
+        {
+          targets: () =>
+            d
+              .list()
+              .filter((e) => !e.gone)
+              .map(targetOf),
+          notes: (t) => recorder.triggers(t.cgroupId),
+          snapshot: (t) => d.snapshot(d.byId(t.key)),
+          captures: () => recorder.captures(),
+          ringPages: opts.ringPages ?? DEFAULT_RING_PAGES,
+        },
+        triggers,
+        log,
+      );
+      recorder.setTriggerErrnos(triggers.kinds.has('errno') ? [...triggers.errnos] : []);
+      daemon.savedDumps = dumps;
+      dumps.start();
+      log(`dumps on ${[...triggers.kinds].join(', ')} go to ${dumps.dir.dir}`);
+    }
     const api = new Api(daemon, { maxStreams, maxConnections: connectionCap(log), log });
     listening = await listenPrivate(api.server, socketPath, gid);
     log(`serving on ${socketPath} (pid ${process.pid})`);
@@ -97,6 +130,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     process.off('uncaughtException', onUncaught);
     return 0;
   } finally {
+    dumps?.stop();
     daemon?.stop();
     recorder.close();
     if (listening) removeOwnSocket(listening);

@@ -117,11 +117,32 @@ const FLAGS: Record<string, FlagSpec> = {
     value: true,
     help: '--save FILE           also save the records as a capture file (traceloop view FILE)',
   },
+  'dump-dir': {
+    value: true,
+    help: '--dump-dir DIR        save the flight record into DIR when a trigger fires (--dump-on)',
+  },
+  'dump-on': {
+    value: true,
+    help: '--dump-on LIST        triggers: crash, exit, errno=NAME[,NAME...], gone (default crash)',
+  },
+  'dump-tail': {
+    value: true,
+    help: '--dump-tail T         how long after the trigger the record is taken (default 200ms)',
+  },
+  'dump-rate': {
+    value: true,
+    help: '--dump-rate N         dumps per cgroup per minute at most (default 4)',
+  },
+  'dump-dir-max': {
+    value: true,
+    help: '--dump-dir-max BYTES  our files in DIR at most, oldest deleted first (default 256M)',
+  },
   version: { value: false },
   help: { value: false, short: 'h' },
 };
 
 const SETTINGS = ['ring-pages', 'max-arg-bytes', 'string-limit', 'interval'];
+const TRIGGERS = ['dump-dir', 'dump-on', 'dump-tail', 'dump-rate', 'dump-dir-max'];
 
 interface CommandSpec {
   flags: string[];
@@ -134,11 +155,21 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   cgroups: {
-    flags: ['dump-on-exit', 'output', 'durations', 'summary', 'decode-fds', ...SETTINGS],
-    about: `traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
+    flags: [
+      'dump-on-exit',
+      'output',
+      'durations',
+      'summary',
+      'decode-fds',
+      ...SETTINGS,
+      ...TRIGGERS,
+    ],
+    about: `traceloop cgroups [--dump-on-exit] [-o FILE] [--dump-dir DIR --dump-on LIST] PATH...
   Record the cgroup2 directories PATH. Without --dump-on-exit, print their
   syscalls as they happen; with it, print the flight record when stopped
-  (Ctrl-C, SIGTERM). Exits 1 when every recorded cgroup has vanished.`,
+  (Ctrl-C, SIGTERM). With --dump-dir, a trigger (a crash, a non-zero exit,
+  an errno) saves the flight record into DIR as a capture and its text.
+  Exits 1 when every recorded cgroup has vanished.`,
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
@@ -172,10 +203,14 @@ const COMMANDS: Record<string, CommandSpec> = {
       'max-streams',
       'gone-check-ms',
       ...SETTINGS,
+      ...TRIGGERS,
     ],
-    about: `traceloop serve [--socket PATH] [--socket-group G] [--retention T]
+    about: `traceloop serve [--socket PATH] [--socket-group G] [--retention T] [--dump-dir DIR --dump-on LIST]
   The always-on recorder: the original traceloop's HTTP API on a unix socket
-  (mode 0600, or 0660 with --socket-group). SIGTERM stops it.`,
+  (mode 0600, or 0660 with --socket-group). With --dump-dir, a trigger (a
+  crash, a non-zero exit, an errno, a removed cgroup) saves the cgroup's
+  flight record into DIR as a capture and its text (/dumps lists them).
+  SIGTERM stops it.`,
     example: 'traceloop serve --socket /run/traceloop.socket --retention 6h',
   },
   add: {

@@ -57,6 +57,7 @@ async function viewInUi(file: string, capture: Capture): Promise<void> {
   const session = new Session(new CaptureRecorder(capture, file), {
     maxString: capture.header.settings.maxString,
     clock: captureClock(capture),
+    ...(capture.header.trigger ? { trigger: capture.header.trigger } : {}),
   });
   await session.start();
   // runTui closes the session.

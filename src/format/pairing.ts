@@ -15,7 +15,7 @@
 //     their enter (`= ?`).
 import { SYSCALLS } from '../syscalls/table.js';
 import { descriptorOf } from '../syscalls/descriptors/index.js';
-import { TL_NR_PROC_END } from '../wire.js';
+import { TL_NR_PROC_END, TL_NR_SIGNAL } from '../wire.js';
 
 // The quirks by nr (a u16), from the syscall descriptors' `pairing` and `returns`: a load, not
 // a Set lookup, on every record.
@@ -92,7 +92,8 @@ export class CallPairing<T> {
    * An exit of syscall `nr` by thread `tid` (`retIsZero`: it returned 0). JOINED: the held enter's own
    * (one line); RESUMED: the half line after an unfinished one, or an exit whose enter is gone
    * (`matched` undefined); DROPPED: a new child's first return, shown by no line; ENDED: the
-   * thread's process ended (TL_NR_PROC_END).
+   * thread's process ended (TL_NR_PROC_END), or a signal was delivered to it (TL_NR_SIGNAL): a
+   * line of its own that is no call.
    */
   exit(
     tid: number,
@@ -100,6 +101,14 @@ export class CallPairing<T> {
     retIsZero: boolean,
   ): typeof JOINED | typeof RESUMED | typeof DROPPED | typeof ENDED {
     this.lossBetween = false;
+    if (nr === TL_NR_SIGNAL) {
+      // A line of its own between calls: the kernel delivers a signal on the way back to user
+      // space, after the thread's call (if any) has exited. Another thread's held enter is
+      // shown unfinished, as for any line in between.
+      this.flush();
+      this.matched = undefined;
+      return ENDED;
+    }
     if (nr === TL_NR_PROC_END) {
       // The process is gone: a call it was in (killed mid-read) stays unfinished, unresumed.
       this.flush();

@@ -7,6 +7,7 @@
 //   <... read resumed>"abc", 131072) = 3
 // Which exit ends which enter, and when, is src/format/pairing.ts: the UI's store asks it too.
 import {
+  TL_NR_SIGNAL,
   TL_PARAM_OK,
   type EnterRecord,
   type Param,
@@ -20,6 +21,7 @@ import { SYSCALLS } from '../syscalls/table.js';
 import { descriptorOf } from '../syscalls/descriptors/index.js';
 import { argIndex } from '../syscalls/signatures.js';
 import { signalName } from './xlat/signal.js';
+import { signalText } from './signal-line.js';
 import { CallPairing, DROPPED, ENDED, HELD, JOINED } from './pairing.js';
 import { formatLost } from './lost.js';
 import { formatReturn } from './retval.js';
@@ -239,6 +241,11 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     const fds = fdTables?.namerFor(exit);
     if (kind === DROPPED) return;
     if (kind === ENDED) {
+      if (exit.nr === TL_NR_SIGNAL) {
+        const comm = commOf(exit.tid);
+        emit(prefix(exit.ts, exit.cpu, exit.tid, comm) + signalText(exit), exit);
+        return;
+      }
       fdTables?.ended(exit.pid, exit.tid);
       processEnded(exit);
       return;

@@ -9,6 +9,7 @@ import type { CapturesLeftOut } from '../captures.js';
 import { cgroup2Mount, resolveCgroupDir } from '../cgroup.js';
 import type { CpuRingStats } from '../native.js';
 import type { Read, Recorder } from '../recorder.js';
+import type { SavedDump } from '../triggers/dumps.js';
 import { freeName } from './names.js';
 import { HttpError } from './params.js';
 import { PerCpu, streamWindow } from './tally.js';
@@ -71,6 +72,13 @@ export interface DaemonSettings {
   ringBytes: number;
   /** Where diagnostics go (one line each). */
   log?: (line: string) => void;
+  /** Told of a cgroup that vanished, with its final record, before its rings are freed. */
+  onGone?: (e: Entry, final: Read) => void;
+}
+
+/** The dumps triggers saved (src/triggers/dumps.ts), as /list and /dumps show them. */
+export interface SavedDumps {
+  list(key?: number): SavedDump[];
 }
 
 export const DEFAULT_RETENTION_MS = 3 * 3600_000;
@@ -92,6 +100,8 @@ export class Daemon {
   private readonly timer: NodeJS.Timeout;
   private readonly mount = cgroup2Mount();
   private stopped = false;
+  /** Set by `serve --dump-dir`: the dumps its triggers saved. */
+  savedDumps: SavedDumps | undefined;
   readonly retentionMs: number;
   readonly retentionBytes: number;
   readonly retentionCount: number;
@@ -362,6 +372,11 @@ export class Daemon {
     const read = this.recorder.snapshot(e.cgroupId);
     const notShown = this.recorder.notShown(e.cgroupId);
     this.recorder.remove(e.cgroupId);
+    try {
+      this.settings.onGone?.(e, read);
+    } catch (err) {
+      this.log(`id ${e.id} [${e.name}] is gone: ${(err as Error).message}`);
+    }
     // zlib hands back a slice of its 16 KiB output chunk even for a few bytes: kept as is,
     // every small record would hold 16 KiB. A buffer of its own, exactly its size, outside
     // Node's shared pool.

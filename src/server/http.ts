@@ -13,7 +13,8 @@ import { queryError } from '../filter/query.js';
 import { CallSummary, summaryText } from '../summary.js';
 import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from './backlog-budget.js';
 import { ConnectionGuard, MAX_CONNECTIONS } from './connections.js';
-import type { Daemon, Entry } from './daemon.js';
+import type { Daemon, Entry, SavedDumps } from './daemon.js';
+import type { SavedDump } from '../triggers/dumps.js';
 import { DumpSlots, type DumpSlot } from './dump-slots.js';
 import { RAW_CONTENT_TYPE, createJsonlEncoder, jsonLine } from './encode.js';
 import {
@@ -158,6 +159,7 @@ export class Api {
           p.has('id') ? this.daemon.byId(parseId(p)) : this.daemon.byName(parseName(p)),
         ),
       '/stats': (p, res) => this.stats(p, res),
+      '/dumps': (p, res) => this.savedDumps(p, res),
       '/healthz': (p, res) => {
         onlyParams(p, []);
         text(res, 200, 'ok');
@@ -234,14 +236,36 @@ export class Api {
     const format = parseFormat(p, ['text', 'jsonl'], 'text');
     const entries = this.daemon.list();
     if (format === 'jsonl') {
-      send(res, 200, 'application/x-ndjson', entries.map((e) => jsonLine(describe(e))).join(''));
+      const saved = this.daemon.savedDumps;
+      send(
+        res,
+        200,
+        'application/x-ndjson',
+        entries.map((e) => jsonLine(describe(e, saved))).join(''),
+      );
       return;
     }
     const lines = entries.map((e) => {
       const gone = e.gone ? ` (gone since ${new Date(e.gone.at).toISOString()})` : '';
-      return `${e.id}: [${e.name}] ${e.path}${gone}\n`;
+      const dumps = (this.daemon.savedDumps?.list(e.id) ?? []).map(
+        (d) => `    ${d.trigger} ${new Date(d.at).toISOString()}: ${d.capture} (and .txt)\n`,
+      );
+      return `${e.id}: [${e.name}] ${e.path}${gone}\n${dumps.join('')}`;
     });
     send(res, 200, 'text/plain; charset=utf-8', lines.join(''));
+  }
+
+  /** The dumps triggers saved (`serve --dump-dir`), oldest first, as JSON: all, or one cgroup's. */
+  private savedDumps(p: Params, res: http.ServerResponse): void {
+    onlyParams(p, ['id', 'name']);
+    const saved = this.daemon.savedDumps;
+    if (!saved) throw new HttpError(404, 'no dumps: the daemon runs without --dump-dir');
+    const key = p.has('id')
+      ? this.daemon.byId(parseId(p)).id
+      : p.has('name')
+        ? this.daemon.byName(parseName(p)).id
+        : undefined;
+    json(res, 200, saved.list(key).map(dumpJson));
   }
 
   private close(p: Params, res: http.ServerResponse, find: () => Entry): void {
@@ -498,9 +522,23 @@ interface Described {
   cgroupId: string;
   gone: boolean;
   goneAt?: string;
+  /** The dumps its triggers saved (`serve --dump-dir`), oldest first. */
+  dumps?: DumpDescribed[];
 }
 
-function describe(e: Entry): Described {
+interface DumpDescribed {
+  id: number;
+  name: string;
+  trigger: string;
+  detail: string;
+  at: string;
+  capture: string;
+  text: string;
+  bytes: number;
+}
+
+function describe(e: Entry, saved?: SavedDumps): Described {
+  const dumps = saved?.list(e.id) ?? [];
   return {
     id: e.id,
     name: e.name,
@@ -508,6 +546,21 @@ function describe(e: Entry): Described {
     cgroupId: e.cgroupId.toString(),
     gone: !!e.gone,
     ...(e.gone ? { goneAt: new Date(e.gone.at).toISOString() } : {}),
+    ...(dumps.length > 0 ? { dumps: dumps.map(dumpJson) } : {}),
+  };
+}
+
+/** A saved dump in /dumps and /list?format=jsonl. */
+function dumpJson(d: SavedDump): DumpDescribed {
+  return {
+    id: d.key,
+    name: d.name,
+    trigger: d.trigger,
+    detail: d.detail,
+    at: new Date(d.at).toISOString(),
+    capture: d.capture,
+    text: d.text,
+    bytes: d.bytes,
   };
 }
 

@@ -84,7 +84,10 @@ function streamState(
   return { word: 'LIVE', kind: 'live' };
 }
 
-/** The header's banner: the daemon does not answer, or came back without some cgroups. */
+/**
+ * The header's banner: the daemon does not answer, or came back without some cgroups, or its
+ * trigger saved a dump.
+ */
 function bannerOf(session: Session): ScreenLine | undefined {
   const { lostAt, why } = session.connection;
   if (lostAt) {
@@ -100,7 +103,10 @@ function bannerOf(session: Session): ScreenLine | undefined {
     };
   }
   const missing = session.cgroups.filter((c) => c.detached === 'not recorded').map((c) => c.name);
-  if (missing.length === 0) return undefined;
+  // A dump a trigger saved (serve --dump-dir): said until the next one.
+  if (missing.length === 0) {
+    return session.notice ? { text: ` ${session.notice}`, kind: 'warning' } : undefined;
+  }
   return {
     text: ` not recorded by the daemon on ${session.api.where} (restarted?): ${missing.join(', ')} · a adds again, x drops`,
     kind: 'warning',

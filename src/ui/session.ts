@@ -13,6 +13,9 @@ import { dumpText } from '../dump.js';
 import { DEFAULT_MAX_STRING } from '../format/index.js';
 import { AtomicFile } from '../output.js';
 import { parseRecords, TL_LOST_OVERWRITTEN } from '../wire.js';
+import { escapeControls } from '../format/print.js';
+import type { CaptureTrigger } from '../capture/format.js';
+import { triggerLine } from '../capture/recording-text.js';
 import type { ListedCgroup, RecorderApi } from '../recorder-api.js';
 import { StreamStore } from './store.js';
 import { CallSummary } from '../summary.js';
@@ -76,6 +79,8 @@ export interface SessionOptions {
   self?: SelfPaths;
   /** The wall clock of the records: a capture file's own sample (default: read now). */
   clock?: ClockSample;
+  /** A triggered capture's trigger (`traceloop view`): said in the header, its line marked. */
+  trigger?: CaptureTrigger;
 }
 
 export class Session {
@@ -84,6 +89,10 @@ export class Session {
   /** The capture families the recorder's kernel refused, for the header and snapshots. */
   captures: CapturesLeftOut = ALL_LOADED;
   readonly connection: Connection = { lostAt: undefined, why: '', backAt: undefined };
+  /** The newest dump a daemon's trigger saved since the UI started: `crash in nginx: saved to ...`. */
+  notice: string | undefined;
+  /** Dumps already seen (their capture paths); undefined until the first list. */
+  private dumpsSeen: Set<string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private refreshing = false;
   /** A refresh was asked for while one ran: run one more after it. */
@@ -104,6 +113,7 @@ export class Session {
     this.time = createWallClock(opts.clock ?? sampleClocks(), {
       utcOffsetMinutes: offsetEveryMinute(),
     });
+    if (opts.trigger) this.notice = triggerLine(opts.trigger).replace(/^# /, '');
   }
 
   /** Picks up what the recorder already records and starts the counters. */
@@ -350,8 +360,24 @@ export class Session {
       return;
     }
     if (this.connection.lostAt) await this.regain();
+    this.noteDumps(listed);
     await this.resync(listed);
     await this.counters();
+  }
+
+  /** A dump saved since the last list becomes the notice (those from before the UI, not). */
+  private noteDumps(listed: readonly ListedCgroup[]): void {
+    const first = this.dumpsSeen === undefined;
+    const seen = (this.dumpsSeen ??= new Set());
+    for (const c of listed) {
+      for (const d of c.dumps ?? []) {
+        if (seen.has(d.capture)) continue;
+        seen.add(d.capture);
+        if (first) continue;
+        this.notice = escapeControls(`${d.trigger} in ${c.name}: saved to ${d.capture}`);
+        this.version++;
+      }
+    }
   }
 
   /** The recorder stopped answering: every stream is stale from now on. */
@@ -482,6 +508,7 @@ export class Session {
       time: this.time,
       ...(this.opts.capacity !== undefined ? { capacity: this.opts.capacity } : {}),
       ...(this.opts.maxString !== undefined ? { maxString: this.opts.maxString } : {}),
+      ...(this.opts.trigger?.record ? { mark: this.opts.trigger.record } : {}),
     });
     const view: CgroupView = {
       key: this.nextKey++,

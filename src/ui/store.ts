@@ -22,6 +22,7 @@
 // in a dump.
 import { createLineFormatter, formatLost, type LineFormatter } from '../format/index.js';
 import { CallPairing, COMPLETE, DROPPED, JOINED } from '../format/pairing.js';
+import { TRIGGER_MARK } from '../capture/format.js';
 import {
   LAYOUT,
   TL_REC_ENTER,
@@ -108,6 +109,8 @@ export interface StoreOptions {
   /** Renders a record timestamp, e.g. createWallClock(sampleClocks()). */
   time: (ts: bigint) => string;
   maxString?: number;
+  /** The record whose line ends with TRIGGER_MARK: a triggered capture's (`traceloop view`). */
+  mark?: { cpu: number; seq: number };
 }
 
 /**
@@ -249,12 +252,14 @@ export class StreamStore {
   private current: Held | undefined;
   private readonly time: (ts: bigint) => string;
   private readonly maxString: number | undefined;
+  private readonly mark: { cpu: number; seq: number } | undefined;
 
   constructor(opts: StoreOptions) {
     this.capacity = Math.max(1, opts.capacity ?? DEFAULT_CAPACITY);
     this.cols = new Columns(this.capacity);
     this.time = opts.time;
     this.maxString = opts.maxString;
+    this.mark = opts.mark;
   }
 
   get length(): number {
@@ -390,7 +395,9 @@ export class StreamStore {
         lines = [...fmt.push(enter.length ? enter : exit), ...fmt.flush()];
       }
       // A call's own line comes first (a wait4 may add its child's `+++ killed` line).
-      return lines[0] ?? '?';
+      const m = this.mark;
+      const marked = m && exit.some((r) => r.kind === 'exit' && r.cpu === m.cpu && r.seq === m.seq);
+      return (lines[0] ?? '?') + (marked ? TRIGGER_MARK : '');
     } catch (err) {
       return `(undecodable record: ${(err as Error).message})`;
     }

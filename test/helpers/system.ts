@@ -74,9 +74,10 @@ export function programsOfPid(pid: number): number[] {
 
 /**
  * The BPF programs one traceloop loads: sys_enter, sys_exit, the cgroup-move counter (a call is
- * completed in place only if no task moved since its enter) and the process-end program.
+ * completed in place only if no task moved since its enter), the process-end program and the
+ * signal-delivery program.
  */
-export const OUR_PROGRAMS = 4;
+export const OUR_PROGRAMS = 5;
 
 /** The children of process `parent` (traceloop renames itself, so look by parent, not by name). */
 export function childrenOf(parent: number): number[] {

@@ -54,7 +54,7 @@ describe('traceloop CLI', () => {
     const [, , , captures, load, ...rest] = r.stdout.split('\n');
     expect(captures).toBe('captures: all loaded');
     expect(load).toMatch(
-      /^BPF load: \d+ ms; instructions the verifier processed: tl_sys_enter \d+, tl_sys_exit \d+, tl_cgroup_move \d+, tl_proc_exit \d+ \(limit 1000000 each\)$/,
+      /^BPF load: \d+ ms; instructions the verifier processed: tl_sys_enter \d+, tl_sys_exit \d+, tl_cgroup_move \d+, tl_proc_exit \d+, tl_proc_signal \d+ \(limit 1000000 each\)$/,
     );
     expect(rest).toEqual(['']);
   });

@@ -52,6 +52,7 @@ describe('the verifier budget on this kernel', () => {
       expect(r.programs.map((p) => p.name).sort()).toEqual([
         'tl_cgroup_move',
         'tl_proc_exit',
+        'tl_proc_signal',
         'tl_sys_enter',
         'tl_sys_exit',
       ]);
@@ -72,7 +73,13 @@ describe('the verifier budget on this kernel', () => {
 
   it('costs the verifier the same at every corner (within 5%)', () => {
     expect(results).toHaveLength(CORNERS.length);
-    for (const name of ['tl_sys_enter', 'tl_sys_exit', 'tl_cgroup_move', 'tl_proc_exit']) {
+    for (const name of [
+      'tl_sys_enter',
+      'tl_sys_exit',
+      'tl_cgroup_move',
+      'tl_proc_exit',
+      'tl_proc_signal',
+    ]) {
       const counts = results.map((r) => r.programs.find((p) => p.name === name)?.insns ?? 0);
       expect(
         Math.max(...counts) / Math.min(...counts),

@@ -447,6 +447,21 @@ describe('the terminal UI', () => {
     });
   });
 
+  it('a dump a daemon trigger saved shows as a notice in the header', async () => {
+    const u = await start({ names: ['nginx'] });
+    const id = u.api.cgroups[0]!.id;
+    u.api.dumps.set(id, []);
+    u.api.dumps.get(id)!.push({
+      trigger: 'crash',
+      at: '2026-12-04T03:12:00.000Z',
+      capture: '/var/dumps/nginx-crash-20261204T031200.000Z.tlcap',
+    });
+    await u.waitFor('crash in nginx');
+    expect(u.frame().split('\n')[1]).toMatch(
+      /^ crash in nginx: saved to \/var\/dumps\/nginx-crash-20261204T031200\.000Z\.tlcap *$/,
+    );
+  });
+
   it('no false LIVE: a stopped daemon shows DISCONNECTED, a banner and stale rows; it comes back by itself', async () => {
     const u = await start({ names: ['service', 'worker'] });
     u.api.emit([write('before-stop\n')]);

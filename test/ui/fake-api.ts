@@ -4,7 +4,12 @@
 import { ALL_LOADED, type CapturesLeftOut } from '../../src/captures.js';
 import type { CpuRingStats } from '../../src/native.js';
 import { UserError } from '../../src/cgroup.js';
-import type { ListedCgroup, RecorderApi, StreamEndListener } from '../../src/recorder-api.js';
+import type {
+  ListedCgroup,
+  ListedDump,
+  RecorderApi,
+  StreamEndListener,
+} from '../../src/recorder-api.js';
 import type { LiveListener, Read, RecordedCgroup } from '../../src/recorder.js';
 import { syscallByName } from '../../src/syscalls/table.js';
 import {
@@ -119,6 +124,8 @@ export class FakeApi implements RecorderApi {
   readonly enders = new Map<bigint, StreamEndListener>();
   /** Ids whose directory vanished. */
   readonly gone = new Set<bigint>();
+  /** Dumps a daemon's triggers saved, by id (serve --dump-dir). */
+  readonly dumps = new Map<bigint, ListedDump[]>();
   /** Stopped: every question fails as a stopped daemon's socket does. */
   down = false;
   readonly sent = new Map<bigint, Buffer[]>();
@@ -188,7 +195,13 @@ export class FakeApi implements RecorderApi {
   }
 
   list(): Promise<ListedCgroup[]> {
-    return this.answer(() => this.cgroups.map((c) => ({ ...c, gone: this.gone.has(c.id) })));
+    return this.answer(() =>
+      this.cgroups.map((c) => ({
+        ...c,
+        gone: this.gone.has(c.id),
+        ...(this.dumps.has(c.id) ? { dumps: this.dumps.get(c.id) } : {}),
+      })),
+    );
   }
   add(cgroupPath: string, name?: string): Promise<RecordedCgroup> {
     return this.answer(() => this.register(cgroupPath, name ?? cgroupPath));
