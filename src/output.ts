@@ -56,7 +56,8 @@ export class AtomicFile {
       dir,
       `.${base}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`,
     );
-    const fd = openOrSay(first, tmp, 'wx', 0o644);
+    // 0600: what a service wrote (passwords, tokens) is in it, and the directory may be shared.
+    const fd = openOrSay(first, tmp, 'wx', 0o600);
     function* names(): Generator<string> {
       yield first;
       for (let n = 2; ; n++) yield path.join(dir, `${base}-${n}${ext}`);
@@ -135,28 +136,37 @@ export class AtomicFile {
 }
 
 /**
- * Links `tmp` to the first of `names` nothing is at (a file, a link, a dangling link). A
- * filesystem without hard links (vfat: EPERM) gets a copy into a file created O_EXCL, which
- * fails on anything at the name as well.
+ * Puts the finished file `tmp` also at `name`, if nothing (a file, a link, a dangling link) is
+ * there: link(2), which never follows a symlink and never replaces anything; on a filesystem
+ * without hard links (vfat: EPERM), a copy into a file created O_EXCL, which fails on anything
+ * at the name as well. False when the name is taken. The caller removes `tmp`.
  */
+export function putAtNewName(tmp: string, name: string): boolean {
+  try {
+    fs.linkSync(tmp, name);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+  }
+  try {
+    fs.copyFileSync(tmp, name, fs.constants.COPYFILE_EXCL);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** `tmp` put at the first of `names` that is free (putAtNewName). */
 function linkFree(tmp: string, names: Iterable<string>): string {
   let tries = 0;
-  let copy = false;
   for (const name of names) {
-    try {
-      if (copy) fs.copyFileSync(tmp, name, fs.constants.COPYFILE_EXCL);
-      else fs.linkSync(tmp, name);
-      return name;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (!copy && (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP')) {
-        copy = true;
-        continue; // on to the next name, by copy
-      }
-      if (code !== 'EEXIST' || ++tries >= 1000) throw err;
-    }
+    if (putAtNewName(tmp, name)) return name;
+    if (++tries >= 1000) break;
   }
-  throw new Error('no name left');
+  throw Object.assign(new Error('no free name'), { code: 'EEXIST' });
 }
 
 function openOrSay(file: string, at: string, flags: string, mode?: number): number {

@@ -126,6 +126,8 @@ describe('AtomicFile.create: a name of our choosing in a directory others may wr
     fs.writeFileSync(path.join(dir, 'snap-3.txt'), 'an older snapshot\n');
     expect(create('mine\n')).toBe(path.join(dir, 'snap-4.txt'));
     expect(fs.readFileSync(path.join(dir, 'snap-4.txt'), 'utf8')).toBe('mine\n');
+    // Only root reads it: what a service wrote is in a snapshot, and the directory is shared.
+    expect(fs.statSync(path.join(dir, 'snap-4.txt')).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(victim, 'utf8')).toBe('root-owned\n');
     expect(fs.existsSync(nowhere)).toBe(false);
     expect(fs.lstatSync(path.join(dir, 'snap.txt')).isSymbolicLink()).toBe(true);

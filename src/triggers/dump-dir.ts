@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../cgroup.js';
+import { putAtNewName } from '../output.js';
 import { TRIGGER_KINDS, type TriggerKind } from './options.js';
 
 export const CAPTURE_EXT = '.tlcap';
@@ -68,8 +69,8 @@ export class DumpDir {
       tmpText = this.writeTemp(Buffer.from(text));
       for (let n = 0; n < 1000; n++) {
         const stem = path.join(this.dir, n === 0 ? base : `${base}-${n}`);
-        if (!linkNew(tmpCapture, stem + CAPTURE_EXT)) continue;
-        if (!linkNew(tmpText, stem + TEXT_EXT)) {
+        if (!putAtNewName(tmpCapture, stem + CAPTURE_EXT)) continue;
+        if (!putAtNewName(tmpText, stem + TEXT_EXT)) {
           fs.rmSync(stem + CAPTURE_EXT, { force: true });
           continue;
         }
@@ -148,16 +149,5 @@ export class DumpDir {
     }
     fs.closeSync(fd);
     return tmp;
-  }
-}
-
-/** link(2) to a name that must not exist: false when something (anything) is there. */
-function linkNew(from: string, to: string): boolean {
-  try {
-    fs.linkSync(from, to);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
   }
 }
