@@ -21,7 +21,6 @@ import {
   WIRE_LAYOUT_ID,
   type CaptureEnd,
 } from '../src/capture/format.js';
-import { dumpCapture } from '../src/capture/from-dump.js';
 import {
   checkAnswers,
   RecordingProc,
@@ -305,36 +304,6 @@ describe('capture files: damaged, cut short, foreign', () => {
       encodeJsonChunk(CHUNK_END, { cpus: [{ ...END.cpus[0], lost: -1 }] }),
     ]);
     expect(readCapture(bytes).damage).toMatch(/an end chunk with a bad counter lost/);
-  });
-});
-
-describe('capture files from a daemon dump (dump --save)', () => {
-  it('takes the raw dump head, its records and the stats; the title is the text dump s', () => {
-    const cpus = END.cpus;
-    const head = { id: 3, name: 'web', path: '/sys/fs/cgroup/web', gone: true, cpus };
-    const body = Buffer.concat([Buffer.from(JSON.stringify(head) + '\n'), BATCHES[0]!]);
-    const stats = JSON.stringify({
-      daemon: {},
-      capturesLeftOut: { families: 'iovec', why: 'too big' },
-      cgroups: [{ cgroupId: '99', goneAt: '2026-12-04T10:00:00.000Z', ringBytes: 262144 }],
-    });
-    const d = dumpCapture(body, stats, CLOCK);
-    expect(d.facts.title).toBe(
-      '# traceloop dump of /sys/fs/cgroup/web (id 3, name web; gone since 2026-12-04T10:00:00.000Z)',
-    );
-    expect(d.facts.cgroup).toEqual({ path: '/sys/fs/cgroup/web', id: 99n, name: 'web' });
-    expect(d.facts.captures).toEqual({ leftOut: 'iovec', why: 'too big' });
-    expect(d.facts.settings).toEqual({ maxString: 32, durations: false, ringPages: 64 });
-    expect(d.records.equals(BATCHES[0]!)).toBe(true);
-    expect(d.cpus).toEqual(cpus);
-    const c = readCapture(written([d.records], d.facts, { cpus: d.cpus }));
-    const text = textOf(c);
-    expect(text[0]).toBe(d.facts.title);
-    expect(text[1]).toMatch(/^# captures left out on this kernel: iovec \(verifier: too big\)/);
-  });
-
-  it('refuses an answer without the head line', () => {
-    expect(() => dumpCapture(Buffer.from('no head'), '{}', CLOCK)).toThrow(/without its head line/);
   });
 });
 

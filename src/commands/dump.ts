@@ -1,13 +1,11 @@
 // `traceloop dump ID|NAME|CGROUP [--format jsonl] [-o FILE]`: a daemon's
 // flight record of one cgroup, to stdout or (atomically) to FILE; with
 // --save FILE, as a capture file (docs/capture-format.md) instead.
-import { dumpCapture, splitRawDump } from '../capture/from-dump.js';
-import { CaptureWriter } from '../capture/writer.js';
+import { readCapture } from '../capture/reader.js';
 import { UserError } from '../cgroup.js';
 import { query } from '../client/request.js';
-import { sampleClocks } from '../clock.js';
 import { queryError } from '../filter/query.js';
-import { writeFileAtomic, writeInterruptible } from '../output.js';
+import { AtomicFile, writeFileAtomic, writeInterruptible } from '../output.js';
 import { askDaemon, target, type ClientOptions } from './client.js';
 
 export interface DumpOptions extends ClientOptions {
@@ -49,7 +47,7 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
   return 0;
 }
 
-/** The daemon's raw dump and its stats of the cgroup, written as a capture file. */
+/** The daemon's capture of the cgroup (format=capture), checked, then written whole. */
 async function saveCapture(
   opts: DumpOptions,
   t: Record<string, string>,
@@ -66,20 +64,22 @@ async function saveCapture(
       `--save writes the whole record as a capture, ${other} is for the text: give it to traceloop view FILE`,
     );
   }
-  const writer = CaptureWriter.open(file);
+  const out = AtomicFile.open(file);
   try {
-    const raw = await askDaemon(opts, endpointOf(t) + query({ ...t, format: 'raw' }));
-    // The daemon reads the same CLOCK_MONOTONIC (one machine, one socket): this sample maps
-    // its records' times to the wall clock as its own text dump would.
-    const clock = sampleClocks();
-    const { head } = splitRawDump(raw.body);
-    const stats = await askDaemon(opts, '/stats' + query({ id: head.id, format: 'json' }));
-    const c = dumpCapture(raw.body, stats.body.toString('utf8'), clock);
-    writer.start(c.facts);
-    writer.records(c.records);
-    writer.finish({ cpus: c.cpus });
+    const answer = await askDaemon(opts, endpointOf(t) + query({ ...t, format: 'capture' }));
+    let damage: string | undefined;
+    try {
+      damage = readCapture(answer.body).damage;
+    } catch (err) {
+      damage = (err as Error).message;
+    }
+    if (damage !== undefined) {
+      throw new UserError(`the daemon's answer is not a whole capture (${damage}): nothing saved`);
+    }
+    out.write(answer.body);
+    out.commit();
   } catch (err) {
-    writer.abort();
+    out.abort();
     throw err;
   }
   process.stderr.write(`traceloop: capture saved to ${file} (traceloop view ${file})\n`);

@@ -201,6 +201,8 @@ export interface RawDumpHead {
 }
 
 export const RAW_CONTENT_TYPE = 'application/vnd.traceloop.records';
+/** format=capture: a capture file (docs/capture-format.md). */
+export const CAPTURE_CONTENT_TYPE = 'application/vnd.traceloop.capture';
 
 export function rawDump(head: RawDumpHead, records: Buffer): Buffer {
   return Buffer.concat([Buffer.from(jsonLine(head)), records]);

@@ -16,7 +16,10 @@ import { ConnectionGuard, MAX_CONNECTIONS } from './connections.js';
 import type { Daemon, Entry, SavedDumps } from './daemon.js';
 import type { SavedDump } from '../triggers/dumps.js';
 import { DumpSlots, type DumpSlot } from './dump-slots.js';
-import { RAW_CONTENT_TYPE, createJsonlEncoder, jsonLine } from './encode.js';
+import { CAPTURE_CONTENT_TYPE, RAW_CONTENT_TYPE, createJsonlEncoder, jsonLine } from './encode.js';
+import { encodeCapture } from '../capture/writer.js';
+import { sampleClocks } from '../clock.js';
+import { DEFAULT_MAX_STRING } from '../format/index.js';
 import {
   HttpError,
   MAX_BODY,
@@ -277,17 +280,55 @@ export class Api {
 
   private async dump(p: Params, res: http.ServerResponse, find: () => Entry): Promise<void> {
     onlyParams(p, ['id', 'name', 'cgroup', 'format', 'filter', 'summary']);
-    const format = parseFormat(p, ['text', 'jsonl', 'raw'], 'text');
+    const format = parseFormat(p, ['text', 'jsonl', 'raw', 'capture'], 'text');
     const view = parseView(p, format);
     const e = find();
     // Each dump in progress holds a copy of the rings: bound how many at once, and take the
     // slot back from a client that stops reading.
     const slot = this.dumps.acquire(res);
     try {
-      await this.dumpOf(e, format, res, slot, view);
+      if (format === 'capture') await this.captureOf(e, res, slot);
+      else await this.dumpOf(e, format, res, slot, view);
     } finally {
       slot.release();
     }
+  }
+
+  /**
+   * format=capture: the flight record as a capture file (docs/capture-format.md), for `traceloop
+   * view` anywhere later: the records as the rings hold them, the counters, and the daemon's
+   * clock sample (one machine: the same CLOCK_MONOTONIC as its text dump's times).
+   */
+  private async captureOf(e: Entry, res: http.ServerResponse, slot: DumpSlot): Promise<void> {
+    const read = this.daemon.snapshot(e);
+    const gone = e.gone ? `; gone since ${new Date(e.gone.at).toISOString()}` : '';
+    const ringPages = this.daemon.ringBytes / 4096;
+    const body = encodeCapture(
+      {
+        source: 'dump',
+        cgroup: { path: e.path, id: e.cgroupId, name: e.name },
+        title: `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`,
+        captures: this.daemon.captures(),
+        settings: {
+          maxString: DEFAULT_MAX_STRING,
+          durations: false,
+          ...(Number.isInteger(ringPages) && ringPages > 0 ? { ringPages } : {}),
+        },
+        clock: sampleClocks(),
+      },
+      read.records,
+      { cpus: read.cpus },
+    );
+    res.writeHead(200, { 'Content-Type': CAPTURE_CONTENT_TYPE, 'Content-Length': body.length });
+    if (res.req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    for (let i = 0; i < body.length && !res.destroyed; i += RAW_SLICE) {
+      await writeOut(res, body.subarray(i, i + RAW_SLICE));
+      slot.progress();
+    }
+    res.end();
   }
 
   private async dumpOf(

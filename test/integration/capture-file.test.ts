@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useFixture } from '../helpers/daemon.js';
+import { readCapture } from '../../src/capture/reader.js';
+import { URL, curl, useFixture } from '../helpers/daemon.js';
 import { CLI, runInCgroup } from '../helpers/system.js';
 import { openTerminal } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
@@ -160,6 +161,25 @@ describe('capture files: saved, then viewed anywhere', () => {
     const untimed = (s: string) => s.replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, 'T ');
     expect(untimed(rest)).toBe(untimed(text.stdout));
     expect(rest).toContain('"dump-capture-marker\\n"');
+
+    // The endpoint itself: the same capture, its type; a filter is for the text.
+    const answer = await curl(d.socket, `${URL}/dump-by-name?name=capdump&format=capture`, [
+      '-D',
+      '-',
+    ]);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/^Content-Type: application\/vnd\.traceloop\.capture\r$/im);
+    const body = Buffer.from(answer.body.slice(answer.body.indexOf('\r\n\r\n') + 4), 'latin1');
+    const c = readCapture(body);
+    expect(c.damage).toBeUndefined();
+    expect(c.header.cgroup.name).toBe('capdump');
+    expect(c.header.cgroup.id).toBe(`${fs.statSync(cg.path, { bigint: true }).ino}`);
+    const filtered = await curl(
+      d.socket,
+      `${URL}/dump-by-name?name=capdump&format=capture&filter=x`,
+    );
+    expect(filtered.status).toBe(400);
+    expect(filtered.body).toMatch(/filter works with format=text only/);
 
     const refused = cli(['dump', 'capdump', '--save', cap, '-c', '--socket', d.socket]);
     expect(refused.status).toBe(1);
