@@ -35,7 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   filter: {
     value: true,
-    help: '--filter EXPR         only the lines EXPR keeps: pid:N comm:X syscall:X errno:X dur>10ms -term',
+    help: '--filter EXPR         only the lines EXPR keeps: pid:N comm:X syscall:X errno:X dur>10ms\n                        fd:GLOB (what -y names an fd: fd:/var/log/*) -term',
   },
   durations: {
     value: false,

@@ -323,7 +323,11 @@ const EFFECT_FIRST = new Set(['pipe', 'pipe2', 'socketpair'].map((n) => syscallB
 
 /** `<text>`, with readlink's ` (deleted)` outside as strace prints it: `</tmp/x>(deleted)`. */
 function bracket(text: string): string {
-  const name = escapeControls(text);
+  return bracketed(escapeControls(text));
+}
+
+/** bracket() of a name already escaped. */
+function bracketed(name: string): string {
   return name.endsWith(' (deleted)') ? `<${name.slice(0, -10)}>(deleted)` : `<${name}>`;
 }
 
@@ -335,6 +339,8 @@ interface PendingClone {
 
 export class FdTables {
   private readonly procs = new Map<number, ProcState>();
+  /** The names namers gave since the last takeShown (escaped, without brackets). */
+  private shown: string[] = [];
   private readonly pendingClones = new Map<number, PendingClone>();
   private readonly namer: FdNamer & { pid: number };
 
@@ -362,6 +368,17 @@ export class FdTables {
     this.stateOf(r);
     this.namer.pid = r.pid;
     return this.namer;
+  }
+
+  /**
+   * The fd names given since the last call, in the order the line shows them (the filter's
+   * `fd:` term reads them); undefined when none was.
+   */
+  takeShown(): readonly string[] | undefined {
+    if (this.shown.length === 0) return undefined;
+    const names = this.shown;
+    this.shown = [];
+    return names;
   }
 
   /** Whether this call's fd return is to be named (after its effect). */
@@ -472,12 +489,19 @@ export class FdTables {
     const state = this.procs.get(pid);
     const entry = state?.files.fds.get(fd);
     if (!state || !entry) return undefined;
-    if (entry.text !== undefined) return bracket(entry.text);
+    if (entry.text !== undefined) return this.show(entry.text);
     // A pipe or socket: its inode from /proc, if the fd there is still one of that kind.
     const link = this.proc?.fdLink(pid, fd);
     if (link === undefined || !entry.pending || !link.startsWith(entry.pending)) return undefined;
     state.files.fds.set(fd, { text: link, pending: undefined, cloexec: entry.cloexec });
-    return bracket(link);
+    return this.show(link);
+  }
+
+  /** `<text>` for the line, the text noted for the filter. */
+  private show(text: string): string {
+    const name = escapeControls(text);
+    this.shown.push(name);
+    return bracketed(name);
   }
 
   private cloneReturned(exit: ExitRecord): void {

@@ -68,6 +68,11 @@ export interface LineFormatter {
   readonly owners: readonly WireRecord[];
   /** For each of those lines, the enter of its call when it is known (the owner's, or its pair's). */
   readonly enters: readonly (EnterRecord | undefined)[];
+  /**
+   * For each of those lines, the fd names it shows (strace -y's, without brackets), undefined
+   * for a line that names none or a formatter that names no fds: the filter's `fd:` term.
+   */
+  readonly fdNames: readonly (readonly string[] | undefined)[];
   /** The enter held back for its exit, if any: its line is not decided yet. */
   readonly held: EnterRecord | undefined;
 }
@@ -154,11 +159,24 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   let lastOwners: WireRecord[] = [];
   let enters: (EnterRecord | undefined)[] = [];
   let lastEnters: (EnterRecord | undefined)[] = [];
+  let names: (readonly string[] | undefined)[] = [];
+  let lastNames: (readonly string[] | undefined)[] = [];
   let held: EnterRecord | undefined;
   const emit = (line: string, owner: WireRecord, enter?: EnterRecord): void => {
     out.push(line);
     owners.push(owner);
     enters.push(enter ?? (owner.kind === 'enter' ? owner : undefined));
+    // Without fd names the array stays empty: every line's entry reads undefined.
+    if (fdTables) names.push(undefined);
+  };
+  /** emit() for a call's line: the fd names its description gave go with it. */
+  const emitCall = (line: string, owner: WireRecord, enter?: EnterRecord): void => {
+    emit(line, owner, enter);
+    if (fdTables) names[names.length - 1] = fdTables.takeShown();
+  };
+  /** Before a call is described: names given for anything else are not its line's. */
+  const clearShown = (): void => {
+    fdTables?.takeShown();
   };
   // Reused for every line: the texts of the call being formatted and its params by argument.
   const call: CallLine = {
@@ -198,11 +216,12 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   function emitUnfinished(enter: EnterRecord): void {
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     const fds = fdTables?.namerFor(enter);
+    clearShown();
     describeLine(call, enter.nr, enter.args, params, maxString, undefined, undefined, fds);
     const shown = call.enter;
     const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
     if (held === enter) held = undefined;
-    emit(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>', enter);
+    emitCall(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>', enter);
   }
 
   function onEnter(enter: EnterRecord): void {
@@ -214,9 +233,10 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     const fds = fdTables?.namerFor(enter);
+    clearShown();
     describeLine(call, enter.nr, enter.args, params, maxString, undefined, undefined, fds);
     // (The process's `+++ exited with N +++` comes from the kernel: its TL_NR_PROC_END exit.)
-    emit(enterPrefix(enter) + call.open + allArgs(call) + ') = ?', enter);
+    emitCall(enterPrefix(enter) + call.open + allArgs(call) + ') = ?', enter);
   }
 
   /** `) = 3`, and what follows the value: the part of a line after its arguments. */
@@ -251,6 +271,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     // return is (= 3</x>); pipe's and socketpair's fds are in an argument they fill.
     const effectFirst = fdTables?.effectFirst(exit.nr) ?? false;
     if (effectFirst) fdTables?.exit(enter, exit, params);
+    clearShown();
     describeLine(
       call,
       enter?.nr ?? exit.nr,
@@ -263,12 +284,16 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     );
     if (fdTables && !effectFirst) fdTables.exit(enter, exit, params);
     if (joined) {
-      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter, fds), exit, enter);
+      emitCall(
+        enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter, fds),
+        exit,
+        enter,
+      );
       reapedBySignal(exit);
       return;
     }
     const comm = enter?.comm ?? commOf(exit.tid);
-    emit(
+    emitCall(
       prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter, fds),
       exit,
       enter,
@@ -323,6 +348,8 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     owners = [];
     lastEnters = enters;
     enters = [];
+    lastNames = names;
+    names = [];
     return lines;
   }
 
@@ -345,6 +372,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     },
     get enters() {
       return lastEnters;
+    },
+    get fdNames() {
+      return lastNames;
     },
     get held() {
       return held;

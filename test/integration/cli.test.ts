@@ -65,6 +65,29 @@ describe('traceloop CLI', () => {
     expect(scratchLeft()).toEqual([]);
   });
 
+  it('run --filter fd:GLOB keeps the calls on fds -y names so, and nothing else', () => {
+    const dir = tempDir('fdfilter');
+    const file = path.join(dir, 'app.log');
+    const r = cli([
+      'run', '--filter', `fd:${dir}/*`, '--', 'sh', '-c',
+      `exec 3>${file}; echo one >&3; echo two >&3; exec 3>&-; cat /etc/hostname >/dev/null`,
+    ]); // prettier-ignore
+    expect(r.status, r.stderr).toBe(0);
+    const calls = r.stderr
+      .split('\n')
+      .filter((l) => / cpu#\d+ /.test(l))
+      .map((l) => l.replace(/^.*?\] /, ''));
+    // The shell's own dup2/fcntl dance with the file counts too; cat's calls on /etc/hostname
+    // and every line that names no fd under dir are gone.
+    expect(calls).toContain(
+      `openat(AT_FDCWD<${process.cwd()}>, "${file}", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3<${file}>`,
+    );
+    expect(calls).toContain(`write(1<${file}>, "one\\n", 4) = 4`);
+    expect(calls).toContain(`write(1<${file}>, "two\\n", 4) = 4`);
+    for (const c of calls) expect(c).toContain(`<${file}>`);
+    expect(calls.join('\n')).not.toContain('/etc/hostname');
+  });
+
   it('run: a command busy enough to overwrite its own exec still shows its last calls', () => {
     // 2-page rings read once a second: the launcher's calls and CMD's execve are overwritten
     // before the next read. (1 page is too small to be sure of the end: after a wrap a read
