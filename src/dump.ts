@@ -24,6 +24,8 @@ export interface DumpSettings {
   decodeFds?: boolean;
   /** With decodeFds, ask /proc too: only for lines formatted as the calls happen. */
   procFds?: boolean | ProcReader;
+  /** strace -yy (with procFds): socket addresses and device numbers. */
+  decodeSockets?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function dumpFormatter(
     durations: settings.durations ?? false,
     decodeFds: settings.decodeFds ?? false,
     procFds: settings.procFds ?? false,
+    decodeSockets: settings.decodeSockets ?? false,
   });
 }
 

@@ -25,6 +25,8 @@ export interface RecordingTextOptions {
   decodeFds?: boolean;
   /** With decodeFds, ask /proc too: only when the lines are formatted as the calls happen. */
   procFds?: boolean | ProcReader;
+  /** strace -yy: socket addresses and device numbers (with procFds). */
+  decodeSockets?: boolean;
 }
 
 export class RecordingText {
@@ -49,6 +51,7 @@ export class RecordingText {
         durations: opts.durations,
         decodeFds: opts.decodeFds ?? false,
         procFds: opts.procFds ?? false,
+        decodeSockets: opts.decodeSockets ?? false,
       },
       sample,
     );

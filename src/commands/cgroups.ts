@@ -22,6 +22,8 @@ export interface CgroupsOptions extends RecorderSettings {
   summary?: boolean;
   /** strace -y (default on); /proc is asked only when printing live, not for the record. */
   decodeFds?: boolean;
+  /** strace -yy: sockets with their addresses, devices with their numbers (printing live). */
+  decodeSockets?: boolean;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
@@ -93,6 +95,7 @@ async function streamUntilStop(
       maxString: opts.maxString,
       durations: opts.durations,
       decodeFds: opts.decodeFds ?? true,
+      decodeSockets: (opts.decodeFds ?? true) && (opts.decodeSockets ?? false),
       procFds: true,
     });
     const summary = opts.summary ? new CallSummary() : undefined;

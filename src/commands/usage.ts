@@ -47,6 +47,10 @@ const FLAGS: Record<string, FlagSpec> = {
     short: 'y',
     help: '-y, --decode-fds      each fd with what it refers to, 3</etc/hostname>, as strace -y\n                        (the default; --no-decode-fds prints fds bare)',
   },
+  'decode-sockets': {
+    value: false,
+    help: '-yy, --decode-sockets sockets with their addresses, 3<TCP:[127.0.0.1:41234->127.0.0.1:5432]>,\n                        devices with their numbers, 1</dev/null<char 1:3>>, as strace -yy',
+  },
   'max-arg-bytes': {
     value: true,
     help: `--max-arg-bytes N     bytes captured of a buffer argument (default ${DEFAULT_MAX_ARG_BYTES})`,
@@ -134,7 +138,15 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   cgroups: {
-    flags: ['dump-on-exit', 'output', 'durations', 'summary', 'decode-fds', ...SETTINGS],
+    flags: [
+      'dump-on-exit',
+      'output',
+      'durations',
+      'summary',
+      'decode-fds',
+      'decode-sockets',
+      ...SETTINGS,
+    ],
     about: `traceloop cgroups [--dump-on-exit] [-o FILE] PATH...
   Record the cgroup2 directories PATH. Without --dump-on-exit, print their
   syscalls as they happen; with it, print the flight record when stopped
@@ -142,7 +154,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
-    flags: ['output', 'save', 'durations', 'decode-fds', 'summary', 'filter', ...SETTINGS],
+    flags: [
+      'output',
+      'save',
+      'durations',
+      'decode-fds',
+      'decode-sockets',
+      'summary',
+      'filter',
+      ...SETTINGS,
+    ],
     own: {
       'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
       interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,

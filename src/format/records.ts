@@ -47,6 +47,12 @@ export interface FormatOptions {
    */
   decodeFds?: boolean;
   /**
+   * strace -yy, with decodeFds and procFds: sockets with their addresses
+   * (`3<TCP:[127.0.0.1:41234->127.0.0.1:5432]>`) and devices with their numbers
+   * (`</dev/null<char 1:3>>`), from /proc as the calls happen (sock-names.ts).
+   */
+  decodeSockets?: boolean;
+  /**
    * With decodeFds, also ask /proc (fds opened before the window, pipe and socket inodes,
    * canonical paths): only for lines formatted as the calls happen, never for a past record.
    * `true` reads the real /proc; tests hand a stub.
@@ -145,7 +151,10 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const time = opts.time;
   const durations = Boolean(opts.durations);
   const fdTables = opts.decodeFds
-    ? new FdTables(opts.procFds === true ? liveProc : opts.procFds || undefined)
+    ? new FdTables(
+        opts.procFds === true ? liveProc : opts.procFds || undefined,
+        opts.decodeSockets ?? false,
+      )
     : undefined;
   /** Processes whose death by a signal the kernel reported, for the parent's wait4 to skip. */
   const endsShown = new Set<number>();
