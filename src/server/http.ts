@@ -310,8 +310,15 @@ export class Api {
     // The last part is written like the others, not left to res.end(): the slot is held
     // until the client has taken all but what the socket buffers.
     if (format === 'jsonl') {
-      await out(jsonLine({ kind: 'dump', ...describe(e), ...leftOutField(captures) }));
-      const encoder = createJsonlEncoder();
+      await out(
+        jsonLine({
+          kind: 'dump',
+          ...describe(e),
+          ...leftOutField(captures),
+          ...(view.filterText !== undefined ? { filter: view.filterText } : {}),
+        }),
+      );
+      const encoder = createJsonlEncoder(undefined, view.filter);
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
         const chunk = encoder.push(records.slice(i, i + DUMP_SLICE));
         if (chunk !== '') await out(chunk);
@@ -386,7 +393,14 @@ export class Api {
     res.socket?.setNoDelay(true);
     const captures = this.daemon.captures();
     if (format === 'jsonl') {
-      res.write(jsonLine({ kind: 'stream', ...describe(e), ...leftOutField(captures) }));
+      res.write(
+        jsonLine({
+          kind: 'stream',
+          ...describe(e),
+          ...leftOutField(captures),
+          ...(view.filterText !== undefined ? { filter: view.filterText } : {}),
+        }),
+      );
     }
     if (format === 'text') {
       const header = `# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})`;
@@ -602,7 +616,7 @@ interface DumpView {
   summary?: boolean;
 }
 
-/** `filter=EXPR` (the filter language of src/filter/query.ts) and `summary=1`, text only. */
+/** `filter=EXPR` (the filter language of src/filter/query.ts; text and jsonl) and `summary=1` (text). */
 function parseView(p: Params, format: string): DumpView {
   const filterText = p.get('filter');
   const summaryParam = p.get('summary');
@@ -610,8 +624,9 @@ function parseView(p: Params, format: string): DumpView {
     throw new HttpError(400, `summary takes 1 or true, not '${summaryParam}'`);
   }
   const summary = summaryParam !== undefined;
-  if ((filterText !== undefined || summary) && format !== 'text') {
-    throw new HttpError(400, `${summary ? 'summary' : 'filter'} works with format=text only`);
+  if (summary && format !== 'text') throw new HttpError(400, 'summary works with format=text only');
+  if (filterText !== undefined && format === 'raw') {
+    throw new HttpError(400, 'filter works with format=text or jsonl, not raw');
   }
   if (filterText !== undefined && summary) {
     throw new HttpError(400, 'give filter or summary, not both');

@@ -49,11 +49,11 @@ export class LiveStream implements Subscriber {
     private readonly budget: BacklogBudget,
     /** Called once, when the stream ends or its client goes away. */
     private readonly onDone: () => void,
-    /** Text only: the lines the filter language keeps (LOST lines always). */
+    /** The lines the filter language keeps (LOST lines always): text, and jsonl's records. */
     private readonly filter?: LineFilter,
   ) {
     this.formatter = format === 'text' ? dumpFormatter() : undefined;
-    this.jsonl = format === 'jsonl' ? createJsonlEncoder() : undefined;
+    this.jsonl = format === 'jsonl' ? createJsonlEncoder(undefined, filter) : undefined;
     budget.add(this);
     // The client read what was queued: what it missed meanwhile is due now, even if no
     // batch comes after (a cgroup gone quiet). The budget's sweep catches streams whose

@@ -434,6 +434,38 @@ describe('traceloop CLI', () => {
       );
       expect(counted).toBe(lines.length);
 
+      // jsonl takes the filter too: the records of those lines, each call's enter and exit
+      // together, and the text of each the line text printed.
+      const jsonl = inDaemon([
+        'dump',
+        'dump-filter',
+        '--format',
+        'jsonl',
+        '--filter',
+        'syscall:openat errno:ENOENT comm:cat',
+      ]);
+      expect(jsonl.status, jsonl.stderr).toBe(0);
+      const objs = jsonl.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, string>);
+      expect(objs[0]).toMatchObject({
+        kind: 'dump',
+        filter: 'syscall:openat errno:ENOENT comm:cat',
+      });
+      expect(objs.at(-1)?.kind).toBe('accounting');
+      const records = objs.slice(1, -1).filter((o) => o.kind !== 'lost');
+      const exits = records.filter((o) => o.kind === 'exit');
+      // (Each dump maps boot time to the wall clock anew: the times may differ by a few µs.)
+      const untimed = (l: string): string => l.replace(/^\S+ /, '');
+      expect(exits.map((o) => untimed(o.text!))).toEqual(lines.map(untimed));
+      for (const o of exits) expect([o.syscall, o.errno]).toEqual(['openat', 'ENOENT']);
+      // Each exit right after its own enter (a pair goes or stays together).
+      expect(records.map((o) => o.kind)).toEqual(exits.flatMap(() => ['enter', 'exit']));
+      records.forEach((o, i) => {
+        if (o.kind === 'enter') expect([o.tid, o.comm]).toEqual([records[i + 1]!.tid, 'cat']);
+      });
+
       const summary = inDaemon(['dump', 'dump-filter', '-c']);
       expect(summary.stdout).toMatch(
         /^# traceloop summary of .*\n% time +seconds +usecs\/call +calls +errors syscall\n/,
@@ -449,8 +481,8 @@ describe('traceloop CLI', () => {
       for (const [q, why] of [
         ['/summary?name=dump-filter&format=jsonl', 'summary works with format=text only'],
         [
-          '/dump-by-name?name=dump-filter&format=jsonl&filter=x',
-          'filter works with format=text only',
+          '/dump-by-name?name=dump-filter&format=raw&filter=x',
+          'filter works with format=text or jsonl, not raw',
         ],
         [
           '/dump-by-name?name=dump-filter&filter=errno:EFOO',
