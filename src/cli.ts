@@ -203,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
         format: f.format,
         output: f.output,
         summary: f.summary,
+        decodeFds: f.decodeFds,
         ...(f.filter !== undefined ? { filter: f.filter } : {}),
         ...(f.save !== undefined ? { save: f.save } : {}),
       });

@@ -17,6 +17,8 @@ export interface DumpOptions extends ClientOptions {
   filter?: string;
   /** strace -c of the record instead of its lines. */
   summary?: boolean;
+  /** strace -y's names (the default), from the record alone; false: fds bare. */
+  decodeFds?: boolean;
   /** Save the record as a capture file here instead of printing it. */
   save?: string;
 }
@@ -37,6 +39,8 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
   const view = {
     ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
     ...(opts.summary ? { summary: '1' } : {}),
+    // -yy is -y here: addresses are known only while the calls happen (/stream?fds=yy).
+    ...(opts.decodeFds === false ? { fds: '0' } : {}),
   };
   const a = await askDaemon(opts, endpoint + query({ ...t, format, ...view }));
   const text = a.body.toString('utf8');

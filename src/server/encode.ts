@@ -6,7 +6,7 @@
 // (ISO-8601 UTC, microseconds), `errno` (a failed call's exit) and `text` (the
 // text format's line(s) this record completes; see createJsonlEncoder).
 import { createIsoClock, sampleClocks, type ClockSample } from '../clock.js';
-import { dumpFormatter } from '../dump.js';
+import { dumpFormatter, type DumpSettings } from '../dump.js';
 import type { LineFilter } from '../filter/lines.js';
 import { LOST_REASONS } from '../format/lost.js';
 import { ERRNOS } from '../format/xlat/errno.js';
@@ -113,8 +113,10 @@ const UNFINISHED = /(?:^|[ (])<unfinished \.\.\.>$/;
 export function createJsonlEncoder(
   sample: ClockSample = sampleClocks(),
   filter?: LineFilter,
+  /** How `text` names fds (dump.ts's settings: -y from the records, /proc when live). */
+  fds: Pick<DumpSettings, 'decodeFds' | 'procFds' | 'decodeSockets'> = {},
 ): JsonlEncoder {
-  const formatter = dumpFormatter({}, sample);
+  const formatter = dumpFormatter(fds, sample);
   /** Under a filter: enters shown unfinished, waiting for their exit's line to decide them. */
   const parked = new Map<WireRecord, Pending>();
   const iso = createIsoClock(sample);

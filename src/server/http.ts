@@ -27,6 +27,7 @@ import {
   parseId,
   parseName,
   parseTarget,
+  type FdNames,
   type Params,
 } from './params.js';
 import { LiveStream } from './stream.js';
@@ -252,7 +253,7 @@ export class Api {
   }
 
   private async dump(p: Params, res: http.ServerResponse, find: () => Entry): Promise<void> {
-    onlyParams(p, ['id', 'name', 'cgroup', 'format', 'filter', 'summary']);
+    onlyParams(p, ['id', 'name', 'cgroup', 'format', 'filter', 'summary', 'fds']);
     const format = parseFormat(p, ['text', 'jsonl', 'raw'], 'text');
     const view = parseView(p, format);
     const e = find();
@@ -318,7 +319,8 @@ export class Api {
           ...(view.filterText !== undefined ? { filter: view.filterText } : {}),
         }),
       );
-      const encoder = createJsonlEncoder(undefined, view.filter);
+      // Names from the records alone: /proc describes the present, this is the past.
+      const encoder = createJsonlEncoder(undefined, view.filter, { decodeFds: view.fds !== 'off' });
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
         const chunk = encoder.push(records.slice(i, i + DUMP_SLICE));
         if (chunk !== '') await out(chunk);
@@ -337,7 +339,9 @@ export class Api {
       res.end();
       return;
     }
-    const formatter = dumpFormatter();
+    // strace -y's names from the records alone (fd-table.ts): /proc describes the present, a
+    // flight record the past, so only fds opened within it are named; -yy adds nothing here.
+    const formatter = dumpFormatter({ decodeFds: view.fds !== 'off' });
     const tally = new LineTally();
     const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
     const filtered = view.filterText
@@ -365,7 +369,7 @@ export class Api {
   }
 
   private stream(p: Params, res: http.ServerResponse, req: http.IncomingMessage): void {
-    onlyParams(p, ['id', 'name', 'format', 'filter']);
+    onlyParams(p, ['id', 'name', 'format', 'filter', 'fds']);
     const format = parseFormat(p, ['jsonl', 'text', 'raw'], 'jsonl');
     const view = parseView(p, format);
     if (!p.has('id') && !p.has('name'))
@@ -420,6 +424,7 @@ export class Api {
         this.daemon.unsubscribe(e, stream);
       },
       view.filter,
+      view.fds,
     );
     this.open.add(stream);
     try {
@@ -614,7 +619,11 @@ interface DumpView {
   filter?: LineFilter;
   filterText?: string;
   summary?: boolean;
+  /** fd names: `y` (the default, strace -y), `yy` (-yy, live streams), `off`. */
+  fds?: FdNames;
 }
+
+const FD_NAMES: Readonly<Record<string, FdNames>> = { '0': 'off', '1': 'y', y: 'y', yy: 'yy' };
 
 /** `filter=EXPR` (the filter language of src/filter/query.ts; text and jsonl) and `summary=1` (text). */
 function parseView(p: Params, format: string): DumpView {
@@ -631,9 +640,12 @@ function parseView(p: Params, format: string): DumpView {
   if (filterText !== undefined && summary) {
     throw new HttpError(400, 'give filter or summary, not both');
   }
-  if (filterText === undefined) return { summary };
+  const fdsParam = p.get('fds');
+  const fds = fdsParam === undefined ? 'y' : FD_NAMES[fdsParam];
+  if (fds === undefined) throw new HttpError(400, `fds takes 0, 1 or yy, not '${fdsParam}'`);
+  if (filterText === undefined) return { summary, fds };
   const why = queryError(filterText);
   if (why) throw new HttpError(400, `filter: ${why}`);
   const filter = compileLineFilter(filterText);
-  return filter ? { filter, filterText } : {};
+  return filter ? { filter, filterText, fds } : { fds };
 }

@@ -413,6 +413,16 @@ describe('traceloop CLI', () => {
       );
       const all = inDaemon(['dump', 'dump-filter']).stdout;
       expect(all).toContain('openat(AT_FDCWD, "/no/such/file-1", O_RDONLY) = -1 ENOENT');
+      // -y's names from the record (the shell's /dev/null, opened in it); --no-decode-fds: bare.
+      expect(all).toMatch(/write\(1<\/dev\/null>, "hi\\n", 3\) = 3/);
+      const bare = inDaemon(['dump', 'dump-filter', '--no-decode-fds']).stdout;
+      expect(bare).toContain('write(1, "hi\\n", 3) = 3');
+      expect(bare).not.toContain('</dev/null>');
+      // fd: filters a dump by those names.
+      const devnull = inDaemon(['dump', 'dump-filter', '--filter', 'fd:/dev/null']).stdout;
+      const named = devnull.split('\n').filter((l) => / cpu#\d+ /.test(l));
+      expect(named.length).toBeGreaterThan(0);
+      for (const l of named) expect(l).toContain('</dev/null>');
       const only = inDaemon([
         'dump',
         'dump-filter',
