@@ -26,6 +26,8 @@ export interface DumpSettings {
   procFds?: boolean | ProcReader;
   /** strace -yy (with procFds): socket addresses and device numbers. */
   decodeSockets?: boolean;
+  /** Keep each line's fd names for a filter's `fd:` term (src/filter/lines.ts readsFdNames). */
+  fdNamesPerLine?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export function dumpFormatter(
     decodeFds: settings.decodeFds ?? false,
     procFds: settings.procFds ?? false,
     decodeSockets: settings.decodeSockets ?? false,
+    fdNamesPerLine: settings.fdNamesPerLine ?? false,
   });
 }
 

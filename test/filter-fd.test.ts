@@ -53,7 +53,12 @@ const NO_PROC: ProcReader = {
 
 /** The calls (`name(args) = ret`) of the lines `filter` keeps. */
 function kept(filter: string, decodeFds = true): string[] {
-  const f = createLineFormatter({ time: () => 't', decodeFds, procFds: NO_PROC });
+  const f = createLineFormatter({
+    time: () => 't',
+    decodeFds,
+    procFds: NO_PROC,
+    fdNamesPerLine: true,
+  });
   const compiled = compileLineFilter(filter);
   const out = [...keepLines(f.push(RECORDS), f, compiled), ...keepLines(f.flush(), f, compiled)];
   return out.map((l) => l.replace(/^.*?\] /, ''));

@@ -6,7 +6,7 @@
 import type { CapturesLeftOut } from '../captures.js';
 import type { ClockSample } from '../clock.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
-import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
+import { compileLineFilter, keepLines, readsFdNames, type LineFilter } from '../filter/lines.js';
 import type { CpuRingStats } from '../native.js';
 import type { ProcReader } from '../format/proc-fds.js';
 import { PerCpu, visitRecords } from '../server/tally.js';
@@ -52,6 +52,7 @@ export class RecordingText {
         decodeFds: opts.decodeFds ?? false,
         procFds: opts.procFds ?? false,
         decodeSockets: opts.decodeSockets ?? false,
+        fdNamesPerLine: readsFdNames(opts.filter),
       },
       sample,
     );

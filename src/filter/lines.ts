@@ -55,6 +55,11 @@ function matchTerm(
   }
 }
 
+/** Whether the filter reads lines' fd names (an `fd:` term): the formatter must note them. */
+export function readsFdNames(text: string | undefined): boolean {
+  return text !== undefined && parseQuery(text).some(({ term }) => term.kind === 'fd');
+}
+
 /** A filter for `text` (undefined when it keeps everything); throws its QueryError. */
 export function compileLineFilter(text: string): LineFilter | undefined {
   const terms = parseQuery(text);

@@ -489,6 +489,8 @@ export class FdTables {
   private readonly procs = new Map<number, ProcState>();
   /** The names namers gave since the last takeShown (escaped, without brackets). */
   private shown: string[] = [];
+  /** Whether to note them at all (a filter with an `fd:` term asks): else nothing is kept. */
+  noteShown = false;
   private readonly pendingClones = new Map<number, PendingClone>();
   private readonly namer: FdNamer & { pid: number };
 
@@ -756,7 +758,7 @@ export class FdTables {
   /** `<text>` for the line, the text noted for the filter. */
   private show(text: string): string {
     const name = escapeControls(text);
-    this.shown.push(name);
+    if (this.noteShown) this.shown.push(name);
     return bracketed(name);
   }
 

@@ -114,7 +114,7 @@ export function createJsonlEncoder(
   sample: ClockSample = sampleClocks(),
   filter?: LineFilter,
   /** How `text` names fds (dump.ts's settings: -y from the records, /proc when live). */
-  fds: Pick<DumpSettings, 'decodeFds' | 'procFds' | 'decodeSockets'> = {},
+  fds: Pick<DumpSettings, 'decodeFds' | 'procFds' | 'decodeSockets' | 'fdNamesPerLine'> = {},
 ): JsonlEncoder {
   const formatter = dumpFormatter(fds, sample);
   /** Under a filter: enters shown unfinished, waiting for their exit's line to decide them. */

@@ -8,7 +8,7 @@ import type net from 'node:net';
 import { leftOutText, type CapturesLeftOut } from '../captures.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
 import { parseRecords } from '../wire.js';
-import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
+import { compileLineFilter, keepLines, readsFdNames, type LineFilter } from '../filter/lines.js';
 import { queryError } from '../filter/query.js';
 import { CallSummary, summaryText } from '../summary.js';
 import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from './backlog-budget.js';
@@ -320,7 +320,10 @@ export class Api {
         }),
       );
       // Names from the records alone: /proc describes the present, this is the past.
-      const encoder = createJsonlEncoder(undefined, view.filter, { decodeFds: view.fds !== 'off' });
+      const encoder = createJsonlEncoder(undefined, view.filter, {
+        decodeFds: view.fds !== 'off',
+        fdNamesPerLine: readsFdNames(view.filterText),
+      });
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
         const chunk = encoder.push(records.slice(i, i + DUMP_SLICE));
         if (chunk !== '') await out(chunk);
@@ -341,7 +344,10 @@ export class Api {
     }
     // strace -y's names from the records alone (fd-table.ts): /proc describes the present, a
     // flight record the past, so only fds opened within it are named; -yy adds nothing here.
-    const formatter = dumpFormatter({ decodeFds: view.fds !== 'off' });
+    const formatter = dumpFormatter({
+      decodeFds: view.fds !== 'off',
+      fdNamesPerLine: readsFdNames(view.filterText),
+    });
     const tally = new LineTally();
     const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
     const filtered = view.filterText
@@ -425,6 +431,7 @@ export class Api {
       },
       view.filter,
       view.fds,
+      readsFdNames(view.filterText),
     );
     this.open.add(stream);
     try {

@@ -54,11 +54,14 @@ export class LiveStream implements Subscriber {
     private readonly filter?: LineFilter,
     /** fd names (default strace -y): formatted as the calls happen, so /proc is asked too. */
     fds: FdNames = 'y',
+    /** The filter has an `fd:` term: each line's names are noted for it. */
+    fdNamesPerLine = false,
   ) {
     const names = {
       decodeFds: fds !== 'off',
       procFds: fds !== 'off',
       decodeSockets: fds === 'yy',
+      fdNamesPerLine,
     };
     this.formatter = format === 'text' ? dumpFormatter(names) : undefined;
     this.jsonl = format === 'jsonl' ? createJsonlEncoder(undefined, filter, names) : undefined;
