@@ -80,10 +80,11 @@ export function dumpCapture(body: Buffer, statsJson: string, clock: ClockSample)
         leftOut: stats.capturesLeftOut?.families ?? '',
         why: stats.capturesLeftOut?.why ?? '',
       },
-      // The daemon's text dump shows the formatter's defaults.
+      // The daemon's text dump shows the formatter's defaults, and -y's names from the record.
       settings: {
         maxString: DEFAULT_MAX_STRING,
         durations: false,
+        decodeFds: true,
         ...(ringPages !== undefined && Number.isInteger(ringPages) ? { ringPages } : {}),
       },
       clock,
