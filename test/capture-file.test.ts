@@ -324,7 +324,12 @@ describe('capture files from a daemon dump (dump --save)', () => {
     );
     expect(d.facts.cgroup).toEqual({ path: '/sys/fs/cgroup/web', id: 99n, name: 'web' });
     expect(d.facts.captures).toEqual({ leftOut: 'iovec', why: 'too big' });
-    expect(d.facts.settings).toEqual({ maxString: 32, durations: false, ringPages: 64 });
+    expect(d.facts.settings).toEqual({
+      maxString: 32,
+      durations: false,
+      decodeFds: true,
+      ringPages: 64,
+    });
     expect(d.records.equals(BATCHES[0]!)).toBe(true);
     expect(d.cpus).toEqual(cpus);
     const c = readCapture(written([d.records], d.facts, { cpus: d.cpus }));
