@@ -204,6 +204,7 @@ export async function main(argv: string[]): Promise<number> {
         output: f.output,
         summary: f.summary,
         decodeFds: f.decodeFds,
+        decodeSockets: f.decodeSockets,
         ...(f.filter !== undefined ? { filter: f.filter } : {}),
         ...(f.save !== undefined ? { save: f.save } : {}),
       });

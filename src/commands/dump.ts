@@ -19,6 +19,8 @@ export interface DumpOptions extends ClientOptions {
   summary?: boolean;
   /** strace -y's names (the default), from the record alone; false: fds bare. */
   decodeFds?: boolean;
+  /** -yy: refused, with why (a flight record is the past). */
+  decodeSockets?: boolean;
   /** Save the record as a capture file here instead of printing it. */
   save?: string;
 }
@@ -29,6 +31,11 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
   if (opts.save !== undefined) return saveCapture(opts, target(args[0], 'dump'), opts.save);
   if (format !== 'text' && format !== 'jsonl') {
     throw new UserError(`--format must be text or jsonl, got '${format}'`);
+  }
+  if (opts.decodeSockets) {
+    throw new UserError(
+      "-yy: a socket's address is known only while it is open, and a dump is the past: it names fds as -y does; for addresses, record live (traceloop cgroups -yy, run -yy, /stream?fds=yy)",
+    );
   }
   if (opts.filter !== undefined) {
     const why = queryError(opts.filter);

@@ -213,7 +213,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop list --socket /run/traceloop.socket',
   },
   dump: {
-    flags: ['socket', 'format', 'output', 'filter', 'summary', 'decode-fds', 'save'],
+    flags: [
+      'socket',
+      'format',
+      'output',
+      'filter',
+      'summary',
+      'decode-fds',
+      'decode-sockets',
+      'save',
+    ],
     about: `traceloop dump ID|NAME|PATH [--format jsonl] [-o FILE] [--filter EXPR] [-c]
   The daemon's flight record of one cgroup (see traceloop list), to stdout or
   FILE; with --save FILE.tlcap, as a capture file instead (traceloop view).`,

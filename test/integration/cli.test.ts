@@ -517,6 +517,12 @@ describe('traceloop CLI', () => {
       expect(callLines.some((l) => l.includes('"/no/such/live-1"'))).toBe(true);
       for (const l of callLines) expect(l).toMatch(/\[cat\] .* = -1 ENOENT/);
 
+      const yy = inDaemon(['dump', 'dump-filter', '-yy']);
+      expect([yy.status, yy.stderr]).toEqual([
+        1,
+        "traceloop: -yy: a socket's address is known only while it is open, and a dump is the past: it names fds as -y does; for addresses, record live (traceloop cgroups -yy, run -yy, /stream?fds=yy)\n",
+      ]);
+
       const bad = inDaemon(['dump', 'dump-filter', '--filter', 'errno:EFOO']);
       expect(bad.status).toBe(1);
       expect(bad.stderr).toBe('traceloop: --filter: errno: no errno is called EFOO\n');
