@@ -306,7 +306,9 @@ const fcntl: Effect = (t, e) => {
 
 const CLOSE_FD = pos('close', 'fd');
 const close: Effect = (t, e) => {
-  e.state.files.fds.delete(Number(BigInt.asUintN(32, e.args[CLOSE_FD] ?? -1n)));
+  const fd = Number(BigInt.asUintN(32, e.args[CLOSE_FD] ?? -1n));
+  t.closing(e.pid, fd, e.state.files.fds.get(fd));
+  e.state.files.fds.delete(fd);
 };
 
 const RANGE_FIRST = pos('close_range', 'fd');
@@ -491,6 +493,18 @@ export class FdTables {
   private shown: string[] = [];
   /** Whether to note them at all (a filter with an `fd:` term asks): else nothing is kept. */
   noteShown = false;
+  /**
+   * Whether `pid`'s fd `fd` changes again later in the batch being formatted (records.ts sets
+   * it): then /proc, read now, describes what came after, not this call's fd.
+   */
+  changesLater: ((pid: number, fd: number) => boolean) | undefined;
+  /**
+   * -yy: per process, the fd numbers a socket or pipe was closed on. A process that closes
+   * and makes sockets on one fd number may have done so again between its calls and the read
+   * of /proc (a client's connect loop): /proc's socket at that number may be a later one, so
+   * -yy trusts it only for an fd number not used so before.
+   */
+  private readonly churned = new Map<number, Set<number>>();
   private readonly pendingClones = new Map<number, PendingClone>();
   private readonly namer: FdNamer & { pid: number };
 
@@ -591,11 +605,15 @@ export class FdTables {
   lost(): void {
     this.procs.clear();
     this.pendingClones.clear();
+    this.churned.clear();
   }
 
   /** The process ended (its TL_NR_PROC_END): its pid may be reused. */
   ended(pid: number, tid: number): void {
-    if (pid === tid) this.procs.delete(pid);
+    if (pid === tid) {
+      this.procs.delete(pid);
+      this.churned.delete(pid);
+    }
     this.pendingClones.delete(tid);
   }
 
@@ -617,6 +635,11 @@ export class FdTables {
     const entry = state.files.fds.get(from);
     if (entry) state.files.fds.set(to, { ...entry, cloexec });
     else state.files.fds.delete(to);
+  }
+
+  /** /proc is asked (live formatting): what it says is about the present. */
+  get asksProc(): boolean {
+    return this.proc !== undefined;
   }
 
   /** -yy is on and /proc can be asked. */
@@ -705,8 +728,26 @@ export class FdTables {
     end(b, ib, ia);
   }
 
+  /** close(fd) of `entry`: -yy notes a socket's or pipe's fd number as used again. */
+  closing(pid: number, fd: number, entry: FdEntry | undefined): void {
+    if (!this.yy || !entry || (entry.pending === undefined && !entry.sock)) return;
+    let fds = this.churned.get(pid);
+    if (!fds) this.churned.set(pid, (fds = new Set()));
+    fds.add(fd);
+    if (this.churned.size > PROCS_KEPT) {
+      this.churned.delete(this.churned.keys().next().value as number);
+    }
+  }
+
+  /** Whether /proc's fd `fd` of `pid`, read now, can be this call's (see churned). */
+  private linkIsOurs(pid: number, fd: number): boolean {
+    if (this.changesLater?.(pid, fd)) return false;
+    return !this.yy || !this.churned.get(pid)?.has(fd);
+  }
+
   /** The inode of the socket at `fd` now, from /proc. */
   private inodeOf(pid: number, fd: number): number | undefined {
+    if (!this.linkIsOurs(pid, fd)) return undefined;
     const link = this.proc?.fdLink(pid, fd);
     const m = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
     return m ? Number(m[1]) : undefined;
@@ -748,7 +789,9 @@ export class FdTables {
     if (!state || !entry) return undefined;
     if (entry.sock?.name !== undefined) return this.show(entry.sock.name);
     if (entry.text !== undefined) return this.show(entry.text);
-    // A pipe or socket: its inode from /proc, if the fd there is still one of that kind.
+    // A pipe or socket: its inode from /proc, if the fd there is still one of that kind (and
+    // not, as far as the records tell, another one made since).
+    if (!entry.pending || !this.linkIsOurs(pid, fd)) return undefined;
     const link = this.proc?.fdLink(pid, fd);
     if (link === undefined || !entry.pending || !link.startsWith(entry.pending)) return undefined;
     state.files.fds.set(fd, { ...entry, text: link, pending: undefined });

@@ -16,7 +16,7 @@ import {
 } from '../wire.js';
 import { describeLine, exitParamsInto, mergeParamsInto, type CallLine } from './call.js';
 import { ParamSlots } from './param-slots.js';
-import { SYSCALLS } from '../syscalls/table.js';
+import { SYSCALLS, syscallByName } from '../syscalls/table.js';
 import { descriptorOf } from '../syscalls/descriptors/index.js';
 import { argIndex } from '../syscalls/signatures.js';
 import { signalName } from './xlat/signal.js';
@@ -151,6 +151,53 @@ const WHO_SLOTS = 64;
 // A thread names itself (prctl PR_SET_NAME): a hostile one could put terminal escapes in the
 // name of every line printed to the on-call engineer's terminal: escaped (print.ts).
 
+const CLOSE_NR = syscallByName('close')?.nr ?? -1;
+const DUP2_NR = syscallByName('dup2')?.nr ?? -1;
+const DUP3_NR = syscallByName('dup3')?.nr ?? -1;
+
+/**
+ * For a batch: the last record that closes an fd, dups onto it or returns it, per (process,
+ * fd). A /proc read made while formatting record `at` describes the fd as it is after the
+ * whole batch (and later): it is this call's fd only if nothing in the batch changes it after.
+ */
+class FdChanges {
+  at = 0;
+  private readonly last = new Map<number, number>();
+  private any = false;
+
+  private static key(pid: number, fd: number): number {
+    return pid * 0x200000 + (fd & 0x1fffff);
+  }
+
+  scan(records: readonly WireRecord[], tables: FdTables): void {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as WireRecord;
+      if (r.kind === 'lost') continue;
+      let fd = -1;
+      if (r.kind === 'enter') {
+        if (r.nr === CLOSE_NR) fd = Number(BigInt.asIntN(32, r.args[0] ?? -1n));
+        else if (r.nr === DUP2_NR || r.nr === DUP3_NR)
+          fd = Number(BigInt.asIntN(32, r.args[1] ?? -1n));
+      } else if (r.kind === 'exit' && r.ret >= 0n && tables.returnsFd(r.nr, undefined)) {
+        fd = Number(r.ret);
+      }
+      if (fd < 0) continue;
+      this.last.set(FdChanges.key(r.pid, fd), i);
+      this.any = true;
+    }
+  }
+
+  later(pid: number, fd: number): boolean {
+    return this.any && (this.last.get(FdChanges.key(pid, fd)) ?? -1) > this.at;
+  }
+
+  clear(): void {
+    if (!this.any) return;
+    this.last.clear();
+    this.any = false;
+  }
+}
+
 export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
@@ -162,6 +209,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
       )
     : undefined;
   if (fdTables) fdTables.noteShown = opts.fdNamesPerLine ?? false;
+  /** Where in the batch each (process, fd) changes last: /proc describes the batch's end. */
+  const fdChanges = new FdChanges();
+  if (fdTables?.asksProc) fdTables.changesLater = (pid, fd) => fdChanges.later(pid, fd);
   /** The fd names of each line are noted (fdNames). */
   const noting = fdTables !== undefined && fdTables.noteShown;
   /** Processes whose death by a signal the kernel reported, for the parent's wait4 to skip. */
@@ -372,12 +422,15 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   return {
     push(records) {
+      if (fdTables?.asksProc) fdChanges.scan(records, fdTables);
       for (let i = 0; i < records.length; i++) {
         const r = records[i] as WireRecord;
+        fdChanges.at = i;
         if (r.kind === 'enter') onEnter(r);
         else if (r.kind === 'exit') onExit(r);
         else onLost(r);
       }
+      fdChanges.clear();
       return take();
     },
     flush() {
