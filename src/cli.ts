@@ -83,7 +83,10 @@ const HELP = `
 export async function main(argv: string[]): Promise<number> {
   // Everything after `--` is the command of `run`, flags included.
   const dashdash = argv.indexOf('--');
-  const own = dashdash >= 0 ? argv.slice(0, dashdash) : argv;
+  // strace's -yy is one flag of its own here (meow would read it as -y given twice).
+  const own = (dashdash >= 0 ? argv.slice(0, dashdash) : argv).map((a) =>
+    a === '-yy' ? '--decode-sockets' : a,
+  );
   const command = dashdash >= 0 ? argv.slice(dashdash + 1) : [];
   // Before meow and before anything runs: --help only prints, a wrong flag fails in one line.
   const checked = checkArgs(own);
@@ -103,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
       durations: { type: 'boolean', shortFlag: 'T', default: false },
       // strace -y; on by default in run and cgroups, --no-decode-fds turns it off.
       decodeFds: { type: 'boolean', shortFlag: 'y', default: true },
+      // strace -yy: sockets with their addresses, devices with their numbers.
+      decodeSockets: { type: 'boolean', default: false },
       summary: { type: 'boolean', shortFlag: 'c', default: false },
       filter: { type: 'string' },
       // No defaults here: `run` has its own (commands/run.ts), the recorder the others'.
@@ -176,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
         dumpOnExit: f.dumpOnExit,
         summary: f.summary,
         decodeFds: f.decodeFds,
+        decodeSockets: f.decodeSockets,
         ...(f.output !== undefined ? { output: f.output } : {}),
         triggers,
       });
@@ -185,6 +191,7 @@ export async function main(argv: string[]): Promise<number> {
         command: command.length > 0 ? command : rest,
         summary: f.summary,
         decodeFds: f.decodeFds,
+        decodeSockets: f.decodeSockets,
         ...(f.filter !== undefined ? { filter: f.filter } : {}),
         ...(f.output !== undefined ? { output: f.output } : {}),
         ...(f.save !== undefined ? { save: f.save } : {}),
@@ -215,6 +222,8 @@ export async function main(argv: string[]): Promise<number> {
         format: f.format,
         output: f.output,
         summary: f.summary,
+        decodeFds: f.decodeFds,
+        decodeSockets: f.decodeSockets,
         ...(f.filter !== undefined ? { filter: f.filter } : {}),
         ...(f.save !== undefined ? { save: f.save } : {}),
       });

@@ -24,6 +24,10 @@ export interface DumpSettings {
   decodeFds?: boolean;
   /** With decodeFds, ask /proc too: only for lines formatted as the calls happen. */
   procFds?: boolean | ProcReader;
+  /** strace -yy (with procFds): socket addresses and device numbers. */
+  decodeSockets?: boolean;
+  /** Keep each line's fd names for a filter's `fd:` term (src/filter/lines.ts readsFdNames). */
+  fdNamesPerLine?: boolean;
 }
 
 /**
@@ -41,6 +45,8 @@ export function dumpFormatter(
     durations: settings.durations ?? false,
     decodeFds: settings.decodeFds ?? false,
     procFds: settings.procFds ?? false,
+    decodeSockets: settings.decodeSockets ?? false,
+    fdNamesPerLine: settings.fdNamesPerLine ?? false,
   });
 }
 

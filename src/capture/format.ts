@@ -53,6 +53,8 @@ export interface CaptureSettings {
    * each records chunk (CHUNK_PROC).
    */
   decodeFds?: boolean;
+  /** strace -yy as well (absent: no). */
+  decodeSockets?: boolean;
   /** The line filter the recording's text applied (the UI's `/` language), if any. */
   filter?: string;
   /** The recorder's settings, when known (a daemon's dump does not say them). */

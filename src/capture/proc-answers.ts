@@ -5,12 +5,15 @@
 // the one recorded next (a capture whose answers were lost) gets no answer, as when /proc has
 // none, and the lines show bare fds instead of wrong names.
 import type { ProcFd, ProcReader } from '../format/proc-fds.js';
+import type { SockInfo } from '../format/sock-names.js';
 
 /** One question and its answer (null: /proc had none). */
 export type ProcAnswer =
   | { q: 'snapshot'; pid: number; fds: Array<[number, string, boolean]> | null; cwd: string | null }
   | { q: 'fdLink'; pid: number; fd: number; link: string | null }
-  | { q: 'realpath'; path: string; real: string | null };
+  | { q: 'realpath'; path: string; real: string | null }
+  | { q: 'socket'; pid: number; inode: number; info: SockInfo | null }
+  | { q: 'device'; pid: number; fd: number; path: string; dev: string | null };
 
 /** A ProcReader that notes every answer of `inner`, for the capture. */
 export class RecordingProc implements ProcReader {
@@ -47,6 +50,18 @@ export class RecordingProc implements ProcReader {
     this.answers.push({ q: 'realpath', path, real: real ?? null });
     return real;
   }
+
+  socket(pid: number, inode: number, want?: (s: SockInfo) => boolean): SockInfo | undefined {
+    const info = this.inner.socket?.(pid, inode, want);
+    this.answers.push({ q: 'socket', pid, inode, info: info ?? null });
+    return info;
+  }
+
+  device(pid: number, fd: number, path: string): string | undefined {
+    const dev = this.inner.device?.(pid, fd, path);
+    this.answers.push({ q: 'device', pid, fd, path, dev: dev ?? null });
+    return dev;
+  }
 }
 
 /** The recorded answers, given back in order to the same questions. */
@@ -74,6 +89,18 @@ export class ReplayProc implements ProcReader {
   realpath(path: string): string | undefined {
     const a = this.answer((x) => x.q === 'realpath' && x.path === path);
     return a?.q === 'realpath' ? (a.real ?? undefined) : undefined;
+  }
+
+  socket(pid: number, inode: number): SockInfo | undefined {
+    const a = this.answer((x) => x.q === 'socket' && x.pid === pid && x.inode === inode);
+    return a?.q === 'socket' ? (a.info ?? undefined) : undefined;
+  }
+
+  device(pid: number, fd: number, path: string): string | undefined {
+    const a = this.answer(
+      (x) => x.q === 'device' && x.pid === pid && x.fd === fd && x.path === path,
+    );
+    return a?.q === 'device' ? (a.dev ?? undefined) : undefined;
   }
 
   private answer(same: (a: ProcAnswer) => boolean): ProcAnswer | undefined {
@@ -120,9 +147,40 @@ export function checkAnswers(v: unknown): ProcAnswer[] | undefined {
       out.push({ q: 'fdLink', pid: o.pid, fd: o.fd, link: o.link });
     } else if (o.q === 'realpath' && typeof o.path === 'string' && strOrNull(o.real)) {
       out.push({ q: 'realpath', path: o.path, real: o.real });
+    } else if (o.q === 'socket' && isInt(o.pid) && isInt(o.inode)) {
+      const info = o.info === null ? null : checkSockInfo(o.info);
+      if (info === undefined) return undefined;
+      out.push({ q: 'socket', pid: o.pid, inode: o.inode, info });
+    } else if (
+      o.q === 'device' &&
+      isInt(o.pid) &&
+      isInt(o.fd) &&
+      typeof o.path === 'string' &&
+      strOrNull(o.dev)
+    ) {
+      out.push({ q: 'device', pid: o.pid, fd: o.fd, path: o.path, dev: o.dev });
     } else {
       return undefined;
     }
   }
   return out;
+}
+
+const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const optBool = (v: unknown): boolean => v === undefined || typeof v === 'boolean';
+
+/** A socket answer of a capture, checked field by field (its strings are printed). */
+function checkSockInfo(v: unknown): SockInfo | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.proto !== 'string' || typeof o.listening !== 'boolean') return undefined;
+  if (![o.local, o.peer, o.path].every(optStr)) return undefined;
+  if (![o.connected, o.pathUnsure].every(optBool)) return undefined;
+  const info: SockInfo = { proto: o.proto, listening: o.listening };
+  if (typeof o.local === 'string') info.local = o.local;
+  if (typeof o.peer === 'string') info.peer = o.peer;
+  if (typeof o.path === 'string') info.path = o.path;
+  if (typeof o.connected === 'boolean') info.connected = o.connected;
+  if (typeof o.pathUnsure === 'boolean') info.pathUnsure = o.pathUnsure;
+  return info;
 }

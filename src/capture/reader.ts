@@ -231,6 +231,10 @@ function checkHeader(v: unknown): CaptureHeader {
   if (typeof settings.durations !== 'boolean') bad('settings.durations');
   const decodeFds = settings.decodeFds;
   if (decodeFds !== undefined && typeof decodeFds !== 'boolean') bad('settings.decodeFds');
+  const decodeSockets = settings.decodeSockets;
+  if (decodeSockets !== undefined && typeof decodeSockets !== 'boolean') {
+    bad('settings.decodeSockets');
+  }
   const ringPages = optionalInt(settings, 'ringPages', 1 << 20);
   const maxArgBytes = optionalInt(settings, 'maxArgBytes', 1 << 20);
   const drainPeriodMs = optionalInt(settings, 'drainPeriodMs', 1 << 20);
@@ -256,6 +260,7 @@ function checkHeader(v: unknown): CaptureHeader {
       maxString: int(settings.maxString, 'settings.maxString', 0, 1 << 20),
       durations: settings.durations,
       ...(decodeFds !== undefined ? { decodeFds } : {}),
+      ...(decodeSockets !== undefined ? { decodeSockets } : {}),
       ...(filter !== undefined ? { filter } : {}),
       ...(ringPages !== undefined ? { ringPages } : {}),
       ...(maxArgBytes !== undefined ? { maxArgBytes } : {}),

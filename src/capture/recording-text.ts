@@ -8,7 +8,7 @@ import { TRIGGER_MARK, type CaptureTrigger } from './format.js';
 import { escapeControls } from '../format/print.js';
 import type { ClockSample } from '../clock.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
-import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
+import { compileLineFilter, keepLines, readsFdNames, type LineFilter } from '../filter/lines.js';
 import type { CpuRingStats } from '../native.js';
 import type { ProcReader } from '../format/proc-fds.js';
 import { PerCpu, visitRecords } from '../server/tally.js';
@@ -27,6 +27,8 @@ export interface RecordingTextOptions {
   decodeFds?: boolean;
   /** With decodeFds, ask /proc too: only when the lines are formatted as the calls happen. */
   procFds?: boolean | ProcReader;
+  /** strace -yy: socket addresses and device numbers (with procFds). */
+  decodeSockets?: boolean;
 }
 
 /** The line under the header that says what saved the file. */
@@ -57,6 +59,8 @@ export class RecordingText {
         durations: opts.durations,
         decodeFds: opts.decodeFds ?? false,
         procFds: opts.procFds ?? false,
+        decodeSockets: opts.decodeSockets ?? false,
+        fdNamesPerLine: readsFdNames(opts.filter),
       },
       sample,
     );

@@ -39,6 +39,7 @@ export function replayText(
       durations: header.settings.durations,
       // The recording's /proc answers, given back: the same fds get the same names.
       decodeFds: header.settings.decodeFds ?? false,
+      decodeSockets: header.settings.decodeSockets ?? false,
       procFds: new ReplayProc(capture.procAnswers),
       ...(filters.length > 0 ? { filter: filters.join(' ') } : {}),
       summary: opts.summary,

@@ -31,6 +31,8 @@ export interface CgroupsOptions extends RecorderSettings {
   decodeFds?: boolean;
   /** --dump-dir and its fellows: triggered dumps. */
   triggers?: TriggerOptions;
+  /** strace -yy: sockets with their addresses, devices with their numbers (printing live). */
+  decodeSockets?: boolean;
 }
 
 export async function cgroupsCommand(opts: CgroupsOptions): Promise<number> {
@@ -145,6 +147,7 @@ async function streamUntilStop(
       maxString: opts.maxString,
       durations: opts.durations,
       decodeFds: opts.decodeFds ?? true,
+      decodeSockets: (opts.decodeFds ?? true) && (opts.decodeSockets ?? false),
       procFds: true,
     });
     const summary = opts.summary ? new CallSummary() : undefined;

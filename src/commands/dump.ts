@@ -15,6 +15,10 @@ export interface DumpOptions extends ClientOptions {
   filter?: string;
   /** strace -c of the record instead of its lines. */
   summary?: boolean;
+  /** strace -y's names (the default), from the record alone; false: fds bare. */
+  decodeFds?: boolean;
+  /** -yy: refused, with why (a flight record is the past). */
+  decodeSockets?: boolean;
   /** Save the record as a capture file here instead of printing it. */
   save?: string;
 }
@@ -26,6 +30,11 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
   if (format !== 'text' && format !== 'jsonl') {
     throw new UserError(`--format must be text or jsonl, got '${format}'`);
   }
+  if (opts.decodeSockets) {
+    throw new UserError(
+      "-yy: a socket's address is known only while it is open, and a dump is the past: it names fds as -y does; for addresses, record live (traceloop cgroups -yy, run -yy, /stream?fds=yy)",
+    );
+  }
   if (opts.filter !== undefined) {
     const why = queryError(opts.filter);
     if (why) throw new UserError(`--filter: ${why}`);
@@ -35,6 +44,8 @@ export async function dumpCommand(args: string[], opts: DumpOptions): Promise<nu
   const view = {
     ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
     ...(opts.summary ? { summary: '1' } : {}),
+    // -yy is -y here: addresses are known only while the calls happen (/stream?fds=yy).
+    ...(opts.decodeFds === false ? { fds: '0' } : {}),
   };
   const a = await askDaemon(opts, endpoint + query({ ...t, format, ...view }));
   const text = a.body.toString('utf8');

@@ -27,6 +27,8 @@ export interface RunOptions extends RecorderSettings {
   durations?: boolean;
   /** strace -y (default on): fds named, from the calls and, as they happen, /proc. */
   decodeFds?: boolean;
+  /** strace -yy: sockets with their addresses, devices with their numbers. */
+  decodeSockets?: boolean;
   /** strace -c: a table of calls, errors and time per syscall instead of the calls. */
   summary?: boolean;
   /** Only the lines this filter keeps (the UI's `/` language). */
@@ -106,6 +108,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     // With --save, what /proc answered is kept: a capture is viewed when /proc has moved on.
     const asked = capture ? new RecordingProc(proc) : undefined;
     const decodeFds = opts.decodeFds ?? true;
+    const decodeSockets = decodeFds && (opts.decodeSockets ?? false);
     const text = new RecordingText(
       {
         maxString: opts.maxString,
@@ -114,6 +117,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         summary: opts.summary,
         // Formatted as CMD runs: /proc describes its processes as they are (fd-table.ts).
         decodeFds,
+        decodeSockets,
         procFds: asked ?? proc,
       },
       (lines) => {
@@ -162,6 +166,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
             maxString: opts.maxString ?? DEFAULT_MAX_STRING,
             durations: opts.durations ?? false,
             decodeFds,
+            ...(decodeSockets ? { decodeSockets } : {}),
             ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
             ringPages: settings.ringPages,
             maxArgBytes: settings.maxArgBytes ?? DEFAULT_MAX_ARG_BYTES,

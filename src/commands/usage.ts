@@ -35,7 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   filter: {
     value: true,
-    help: '--filter EXPR         only the lines EXPR keeps: pid:N comm:X syscall:X errno:X dur>10ms -term',
+    help: '--filter EXPR         only the lines EXPR keeps: pid:N comm:X syscall:X errno:X dur>10ms\n                        fd:GLOB (what -y names an fd: fd:/var/log/*) -term',
   },
   durations: {
     value: false,
@@ -46,6 +46,10 @@ const FLAGS: Record<string, FlagSpec> = {
     value: false,
     short: 'y',
     help: '-y, --decode-fds      each fd with what it refers to, 3</etc/hostname>, as strace -y\n                        (the default; --no-decode-fds prints fds bare)',
+  },
+  'decode-sockets': {
+    value: false,
+    help: '-yy, --decode-sockets sockets with their addresses, 3<TCP:[127.0.0.1:41234->127.0.0.1:5432]>,\n                        devices with their numbers, 1</dev/null<char 1:3>>, as strace -yy',
   },
   'max-arg-bytes': {
     value: true,
@@ -161,6 +165,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'durations',
       'summary',
       'decode-fds',
+      'decode-sockets',
       ...SETTINGS,
       ...TRIGGERS,
     ],
@@ -173,7 +178,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop cgroups --dump-on-exit /sys/fs/cgroup/system.slice/ssh.service',
   },
   run: {
-    flags: ['output', 'save', 'durations', 'decode-fds', 'summary', 'filter', ...SETTINGS],
+    flags: [
+      'output',
+      'save',
+      'durations',
+      'decode-fds',
+      'decode-sockets',
+      'summary',
+      'filter',
+      ...SETTINGS,
+    ],
     own: {
       'ring-pages': `--ring-pages N        pages per CPU ring, a power of two (default ${RUN_RING_PAGES})`,
       interval: `--interval MS         how often the rings are read (default ${RUN_DRAIN_MS})`,
@@ -227,7 +241,16 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop list --socket /run/traceloop.socket',
   },
   dump: {
-    flags: ['socket', 'format', 'output', 'filter', 'summary', 'save'],
+    flags: [
+      'socket',
+      'format',
+      'output',
+      'filter',
+      'summary',
+      'decode-fds',
+      'decode-sockets',
+      'save',
+    ],
     about: `traceloop dump ID|NAME|PATH [--format jsonl] [-o FILE] [--filter EXPR] [-c]
   The daemon's flight record of one cgroup (see traceloop list), to stdout or
   FILE; with --save FILE.tlcap, as a capture file instead (traceloop view).`,

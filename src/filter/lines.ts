@@ -10,6 +10,8 @@ export type LineFilter = (
   line: string,
   owner: WireRecord,
   enter: EnterRecord | undefined,
+  /** The fd names the line shows (LineFormatter.fdNames), if any. */
+  fdNames?: readonly string[],
 ) => boolean;
 
 const MAX_ERRNO = 4095n;
@@ -22,6 +24,7 @@ function matchTerm(
   line: string,
   owner: WireRecord,
   enter: EnterRecord | undefined,
+  fdNames: readonly string[] | undefined,
 ): boolean {
   if (owner.kind === 'lost') return true;
   const nr = enter?.nr ?? owner.nr;
@@ -47,17 +50,24 @@ function matchTerm(
     }
     case 'duration':
       return !!exit && !!enter && compare(Number(exit.ts - enter.ts), t.op, t.limitNs);
+    case 'fd':
+      return fdNames !== undefined && fdNames.some(t.match);
   }
+}
+
+/** Whether the filter reads lines' fd names (an `fd:` term): the formatter must note them. */
+export function readsFdNames(text: string | undefined): boolean {
+  return text !== undefined && parseQuery(text).some(({ term }) => term.kind === 'fd');
 }
 
 /** A filter for `text` (undefined when it keeps everything); throws its QueryError. */
 export function compileLineFilter(text: string): LineFilter | undefined {
   const terms = parseQuery(text);
   if (terms.length === 0) return undefined;
-  return (line, owner, enter) => {
+  return (line, owner, enter, fdNames) => {
     if (owner.kind === 'lost') return true; // a gap is never filtered away
     for (const { term, negated } of terms) {
-      if (matchTerm(term, line, owner, enter) === negated) return false;
+      if (matchTerm(term, line, owner, enter, fdNames) === negated) return false;
     }
     return true;
   };
@@ -72,5 +82,6 @@ export function keepLines(
   if (!filter) return lines;
   const owners = formatter.owners;
   const enters = formatter.enters;
-  return lines.filter((line, i) => filter(line, owners[i]!, enters[i]));
+  const fdNames = formatter.fdNames;
+  return lines.filter((line, i) => filter(line, owners[i]!, enters[i], fdNames[i]));
 }

@@ -8,6 +8,8 @@
 //   syscall:connect   the call (globs too: syscall:*stat*)
 //   errno:ECONNREFUSED, errno:*   failed with that errno (any errno)
 //   dur>10ms, dur<=1s the time in the call (ns, us, ms, s)
+//   fd:/var/log/*     a line whose fd arguments or fd return name this (as -y shows them,
+//                     without the brackets: fd:pipe:*, fd:TCP:*); only where names are shown
 //   -errno:ENOENT     not that
 import { syscallByName, syscallByNr } from '../syscalls/table.js';
 import { ERRNOS } from '../format/xlat/errno.js';
@@ -20,7 +22,8 @@ export type Term =
   | { kind: 'comm'; match: (comm: string) => boolean }
   | { kind: 'syscall'; nrs: ReadonlySet<number> }
   | { kind: 'errno'; errnos: ReadonlySet<number> | 'any' }
-  | { kind: 'duration'; op: Comparison; limitNs: number };
+  | { kind: 'duration'; op: Comparison; limitNs: number }
+  | { kind: 'fd'; match: (name: string) => boolean };
 
 export interface QueryTerm {
   term: Term;
@@ -74,8 +77,10 @@ function parseTerm(word: string): Term {
         if (errnos.size === 0) throw new QueryError(`errno: no errno is called ${value}`);
         return { kind: 'errno', errnos };
       }
+      case 'fd':
+        return { kind: 'fd', match: glob(value) };
       default:
-        // A word with a colon that names no field is text to look for (`fd:3` is not yet a field).
+        // A word with a colon that names no field is text to look for.
         break;
     }
   }

@@ -7,10 +7,12 @@
 // State is per process (tgid): threads share their fd table; a fork copies it, a CLONE_FILES
 // child shares it, an execve drops the close-on-exec fds (and unshares).
 import { escapeControls } from './print.js';
+import { quote } from './strings.js';
 import { TL_PARAM_OK, type EnterRecord, type ExitRecord, type Param } from '../wire.js';
 import { argIndex } from '../syscalls/signatures.js';
 import { syscallByName, SYSCALLS } from '../syscalls/table.js';
 import type { ProcReader } from './proc-fds.js';
+import { protoOf, sockaddrEndpoint, sockName, type SockInfo } from './sock-names.js';
 
 /** One fd's referent. Replaced, never changed in place: a forked table shares entries. */
 interface FdEntry {
@@ -20,6 +22,24 @@ interface FdEntry {
   pending: 'pipe:[' | 'socket:[' | undefined;
   /** undefined: not known (an execve then drops the fd from what the table knows). */
   cloexec: boolean | undefined;
+  /** -yy: the socket behind it, shared by every copy (dup, fork) so a change shows in all. */
+  sock?: SockTrack;
+}
+
+/**
+ * What -yy knows of one socket. Its name is decided when the records say what the socket is
+ * (made, bound, listening, connected, accepted), from /proc read then and checked against
+ * what the call did: a socket /proc shows further along (connected where the records have
+ * only seen a bind) is not named, since strace would have printed it as it was.
+ */
+interface SockTrack {
+  /** TCP, UDPv6, UNIX-STREAM, ...: from socket()'s arguments, or /proc. */
+  proto: string | undefined;
+  inode: number | undefined;
+  /** strace -yy's text; undefined: -y's `socket:[ino]`. */
+  name: string | undefined;
+  /** Made by a socket() the records show, with nothing done to it since (no address yet). */
+  fresh: boolean;
 }
 
 /** A process's fd table: an object of its own so CLONE_FILES processes can share one. */
@@ -123,17 +143,124 @@ function opens(syscall: string, dirArg: string | undefined, pathArg: string, fla
     // (strace shows `/dir/#ino (deleted)`, known only to /proc): bare, not the directory.
     const named = flags === undefined || (flags & O_TMPFILE) !== O_TMPFILE ? path : undefined;
     t.set(e.state, fd, named, undefined, flags === undefined ? cloexec : isCloexec(flags));
+    if (named !== undefined) t.device(e.state, e.pid, fd);
   };
   return [syscall, effect] as [string, Effect];
 }
 
-function socketLike(syscall: string, typeArg: string | undefined): [string, Effect] {
-  const at = typeArg === undefined ? -1 : pos(syscall, typeArg);
-  return [
-    syscall,
-    (t, e) => t.set(e.state, Number(e.ret), undefined, 'socket:[', isCloexec(e.args[at])),
-  ];
+const SOCKET_FAMILY = pos('socket', 'family');
+const SOCKET_TYPE = pos('socket', 'type');
+const SOCKET_PROTOCOL = pos('socket', 'protocol');
+const socket: Effect = (t, e) => {
+  const fd = Number(e.ret);
+  t.set(e.state, fd, undefined, 'socket:[', isCloexec(e.args[SOCKET_TYPE]));
+  const proto = protoOf(
+    e.args[SOCKET_FAMILY] ?? -1n,
+    e.args[SOCKET_TYPE] ?? -1n,
+    e.args[SOCKET_PROTOCOL] ?? -1n,
+  );
+  t.track(e.state, e.pid, fd, { proto, inode: undefined, name: undefined, fresh: true });
+};
+
+/** accept/accept4: a connected socket; its peer is the address the call filled, if captured. */
+function accepts(syscall: string, flagsArg: string | undefined): [string, Effect] {
+  const flagsAt = flagsArg === undefined ? -1 : pos(syscall, flagsArg);
+  const addrAt = pos(syscall, 'upeer_sockaddr');
+  const effect: Effect = (t, e) => {
+    const fd = Number(e.ret);
+    const listener = e.state.files.fds.get(Number(BigInt.asIntN(32, e.args[0] ?? -1n)));
+    t.set(e.state, fd, undefined, 'socket:[', isCloexec(e.args[flagsAt]));
+    const sock: SockTrack = {
+      proto: listener?.sock?.proto,
+      inode: undefined,
+      name: undefined,
+      fresh: false,
+    };
+    t.track(e.state, e.pid, fd, sock);
+    t.sockChanged(e.pid, fd, sock, { peer: capturedEndpoint(e.params.get(addrAt)) ?? 'any' });
+  };
+  return [syscall, effect];
 }
+
+/** What a call that changes a socket leaves it as, for the check of what /proc says. */
+interface SockExpect {
+  /** It has a peer: this one (`host:port`), or any (`any`); none: it has none. */
+  peer?: string;
+  /** Bound here (`host:port`; port 0 or an any address: whatever /proc says there). */
+  local?: Buffer;
+  /** Listening. */
+  listening?: boolean;
+  /** UDP's autobind on a first send: no address yet is right too. */
+  mayBeFresh?: boolean;
+}
+
+/** A socket that stays as it is until closed: listening, or an inet one with its peer. */
+function settled(s: SockInfo): boolean {
+  return s.listening || (s.local !== undefined && s.peer !== undefined);
+}
+
+/** Whether /proc's view of a socket is what the call that changed it left. */
+function matches(info: SockInfo, expect: SockExpect): boolean {
+  const hasPeer = info.local !== undefined ? info.peer !== undefined : info.connected === true;
+  if (expect.peer !== undefined) {
+    if (!hasPeer) return false;
+    if (expect.peer !== 'any' && info.peer !== expect.peer) return false;
+  } else if (hasPeer) {
+    return false;
+  }
+  if (expect.listening && !info.listening) return false;
+  return expect.local === undefined || boundAt(info, expect.local);
+}
+
+/** Whether a socket /proc shows is bound where bind's struct sockaddr asked. */
+function boundAt(info: SockInfo, sa: Buffer): boolean {
+  if (sa.length < 2) return false;
+  const family = sa.readUInt16LE(0);
+  if (family === 1) {
+    // AF_UNIX: the path, quoted as /proc's is (an abstract name: @ and the rest, NULs too).
+    const path = sa.subarray(2);
+    if (path.length === 0) return info.path === undefined;
+    if (path[0] === 0) return info.path === '@' + quote(path.subarray(1));
+    const nul = path.indexOf(0);
+    return info.path === quote(nul < 0 ? path : path.subarray(0, nul));
+  }
+  const want = sockaddrEndpoint(sa);
+  if (want === undefined || info.local === undefined) return false;
+  const split = (ep: string): [string, string] => {
+    const at = ep.lastIndexOf(':');
+    return [ep.slice(0, at), ep.slice(at + 1)];
+  };
+  const [wantHost, wantPort] = split(want);
+  const [host, port] = split(info.local);
+  const anyHost = wantHost === '0.0.0.0' || wantHost === '[::]';
+  return (wantPort === '0' || wantPort === port) && (anyHost || wantHost === host);
+}
+
+function capturedEndpoint(p: Param | undefined): string | undefined {
+  return p && p.status === TL_PARAM_OK ? sockaddrEndpoint(p.bytes) : undefined;
+}
+
+const sockFd = (e: CallEffect): number => Number(BigInt.asIntN(32, e.args[0] ?? -1n));
+const BIND_ADDR = pos('bind', 'umyaddr');
+const CONNECT_ADDR = pos('connect', 'uservaddr');
+const bind: Effect = (t, e) => {
+  const p = e.params.get(BIND_ADDR);
+  t.sockChanged(e.pid, sockFd(e), undefined, {
+    ...(p && p.status === TL_PARAM_OK ? { local: p.bytes } : {}),
+  });
+};
+const listen: Effect = (t, e) => t.sockChanged(e.pid, sockFd(e), undefined, { listening: true });
+const connect: Effect = (t, e) => {
+  const peer = capturedEndpoint(e.params.get(CONNECT_ADDR));
+  // No captured address: which peer it has is not known; AF_UNSPEC disconnects.
+  t.sockChanged(e.pid, sockFd(e), undefined, peer === undefined ? {} : { peer });
+};
+/** A first send on a UDP socket binds it to a port of the kernel's choice. */
+const sends: Effect = (t, e) => {
+  const entry = e.state.files.fds.get(sockFd(e));
+  if (!entry?.sock?.fresh || !entry.sock.proto?.startsWith('UDP')) return;
+  t.sockChanged(e.pid, sockFd(e), undefined, { mayBeFresh: true });
+};
 
 /** pipe/pipe2/socketpair: the two fds are in the array the call filled. */
 function pair(
@@ -148,8 +275,11 @@ function pair(
     const p = e.params.get(arrAt);
     if (!p || p.status !== TL_PARAM_OK || p.bytes.length < 8) return;
     const cloexec = isCloexec(e.args[flagsAt]);
-    t.set(e.state, p.bytes.readInt32LE(0), undefined, kind, cloexec);
-    t.set(e.state, p.bytes.readInt32LE(4), undefined, kind, cloexec);
+    const a = p.bytes.readInt32LE(0);
+    const b = p.bytes.readInt32LE(4);
+    t.set(e.state, a, undefined, kind, cloexec);
+    t.set(e.state, b, undefined, kind, cloexec);
+    if (syscall === 'socketpair') t.socketPair(e.state, e.pid, a, b, e.args);
   };
   return [syscall, effect] as [string, Effect];
 }
@@ -176,7 +306,9 @@ const fcntl: Effect = (t, e) => {
 
 const CLOSE_FD = pos('close', 'fd');
 const close: Effect = (t, e) => {
-  e.state.files.fds.delete(Number(BigInt.asUintN(32, e.args[CLOSE_FD] ?? -1n)));
+  const fd = Number(BigInt.asUintN(32, e.args[CLOSE_FD] ?? -1n));
+  t.closing(e.pid, fd, e.state.files.fds.get(fd));
+  e.state.files.fds.delete(fd);
 };
 
 const RANGE_FIRST = pos('close_range', 'fd');
@@ -232,9 +364,10 @@ const EFFECTS = new Map<string, Effect>([
   opens('openat', 'dfd', 'filename', 'flags'),
   opens('openat2', 'dfd', 'filename'),
   opens('creat', undefined, 'pathname'),
-  socketLike('socket', 'type'),
-  socketLike('accept', undefined),
-  socketLike('accept4', 'flags'),
+  ['socket', socket],
+  accepts('accept', undefined),
+  accepts('accept4', 'flags'),
+
   pair('socketpair', 'usockvec', 'type', 'socket:['),
   pair('pipe', 'fildes', undefined, 'pipe:['),
   pair('pipe2', 'fildes', 'flags', 'pipe:['),
@@ -259,6 +392,20 @@ const EFFECTS = new Map<string, Effect>([
   ['execve', exec],
   ['execveat', exec],
 ]);
+
+/**
+ * -yy only: calls that change what a socket is, not which fds there are (a lost enter leaves
+ * the table as it was: the socket's name is then decided at its next change).
+ */
+const SOCK_EFFECTS = new Map<string, Effect>([
+  ['bind', bind],
+  ['listen', listen],
+  ['connect', connect],
+  ['sendto', sends],
+  ['sendmsg', sends],
+  ['sendmmsg', sends],
+]);
+const EINPROGRESS = -115n;
 
 /** Calls whose return is an fd (strace's RVAL_FD), besides fcntl's F_DUPFD*. */
 const RETURNS_FD = new Set([
@@ -307,11 +454,14 @@ const CLONES = new Map<string, (enter: EnterRecord) => bigint | undefined>([
 
 // By nr, made once: the formatter looks these up for every call.
 const effectByNr: (Effect | undefined)[] = [];
+const sockEffectByNr: (Effect | undefined)[] = [];
 const returnsFdByNr: boolean[] = [];
 const cloneByNr: (((e: EnterRecord) => bigint | undefined) | undefined)[] = [];
 const FCNTL_NR = syscallByName('fcntl')?.nr ?? -1;
+const CONNECT_NR = syscallByName('connect')?.nr ?? -1;
 for (const def of SYSCALLS) {
   effectByNr[def.nr] = EFFECTS.get(def.name);
+  sockEffectByNr[def.nr] = SOCK_EFFECTS.get(def.name);
   returnsFdByNr[def.nr] = RETURNS_FD.has(def.name);
   cloneByNr[def.nr] = CLONES.get(def.name);
 }
@@ -323,7 +473,11 @@ const EFFECT_FIRST = new Set(['pipe', 'pipe2', 'socketpair'].map((n) => syscallB
 
 /** `<text>`, with readlink's ` (deleted)` outside as strace prints it: `</tmp/x>(deleted)`. */
 function bracket(text: string): string {
-  const name = escapeControls(text);
+  return bracketed(escapeControls(text));
+}
+
+/** bracket() of a name already escaped. */
+function bracketed(name: string): string {
   return name.endsWith(' (deleted)') ? `<${name.slice(0, -10)}>(deleted)` : `<${name}>`;
 }
 
@@ -335,11 +489,33 @@ interface PendingClone {
 
 export class FdTables {
   private readonly procs = new Map<number, ProcState>();
+  /** The names namers gave since the last takeShown (escaped, without brackets). */
+  private shown: string[] = [];
+  /** Whether to note them at all (a filter with an `fd:` term asks): else nothing is kept. */
+  noteShown = false;
+  /**
+   * Whether `pid`'s fd `fd` changes again later in the batch being formatted (records.ts sets
+   * it): then /proc, read now, describes what came after, not this call's fd.
+   */
+  changesLater: ((pid: number, fd: number) => boolean) | undefined;
+  /**
+   * -yy: per process, the fd numbers a socket or pipe was closed on. A process that closes
+   * and makes sockets on one fd number may have done so again between its calls and the read
+   * of /proc (a client's connect loop): /proc's socket at that number may be a later one, so
+   * -yy trusts it only for an fd number not used so before.
+   */
+  private readonly churned = new Map<number, Set<number>>();
   private readonly pendingClones = new Map<number, PendingClone>();
   private readonly namer: FdNamer & { pid: number };
 
-  /** `proc`: ask /proc too (live formatting only). */
-  constructor(private readonly proc?: ProcReader) {
+  /**
+   * `proc`: ask /proc too (live formatting only). `sockets`: strace -yy, sockets with their
+   * addresses and devices with their numbers (only with `proc`: the records alone cannot say).
+   */
+  constructor(
+    private readonly proc?: ProcReader,
+    private readonly sockets = false,
+  ) {
     const nameOf = (pid: number, fd: number): string | undefined => this.nameOf(pid, fd);
     const cwdOf = (pid: number): string | undefined => this.procs.get(pid)?.cwd;
     this.namer = {
@@ -362,6 +538,17 @@ export class FdTables {
     this.stateOf(r);
     this.namer.pid = r.pid;
     return this.namer;
+  }
+
+  /**
+   * The fd names given since the last call, in the order the line shows them (the filter's
+   * `fd:` term reads them); undefined when none was.
+   */
+  takeShown(): readonly string[] | undefined {
+    if (this.shown.length === 0) return undefined;
+    const names = this.shown;
+    this.shown = [];
+    return names;
   }
 
   /** Whether this call's fd return is to be named (after its effect). */
@@ -395,6 +582,14 @@ export class FdTables {
     const nr = exit.nr;
     const cloned = cloneByNr[nr];
     if (cloned) return this.cloneReturned(exit);
+    const sockEffect = this.yy ? sockEffectByNr[nr] : undefined;
+    if (sockEffect) {
+      if (enter && (exit.ret >= 0n || (exit.ret === EINPROGRESS && nr === CONNECT_NR))) {
+        const state = this.stateOf(exit);
+        sockEffect(this, { ret: exit.ret, args: enter.args, params, state, pid: exit.pid });
+      }
+      return;
+    }
     const effect = effectByNr[nr];
     if (!effect || exit.ret < 0n) return;
     const state = this.stateOf(exit);
@@ -410,11 +605,15 @@ export class FdTables {
   lost(): void {
     this.procs.clear();
     this.pendingClones.clear();
+    this.churned.clear();
   }
 
   /** The process ended (its TL_NR_PROC_END): its pid may be reused. */
   ended(pid: number, tid: number): void {
-    if (pid === tid) this.procs.delete(pid);
+    if (pid === tid) {
+      this.procs.delete(pid);
+      this.churned.delete(pid);
+    }
     this.pendingClones.delete(tid);
   }
 
@@ -436,6 +635,122 @@ export class FdTables {
     const entry = state.files.fds.get(from);
     if (entry) state.files.fds.set(to, { ...entry, cloexec });
     else state.files.fds.delete(to);
+  }
+
+  /** /proc is asked (live formatting): what it says is about the present. */
+  get asksProc(): boolean {
+    return this.proc !== undefined;
+  }
+
+  /** -yy is on and /proc can be asked. */
+  private get yy(): boolean {
+    return this.sockets && this.proc !== undefined;
+  }
+
+  /** -yy: `fd` (just set as a socket) is this socket. */
+  track(state: ProcState, pid: number, fd: number, sock: SockTrack): void {
+    if (!this.yy) return;
+    const entry = state.files.fds.get(fd);
+    if (!entry) return;
+    sock.inode = this.inodeOf(pid, fd);
+    if (sock.fresh && sock.proto !== undefined && sock.inode !== undefined) {
+      sock.name = `${sock.proto}:[${sock.inode}]`;
+    }
+    state.files.fds.set(fd, { ...entry, sock });
+  }
+
+  /**
+   * -yy: a call changed what the socket at `fd` is (or made it: `sock`). Its name is what
+   * /proc says now, if that is what the call left: else -y's `socket:[ino]`.
+   */
+  sockChanged(pid: number, fd: number, sock: SockTrack | undefined, expect: SockExpect): void {
+    if (!this.yy) return;
+    const track = sock ?? this.procs.get(pid)?.files.fds.get(fd)?.sock;
+    if (!track) return;
+    const wasFresh = track.fresh;
+    const freshName = track.name;
+    track.fresh = false;
+    track.name = undefined;
+    track.inode ??= this.inodeOf(pid, fd);
+    if (track.inode === undefined) return;
+    const proto = track.proto;
+    const info = this.proc!.socket?.(
+      pid,
+      track.inode,
+      (s) => (proto === undefined || s.proto === proto) && matches(s, expect),
+    );
+    if (!info) {
+      // Not listed: a UDP socket a send did not bind (it failed) is still as it was made.
+      if (expect.mayBeFresh && wasFresh) {
+        track.fresh = true;
+        track.name = freshName;
+      }
+      return;
+    }
+    if (track.proto !== undefined && info.proto !== track.proto) return;
+    track.proto = info.proto;
+    if (!matches(info, expect)) return;
+    track.name = sockName(track.inode, info);
+  }
+
+  /** -yy: a device's numbers after its path, `/dev/null<char 1:3>`, as strace -yy shows it. */
+  device(state: ProcState, pid: number, fd: number): void {
+    if (!this.yy) return;
+    const entry = state.files.fds.get(fd);
+    if (entry?.text === undefined) return;
+    const dev = this.proc!.device?.(pid, fd, entry.text);
+    if (dev !== undefined) state.files.fds.set(fd, { ...entry, text: `${entry.text}<${dev}>` });
+  }
+
+  /** -yy: a socket /proc shows a process had when first seen; named only as it will stay. */
+  private seededSocket(pid: number, inode: number): SockTrack {
+    const info = this.proc!.socket?.(pid, inode, (s) => settled(s));
+    // Listening, or connected (inet: its peer known): what the socket will be until closed.
+    // Anything else may be set up in the moment between the process's calls and this read.
+    const name = info && settled(info) ? sockName(inode, info) : undefined;
+    return { proto: info?.proto, inode, name, fresh: false };
+  }
+
+  /** -yy: a socketpair's two ends, each the other's peer: `UNIX-STREAM:[1->2]`. */
+  socketPair(state: ProcState, pid: number, a: number, b: number, args: readonly bigint[]): void {
+    if (!this.yy) return;
+    const proto = protoOf(args[0] ?? -1n, args[1] ?? -1n, args[2] ?? -1n);
+    const ia = this.inodeOf(pid, a);
+    const ib = this.inodeOf(pid, b);
+    const end = (fd: number, self: number | undefined, peer: number | undefined): void => {
+      const entry = state.files.fds.get(fd);
+      if (!entry) return;
+      const known = proto?.startsWith('UNIX') && self !== undefined && peer !== undefined;
+      const name = known ? `${proto}:[${self}->${peer}]` : undefined;
+      state.files.fds.set(fd, { ...entry, sock: { proto, inode: self, name, fresh: false } });
+    };
+    end(a, ia, ib);
+    end(b, ib, ia);
+  }
+
+  /** close(fd) of `entry`: -yy notes a socket's or pipe's fd number as used again. */
+  closing(pid: number, fd: number, entry: FdEntry | undefined): void {
+    if (!this.yy || !entry || (entry.pending === undefined && !entry.sock)) return;
+    let fds = this.churned.get(pid);
+    if (!fds) this.churned.set(pid, (fds = new Set()));
+    fds.add(fd);
+    if (this.churned.size > PROCS_KEPT) {
+      this.churned.delete(this.churned.keys().next().value as number);
+    }
+  }
+
+  /** Whether /proc's fd `fd` of `pid`, read now, can be this call's (see churned). */
+  private linkIsOurs(pid: number, fd: number): boolean {
+    if (this.changesLater?.(pid, fd)) return false;
+    return !this.yy || !this.churned.get(pid)?.has(fd);
+  }
+
+  /** The inode of the socket at `fd` now, from /proc. */
+  private inodeOf(pid: number, fd: number): number | undefined {
+    if (!this.linkIsOurs(pid, fd)) return undefined;
+    const link = this.proc?.fdLink(pid, fd);
+    const m = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
+    return m ? Number(m[1]) : undefined;
   }
 
   setCloexec(state: ProcState, fd: number, cloexec: boolean): void {
@@ -472,12 +787,22 @@ export class FdTables {
     const state = this.procs.get(pid);
     const entry = state?.files.fds.get(fd);
     if (!state || !entry) return undefined;
-    if (entry.text !== undefined) return bracket(entry.text);
-    // A pipe or socket: its inode from /proc, if the fd there is still one of that kind.
+    if (entry.sock?.name !== undefined) return this.show(entry.sock.name);
+    if (entry.text !== undefined) return this.show(entry.text);
+    // A pipe or socket: its inode from /proc, if the fd there is still one of that kind (and
+    // not, as far as the records tell, another one made since).
+    if (!entry.pending || !this.linkIsOurs(pid, fd)) return undefined;
     const link = this.proc?.fdLink(pid, fd);
     if (link === undefined || !entry.pending || !link.startsWith(entry.pending)) return undefined;
-    state.files.fds.set(fd, { text: link, pending: undefined, cloexec: entry.cloexec });
-    return bracket(link);
+    state.files.fds.set(fd, { ...entry, text: link, pending: undefined });
+    return this.show(link);
+  }
+
+  /** `<text>` for the line, the text noted for the filter. */
+  private show(text: string): string {
+    const name = escapeControls(text);
+    if (this.noteShown) this.shown.push(name);
+    return bracketed(name);
   }
 
   private cloneReturned(exit: ExitRecord): void {
@@ -512,8 +837,16 @@ export class FdTables {
     const snap = this.proc?.snapshot(r.pid);
     const fds = new Map<number, FdEntry>();
     if (snap) {
-      for (const [fd, f] of snap.fds)
-        fds.set(fd, { text: f.text, pending: undefined, cloexec: f.cloexec });
+      for (const [fd, f] of snap.fds) {
+        const entry: FdEntry = { text: f.text, pending: undefined, cloexec: f.cloexec };
+        if (this.yy) {
+          const inode = /^socket:\[(\d+)\]$/.exec(f.text)?.[1];
+          if (inode !== undefined) entry.sock = this.seededSocket(r.pid, Number(inode));
+          const dev = f.text.startsWith('/') ? this.proc!.device?.(r.pid, fd, f.text) : undefined;
+          if (dev !== undefined) entry.text = `${f.text}<${dev}>`;
+        }
+        fds.set(fd, entry);
+      }
     }
     state = { files: { fds }, cwd: snap?.cwd };
     this.add(r.pid, state);

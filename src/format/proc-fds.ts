@@ -4,6 +4,7 @@
 // file's canonical path (strace -y prints readlink of /proc/PID/fd/N). Never used on a dump
 // of the past: /proc describes the present.
 import fs from 'node:fs';
+import { LiveSockets, type SockInfo } from './sock-names.js';
 
 /** One open descriptor as /proc/PID/fd and fdinfo show it. */
 export interface ProcFd {
@@ -25,6 +26,13 @@ export interface ProcReader {
    * machine's, so no name of ours is right for them. False when not known (a process gone).
    */
   foreign?(pid: number): boolean;
+  /**
+   * -yy: the socket `inode` as `pid`'s network namespace shows it (/proc/PID/net); `want`
+   * says whether an answer read a moment ago will do (else /proc is read again).
+   */
+  socket?(pid: number, inode: number, want?: (s: SockInfo) => boolean): SockInfo | undefined;
+  /** -yy: `char 1:3` or `block 8:0` when fd `fd` of `pid` is still `path` and a device. */
+  device?(pid: number, fd: number, path: string): string | undefined;
 }
 
 const O_CLOEXEC = 0o2000000;
@@ -49,7 +57,32 @@ function cloexecOf(pid: number, fd: string): boolean {
   }
 }
 
+const S_IFMT = 0o170000n;
+const S_IFCHR = 0o020000n;
+const S_IFBLK = 0o060000n;
+
+/** strace -yy's `char 1:3`: the device behind a path, if the fd is still that path. */
+function deviceOf(pid: number, fd: number, path: string): string | undefined {
+  const link = `/proc/${pid}/fd/${fd}`;
+  if (readlink(link) !== path) return undefined;
+  try {
+    const st = fs.statSync(link, { bigint: true });
+    const type = st.mode & S_IFMT;
+    if (type !== S_IFCHR && type !== S_IFBLK) return undefined;
+    const dev = st.rdev;
+    const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+    const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+    return `${type === S_IFCHR ? 'char' : 'block'} ${major}:${minor}`;
+  } catch {
+    return undefined;
+  }
+}
+
+const liveSockets = new LiveSockets();
+
 export const liveProc: ProcReader = {
+  socket: (pid, inode, want) => liveSockets.lookup(pid, inode, want),
+  device: deviceOf,
   snapshot(pid) {
     let names: string[];
     try {
@@ -85,6 +118,8 @@ export const liveProc: ProcReader = {
  */
 export class StartedProc implements ProcReader {
   private readonly started = new Map<number, { fds: Map<number, ProcFd>; cwd: string }>();
+  /** `pid/fd` → our own fd's device (-yy), for the fds a started command inherited. */
+  private readonly devices = new Map<string, string>();
 
   constructor(private readonly live: ProcReader = liveProc) {}
 
@@ -94,6 +129,8 @@ export class StartedProc implements ProcReader {
     for (const fd of [0, 1, 2]) {
       const text = readlink(`/proc/self/fd/${fd}`);
       if (text !== undefined) fds.set(fd, { text, cloexec: false });
+      const dev = text === undefined ? undefined : deviceOf(process.pid, fd, text);
+      if (dev !== undefined) this.devices.set(`${pid}/${fd}`, dev);
     }
     this.started.set(pid, { fds, cwd: process.cwd() });
   }
@@ -115,5 +152,19 @@ export class StartedProc implements ProcReader {
 
   foreign(pid: number): boolean {
     return this.live.foreign?.(pid) ?? false;
+  }
+
+  socket(pid: number, inode: number, want?: (s: SockInfo) => boolean): SockInfo | undefined {
+    return this.live.socket?.(pid, inode, want);
+  }
+
+  device(pid: number, fd: number, path: string): string | undefined {
+    const key = `${pid}/${fd}`;
+    const ours = this.devices.get(key);
+    if (ours !== undefined) {
+      this.devices.delete(key); // asked once, when the command's table is made
+      return ours;
+    }
+    return this.live.device?.(pid, fd, path);
   }
 }

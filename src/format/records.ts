@@ -17,7 +17,7 @@ import {
 } from '../wire.js';
 import { describeLine, exitParamsInto, mergeParamsInto, type CallLine } from './call.js';
 import { ParamSlots } from './param-slots.js';
-import { SYSCALLS } from '../syscalls/table.js';
+import { SYSCALLS, syscallByName } from '../syscalls/table.js';
 import { descriptorOf } from '../syscalls/descriptors/index.js';
 import { argIndex } from '../syscalls/signatures.js';
 import { signalName } from './xlat/signal.js';
@@ -49,6 +49,17 @@ export interface FormatOptions {
    */
   decodeFds?: boolean;
   /**
+   * strace -yy, with decodeFds and procFds: sockets with their addresses
+   * (`3<TCP:[127.0.0.1:41234->127.0.0.1:5432]>`) and devices with their numbers
+   * (`</dev/null<char 1:3>>`), from /proc as the calls happen (sock-names.ts).
+   */
+  decodeSockets?: boolean;
+  /**
+   * With decodeFds, keep each line's fd names (LineFormatter.fdNames) for a filter's `fd:`
+   * term; off, fdNames reads undefined for every line (noting them costs ~10% of decoding).
+   */
+  fdNamesPerLine?: boolean;
+  /**
    * With decodeFds, also ask /proc (fds opened before the window, pipe and socket inodes,
    * canonical paths): only for lines formatted as the calls happen, never for a past record.
    * `true` reads the real /proc; tests hand a stub.
@@ -70,6 +81,11 @@ export interface LineFormatter {
   readonly owners: readonly WireRecord[];
   /** For each of those lines, the enter of its call when it is known (the owner's, or its pair's). */
   readonly enters: readonly (EnterRecord | undefined)[];
+  /**
+   * For each of those lines, the fd names it shows (strace -y's, without brackets), undefined
+   * for a line that names none or a formatter that names no fds: the filter's `fd:` term.
+   */
+  readonly fdNames: readonly (readonly string[] | undefined)[];
   /** The enter held back for its exit, if any: its line is not decided yet. */
   readonly held: EnterRecord | undefined;
 }
@@ -137,13 +153,69 @@ const WHO_SLOTS = 64;
 // A thread names itself (prctl PR_SET_NAME): a hostile one could put terminal escapes in the
 // name of every line printed to the on-call engineer's terminal: escaped (print.ts).
 
+const CLOSE_NR = syscallByName('close')?.nr ?? -1;
+const DUP2_NR = syscallByName('dup2')?.nr ?? -1;
+const DUP3_NR = syscallByName('dup3')?.nr ?? -1;
+
+/**
+ * For a batch: the last record that closes an fd, dups onto it or returns it, per (process,
+ * fd). A /proc read made while formatting record `at` describes the fd as it is after the
+ * whole batch (and later): it is this call's fd only if nothing in the batch changes it after.
+ */
+class FdChanges {
+  at = 0;
+  private readonly last = new Map<number, number>();
+  private any = false;
+
+  private static key(pid: number, fd: number): number {
+    return pid * 0x200000 + (fd & 0x1fffff);
+  }
+
+  scan(records: readonly WireRecord[], tables: FdTables): void {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as WireRecord;
+      if (r.kind === 'lost') continue;
+      let fd = -1;
+      if (r.kind === 'enter') {
+        if (r.nr === CLOSE_NR) fd = Number(BigInt.asIntN(32, r.args[0] ?? -1n));
+        else if (r.nr === DUP2_NR || r.nr === DUP3_NR)
+          fd = Number(BigInt.asIntN(32, r.args[1] ?? -1n));
+      } else if (r.kind === 'exit' && r.ret >= 0n && tables.returnsFd(r.nr, undefined)) {
+        fd = Number(r.ret);
+      }
+      if (fd < 0) continue;
+      this.last.set(FdChanges.key(r.pid, fd), i);
+      this.any = true;
+    }
+  }
+
+  later(pid: number, fd: number): boolean {
+    return this.any && (this.last.get(FdChanges.key(pid, fd)) ?? -1) > this.at;
+  }
+
+  clear(): void {
+    if (!this.any) return;
+    this.last.clear();
+    this.any = false;
+  }
+}
+
 export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
   const durations = Boolean(opts.durations);
   const fdTables = opts.decodeFds
-    ? new FdTables(opts.procFds === true ? liveProc : opts.procFds || undefined)
+    ? new FdTables(
+        opts.procFds === true ? liveProc : opts.procFds || undefined,
+        opts.decodeSockets ?? false,
+      )
     : undefined;
+  if (fdTables) fdTables.noteShown = opts.fdNamesPerLine ?? false;
+  /** Where in the batch each (process, fd) changes last: /proc describes the batch's end. */
+  const fdChanges = new FdChanges();
+  if (fdTables?.asksProc) fdTables.changesLater = (pid, fd) => fdChanges.later(pid, fd);
+  /** The fd names of each line are noted (fdNames). */
+  const noting = fdTables !== undefined && fdTables.noteShown;
   /** Processes whose death by a signal the kernel reported, for the parent's wait4 to skip. */
   const endsShown = new Set<number>();
   /** Which exit ends which enter, and when an enter's line is unfinished (pairing.ts). */
@@ -156,11 +228,24 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   let lastOwners: WireRecord[] = [];
   let enters: (EnterRecord | undefined)[] = [];
   let lastEnters: (EnterRecord | undefined)[] = [];
+  let names: (readonly string[] | undefined)[] = [];
+  let lastNames: (readonly string[] | undefined)[] = [];
   let held: EnterRecord | undefined;
   const emit = (line: string, owner: WireRecord, enter?: EnterRecord): void => {
     out.push(line);
     owners.push(owner);
     enters.push(enter ?? (owner.kind === 'enter' ? owner : undefined));
+    // Without noted fd names the array stays empty: every line's entry reads undefined.
+    if (noting) names.push(undefined);
+  };
+  /** emit() for a call's line: the fd names its description gave go with it. */
+  const emitCall = (line: string, owner: WireRecord, enter?: EnterRecord): void => {
+    emit(line, owner, enter);
+    if (noting) names[names.length - 1] = fdTables.takeShown();
+  };
+  /** Before a call is described: names given for anything else are not its line's. */
+  const clearShown = (): void => {
+    if (noting) fdTables.takeShown();
   };
   // Reused for every line: the texts of the call being formatted and its params by argument.
   const call: CallLine = {
@@ -200,11 +285,12 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   function emitUnfinished(enter: EnterRecord): void {
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     const fds = fdTables?.namerFor(enter);
+    clearShown();
     describeLine(call, enter.nr, enter.args, params, maxString, undefined, undefined, fds);
     const shown = call.enter;
     const sep = shown === '' ? '' : call.exitCount > 0 ? ', ' : ' ';
     if (held === enter) held = undefined;
-    emit(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>', enter);
+    emitCall(enterPrefix(enter) + call.open + shown + sep + '<unfinished ...>', enter);
   }
 
   function onEnter(enter: EnterRecord): void {
@@ -216,9 +302,10 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     }
     const params = mergeParamsInto(paramSlots, enter.params, NO_PARAMS);
     const fds = fdTables?.namerFor(enter);
+    clearShown();
     describeLine(call, enter.nr, enter.args, params, maxString, undefined, undefined, fds);
     // (The process's `+++ exited with N +++` comes from the kernel: its TL_NR_PROC_END exit.)
-    emit(enterPrefix(enter) + call.open + allArgs(call) + ') = ?', enter);
+    emitCall(enterPrefix(enter) + call.open + allArgs(call) + ') = ?', enter);
   }
 
   /** `) = 3`, and what follows the value: the part of a line after its arguments. */
@@ -258,6 +345,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     // return is (= 3</x>); pipe's and socketpair's fds are in an argument they fill.
     const effectFirst = fdTables?.effectFirst(exit.nr) ?? false;
     if (effectFirst) fdTables?.exit(enter, exit, params);
+    clearShown();
     describeLine(
       call,
       enter?.nr ?? exit.nr,
@@ -270,12 +358,16 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     );
     if (fdTables && !effectFirst) fdTables.exit(enter, exit, params);
     if (joined) {
-      emit(enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter, fds), exit, enter);
+      emitCall(
+        enterPrefix(enter) + call.open + allArgs(call) + tail(exit, enter, fds),
+        exit,
+        enter,
+      );
       reapedBySignal(exit);
       return;
     }
     const comm = enter?.comm ?? commOf(exit.tid);
-    emit(
+    emitCall(
       prefix(exit.ts, exit.cpu, exit.tid, comm) + call.resumed + call.exit + tail(exit, enter, fds),
       exit,
       enter,
@@ -330,17 +422,22 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     owners = [];
     lastEnters = enters;
     enters = [];
+    lastNames = names;
+    names = [];
     return lines;
   }
 
   return {
     push(records) {
+      if (fdTables?.asksProc) fdChanges.scan(records, fdTables);
       for (let i = 0; i < records.length; i++) {
         const r = records[i] as WireRecord;
+        fdChanges.at = i;
         if (r.kind === 'enter') onEnter(r);
         else if (r.kind === 'exit') onExit(r);
         else onLost(r);
       }
+      fdChanges.clear();
       return take();
     },
     flush() {
@@ -352,6 +449,9 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
     },
     get enters() {
       return lastEnters;
+    },
+    get fdNames() {
+      return lastNames;
     },
     get held() {
       return held;

@@ -6,7 +6,8 @@
 // (ISO-8601 UTC, microseconds), `errno` (a failed call's exit) and `text` (the
 // text format's line(s) this record completes; see createJsonlEncoder).
 import { createIsoClock, sampleClocks, type ClockSample } from '../clock.js';
-import { dumpFormatter } from '../dump.js';
+import { dumpFormatter, type DumpSettings } from '../dump.js';
+import type { LineFilter } from '../filter/lines.js';
 import { LOST_REASONS } from '../format/lost.js';
 import { ERRNOS } from '../format/xlat/errno.js';
 import type { CpuRingStats } from '../native.js';
@@ -81,10 +82,17 @@ export interface JsonlEncoder {
 interface Pending {
   r: WireRecord;
   obj: Record<string, unknown>;
+  /** Under a filter: one of its lines passed (undefined: it has no line of its own yet). */
+  keep?: boolean;
+  /** Under a filter, on an exit: its enter, parked unfinished, that goes out with it. */
+  parkedEnter?: Pending;
 }
 
 /** Room for the text a held enter gets when it is shown unfinished. */
 const TEXT_ROOM = 1024;
+
+/** `read(3, <unfinished ...>`: the enter half of a call whose exit is still to come. */
+const UNFINISHED = /(?:^|[ (])<unfinished \.\.\.>$/;
 
 /**
  * Every record gets `time` and, on a failed exit, `errno`. `text` is the line the text format
@@ -93,9 +101,24 @@ const TEXT_ROOM = 1024;
  * one that never returns (`= ?`), on a lost marker, on a process's end; an enter joined with
  * its exit has none, and a record that ends two lines (a wait4 that reaped a killed child) has
  * both, joined by a newline. So the `text` fields in order are the text dump's lines.
+ *
+ * With a `filter` (the filter language, src/filter/lines.ts), only the records of the lines it
+ * keeps go out, and every lost marker. A call's enter and exit go or stay together: a call
+ * shown in one line is decided by that line; an enter shown `<unfinished ...>` waits for its
+ * exit and is decided with it by the `<... resumed>` line (which knows the call's syscall,
+ * thread, duration and errno), and goes out just before it; one whose exit never comes (the
+ * end, a loss between) is decided by its own line. A record no line shows (a new child's first
+ * return) goes with nothing the filter keeps.
  */
-export function createJsonlEncoder(sample: ClockSample = sampleClocks()): JsonlEncoder {
-  const formatter = dumpFormatter({}, sample);
+export function createJsonlEncoder(
+  sample: ClockSample = sampleClocks(),
+  filter?: LineFilter,
+  /** How `text` names fds (dump.ts's settings: -y from the records, /proc when live). */
+  fds: Pick<DumpSettings, 'decodeFds' | 'procFds' | 'decodeSockets' | 'fdNamesPerLine'> = {},
+): JsonlEncoder {
+  const formatter = dumpFormatter(fds, sample);
+  /** Under a filter: enters shown unfinished, waiting for their exit's line to decide them. */
+  const parked = new Map<WireRecord, Pending>();
   const iso = createIsoClock(sample);
   /** The held enter first, then what came after it while it stayed held. */
   let waiting: Pending[] = [];
@@ -115,7 +138,7 @@ export function createJsonlEncoder(sample: ClockSample = sampleClocks()): JsonlE
 ${line}`;
   };
 
-  /** Puts the lines the formatter just returned on their records. */
+  /** Puts the lines the formatter just returned on their records (and, filtered, decides them). */
   function place(lines: readonly string[], current: Pending | undefined): void {
     const owners = formatter.owners;
     for (let i = 0; i < lines.length; i++) {
@@ -123,13 +146,55 @@ ${line}`;
       const line = lines[i] as string;
       let target = current && owner === current.r ? current : undefined;
       if (!target) target = waiting.find((w) => w.r === owner) ?? current;
-      if (target) addText(target.obj, line);
+      if (!target) continue;
+      addText(target.obj, line);
+      if (filter) decide(target, line, i);
     }
+  }
+
+  /** The filter's word on line `i` of the last push, for its record and the call's enter. */
+  function decide(target: Pending, line: string, i: number): void {
+    const owner = formatter.owners[i] as WireRecord;
+    const enter = formatter.enters[i];
+    const keep = filter!(line, owner, enter, formatter.fdNames[i]);
+    target.keep = (target.keep ?? false) || keep;
+    if (enter === undefined || enter === target.r) {
+      // An enter's own line: unfinished ones wait for their exit.
+      if (target.r.kind === 'enter' && UNFINISHED.test(line)) parked.set(target.r, target);
+      return;
+    }
+    // An exit's line: its enter (held with it, or parked unfinished) goes as the exit goes.
+    const held = waiting.find((w) => w.r === enter);
+    if (held) held.keep = target.keep;
+    const park = parked.get(enter);
+    if (park) {
+      park.keep = target.keep;
+      target.parkedEnter = park;
+    }
+  }
+
+  /** A record ready to go out: as it is, or (filtered) if kept, after its parked enter. */
+  function emit(p: Pending): string {
+    if (!filter) return jsonLine(p.obj);
+    if (p.r.kind === 'lost') return releaseParked() + jsonLine(p.obj);
+    if (parked.get(p.r) === p) return ''; // waits for its exit
+    let s = '';
+    const park = p.parkedEnter;
+    if (park && parked.delete(park.r) && p.keep) s += jsonLine(park.obj);
+    return p.keep ? s + jsonLine(p.obj) : s;
+  }
+
+  /** Parked enters whose exit is not coming (a loss, the end): decided by their own line. */
+  function releaseParked(): string {
+    let s = '';
+    for (const park of parked.values()) if (park.keep) s += jsonLine(park.obj);
+    parked.clear();
+    return s;
   }
 
   function release(): string {
     let s = '';
-    for (const w of waiting) s += jsonLine(w.obj);
+    for (const w of waiting) s += emit(w);
     waiting = [];
     waitingSize = 0;
     return s;
@@ -154,13 +219,13 @@ ${line}`;
           out += release();
         }
         if (held !== undefined && held === r) wait(current);
-        else out += jsonLine(current.obj);
+        else out += emit(current);
       }
       return out;
     },
     flush() {
       place(formatter.flush(), undefined);
-      return release();
+      return release() + (filter ? releaseParked() : '');
     },
     waitingBytes() {
       return waitingSize;

@@ -8,7 +8,7 @@ import type net from 'node:net';
 import { leftOutText, type CapturesLeftOut } from '../captures.js';
 import { accountingLine, dumpFormatter, headerLines, LineTally } from '../dump.js';
 import { parseRecords } from '../wire.js';
-import { compileLineFilter, keepLines, type LineFilter } from '../filter/lines.js';
+import { compileLineFilter, keepLines, readsFdNames, type LineFilter } from '../filter/lines.js';
 import { queryError } from '../filter/query.js';
 import { CallSummary, summaryText } from '../summary.js';
 import { BacklogBudget, DEFAULT_STREAMS_BUDGET, DEFAULT_STREAM_BACKLOG } from './backlog-budget.js';
@@ -31,6 +31,7 @@ import {
   parseId,
   parseName,
   parseTarget,
+  type FdNames,
   type Params,
 } from './params.js';
 import { LiveStream } from './stream.js';
@@ -279,7 +280,7 @@ export class Api {
   }
 
   private async dump(p: Params, res: http.ServerResponse, find: () => Entry): Promise<void> {
-    onlyParams(p, ['id', 'name', 'cgroup', 'format', 'filter', 'summary']);
+    onlyParams(p, ['id', 'name', 'cgroup', 'format', 'filter', 'summary', 'fds']);
     const format = parseFormat(p, ['text', 'jsonl', 'raw', 'capture'], 'text');
     const view = parseView(p, format);
     const e = find();
@@ -287,7 +288,7 @@ export class Api {
     // slot back from a client that stops reading.
     const slot = this.dumps.acquire(res);
     try {
-      if (format === 'capture') await this.captureOf(e, res, slot);
+      if (format === 'capture') await this.captureOf(e, res, slot, view);
       else await this.dumpOf(e, format, res, slot, view);
     } finally {
       slot.release();
@@ -299,7 +300,12 @@ export class Api {
    * view` anywhere later: the records as the rings hold them, the counters, and the daemon's
    * clock sample (one machine: the same CLOCK_MONOTONIC as its text dump's times).
    */
-  private async captureOf(e: Entry, res: http.ServerResponse, slot: DumpSlot): Promise<void> {
+  private async captureOf(
+    e: Entry,
+    res: http.ServerResponse,
+    slot: DumpSlot,
+    view: DumpView,
+  ): Promise<void> {
     const read = this.daemon.snapshot(e);
     const gone = e.gone ? `; gone since ${new Date(e.gone.at).toISOString()}` : '';
     const ringPages = this.daemon.ringBytes / 4096;
@@ -312,6 +318,8 @@ export class Api {
         settings: {
           maxString: DEFAULT_MAX_STRING,
           durations: false,
+          // As the text dump names fds: from the record alone (no /proc answers: the past).
+          decodeFds: view.fds !== 'off',
           ...(Number.isInteger(ringPages) && ringPages > 0 ? { ringPages } : {}),
         },
         clock: sampleClocks(),
@@ -375,8 +383,19 @@ export class Api {
     // The last part is written like the others, not left to res.end(): the slot is held
     // until the client has taken all but what the socket buffers.
     if (format === 'jsonl') {
-      await out(jsonLine({ kind: 'dump', ...describe(e), ...leftOutField(captures) }));
-      const encoder = createJsonlEncoder();
+      await out(
+        jsonLine({
+          kind: 'dump',
+          ...describe(e),
+          ...leftOutField(captures),
+          ...(view.filterText !== undefined ? { filter: view.filterText } : {}),
+        }),
+      );
+      // Names from the records alone: /proc describes the present, this is the past.
+      const encoder = createJsonlEncoder(undefined, view.filter, {
+        decodeFds: view.fds !== 'off',
+        fdNamesPerLine: readsFdNames(view.filterText),
+      });
       for (let i = 0; i < records.length && !res.destroyed; i += DUMP_SLICE) {
         const chunk = encoder.push(records.slice(i, i + DUMP_SLICE));
         if (chunk !== '') await out(chunk);
@@ -395,7 +414,12 @@ export class Api {
       res.end();
       return;
     }
-    const formatter = dumpFormatter();
+    // strace -y's names from the records alone (fd-table.ts): /proc describes the present, a
+    // flight record the past, so only fds opened within it are named; -yy adds nothing here.
+    const formatter = dumpFormatter({
+      decodeFds: view.fds !== 'off',
+      fdNamesPerLine: readsFdNames(view.filterText),
+    });
     const tally = new LineTally();
     const header = `# traceloop dump of ${e.path} (id ${e.id}, name ${e.name}${gone})`;
     const filtered = view.filterText
@@ -423,7 +447,7 @@ export class Api {
   }
 
   private stream(p: Params, res: http.ServerResponse, req: http.IncomingMessage): void {
-    onlyParams(p, ['id', 'name', 'format', 'filter']);
+    onlyParams(p, ['id', 'name', 'format', 'filter', 'fds']);
     const format = parseFormat(p, ['jsonl', 'text', 'raw'], 'jsonl');
     const view = parseView(p, format);
     if (!p.has('id') && !p.has('name'))
@@ -451,7 +475,14 @@ export class Api {
     res.socket?.setNoDelay(true);
     const captures = this.daemon.captures();
     if (format === 'jsonl') {
-      res.write(jsonLine({ kind: 'stream', ...describe(e), ...leftOutField(captures) }));
+      res.write(
+        jsonLine({
+          kind: 'stream',
+          ...describe(e),
+          ...leftOutField(captures),
+          ...(view.filterText !== undefined ? { filter: view.filterText } : {}),
+        }),
+      );
     }
     if (format === 'text') {
       const header = `# traceloop stream of ${e.path} (id ${e.id}, name ${e.name})`;
@@ -471,6 +502,8 @@ export class Api {
         this.daemon.unsubscribe(e, stream);
       },
       view.filter,
+      view.fds,
+      readsFdNames(view.filterText),
     );
     this.open.add(stream);
     try {
@@ -694,9 +727,13 @@ interface DumpView {
   filter?: LineFilter;
   filterText?: string;
   summary?: boolean;
+  /** fd names: `y` (the default, strace -y), `yy` (-yy, live streams), `off`. */
+  fds?: FdNames;
 }
 
-/** `filter=EXPR` (the filter language of src/filter/query.ts) and `summary=1`, text only. */
+const FD_NAMES: Readonly<Record<string, FdNames>> = { '0': 'off', '1': 'y', y: 'y', yy: 'yy' };
+
+/** `filter=EXPR` (the filter language of src/filter/query.ts; text and jsonl) and `summary=1` (text). */
 function parseView(p: Params, format: string): DumpView {
   const filterText = p.get('filter');
   const summaryParam = p.get('summary');
@@ -704,15 +741,19 @@ function parseView(p: Params, format: string): DumpView {
     throw new HttpError(400, `summary takes 1 or true, not '${summaryParam}'`);
   }
   const summary = summaryParam !== undefined;
-  if ((filterText !== undefined || summary) && format !== 'text') {
-    throw new HttpError(400, `${summary ? 'summary' : 'filter'} works with format=text only`);
+  if (summary && format !== 'text') throw new HttpError(400, 'summary works with format=text only');
+  if (filterText !== undefined && (format === 'raw' || format === 'capture')) {
+    throw new HttpError(400, `filter works with format=text or jsonl, not ${format}`);
   }
   if (filterText !== undefined && summary) {
     throw new HttpError(400, 'give filter or summary, not both');
   }
-  if (filterText === undefined) return { summary };
+  const fdsParam = p.get('fds');
+  const fds = fdsParam === undefined ? 'y' : FD_NAMES[fdsParam];
+  if (fds === undefined) throw new HttpError(400, `fds takes 0, 1 or yy, not '${fdsParam}'`);
+  if (filterText === undefined) return { summary, fds };
   const why = queryError(filterText);
   if (why) throw new HttpError(400, `filter: ${why}`);
   const filter = compileLineFilter(filterText);
-  return filter ? { filter, filterText } : {};
+  return filter ? { filter, filterText, fds } : { fds };
 }

@@ -140,6 +140,9 @@ export function parseCgroupPath(params: Params, key: string): string {
 
 export type DumpFormat = 'text' | 'jsonl' | 'raw';
 
+/** `fds=`: fd names as strace -y (`y`, the default), -yy (`yy`: live streams), or none (`off`). */
+export type FdNames = 'off' | 'y' | 'yy';
+
 export function parseFormat<T extends string>(
   params: Params,
   allowed: readonly T[],

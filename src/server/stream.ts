@@ -4,6 +4,7 @@
 // say what it owed and show the identity a dump shows: shown + lost = recorded.
 import type http from 'node:http';
 import { accountingLine, dumpFormatter } from '../dump.js';
+import type { FdNames } from './params.js';
 import { keepLines, type LineFilter } from '../filter/lines.js';
 import type { LineFormatter } from '../format/index.js';
 import { loadNative } from '../native.js';
@@ -49,11 +50,21 @@ export class LiveStream implements Subscriber {
     private readonly budget: BacklogBudget,
     /** Called once, when the stream ends or its client goes away. */
     private readonly onDone: () => void,
-    /** Text only: the lines the filter language keeps (LOST lines always). */
+    /** The lines the filter language keeps (LOST lines always): text, and jsonl's records. */
     private readonly filter?: LineFilter,
+    /** fd names (default strace -y): formatted as the calls happen, so /proc is asked too. */
+    fds: FdNames = 'y',
+    /** The filter has an `fd:` term: each line's names are noted for it. */
+    fdNamesPerLine = false,
   ) {
-    this.formatter = format === 'text' ? dumpFormatter() : undefined;
-    this.jsonl = format === 'jsonl' ? createJsonlEncoder() : undefined;
+    const names = {
+      decodeFds: fds !== 'off',
+      procFds: fds !== 'off',
+      decodeSockets: fds === 'yy',
+      fdNamesPerLine,
+    };
+    this.formatter = format === 'text' ? dumpFormatter(names) : undefined;
+    this.jsonl = format === 'jsonl' ? createJsonlEncoder(undefined, filter, names) : undefined;
     budget.add(this);
     // The client read what was queued: what it missed meanwhile is due now, even if no
     // batch comes after (a cgroup gone quiet). The budget's sweep catches streams whose

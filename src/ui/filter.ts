@@ -53,6 +53,10 @@ function matchTerm(t: Term, e: Entry, store: StreamStore): boolean {
       const ns = durationOf(e);
       return ns !== undefined && compare(ns, t.op, t.limitNs);
     }
+    case 'fd':
+      // The stream's lines name no fds (the store decodes a line alone, without the table a
+      // name needs): no line can say it is about that file.
+      return false;
   }
 }
 
@@ -73,6 +77,16 @@ export function compileFilter(spec: FilterSpec): EntryFilter | undefined {
     }
     return true;
   };
+}
+
+/**
+ * Why a filter the language takes is no filter for the stream, or undefined: `fd:` needs fd
+ * names, which the stream's lines do not show (`run`, `cgroups` and dumps print them).
+ */
+export function uiOnlyError(text: string): string | undefined {
+  return parseQuery(text).some(({ term }) => term.kind === 'fd')
+    ? 'fd: the stream shows no fd names here; run, cgroups and the dumps print and filter them'
+    : undefined;
 }
 
 /** What the UI state asks the stream to keep. */

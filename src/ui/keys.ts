@@ -6,6 +6,7 @@ import type { Key } from 'ink';
 import type { SelfRecording } from '../targets.js';
 import { bindingOf, SNAPSHOT_CHOICES, type Command } from './bindings.js';
 import { queryError } from '../filter/query.js';
+import { uiOnlyError } from './filter.js';
 import { SUMMARY_SORTS } from './summary-view.js';
 import { clamp } from './view.js';
 
@@ -235,7 +236,7 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
     const state: UiState = { ...s, prompt: undefined };
     if (p.kind === 'filter') {
       // A text that is no filter keeps the prompt open, saying why (the filter in use stays).
-      const error = queryError(p.text);
+      const error = queryError(p.text) ?? uiOnlyError(p.text);
       if (error) return { state: { ...s, prompt: { ...p, selected: false, error } } };
       return { state: { ...rewind(state), filter: p.text.trim() } };
     }

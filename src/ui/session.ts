@@ -194,6 +194,8 @@ export class Session {
     const text = dumpText(this.snapshotHeader(cg, now), read, {
       maxString: this.opts.maxString,
       captures: this.captures,
+      // strace -y's names, from the record alone (a flight record is the past: no /proc).
+      decodeFds: true,
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
     const file = this.writeSnapshot(cg, now, text);

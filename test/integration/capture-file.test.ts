@@ -179,7 +179,7 @@ describe('capture files: saved, then viewed anywhere', () => {
       `${URL}/dump-by-name?name=capdump&format=capture&filter=x`,
     );
     expect(filtered.status).toBe(400);
-    expect(filtered.body).toMatch(/filter works with format=text only/);
+    expect(filtered.body).toMatch(/filter works with format=text or jsonl, not capture/);
 
     const refused = cli(['dump', 'capdump', '--save', cap, '-c', '--socket', d.socket]);
     expect(refused.status).toBe(1);

@@ -75,6 +75,29 @@ describe('traceloop CLI', () => {
     expect(scratchLeft()).toEqual([]);
   });
 
+  it('run --filter fd:GLOB keeps the calls on fds -y names so, and nothing else', () => {
+    const dir = tempDir('fdfilter');
+    const file = path.join(dir, 'app.log');
+    const r = cli([
+      'run', '--filter', `fd:${dir}/*`, '--', 'sh', '-c',
+      `exec 3>${file}; echo one >&3; echo two >&3; exec 3>&-; cat /etc/hostname >/dev/null`,
+    ]); // prettier-ignore
+    expect(r.status, r.stderr).toBe(0);
+    const calls = r.stderr
+      .split('\n')
+      .filter((l) => / cpu#\d+ /.test(l))
+      .map((l) => l.replace(/^.*?\] /, ''));
+    // The shell's own dup2/fcntl dance with the file counts too; cat's calls on /etc/hostname
+    // and every line that names no fd under dir are gone.
+    expect(calls).toContain(
+      `openat(AT_FDCWD<${process.cwd()}>, "${file}", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3<${file}>`,
+    );
+    expect(calls).toContain(`write(1<${file}>, "one\\n", 4) = 4`);
+    expect(calls).toContain(`write(1<${file}>, "two\\n", 4) = 4`);
+    for (const c of calls) expect(c).toContain(`<${file}>`);
+    expect(calls.join('\n')).not.toContain('/etc/hostname');
+  });
+
   it('run: a command busy enough to overwrite its own exec still shows its last calls', () => {
     // 2-page rings read once a second: the launcher's calls and CMD's execve are overwritten
     // before the next read. (1 page is too small to be sure of the end: after a wrap a read
@@ -437,6 +460,16 @@ describe('traceloop CLI', () => {
       );
       const all = inDaemon(['dump', 'dump-filter']).stdout;
       expect(all).toContain('openat(AT_FDCWD, "/no/such/file-1", O_RDONLY) = -1 ENOENT');
+      // -y's names from the record (the shell's /dev/null, opened in it); --no-decode-fds: bare.
+      expect(all).toMatch(/write\(1<\/dev\/null>, "hi\\n", 3\) = 3/);
+      const bare = inDaemon(['dump', 'dump-filter', '--no-decode-fds']).stdout;
+      expect(bare).toContain('write(1, "hi\\n", 3) = 3');
+      expect(bare).not.toContain('</dev/null>');
+      // fd: filters a dump by those names.
+      const devnull = inDaemon(['dump', 'dump-filter', '--filter', 'fd:/dev/null']).stdout;
+      const named = devnull.split('\n').filter((l) => / cpu#\d+ /.test(l));
+      expect(named.length).toBeGreaterThan(0);
+      for (const l of named) expect(l).toContain('</dev/null>');
       const only = inDaemon([
         'dump',
         'dump-filter',
@@ -458,6 +491,38 @@ describe('traceloop CLI', () => {
       );
       expect(counted).toBe(lines.length);
 
+      // jsonl takes the filter too: the records of those lines, each call's enter and exit
+      // together, and the text of each the line text printed.
+      const jsonl = inDaemon([
+        'dump',
+        'dump-filter',
+        '--format',
+        'jsonl',
+        '--filter',
+        'syscall:openat errno:ENOENT comm:cat',
+      ]);
+      expect(jsonl.status, jsonl.stderr).toBe(0);
+      const objs = jsonl.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, string>);
+      expect(objs[0]).toMatchObject({
+        kind: 'dump',
+        filter: 'syscall:openat errno:ENOENT comm:cat',
+      });
+      expect(objs.at(-1)?.kind).toBe('accounting');
+      const records = objs.slice(1, -1).filter((o) => o.kind !== 'lost');
+      const exits = records.filter((o) => o.kind === 'exit');
+      // (Each dump maps boot time to the wall clock anew: the times may differ by a few µs.)
+      const untimed = (l: string): string => l.replace(/^\S+ /, '');
+      expect(exits.map((o) => untimed(o.text!))).toEqual(lines.map(untimed));
+      for (const o of exits) expect([o.syscall, o.errno]).toEqual(['openat', 'ENOENT']);
+      // Each exit right after its own enter (a pair goes or stays together).
+      expect(records.map((o) => o.kind)).toEqual(exits.flatMap(() => ['enter', 'exit']));
+      records.forEach((o, i) => {
+        if (o.kind === 'enter') expect([o.tid, o.comm]).toEqual([records[i + 1]!.tid, 'cat']);
+      });
+
       const summary = inDaemon(['dump', 'dump-filter', '-c']);
       expect(summary.stdout).toMatch(
         /^# traceloop summary of .*\n% time +seconds +usecs\/call +calls +errors syscall\n/,
@@ -473,8 +538,8 @@ describe('traceloop CLI', () => {
       for (const [q, why] of [
         ['/summary?name=dump-filter&format=jsonl', 'summary works with format=text only'],
         [
-          '/dump-by-name?name=dump-filter&format=jsonl&filter=x',
-          'filter works with format=text only',
+          '/dump-by-name?name=dump-filter&format=raw&filter=x',
+          'filter works with format=text or jsonl, not raw',
         ],
         [
           '/dump-by-name?name=dump-filter&filter=errno:EFOO',
@@ -498,6 +563,12 @@ describe('traceloop CLI', () => {
       const callLines = streamed.body.split('\n').filter((l) => / cpu#\d+ \d+ \[/.test(l));
       expect(callLines.some((l) => l.includes('"/no/such/live-1"'))).toBe(true);
       for (const l of callLines) expect(l).toMatch(/\[cat\] .* = -1 ENOENT/);
+
+      const yy = inDaemon(['dump', 'dump-filter', '-yy']);
+      expect([yy.status, yy.stderr]).toEqual([
+        1,
+        "traceloop: -yy: a socket's address is known only while it is open, and a dump is the past: it names fds as -y does; for addresses, record live (traceloop cgroups -yy, run -yy, /stream?fds=yy)\n",
+      ]);
 
       const bad = inDaemon(['dump', 'dump-filter', '--filter', 'errno:EFOO']);
       expect(bad.status).toBe(1);

@@ -249,7 +249,8 @@ describe('capture families a kernel refuses', () => {
       expect(lines[0]).toMatch(/^# traceloop dump of /);
       expect(lines[1]).toMatch(/^# captures left out on this kernel: msghdr \(verifier: /);
       expect(text).toMatch(new RegExp(` sendmsg\\(\\d+, ${ADDR}, 0\\) = 3\n`));
-      expect(text).toContain('writev(1, [{iov_base="hello ", iov_len=6}');
+      // (fd 1 named as -y does when the record holds its dup2, bare otherwise)
+      expect(text).toMatch(/writev\(1(<[^>]*>)?, \[\{iov_base="hello ", iov_len=6\}/);
       expectAccountingAddsUp(text);
 
       const head = JSON.parse(

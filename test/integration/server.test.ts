@@ -64,10 +64,15 @@ describe('traceloop serve', () => {
       expect(r.body, target).toMatch(
         new RegExp(`^# traceloop dump of ${a.path} \\(id ${idA}, name sshd\\)\n`),
       );
-      expect(r.body, target).toContain('write(1, "orig-marker-a\\n", 14) = 14');
+      // strace -y's names, from the records alone (the shell's dup2 of /dev/null onto 1).
+      expect(r.body, target).toContain('write(1</dev/null>, "orig-marker-a\\n", 14) = 14');
       expect(r.body, target).not.toContain('orig-marker-b');
       expect(r.body, target).toMatch(/^# cpu\d: \d+ recorded, \d+ shown, 0 lost/m);
     }
+    // fds=0: bare, as the original printed them.
+    r = await get(`/dump?id=${idA}&fds=0`);
+    expect(r.body).toContain('write(1, "orig-marker-a\\n", 14) = 14');
+    expect((await get(`/dump?id=${idA}&fds=2`)).body.trim()).toBe("fds takes 0, 1 or yy, not '2'");
 
     // POST with a form, as Go's r.FormValue accepted it.
     r = await get('/dump-by-name', ['-d', 'name=web']);
@@ -148,7 +153,7 @@ describe('traceloop serve', () => {
     );
     await runInCgroup(a.path, 'echo text-stream-marker > /dev/null');
     await until('the write to show', () =>
-      live.includes('write(1, "text-stream-marker\\n", 19) = 19'),
+      live.includes('write(1</dev/null>, "text-stream-marker\\n", 19) = 19'),
     );
     await get('/close-by-name?name=jsonl-cg');
     await done;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createIsoClock, createWallClock, type ClockSample } from '../../src/clock.js';
 import { formatRecords } from '../../src/format/index.js';
 import { createJsonlEncoder, errnoName } from '../../src/server/encode.js';
+import { compileLineFilter } from '../../src/filter/lines.js';
 import { syscallByName } from '../../src/syscalls/table.js';
 import {
   TL_LOST_OVERWRITTEN,
@@ -232,6 +233,67 @@ describe('jsonl records', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('jsonl under a filter', () => {
+  /** [kind, seq] of what goes out for `batches` under `filter`. */
+  function kept(filter: string, batches: WireRecord[][]): Array<[unknown, unknown]> {
+    const enc = createJsonlEncoder(SAMPLE, compileLineFilter(filter));
+    let out = '';
+    for (const b of batches) out += enc.push(b);
+    out += enc.flush();
+    return out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .map((o) => [o.kind, o.seq ?? o.tsFrom]);
+  }
+
+  it("keeps the records of the lines the filter keeps, a call's enter and exit together", () => {
+    const records = [...openatMissing(1), enter('read', 10), exit('read', 11, 4n)];
+    expect(kept('errno:ENOENT', [records])).toEqual([
+      ['enter', 1],
+      ['exit', 4],
+    ]);
+    expect(kept('syscall:read', [records])).toEqual([
+      ['enter', 10],
+      ['exit', 11],
+    ]);
+    expect(kept('-syscall:read', [records])).toEqual([
+      ['enter', 1],
+      ['exit', 4],
+    ]);
+  });
+
+  it('an enter shown unfinished waits for its exit, and goes with it (or not) by its resumed line', () => {
+    // Thread 42's read is interrupted by thread 43's call; it fails later with EPIPE.
+    const records = [enter('read', 1, 42), enter('getpid', 2, 43), exit('getpid', 3, 43n, 43)];
+    const end = [exit('read', 9, -32n, 42)];
+    expect(kept('errno:EPIPE', [records, end])).toEqual([
+      ['enter', 1],
+      ['exit', 9],
+    ]);
+    // Its unfinished line has no errno: the filter on it alone would have dropped the enter.
+    expect(kept('errno:EPIPE', [records])).toEqual([]);
+    expect(kept('syscall:getpid', [records, end])).toEqual([
+      ['enter', 2],
+      ['exit', 3],
+    ]);
+    expect(kept('dur>7us', [records, end])).toEqual([
+      ['enter', 1],
+      ['exit', 9],
+    ]);
+  });
+
+  it('lost markers always go; an enter whose exit is lost is decided by its own line', () => {
+    const records = [enter('read', 1, 42), enter('getpid', 2, 43), lost(5), exit('read', 9, 0n)];
+    expect(kept('syscall:read', [records])).toEqual([
+      ['enter', 1],
+      ['lost', at(5).toString()],
+      ['exit', 9],
+    ]);
+    expect(kept('syscall:write', [records])).toEqual([['lost', at(5).toString()]]);
   });
 });
 
