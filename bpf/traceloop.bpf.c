@@ -135,6 +135,36 @@ static __always_inline void read_args(struct tl_args *args, struct pt_regs *regs
 	args->a[7] = 0;
 }
 
+/*
+ * An ia32 call: int 0x80 (from a 64-bit process too), or any call of a 32-bit
+ * process. The raw syscall tracepoints see it with its number in the i386
+ * table, which is not x86_64's (20 is getpid there, writev here), and its
+ * arguments in other registers. x86 marks it in the task's thread_info.status
+ * (TS_COMPAT, arch/x86/include/asm/thread_info.h: a macro, so not in BTF; 0x2
+ * from 2.6 to 6.18), set at entry and cleared only on the way back to user
+ * mode, after sys_exit: both programs see it.
+ */
+#define TL_TS_COMPAT 0x0002
+
+static __always_inline bool in_ia32_call(struct task_struct *task)
+{
+	return task->thread_info.status & TL_TS_COMPAT;
+}
+
+/* The arguments of an ia32 call: ebx, ecx, edx, esi, edi, ebp, as the i386
+ * ABI passes them (32 bits each: the kernel's compat entry truncates them). */
+static __always_inline void read_ia32_args(struct tl_args *args, struct pt_regs *regs)
+{
+	args->a[0] = (__u32)regs->bx;
+	args->a[1] = (__u32)regs->cx;
+	args->a[2] = (__u32)regs->dx;
+	args->a[3] = (__u32)regs->si;
+	args->a[4] = (__u32)regs->di;
+	args->a[5] = (__u32)regs->bp;
+	args->a[6] = 0;
+	args->a[7] = 0;
+}
+
 /* Argument i of a rule: one indexed load, no branch (a switch over six
  * registers made six paths for the verifier at every use). The index comes
  * from a map, so it is masked, not trusted. */
@@ -339,11 +369,22 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	__u32 faulted = 0, cflags, size;
 	__u64 start, off, e_ts, comm[2], *tail;
 	struct task_struct *task;
+	bool ia32;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
-	read_args(&args, uregs);
-	if (nr < TL_MAX_SYSCALLS)
+	/* Read from the task itself: plain loads where the helpers
+	 * (bpf_get_current_pid_tgid, bpf_get_current_comm) are calls. */
+	task = bpf_get_current_task_btf();
+	/* An ia32 call: recorded with its own number and arguments, and
+	 * nothing captured (the rules are x86_64's: they would read user
+	 * memory under another call's layout). */
+	ia32 = in_ia32_call(task);
+	if (ia32)
+		read_ia32_args(&args, uregs);
+	else
+		read_args(&args, uregs);
+	if (nr < TL_MAX_SYSCALLS && !ia32)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
 		nargs = rule->nargs <= TL_MAX_ARGS ? rule->nargs : TL_MAX_ARGS;
@@ -353,9 +394,6 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				nparams++;
 	}
 
-	/* Read from the task itself: plain loads where the helpers
-	 * (bpf_get_current_pid_tgid, bpf_get_current_comm) are calls. */
-	task = bpf_get_current_task_btf();
 	w.tid = task->pid;
 	comm[0] = *(__u64 *)&task->comm[0];
 	comm[1] = *(__u64 *)&task->comm[8];
@@ -366,6 +404,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	e = (void *)(w.ring + ctrl_bytes + off);
 	size = TL_RING_ENTER_BYTES(nargs, cflags);
 	event_head(&w, &e->ev, TL_REC_ENTER, size, nr);
+	if (ia32)
+		e->ev.h.flags = TL_FLAG_IA32;
 	e_ts = w.ts;
 	e->pid = task->tgid;
 	e->nargs = nargs;
@@ -398,7 +438,10 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 				faulted |= 1u << i;
 		}
 	}
-	open_call(&w, nr, e_ts, task);
+	/* An ia32 call leaves no note, so its exit is a full tl_exit with
+	 * the flag, not a done the reader would rebuild without it. */
+	if (!ia32)
+		open_call(&w, nr, e_ts, task);
 	unlock_ring(&w);
 	if (faulted) {
 		struct tl_refault *rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(),
@@ -427,13 +470,17 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	__u32 nr, nparams = 0, refault = 0;
 	__u64 start, off;
 	struct task_struct *task;
+	bool ia32;
 
 	if (floor_only || !lock_ring(&w))
 		return 0;
+	task = bpf_get_current_task_btf();
+	w.tid = task->pid;
+	ia32 = in_ia32_call(task); /* no rule: see tl_sys_enter */
 	read_args(&args, uregs);
 	nr = uregs->orig_ax > 0xffff ? 0xffff : uregs->orig_ax; /* -1 reads as huge */
 	/* A refault noted by some task's enter needs this call's rule too. */
-	if (nr < TL_MAX_SYSCALLS &&
+	if (nr < TL_MAX_SYSCALLS && !ia32 &&
 	    ((exit_rules[nr / 64] & (1ULL << (nr % 64))) || refault_pending))
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
@@ -456,8 +503,6 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		}
 	}
 
-	task = bpf_get_current_task_btf();
-	w.tid = task->pid;
 	if (!nparams && complete_call(&w, nr, ret, task)) {
 		unlock_ring(&w);
 		return 0;
@@ -466,6 +511,8 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	start = w.head;
 	x = (void *)(w.ring + ctrl_bytes + off);
 	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), nr);
+	if (ia32)
+		x->ev.h.flags = TL_FLAG_IA32;
 	x->ret = ret;
 	x->pid = task->tgid;
 	x->nparams = nparams;

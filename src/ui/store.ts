@@ -23,6 +23,7 @@
 import { createLineFormatter, formatLost, type LineFormatter } from '../format/index.js';
 import { CallPairing, COMPLETE, DROPPED, JOINED } from '../format/pairing.js';
 import {
+  callNr,
   LAYOUT,
   TL_REC_ENTER,
   TL_REC_EXIT,
@@ -35,7 +36,6 @@ import {
 } from '../wire.js';
 
 const HDR_TID = LAYOUT['tl_hdr.tid'];
-const EV_NR = LAYOUT['tl_event.nr'];
 const EV_CPU = LAYOUT['tl_event.cpu'];
 const EV_TS = LAYOUT['tl_event.ts'];
 const ENTER_PID = LAYOUT['tl_enter.pid'];
@@ -404,7 +404,7 @@ export class StreamStore {
       end: off + size,
       tid: buf.readUInt32LE(off + HDR_TID),
       pid: buf.readUInt32LE(off + ENTER_PID),
-      nr: buf.readUInt16LE(off + EV_NR),
+      nr: callNr(buf, off),
       cpu: buf.readUInt16LE(off + EV_CPU),
     };
     this.current = h;
@@ -425,7 +425,7 @@ export class StreamStore {
   private onExit(buf: Buffer, off: number, size: number): number {
     this.fillComplete();
     const tid = buf.readUInt32LE(off + HDR_TID);
-    const nr = buf.readUInt16LE(off + EV_NR);
+    const nr = callNr(buf, off);
     // -4095..-1 as a 64-bit value: high word all ones, low word in range.
     const lo = buf.readInt32LE(off + EXIT_RET);
     const hi = buf.readInt32LE(off + EXIT_RET + 4);
