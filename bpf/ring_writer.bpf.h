@@ -39,32 +39,6 @@ struct tl_writer {
 		__v;                                                                               \
 	})
 
-/* The per-CPU rings of the current task's cgroup, if it is registered and
- * its bit in cgroup_filter is set: by ring_path. */
-static __always_inline void *rings_of(__u64 cgroup)
-{
-	__u32 slot;
-
-	if (ring_path == TL_RINGS_BY_STORAGE) {
-		struct task_struct *task = bpf_get_current_task_btf();
-		struct tl_cgroup_slot *s =
-		    bpf_cgrp_storage_get(&cgroup_slots, task->cgroups->dfl_cgrp, 0, 0);
-
-		if (!s)
-			return NULL;
-		slot = s->slot;
-		return bpf_map_lookup_elem(&ring_slots, &slot);
-	}
-	if (ring_path == TL_RINGS_BY_SLOT) {
-		slot = slot_of[cgroup % TL_FILTER_BITS];
-		if (slot && slot_owner[(slot - 1) % TL_MAX_CGROUPS] == cgroup) {
-			slot = (slot - 1) % TL_MAX_CGROUPS;
-			return bpf_map_lookup_elem(&ring_slots, &slot);
-		}
-	}
-	return bpf_map_lookup_elem(&cgroup_rings, &cgroup);
-}
-
 static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
 {
 	__u64 cgroup = bpf_get_current_cgroup_id();
@@ -72,7 +46,7 @@ static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
 
 	if (!(cgroup_filter[(cgroup / 64) % (TL_FILTER_BITS / 64)] & (1ULL << (cgroup % 64))))
 		return NULL;
-	rings = rings_of(cgroup);
+	rings = bpf_map_lookup_elem(&cgroup_rings, &cgroup);
 	if (!rings)
 		return NULL;
 	w->cpu = bpf_get_smp_processor_id();

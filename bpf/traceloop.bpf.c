@@ -37,9 +37,6 @@ const volatile __u32 families = TL_FAM_ALL;
 /* Benchmarks only: attach but do nothing, to measure the cost of merely
  * being on the tracepoints. The verifier drops whichever branch is dead. */
 const volatile bool floor_only = false;
-/* How a registered cgroup's rings are found (enum tl_ring_path), chosen by the
- * loader: the verifier drops the paths not taken. */
-const volatile __u32 ring_path = TL_RINGS_BY_HASH;
 
 struct ring_template {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -64,33 +61,6 @@ struct {
 	__type(key, __u64);
 	__array(values, struct ring_template);
 } cgroup_rings SEC(".maps");
-
-/* slot -> the rings of the cgroup that holds it (TL_RINGS_BY_SLOT, TL_RINGS_BY_STORAGE) */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, TL_MAX_CGROUPS);
-	__type(key, __u32);
-	__array(values, struct ring_template);
-} ring_slots SEC(".maps");
-
-/* TL_RINGS_BY_SLOT: slot + 1 of the registered cgroup whose id is i modulo
- * TL_FILTER_BITS (0: none, or another shares the bucket: the hash then), and
- * the id each slot is held by, to tell it from a cgroup in the same bucket. */
-__u16 slot_of[TL_FILTER_BITS] = {};
-__u64 slot_owner[TL_MAX_CGROUPS] = {};
-
-/* TL_RINGS_BY_STORAGE: a registered cgroup's slot, in its own local storage
- * (kernels from 6.2; the loader makes it a plain hash nobody reads on others). */
-struct tl_cgroup_slot {
-	__u32 slot;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct tl_cgroup_slot);
-} cgroup_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

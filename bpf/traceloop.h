@@ -53,13 +53,6 @@
  * registered cgroup's id maps to it (see cgroup_filter in traceloop.bpf.c). */
 #define TL_FILTER_BITS 16384
 #define TL_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
-
-/* How the programs find a registered cgroup's rings (the loader's choice). */
-enum tl_ring_path {
-	TL_RINGS_BY_HASH = 0,	 /* cgroup id -> rings: a hash of maps */
-	TL_RINGS_BY_SLOT = 1,	 /* id modulo TL_FILTER_BITS -> a slot in .bss, then the hash */
-	TL_RINGS_BY_STORAGE = 2, /* the cgroup's local storage -> a slot (6.2+) */
-};
 #define TL_MAX_ARGS 6
 #define TL_MAX_PARAMS 3 /* captured arguments per syscall */
 #define TL_COMM_LEN 16

@@ -150,32 +150,6 @@ std::string refusal_line(const std::string &log)
 	return last;
 }
 
-} // namespace
-
-// BPF_MAP_TYPE_CGRP_STORAGE (6.2), newer than the uapi headers this builds with.
-constexpr auto kCgroupStorage = static_cast<bpf_map_type>(32);
-
-bool has_cgroup_storage()
-{
-	static const bool has = libbpf_probe_bpf_map_type(kCgroupStorage, nullptr) == 1;
-	return has;
-}
-
-uint32_t ring_path()
-{
-	// TRACELOOP_RING_PATH=hash|slot|storage: benchmarks compare them.
-	const char *want = std::getenv("TRACELOOP_RING_PATH");
-	if (want && std::strcmp(want, "hash") == 0)
-		return TL_RINGS_BY_HASH;
-	if (want && std::strcmp(want, "slot") == 0)
-		return TL_RINGS_BY_SLOT;
-	if (want && std::strcmp(want, "storage") == 0 && has_cgroup_storage())
-		return TL_RINGS_BY_STORAGE;
-	return TL_RINGS_BY_HASH;
-}
-
-namespace {
-
 struct Attempt {
 	traceloop_bpf *skel = nullptr;
 	int err = 0;
@@ -194,7 +168,6 @@ void set_rodata(traceloop_bpf *skel, const LoadSettings &s, uint32_t families)
 	skel->rodata->compound_max = s.compound_max;
 	skel->rodata->families = families;
 	skel->rodata->floor_only = s.floor_only;
-	skel->rodata->ring_path = ring_path();
 }
 
 Attempt attempt(const LoadSettings &s, uint32_t families)
@@ -220,15 +193,6 @@ Attempt attempt(const LoadSettings &s, uint32_t families)
 		return a;
 	}
 	int err = bpf_map__set_inner_map_fd(skel->maps.cgroup_rings, tmpl_fd);
-	if (!err)
-		err = bpf_map__set_inner_map_fd(skel->maps.ring_slots, tmpl_fd);
-	// A kernel without cgroup local storage (before 6.2) gets a plain hash in
-	// its place, so that the object loads: the code that would read it is dead.
-	if (!err && !has_cgroup_storage()) {
-		err = bpf_map__set_type(skel->maps.cgroup_slots, BPF_MAP_TYPE_HASH);
-		if (!err)
-			err = bpf_map__set_max_entries(skel->maps.cgroup_slots, 1);
-	}
 
 	// Level 4 asks only for the verifier's statistics and its errors: cheap,
 	// and what the budget test reads. TRACELOOP_DEBUG adds the whole trace.

@@ -68,12 +68,6 @@ constexpr int kMinKernelMajor = 6, kMinKernelMinor = 1;
 // the programs are verified against, and every cgroup's rings.
 int create_ring_map(uint64_t value_size, uint32_t ncpus);
 
-// Whether this kernel has cgroup local storage (BPF_MAP_TYPE_CGRP_STORAGE, 6.2+).
-bool has_cgroup_storage();
-
-// How the programs find a cgroup's rings (enum tl_ring_path), set before load.
-uint32_t ring_path();
-
 // libbpf's last words, for error messages.
 std::string last_libbpf_line();
 

@@ -9,7 +9,6 @@
 #include <string>
 #include <ctime>
 #include <pthread.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -222,98 +221,14 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 					std::to_string(TL_MAX_CGROUPS) + " cgroups at once");
 		fail_bpf("registering " + path, e);
 	}
-	try {
-		publish_slot(id, r);
-	} catch (...) {
-		bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id);
-		free_rings(r);
-		sync_filter_bit(id);
-		throw;
-	}
 	cgroups_.emplace(id, std::move(r));
 	return id;
-}
-
-uint32_t Recorder::ring_path() const
-{
-	return skel_ ? skel_->rodata->ring_path : uint32_t{TL_RINGS_BY_HASH};
-}
-
-void Recorder::publish_slot(uint64_t id, Rings &r)
-{
-	const uint32_t how = ring_path();
-	if (how == TL_RINGS_BY_HASH)
-		return;
-	// Round robin: a slot just given up is the last taken again, so a
-	// program that read it a moment before finds no stranger's rings.
-	uint32_t slot = next_slot_;
-	for (uint32_t n = 0; n < TL_MAX_CGROUPS && slots_used_[slot]; n++)
-		slot = (slot + 1) % TL_MAX_CGROUPS;
-	if (slots_used_[slot])
-		throw UserError("cannot record more than " + std::to_string(TL_MAX_CGROUPS) +
-				" cgroups at once");
-	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.ring_slots), &slot, &r.map_fd, BPF_ANY))
-		fail_bpf("registering " + r.path, errno);
-	if (how == TL_RINGS_BY_SLOT) {
-		// .bss is mapped shared with the programs: the owner first, then
-		// the bucket that leads to it.
-		skel_->bss->slot_owner[slot] = id;
-		volatile __u16 &bucket = skel_->bss->slot_of[id % TL_FILTER_BITS];
-		if (bucket == 0)
-			bucket = static_cast<__u16>(slot + 1); // else shared: the hash finds it
-	} else {
-		const int fd = ::open(r.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		const __u32 value = slot;
-		if (fd < 0 || bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroup_slots), &fd,
-						  &value, BPF_ANY)) {
-			const int e = errno;
-			if (fd >= 0)
-				::close(fd);
-			bpf_map_delete_elem(bpf_map__fd(skel_->maps.ring_slots), &slot);
-			fail_bpf("registering " + r.path, e);
-		}
-		::close(fd);
-	}
-	slots_used_[slot] = true;
-	next_slot_ = (slot + 1) % TL_MAX_CGROUPS;
-	r.slot = static_cast<int>(slot);
-}
-
-void Recorder::withdraw_slot(uint64_t id, const Rings &r)
-{
-	if (r.slot < 0 || !skel_)
-		return;
-	const uint32_t slot = static_cast<uint32_t>(r.slot);
-	if (ring_path() == TL_RINGS_BY_SLOT) {
-		volatile __u16 &bucket = skel_->bss->slot_of[id % TL_FILTER_BITS];
-		if (bucket == slot + 1) {
-			bucket = 0;
-			// Another registered cgroup of the bucket may take it over.
-			for (const auto &[other, o] : cgroups_)
-				if (other != id && o.slot >= 0 &&
-				    other % TL_FILTER_BITS == id % TL_FILTER_BITS) {
-					bucket = static_cast<__u16>(o.slot + 1);
-					break;
-				}
-		}
-		skel_->bss->slot_owner[slot] = 0;
-	} else {
-		// Gone with its cgroup if the directory is.
-		const int fd = ::open(r.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0) {
-			bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_slots), &fd);
-			::close(fd);
-		}
-	}
-	bpf_map_delete_elem(bpf_map__fd(skel_->maps.ring_slots), &slot);
-	slots_used_[slot] = false;
 }
 
 void Recorder::remove_cgroup(uint64_t id)
 {
 	std::lock_guard<std::mutex> lock(mu_);
 	Rings &r = rings_of(id);
-	withdraw_slot(id, r);
 	if (skel_)
 		bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id);
 	free_rings(r);

@@ -99,20 +99,12 @@ private:
 		std::vector<uint64_t> seen_head;    // each CPU's head at the last drain
 		uint64_t period_ns = 0;		    // this cgroup's drain period now
 		uint64_t next_gone_check = 0;	    // when to stat() its directory again
-		int slot = -1;			    // in ring_slots (unless TL_RINGS_BY_HASH)
 	};
 	Rings &rings_of(uint64_t id);
 	// cgroup_filter in the BPF .bss: the bit of `id`, and whether any
 	// registered cgroup still needs it.
 	void set_filter_bit(uint64_t id, bool on);
 	void sync_filter_bit(uint64_t id);
-	// The slot paths (enum tl_ring_path): a cgroup's rings in ring_slots, and
-	// where the programs look its slot up (slot_of, or its local storage).
-	void publish_slot(uint64_t id, Rings &r);
-	void withdraw_slot(uint64_t id, const Rings &r);
-	uint32_t ring_path() const;
-	std::vector<bool> slots_used_ = std::vector<bool>(TL_MAX_CGROUPS);
-	uint32_t next_slot_ = 0;
 	int create_ring_map() const;
 	LoadReport load_report_;
 	const uint8_t *element(const Rings &r, uint32_t cpu) const;
