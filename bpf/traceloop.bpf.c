@@ -47,20 +47,41 @@ struct ring_template {
 };
 
 /*
- * A bitmap in front of cgroup_rings, written by the loader (it sets a cgroup's
- * bit before registering it and clears it once no registered cgroup maps to
- * it): a task whose bit is clear, as nearly every task on the machine is,
- * skips the hash-of-maps lookup. One load instead of a hash.
+ * A bitmap in front of the lookups below, written by the loader (it sets a
+ * cgroup's bit before registering it and clears it once no registered cgroup
+ * maps to it): a task whose bit is clear, as nearly every task on the machine
+ * is, looks no further. One load.
  */
 __u64 cgroup_filter[TL_FILTER_BITS / 64] = {};
 
-/* cgroup id -> that cgroup's per-CPU rings */
+/*
+ * A registered cgroup holds a slot (< TL_MAX_CGROUPS): its per-CPU rings are
+ * ring_slots[slot]. Its slot is found in .bss, with no helper and no hash
+ * (issue #11: 4 ns less per program run than the hash of maps this replaced):
+ * slot_of[id % TL_FILTER_BITS] is slot + 1 of a registered cgroup of that
+ * bucket, and slot_owner[slot] its id, which tells it from an unregistered
+ * cgroup of the same bucket. A registered cgroup whose bucket another holds
+ * is found in cgroup_slots (every registered cgroup is there). Both ways end
+ * in the same scalar slot, so the verifier walks what follows once.
+ */
+__u16 slot_of[TL_FILTER_BITS] = {};
+__u64 slot_owner[TL_MAX_CGROUPS] = {};
+
+/* cgroup id -> its slot */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TL_MAX_CGROUPS);
 	__type(key, __u64);
+	__type(value, __u32);
+} cgroup_slots SEC(".maps");
+
+/* slot -> that cgroup's per-CPU rings */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, TL_MAX_CGROUPS);
+	__type(key, __u32);
 	__array(values, struct ring_template);
-} cgroup_rings SEC(".maps");
+} ring_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
