@@ -42,11 +42,22 @@ struct tl_writer {
 static __always_inline struct tl_ring_ctrl *lock_ring(struct tl_writer *w)
 {
 	__u64 cgroup = bpf_get_current_cgroup_id();
+	__u32 slot, *held;
 	void *rings;
 
 	if (!(cgroup_filter[(cgroup / 64) % (TL_FILTER_BITS / 64)] & (1ULL << (cgroup % 64))))
 		return NULL;
-	rings = bpf_map_lookup_elem(&cgroup_rings, &cgroup);
+	/* The cgroup's slot: see slot_of */
+	slot = slot_of[cgroup % TL_FILTER_BITS];
+	if (slot && slot_owner[(slot - 1) % TL_MAX_CGROUPS] == cgroup) {
+		slot--;
+	} else {
+		held = bpf_map_lookup_elem(&cgroup_slots, &cgroup);
+		if (!held)
+			return NULL;
+		slot = *held;
+	}
+	rings = bpf_map_lookup_elem(&ring_slots, &slot);
 	if (!rings)
 		return NULL;
 	w->cpu = bpf_get_smp_processor_id();

@@ -78,12 +78,18 @@ enum tl_rec_type {
 	TL_REC_LOST = 0x80,    /* struct tl_lost, made by the reader */
 };
 
-/* tl_hdr.flags of enter and exit records, set by the reader */
+/* tl_hdr.flags of enter and exit records: set by the reader, but TL_FLAG_IA32 */
 #define TL_FLAG_LATE 0x01 /* published after newer records had been shown */
 /* An enter whose thread's comm the ring no longer holds (see "Comm carried
  * forward"): its comm is the one the thread's next named enter in the same
  * read gives, or empty if there is none. */
 #define TL_FLAG_COMM_LATER 0x02
+/* set by the writer: an ia32 call (int 0x80 from any process, or any call of
+ * a 32-bit one). Its nr is the i386 table's and its args are the i386 ABI's
+ * registers (ebx, ecx, edx, esi, edi, ebp: their low 32 bits); no capture rule (they are
+ * x86_64's) is applied to it, and its exit is always a full tl_exit (never
+ * completed in place), so both halves carry the flag. */
+#define TL_FLAG_IA32 0x04
 
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {

@@ -192,7 +192,7 @@ Attempt attempt(const LoadSettings &s, uint32_t families)
 		traceloop_bpf__destroy(skel);
 		return a;
 	}
-	int err = bpf_map__set_inner_map_fd(skel->maps.cgroup_rings, tmpl_fd);
+	int err = bpf_map__set_inner_map_fd(skel->maps.ring_slots, tmpl_fd);
 
 	// Level 4 asks only for the verifier's statistics and its errors: cheap,
 	// and what the budget test reads. TRACELOOP_DEBUG adds the whole trace.

@@ -210,27 +210,86 @@ uint64_t Recorder::add_cgroup(const std::string &path)
 	r.mem = static_cast<uint8_t *>(mem);
 	r.live.resize(ncpus_);
 	r.path = path;
+	// Round robin: a slot given up is the last taken again, so a program
+	// that read it a moment before its cgroup left finds no stranger's rings.
+	uint32_t slot = next_slot_;
+	for (uint32_t n = 0; n < TL_MAX_CGROUPS && slots_used_[slot]; n++)
+		slot = (slot + 1) % TL_MAX_CGROUPS;
+	if (slots_used_[slot]) {
+		free_rings(r);
+		throw UserError("cannot record more than " + std::to_string(TL_MAX_CGROUPS) +
+				" cgroups at once");
+	}
+	r.slot = slot;
 	set_filter_bit(id, true); // before the rings: a set bit with no rings costs a lookup
-	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id, &r.map_fd,
-				BPF_NOEXIST)) {
-		int e = errno;
+	try {
+		publish_slot(id, r);
+	} catch (...) {
 		free_rings(r);
 		sync_filter_bit(id);
-		if (e == E2BIG)
-			throw UserError("cannot record more than " +
-					std::to_string(TL_MAX_CGROUPS) + " cgroups at once");
-		fail_bpf("registering " + path, e);
+		throw;
 	}
+	slots_used_[slot] = true;
+	next_slot_ = (slot + 1) % TL_MAX_CGROUPS;
 	cgroups_.emplace(id, std::move(r));
 	return id;
+}
+
+namespace {
+// TRACELOOP_TEST_SHARED_BUCKETS=1: as if every bucket of slot_of were another
+// cgroup's, so that tests see the programs find every slot in cgroup_slots.
+bool buckets_shared_for_test()
+{
+	static const bool shared = std::getenv("TRACELOOP_TEST_SHARED_BUCKETS") != nullptr;
+	return shared;
+}
+} // namespace
+
+void Recorder::publish_slot(uint64_t id, const Rings &r)
+{
+	const uint32_t slot = r.slot;
+	// The rings first, then the ways to their slot: a program never finds a
+	// slot without rings.
+	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.ring_slots), &slot, &r.map_fd, BPF_ANY))
+		fail_bpf("registering " + r.path, errno);
+	if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroup_slots), &id, &slot, BPF_NOEXIST)) {
+		const int e = errno;
+		bpf_map_delete_elem(bpf_map__fd(skel_->maps.ring_slots), &slot);
+		fail_bpf("registering " + r.path, e);
+	}
+	// .bss is mapped shared with the programs: the owner, then the bucket.
+	skel_->bss->slot_owner[slot] = id;
+	volatile __u16 &bucket = skel_->bss->slot_of[id % TL_FILTER_BITS];
+	if (bucket == 0 && !buckets_shared_for_test())
+		bucket = static_cast<__u16>(slot + 1); // else another's: cgroup_slots has it
+}
+
+void Recorder::withdraw_slot(uint64_t id, const Rings &r)
+{
+	if (!skel_)
+		return;
+	volatile __u16 &bucket = skel_->bss->slot_of[id % TL_FILTER_BITS];
+	if (bucket == r.slot + 1) {
+		bucket = 0;
+		// Another registered cgroup of the bucket takes it over.
+		for (const auto &[other, o] : cgroups_)
+			if (other != id && other % TL_FILTER_BITS == id % TL_FILTER_BITS &&
+			    !buckets_shared_for_test()) {
+				bucket = static_cast<__u16>(o.slot + 1);
+				break;
+			}
+	}
+	skel_->bss->slot_owner[r.slot] = 0;
+	bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_slots), &id);
+	bpf_map_delete_elem(bpf_map__fd(skel_->maps.ring_slots), &r.slot);
 }
 
 void Recorder::remove_cgroup(uint64_t id)
 {
 	std::lock_guard<std::mutex> lock(mu_);
 	Rings &r = rings_of(id);
-	if (skel_)
-		bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_rings), &id);
+	withdraw_slot(id, r);
+	slots_used_[r.slot] = false;
 	free_rings(r);
 	cgroups_.erase(id);
 	sync_filter_bit(id);

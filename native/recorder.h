@@ -112,12 +112,19 @@ private:
 		std::vector<uint64_t> seen_head;    // each CPU's head at the last drain
 		uint64_t period_ns = 0;		    // this cgroup's drain period now
 		uint64_t next_gone_check = 0;	    // when to stat() its directory again
+		uint32_t slot = 0;		    // in ring_slots (see slot_of in the BPF)
 	};
 	Rings &rings_of(uint64_t id);
 	// cgroup_filter in the BPF .bss: the bit of `id`, and whether any
 	// registered cgroup still needs it.
 	void set_filter_bit(uint64_t id, bool on);
 	void sync_filter_bit(uint64_t id);
+	// A cgroup's slot: its rings in ring_slots, and the ways the programs
+	// find its slot (cgroup_slots, slot_of and slot_owner in .bss).
+	void publish_slot(uint64_t id, const Rings &r);
+	void withdraw_slot(uint64_t id, const Rings &r);
+	std::vector<bool> slots_used_ = std::vector<bool>(TL_MAX_CGROUPS);
+	uint32_t next_slot_ = 0;
 	int create_ring_map() const;
 	LoadReport load_report_;
 	const uint8_t *element(const Rings &r, uint32_t cpu) const;

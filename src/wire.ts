@@ -55,6 +55,21 @@ export const TL_FLAG_LATE = 0x01;
  * the record naming it); its comm is the one the thread's next named enter gave, or empty.
  */
 export const TL_FLAG_COMM_LATER = 0x02;
+/**
+ * tl_hdr.flags of an enter or exit, set by the kernel side: an ia32 call (int 0x80, or any call
+ * of a 32-bit process), numbered in the i386 table, its args the i386 ABI's registers, nothing
+ * captured. Parsed records give it the number NR_IA32_BASE + its own (see callNr).
+ */
+export const TL_FLAG_IA32 = 0x04;
+/**
+ * Where parsed records (EnterRecord.nr, ExitRecord.nr, the UI store's lines) number ia32 calls:
+ * NR_IA32_BASE + the i386 number, above every number the wire's 16 bits can hold. So nothing that
+ * knows x86_64 numbers (names, decoders, pairing quirks, fd tables, filters, summaries) takes an
+ * ia32 call for the x86_64 call of the same number (ia32's getpid, 20, is x86_64's writev).
+ */
+export const NR_IA32_BASE = 0x10000;
+/** Every number a parsed record can carry is below this. */
+export const NR_SPACE = 2 * NR_IA32_BASE;
 
 // Comm carried forward in the ring (bpf/traceloop.h): the native reader delivers every enter with
 // its comm in place; these describe only the ring's own form.
@@ -424,6 +439,15 @@ const u32 = (buf: Buffer, off: number): number =>
   (buf[off + 3] as number) * 0x1000000;
 
 /**
+ * The call number of the enter or exit record at `off`, as parsed records carry it: its nr, or
+ * NR_IA32_BASE + its nr for an ia32 call (TL_FLAG_IA32).
+ */
+export function callNr(buf: Buffer, off: number): number {
+  const nr = u16(buf, off + LAYOUT['tl_event.nr']);
+  return (u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_IA32) !== 0 ? NR_IA32_BASE + nr : nr;
+}
+
+/**
  * The last comm decoded and its bytes. A stream is mostly a few threads, each with the same
  * comm on every enter, so comparing 16 bytes usually saves a UTF-8 decode and a new string.
  */
@@ -537,7 +561,7 @@ function parseEnter(buf: Buffer, off: number, size: number, view?: Views): Enter
     pid: rd32(buf, view, off + LAYOUT['tl_enter.pid']),
     seq: rd32(buf, view, off + ENTER_EV + EV.seq),
     cpu: rd16(buf, view, off + ENTER_EV + EV.cpu),
-    nr: rd16(buf, view, off + ENTER_EV + EV.nr),
+    nr: callNr(buf, off + ENTER_EV),
     ts: readU64(buf, view, off + ENTER_EV + EV.ts),
     comm: commOf(buf, view, off + comm),
     args,
@@ -561,7 +585,7 @@ function parseExit(buf: Buffer, off: number, size: number, view?: Views): ExitRe
     pid: rd32(buf, view, off + LAYOUT['tl_exit.pid']),
     seq: rd32(buf, view, off + EXIT_EV + EV.seq),
     cpu: rd16(buf, view, off + EXIT_EV + EV.cpu),
-    nr: rd16(buf, view, off + EXIT_EV + EV.nr),
+    nr: callNr(buf, off + EXIT_EV),
     ts: readU64(buf, view, off + EXIT_EV + EV.ts),
     ret: readS64(buf, view, off + LAYOUT['tl_exit.ret']),
     params: [],

@@ -15,13 +15,15 @@
 //     their enter (`= ?`).
 import { SYSCALLS } from '../syscalls/table.js';
 import { descriptorOf } from '../syscalls/descriptors/index.js';
-import { TL_NR_PROC_END, TL_NR_SIGNAL } from '../wire.js';
+import { NR_SPACE, TL_NR_PROC_END, TL_NR_SIGNAL } from '../wire.js';
 
-// The quirks by nr (a u16), from the syscall descriptors' `pairing` and `returns`: a load, not
-// a Set lookup, on every record.
-const FORKS = new Uint8Array(1 << 16);
-const SIGNAL_RETURNS = new Uint8Array(1 << 16);
-const NEVER_RETURNS = new Uint8Array(1 << 16);
+// The quirks by call number (below NR_SPACE: ia32 calls have their own numbers, with no
+// quirk), from the syscall descriptors' `pairing` and `returns`: a load, not a Set lookup, on
+// every record.
+const NR_MASK = NR_SPACE - 1;
+const FORKS = new Uint8Array(NR_SPACE);
+const SIGNAL_RETURNS = new Uint8Array(NR_SPACE);
+const NEVER_RETURNS = new Uint8Array(NR_SPACE);
 for (const def of SYSCALLS) {
   const d = descriptorOf(def.name);
   if (d.pairing?.kind === 'fork') FORKS[def.nr] = 1;
@@ -31,12 +33,12 @@ for (const def of SYSCALLS) {
 
 /** Whether an exit of syscall `exitNr` ends the call entered as `enterNr`. */
 export function sameCall(enterNr: number, exitNr: number): boolean {
-  return enterNr === exitNr || SIGNAL_RETURNS[enterNr & 0xffff] === 1;
+  return enterNr === exitNr || SIGNAL_RETURNS[enterNr & NR_MASK] === 1;
 }
 
 /** Whether a call's line is complete at its enter (`= ?`): it never returns. */
 export function neverReturns(nr: number): boolean {
-  return NEVER_RETURNS[nr & 0xffff] === 1;
+  return NEVER_RETURNS[nr & NR_MASK] === 1;
 }
 
 /** What an enter is: held back for its exit, or a call complete now. */
@@ -123,7 +125,7 @@ export class CallPairing<T> {
     }
     let open = this.open.size !== 0 ? this.open.get(tid) : undefined;
     if (open && !sameCall(open.nr, nr)) open = undefined; // both halves lost their partners
-    if (!open && retIsZero && FORKS[nr & 0xffff] === 1) {
+    if (!open && retIsZero && FORKS[nr & NR_MASK] === 1) {
       this.matched = undefined;
       return DROPPED;
     }

@@ -7,6 +7,7 @@
 //   <... read resumed>"abc", 131072) = 3
 // Which exit ends which enter, and when, is src/format/pairing.ts: the UI's store asks it too.
 import {
+  NR_SPACE,
   TL_NR_SIGNAL,
   TL_PARAM_OK,
   type EnterRecord,
@@ -97,7 +98,7 @@ const NO_PARAMS: readonly Param[] = [];
  * By nr: the argument holding the wait status of a call that reaps children (the descriptors'
  * `reaps` quirk: wait4), or -1.
  */
-const REAP_STATUS_ARG = new Int8Array(1 << 16).fill(-1);
+const REAP_STATUS_ARG = new Int8Array(NR_SPACE).fill(-1);
 for (const def of SYSCALLS) {
   const quirk = descriptorOf(def.name).pairing;
   if (quirk?.kind === 'reaps') REAP_STATUS_ARG[def.nr] = argIndex(def, quirk.status);
@@ -397,7 +398,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
    * at the time the parent learned it, unless the kernel's own word came first.
    */
   function reapedBySignal(exit: ExitRecord): void {
-    const statusArg = REAP_STATUS_ARG[exit.nr & 0xffff] as number;
+    const statusArg = REAP_STATUS_ARG[exit.nr & (NR_SPACE - 1)] as number;
     if (statusArg < 0 || exit.ret <= 0n) return;
     const status = exit.params.find((p) => p.arg === statusArg);
     if (!status || status.status !== TL_PARAM_OK || status.bytes.length < 4) return;

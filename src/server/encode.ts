@@ -11,7 +11,7 @@ import type { LineFilter } from '../filter/lines.js';
 import { LOST_REASONS } from '../format/lost.js';
 import { ERRNOS } from '../format/xlat/errno.js';
 import type { CpuRingStats } from '../native.js';
-import { syscallName } from '../syscalls/table.js';
+import { ia32Number, syscallName } from '../syscalls/table.js';
 import { LAYOUT, TL_NR_PROC_END, TL_REC_LOST, type WireRecord } from '../wire.js';
 
 /** The kernel reports errors as -1..-4095 (as src/format/retval.ts reads them). */
@@ -56,8 +56,10 @@ export function recordJson(r: WireRecord, time?: (ts: bigint) => string): Record
     pid: r.pid,
     tid: r.tid,
     seq: r.seq,
-    nr: r.nr,
+    // An ia32 call (int 0x80): its own i386 number, said to be one.
+    nr: ia32Number(r.nr) ?? r.nr,
     syscall: syscallName(r.nr),
+    ...(ia32Number(r.nr) !== undefined && { ia32: true }),
   };
   if (r.kind === 'enter') {
     return { ...common, comm: r.comm, args: r.args.map((a) => a.toString()), params };

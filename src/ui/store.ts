@@ -24,6 +24,7 @@ import { createLineFormatter, formatLost, type LineFormatter } from '../format/i
 import { CallPairing, COMPLETE, DROPPED, JOINED } from '../format/pairing.js';
 import { TRIGGER_MARK } from '../capture/format.js';
 import {
+  callNr,
   LAYOUT,
   TL_REC_ENTER,
   TL_REC_EXIT,
@@ -36,7 +37,6 @@ import {
 } from '../wire.js';
 
 const HDR_TID = LAYOUT['tl_hdr.tid'];
-const EV_NR = LAYOUT['tl_event.nr'];
 const EV_CPU = LAYOUT['tl_event.cpu'];
 const EV_TS = LAYOUT['tl_event.ts'];
 const ENTER_PID = LAYOUT['tl_enter.pid'];
@@ -411,7 +411,7 @@ export class StreamStore {
       end: off + size,
       tid: buf.readUInt32LE(off + HDR_TID),
       pid: buf.readUInt32LE(off + ENTER_PID),
-      nr: buf.readUInt16LE(off + EV_NR),
+      nr: callNr(buf, off),
       cpu: buf.readUInt16LE(off + EV_CPU),
     };
     this.current = h;
@@ -432,7 +432,7 @@ export class StreamStore {
   private onExit(buf: Buffer, off: number, size: number): number {
     this.fillComplete();
     const tid = buf.readUInt32LE(off + HDR_TID);
-    const nr = buf.readUInt16LE(off + EV_NR);
+    const nr = callNr(buf, off);
     // -4095..-1 as a 64-bit value: high word all ones, low word in range.
     const lo = buf.readInt32LE(off + EXIT_RET);
     const hi = buf.readInt32LE(off + EXIT_RET + 4);
