@@ -400,6 +400,58 @@ static __always_inline void put_dirents(struct tl_scratch *s, struct scratch_ref
 	s->len = sizeof(*dp);
 }
 
+/* One new fd's inode, from the current task's fd table (fds, max_fds: its
+ * fdtable): ino 0 when it cannot be read (another thread closed it already). */
+static __always_inline void new_fd(struct tl_new_fd *e, int fd, struct file **fds, __u32 max_fds)
+{
+	struct file *f = NULL;
+	struct inode *inode;
+
+	e->fd = fd;
+	e->ino = 0;
+	e->mode = 0;
+	e->reserved = 0;
+	if ((__u32)fd >= max_fds || bpf_probe_read_kernel(&f, sizeof(f), fds + (__u32)fd) || !f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return;
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->mode = BPF_CORE_READ(inode, i_mode);
+}
+
+/* TL_CAP_NEW_FDS: the fd the call returned (s->left), or the s->count ints of
+ * the array at s->src (pipe's two), each with its inode: see tl_new_fd. Plain
+ * probe reads with CO-RE offsets: the tables are RCU-protected, and a
+ * tracepoint program runs inside an RCU read-side section. */
+static __always_inline void put_new_fds(struct tl_scratch *s)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	__u32 max_fds = BPF_CORE_READ(fdt, max_fds);
+	struct tl_new_fd *e = (void *)s->buf;
+	int nums[TL_NEW_FDS_MAX] = {(int)s->left, -1};
+	__u32 n = 1;
+
+	if (s->count) {
+		n = TL_NEW_FDS_MAX;
+		if (bpf_probe_read_user(nums, sizeof(nums), (const void *)s->src)) {
+			s->status = TL_PARAM_FAULT;
+			return;
+		}
+	}
+	for (int i = 0; i < TL_NEW_FDS_MAX; i++) {
+		if (i >= n)
+			break;
+		new_fd(&e[i], nums[i], fds, max_fds);
+		if (!e[i].ino)
+			s->status = TL_PARAM_FAULT;
+	}
+	s->want = n;
+	s->len = n * sizeof(*e);
+}
+
 /*
  * Builds the payload of the job in scratch slot `slot`. A family left out
  * (`families`, frozen before load) is dead code the verifier never walks,
@@ -447,6 +499,10 @@ __noinline int put_compound(__u32 slot)
 	case TL_CAP_DIRENTS:
 		if (families & TL_FAM_DIRENTS)
 			put_dirents(s, &ref);
+		break;
+	case TL_CAP_NEW_FDS:
+		if (families & TL_FAM_NEW_FDS)
+			put_new_fds(s);
 		break;
 	}
 	return 0;
