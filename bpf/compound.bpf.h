@@ -400,51 +400,75 @@ static __always_inline void put_dirents(struct tl_scratch *s, struct scratch_ref
 	s->len = sizeof(*dp);
 }
 
-/* One new fd's inode, from the current task's fd table (fds, max_fds: its
- * fdtable): ino 0 when it cannot be read (another thread closed it already). */
-static __always_inline void new_fd(struct tl_new_fd *e, int fd, struct file **fds, __u32 max_fds)
+/*
+ * CO-RE read of a kernel field through a pointer held in a scratch word, into
+ * scratch memory: the walk keeps its pointers in the map value, not on the
+ * stack (6.1 counts put_compound's frame in every program's 512 bytes).
+ */
+#define read_field(dst, type, ptr, field)                                                          \
+	bpf_core_read(dst, sizeof(((type *)0)->field), &((type *)(ptr))->field)
+
+/* One new fd's inode, from the fd table whose array and size are in s->pos
+ * and s->n: ino 0 when it cannot be read (another thread closed it already). */
+static __always_inline void new_fd(struct tl_scratch *s, struct tl_new_fd *e, int fd)
 {
-	struct file *f = NULL;
-	struct inode *inode;
+	__u64 p; /* a pointer just read, in a register: CO-RE relocates only the field */
 
 	e->fd = fd;
 	e->ino = 0;
 	e->mode = 0;
 	e->reserved = 0;
-	if ((__u32)fd >= max_fds || bpf_probe_read_kernel(&f, sizeof(f), fds + (__u32)fd) || !f)
+	s->limit = 0;
+	if ((__u32)fd >= s->n ||
+	    bpf_probe_read_kernel(&s->limit, sizeof(s->limit), (void *)(s->pos + 8 * (__u32)fd)))
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	if (!inode)
+	p = s->limit;
+	if (!p || read_field(&s->limit, struct file, p, f_inode))
 		return;
-	e->ino = BPF_CORE_READ(inode, i_ino);
-	e->mode = BPF_CORE_READ(inode, i_mode);
+	p = s->limit;
+	if (!p || read_field(&e->ino, struct inode, p, i_ino) ||
+	    read_field(&e->mode, struct inode, p, i_mode))
+		e->ino = 0;
 }
 
 /* TL_CAP_NEW_FDS: the fd the call returned (s->left), or the s->count ints of
  * the array at s->src (pipe's two), each with its inode: see tl_new_fd. Plain
- * probe reads with CO-RE offsets: the tables are RCU-protected, and a
- * tracepoint program runs inside an RCU read-side section. */
+ * probe reads with CO-RE offsets (current->files->fdt->fd[n]->f_inode): the
+ * tables are RCU-protected, and a tracepoint program runs inside an RCU
+ * read-side section. */
 static __always_inline void put_new_fds(struct tl_scratch *s)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	__u32 max_fds = BPF_CORE_READ(fdt, max_fds);
 	struct tl_new_fd *e = (void *)s->buf;
-	int nums[TL_NEW_FDS_MAX] = {(int)s->left, -1};
+	int *nums = (void *)(s->buf + TL_NEW_FDS_MAX * sizeof(*e));
 	__u32 n = 1;
+	__u64 p;
 
+	s->vec = 0;
+	s->pos = 0;
+	s->n = 0;
+	nums[0] = s->left;
 	if (s->count) {
 		n = TL_NEW_FDS_MAX;
-		if (bpf_probe_read_user(nums, sizeof(nums), (const void *)s->src)) {
+		if (bpf_probe_read_user(nums, TL_NEW_FDS_MAX * sizeof(int), (const void *)s->src)) {
 			s->status = TL_PARAM_FAULT;
 			return;
 		}
 	}
+	if (read_field(&s->vec, struct task_struct, task, files))
+		goto none;
+	p = s->vec;
+	if (!p || read_field(&s->vec, struct files_struct, p, fdt))
+		goto none;
+	p = s->vec;
+	if (!p || read_field(&s->pos, struct fdtable, p, fd) ||
+	    read_field(&s->n, struct fdtable, p, max_fds))
+	none:
+		s->n = 0;
 	for (int i = 0; i < TL_NEW_FDS_MAX; i++) {
 		if (i >= n)
 			break;
-		new_fd(&e[i], nums[i], fds, max_fds);
+		new_fd(s, &e[i], nums[i]);
 		if (!e[i].ino)
 			s->status = TL_PARAM_FAULT;
 	}
