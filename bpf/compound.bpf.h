@@ -401,6 +401,82 @@ static __always_inline void put_dirents(struct tl_scratch *s, struct scratch_ref
 }
 
 /*
+ * CO-RE read of a kernel field through a pointer held in a scratch word, into
+ * scratch memory: the walk keeps its pointers in the map value, not on the
+ * stack (6.1 counts put_compound's frame in every program's 512 bytes).
+ */
+#define read_field(dst, type, ptr, field)                                                          \
+	bpf_core_read(dst, sizeof(((type *)0)->field), &((type *)(ptr))->field)
+
+/* One new fd's inode, from the fd table whose array and size are in s->pos
+ * and s->n: ino 0 when it cannot be read (another thread closed it already). */
+static __always_inline void new_fd(struct tl_scratch *s, struct tl_new_fd *e, int fd)
+{
+	__u64 p; /* a pointer just read, in a register: CO-RE relocates only the field */
+
+	e->fd = fd;
+	e->ino = 0;
+	e->mode = 0;
+	e->reserved = 0;
+	s->limit = 0;
+	if ((__u32)fd >= s->n ||
+	    bpf_probe_read_kernel(&s->limit, sizeof(s->limit), (void *)(s->pos + 8 * (__u32)fd)))
+		return;
+	p = s->limit;
+	if (!p || read_field(&s->limit, struct file, p, f_inode))
+		return;
+	p = s->limit;
+	if (!p || read_field(&e->ino, struct inode, p, i_ino) ||
+	    read_field(&e->mode, struct inode, p, i_mode))
+		e->ino = 0;
+}
+
+/* TL_CAP_NEW_FDS: the fd the call returned (s->left), or the s->count ints of
+ * the array at s->src (pipe's two), each with its inode: see tl_new_fd. Plain
+ * probe reads with CO-RE offsets (current->files->fdt->fd[n]->f_inode): the
+ * tables are RCU-protected, and a tracepoint program runs inside an RCU
+ * read-side section. */
+static __always_inline void put_new_fds(struct tl_scratch *s)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct tl_new_fd *e = (void *)s->buf;
+	int *nums = (void *)(s->buf + TL_NEW_FDS_MAX * sizeof(*e));
+	__u32 n = 1;
+	__u64 p;
+
+	s->vec = 0;
+	s->pos = 0;
+	s->n = 0;
+	nums[0] = s->left;
+	if (s->count) {
+		n = TL_NEW_FDS_MAX;
+		if (bpf_probe_read_user(nums, TL_NEW_FDS_MAX * sizeof(int), (const void *)s->src)) {
+			s->status = TL_PARAM_FAULT;
+			return;
+		}
+	}
+	if (read_field(&s->vec, struct task_struct, task, files))
+		goto none;
+	p = s->vec;
+	if (!p || read_field(&s->vec, struct files_struct, p, fdt))
+		goto none;
+	p = s->vec;
+	if (!p || read_field(&s->pos, struct fdtable, p, fd) ||
+	    read_field(&s->n, struct fdtable, p, max_fds))
+	none:
+		s->n = 0;
+	for (int i = 0; i < TL_NEW_FDS_MAX; i++) {
+		if (i >= n)
+			break;
+		new_fd(s, &e[i], nums[i]);
+		if (!e[i].ino)
+			s->status = TL_PARAM_FAULT;
+	}
+	s->want = n;
+	s->len = n * sizeof(*e);
+}
+
+/*
  * Builds the payload of the job in scratch slot `slot`. A family left out
  * (`families`, frozen before load) is dead code the verifier never walks,
  * helpers and all. Returns 0; the result is in the slot.
@@ -447,6 +523,10 @@ __noinline int put_compound(__u32 slot)
 	case TL_CAP_DIRENTS:
 		if (families & TL_FAM_DIRENTS)
 			put_dirents(s, &ref);
+		break;
+	case TL_CAP_NEW_FDS:
+		if (families & TL_FAM_NEW_FDS)
+			put_new_fds(s);
 		break;
 	}
 	return 0;

@@ -19,6 +19,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "traceloop.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -271,7 +272,8 @@ static __always_inline bool exit_takes(__u8 k, long ret)
 	case TL_CAP_STRUCT_EXIT:
 	case TL_CAP_STRUCT_INOUT:
 	case TL_CAP_BUF_ARGLEN_EXIT:
-	case TL_CAP_MSG_EXIT: return ret >= 0;
+	case TL_CAP_MSG_EXIT:
+	case TL_CAP_NEW_FDS: return ret >= 0;
 	default: return false;
 	}
 }
@@ -282,10 +284,11 @@ static __always_inline bool is_compound(__u8 k)
 }
 
 /* Whether capture c has something to read: its pointer is set (the fd sets
- * of select are read whichever of them are set). */
+ * of select are read whichever of them are set; new fds are the task's). */
 static __always_inline bool has_source(struct tl_capture *c, struct tl_args *regs)
 {
-	return c->kind == TL_CAP_FDSETS || c->kind == TL_CAP_FDSETS_EXIT || arg_of(regs, c->arg);
+	return c->kind == TL_CAP_FDSETS || c->kind == TL_CAP_FDSETS_EXIT ||
+	       c->kind == TL_CAP_NEW_FDS || arg_of(regs, c->arg);
 }
 
 /*
@@ -314,6 +317,10 @@ static __always_inline void compound(struct tl_writer *w, struct tl_args *regs,
 		s->count = arg_of(regs, c->len_arg);
 		for (int i = 0; i < 4; i++)
 			s->ptrs[i] = arg_of(regs, c->arg + i);
+	} else if (c->kind == TL_CAP_NEW_FDS) {
+		/* the fds' array (pipe's), or none: the return value is the fd */
+		s->src = arg_of(regs, c->len_arg);
+		s->count = c->size;
 	} else {
 		s->count = arg_of(regs, c->len_arg);
 	}

@@ -365,6 +365,8 @@ enum tl_capture_kind {
 				     * call succeeded (ioctl's struct ifreq) */
 	TL_CAP_MMSG_EXIT = 17,	    /* sendmmsg/recvmmsg's struct mmsghdr array, at exit,
 				     * as many as the call returned: see tl_mmsg_part */
+	TL_CAP_NEW_FDS = 18,	    /* at exit, if the call succeeded: what the fds it
+				     * made are (see tl_new_fd); arg is TL_ARG_NEW_FDS */
 };
 #define TL_STRV_MAX_COUNT 256 /* entries of a string array counted, at most */
 /*
@@ -440,6 +442,26 @@ struct tl_fdsets_part {
 	__u64 timeout[2]; /* struct timeval (select) or timespec (pselect6) */
 };
 
+/*
+ * TL_CAP_NEW_FDS: the inode behind each fd a call made (socket, accept,
+ * pipe, socketpair), read from the task's fd table at sys_exit, so that
+ * userspace names the fd (strace -y's `socket:[INODE]`, -yy's lookup in
+ * /proc/net) from what it was then, never from what /proc shows at that
+ * number later. The fd is the return value (`size` 0) or each of the `size`
+ * ints of the array in argument len_arg (pipe's fildes, at most
+ * TL_NEW_FDS_MAX). The param's arg is TL_ARG_NEW_FDS, no argument's; its
+ * payload one tl_new_fd per fd, `want` their count. An entry whose ino is 0
+ * could not be read (the param is then FAULT): that fd is shown bare.
+ */
+#define TL_ARG_NEW_FDS 7
+#define TL_NEW_FDS_MAX 2
+struct tl_new_fd {
+	__u64 ino; /* f_inode->i_ino; 0: not read */
+	__s32 fd;
+	__u16 mode; /* f_inode->i_mode: S_IFSOCK, S_IFIFO, ... */
+	__u16 reserved;
+};
+
 /* TL_CAP_DIRENTS: the param's bytes; `want` is the bytes returned, and
  * TRUNCATED says the count stopped at TL_DIRENTS_MAX_STEPS (or at a record
  * it could not read). */
@@ -480,7 +502,8 @@ enum tl_family {
 	TL_FAM_MSG = 1 << 3,	 /* sendmsg/recvmsg/sendmmsg/recvmmsg */
 	TL_FAM_FDSETS = 1 << 4,	 /* select/pselect6 */
 	TL_FAM_DIRENTS = 1 << 5, /* getdents counts */
-	TL_FAM_ALL = (1 << 6) - 1,
+	TL_FAM_NEW_FDS = 1 << 6, /* the inodes of new fds (-y, -yy): CO-RE reads */
+	TL_FAM_ALL = (1 << 7) - 1,
 };
 
 /* Whether a capture of this kind may take something at sys_exit (a keyed
@@ -498,7 +521,8 @@ static inline int tl_captures_at_exit(__u32 kind)
 	case TL_CAP_DIRENTS:
 	case TL_CAP_KEYED:
 	case TL_CAP_STRUCT_INOUT:
-	case TL_CAP_MMSG_EXIT: return 1;
+	case TL_CAP_MMSG_EXIT:
+	case TL_CAP_NEW_FDS: return 1;
 	default: return 0;
 	}
 }
@@ -517,6 +541,7 @@ static inline __u32 tl_family_of(__u32 kind)
 	case TL_CAP_FDSETS:
 	case TL_CAP_FDSETS_EXIT: return TL_FAM_FDSETS;
 	case TL_CAP_DIRENTS: return TL_FAM_DIRENTS;
+	case TL_CAP_NEW_FDS: return TL_FAM_NEW_FDS;
 	default: return 0;
 	}
 }

@@ -61,6 +61,7 @@ const struct {
     {TL_FAM_MSG, "msghdr"},
     {TL_FAM_FDSETS, "select fd sets"},
     {TL_FAM_DIRENTS, "getdents counts"},
+    {TL_FAM_NEW_FDS, "new fds' inodes (-y, -yy)"},
 };
 
 // Short names for TRACELOOP_TEST_REFUSE (tests: a kernel that refuses a
@@ -77,6 +78,7 @@ const char *short_name(uint32_t bit)
 	case TL_FAM_MSG: return "msghdr";
 	case TL_FAM_FDSETS: return "fdsets";
 	case TL_FAM_DIRENTS: return "dirents";
+	case TL_FAM_NEW_FDS: return "newfds";
 	default: return "?";
 	}
 }

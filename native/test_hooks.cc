@@ -134,6 +134,11 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_mmsg_part, msg_len);
 	LAYOUT_FIELD(o, tl_mmsg_part, bytes);
 	LAYOUT_FIELD(o, tl_mmsg_part, msg);
+	LAYOUT_SIZE(o, tl_new_fd);
+	LAYOUT_FIELD(o, tl_new_fd, ino);
+	LAYOUT_FIELD(o, tl_new_fd, fd);
+	LAYOUT_FIELD(o, tl_new_fd, mode);
+	LAYOUT_FIELD(o, tl_new_fd, reserved);
 	LAYOUT_SIZE(o, tl_dirents_part);
 	LAYOUT_FIELD(o, tl_dirents_part, count);
 	LAYOUT_SIZE(o, tl_keyed_key);
@@ -463,6 +468,10 @@ Napi::Value Constants(const Napi::CallbackInfo &info)
 	TL_CONSTANT(TL_FAM_MSG);
 	TL_CONSTANT(TL_FAM_FDSETS);
 	TL_CONSTANT(TL_FAM_DIRENTS);
+	TL_CONSTANT(TL_FAM_NEW_FDS);
+	TL_CONSTANT(TL_CAP_NEW_FDS);
+	TL_CONSTANT(TL_ARG_NEW_FDS);
+	TL_CONSTANT(TL_NEW_FDS_MAX);
 	TL_CONSTANT(TL_FAM_ALL);
 #undef TL_CONSTANT
 	return o;

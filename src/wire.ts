@@ -137,6 +137,16 @@ export const TL_CAP_KEYED = 15;
 export const TL_CAP_STRUCT_INOUT = 16;
 /** sendmmsg/recvmmsg's struct mmsghdr array at exit, as many as returned: tl_mmsg_part each. */
 export const TL_CAP_MMSG_EXIT = 17;
+/**
+ * At exit, if the call succeeded: the inode of each fd it made (tl_new_fd each), read from the
+ * task's fd table: the fd returned (size 0) or the `size` ints of the array in argument lenArg
+ * (pipe's). The param's arg is TL_ARG_NEW_FDS, no argument's.
+ */
+export const TL_CAP_NEW_FDS = 18;
+/** The arg of a TL_CAP_NEW_FDS capture and its param: none of the six arguments. */
+export const TL_ARG_NEW_FDS = 7;
+/** fds one TL_CAP_NEW_FDS param describes, at most (pipe's two). */
+export const TL_NEW_FDS_MAX = 2;
 
 // Compound captures (struct tl_iov_part and friends in bpf/traceloop.h).
 /** A piece's status: its pointer was NULL, nothing was read. */
@@ -169,7 +179,8 @@ export const TL_FAM_IOV = 1 << 2;
 export const TL_FAM_MSG = 1 << 3;
 export const TL_FAM_FDSETS = 1 << 4;
 export const TL_FAM_DIRENTS = 1 << 5;
-export const TL_FAM_ALL = (1 << 6) - 1;
+export const TL_FAM_NEW_FDS = 1 << 6;
+export const TL_FAM_ALL = (1 << 7) - 1;
 
 export type CaptureKind =
   | typeof TL_CAP_NONE
@@ -189,7 +200,8 @@ export type CaptureKind =
   | typeof TL_CAP_DIRENTS
   | typeof TL_CAP_KEYED
   | typeof TL_CAP_STRUCT_INOUT
-  | typeof TL_CAP_MMSG_EXIT;
+  | typeof TL_CAP_MMSG_EXIT
+  | typeof TL_CAP_NEW_FDS;
 
 /**
  * Byte offsets and sizes, field by field, keyed as the addon reports them: 'sizeof(struct X)'
@@ -336,6 +348,12 @@ export const LAYOUT = {
   'tl_mmsg_part.msg_len': 0,
   'tl_mmsg_part.bytes': 4,
   'tl_mmsg_part.msg': 8,
+
+  'sizeof(struct tl_new_fd)': 16,
+  'tl_new_fd.ino': 0,
+  'tl_new_fd.fd': 8,
+  'tl_new_fd.mode': 12,
+  'tl_new_fd.reserved': 14,
 
   'sizeof(struct tl_dirents_part)': 8,
   'tl_dirents_part.count': 0,
@@ -752,6 +770,14 @@ export interface Rule {
 
 function checkCapture(nr: number, c: Capture): void {
   const where = `rule for syscall ${nr}`;
+  if (c.kind === TL_CAP_NEW_FDS) {
+    if (c.arg !== TL_ARG_NEW_FDS) throw new Error(`${where}: new fds are arg ${TL_ARG_NEW_FDS}`);
+    const array = c.size !== undefined && c.size !== 0;
+    if (array && (c.size! > TL_NEW_FDS_MAX || c.lenArg === undefined || c.lenArg >= TL_MAX_ARGS)) {
+      throw new Error(`${where}: new fds in an array need its argument and 1..${TL_NEW_FDS_MAX}`);
+    }
+    return;
+  }
   if (c.arg < 0 || c.arg >= TL_MAX_ARGS) throw new Error(`${where}: capture of arg ${c.arg}`);
   if (
     c.kind === TL_CAP_BUF_ARGLEN ||

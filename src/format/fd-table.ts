@@ -8,7 +8,14 @@
 // child shares it, an execve drops the close-on-exec fds (and unshares).
 import { escapeControls } from './print.js';
 import { quote } from './strings.js';
-import { TL_PARAM_OK, type EnterRecord, type ExitRecord, type Param } from '../wire.js';
+import {
+  LAYOUT,
+  TL_ARG_NEW_FDS,
+  TL_PARAM_OK,
+  type EnterRecord,
+  type ExitRecord,
+  type Param,
+} from '../wire.js';
 import { argIndex } from '../syscalls/signatures.js';
 import { syscallByName, SYSCALLS } from '../syscalls/table.js';
 import type { ProcReader } from './proc-fds.js';
@@ -20,6 +27,14 @@ interface FdEntry {
   text: string | undefined;
   /** A pipe or socket whose inode only /proc can tell: shown once it told, else bare. */
   pending: 'pipe:[' | 'socket:[' | undefined;
+  /**
+   * A pipe's or socket's inode as the kernel read it from the process's fd table when the call
+   * made the fd (TL_CAP_NEW_FDS): the name comes from it, and -yy looks the socket up by it,
+   * whatever /proc shows at that fd number later. `unread`: the kernel could not tell, and
+   * /proc is not asked either (bare). undefined: not recorded (a kernel that refused the
+   * capture, an older capture file): /proc, guarded as changesLater and churned say.
+   */
+  inode?: number | 'unread';
   /** undefined: not known (an execve then drops the fd from what the table knows). */
   cloexec: boolean | undefined;
   /** -yy: the socket behind it, shared by every copy (dup, fork) so a change shows in all. */
@@ -89,6 +104,36 @@ type Effect = (tables: FdTables, e: CallEffect) => void;
 const isCloexec = (flags: bigint | undefined, bit: bigint = BigInt(O_CLOEXEC)): boolean =>
   flags !== undefined && (flags & bit) !== 0n;
 
+const S_IFMT = 0o170000;
+const S_IFSOCK = 0o140000;
+const S_IFIFO = 0o010000;
+const NEW_FD_BYTES = LAYOUT['sizeof(struct tl_new_fd)'];
+
+/**
+ * The inode the kernel recorded for `fd`, made by this call as a `kind` (TL_CAP_NEW_FDS):
+ * undefined when the call carries no such record; `unread` when it does but the fd's entry
+ * could not be read or is not of that kind (another thread closed it and made something else).
+ */
+export function recordedInode(
+  params: ReadonlyMap<number, Param>,
+  fd: number,
+  kind: 'pipe:[' | 'socket:[',
+): number | 'unread' | undefined {
+  const p = params.get(TL_ARG_NEW_FDS);
+  if (!p) return undefined;
+  const b = p.bytes;
+  for (let at = 0; at + NEW_FD_BYTES <= b.length; at += NEW_FD_BYTES) {
+    if (b.readInt32LE(at + LAYOUT['tl_new_fd.fd']) !== fd) continue;
+    const ino = b.readBigUInt64LE(at + LAYOUT['tl_new_fd.ino']);
+    const type = b.readUInt16LE(at + LAYOUT['tl_new_fd.mode']) & S_IFMT;
+    const want = kind === 'socket:[' ? S_IFSOCK : S_IFIFO;
+    return ino !== 0n && ino <= BigInt(Number.MAX_SAFE_INTEGER) && type === want
+      ? Number(ino)
+      : 'unread';
+  }
+  return 'unread';
+}
+
 /** A NUL-terminated string capture, whole; undefined when faulted or cut short. */
 function captured(p: Param | undefined): string | undefined {
   if (!p || p.status !== TL_PARAM_OK) return undefined;
@@ -153,7 +198,8 @@ const SOCKET_TYPE = pos('socket', 'type');
 const SOCKET_PROTOCOL = pos('socket', 'protocol');
 const socket: Effect = (t, e) => {
   const fd = Number(e.ret);
-  t.set(e.state, fd, undefined, 'socket:[', isCloexec(e.args[SOCKET_TYPE]));
+  const inode = recordedInode(e.params, fd, 'socket:[');
+  t.set(e.state, fd, undefined, 'socket:[', isCloexec(e.args[SOCKET_TYPE]), inode);
   const proto = protoOf(
     e.args[SOCKET_FAMILY] ?? -1n,
     e.args[SOCKET_TYPE] ?? -1n,
@@ -169,7 +215,8 @@ function accepts(syscall: string, flagsArg: string | undefined): [string, Effect
   const effect: Effect = (t, e) => {
     const fd = Number(e.ret);
     const listener = e.state.files.fds.get(Number(BigInt.asIntN(32, e.args[0] ?? -1n)));
-    t.set(e.state, fd, undefined, 'socket:[', isCloexec(e.args[flagsAt]));
+    const inode = recordedInode(e.params, fd, 'socket:[');
+    t.set(e.state, fd, undefined, 'socket:[', isCloexec(e.args[flagsAt]), inode);
     const sock: SockTrack = {
       proto: listener?.sock?.proto,
       inode: undefined,
@@ -277,8 +324,9 @@ function pair(
     const cloexec = isCloexec(e.args[flagsAt]);
     const a = p.bytes.readInt32LE(0);
     const b = p.bytes.readInt32LE(4);
-    t.set(e.state, a, undefined, kind, cloexec);
-    t.set(e.state, b, undefined, kind, cloexec);
+    const made = kind ?? 'pipe:[';
+    t.set(e.state, a, undefined, kind, cloexec, recordedInode(e.params, a, made));
+    t.set(e.state, b, undefined, kind, cloexec, recordedInode(e.params, b, made));
     if (syscall === 'socketpair') t.socketPair(e.state, e.pid, a, b, e.args);
   };
   return [syscall, effect] as [string, Effect];
@@ -625,9 +673,14 @@ export class FdTables {
     text: string | undefined,
     pending: FdEntry['pending'],
     cloexec: boolean | undefined,
+    inode?: FdEntry['inode'],
   ): void {
     if (text === undefined && pending === undefined) state.files.fds.delete(fd);
-    else state.files.fds.set(fd, { text, pending, cloexec });
+    else if (inode === undefined) state.files.fds.set(fd, { text, pending, cloexec });
+    // The kernel's inode names a pipe or socket as /proc's link would have: `pipe:[123]`.
+    else if (typeof inode === 'number' && pending !== undefined) {
+      state.files.fds.set(fd, { text: `${pending}${inode}]`, pending: undefined, cloexec, inode });
+    } else state.files.fds.set(fd, { text, pending, cloexec, inode });
   }
 
   copy(state: ProcState, from: number, to: number, cloexec: boolean): void {
@@ -745,8 +798,13 @@ export class FdTables {
     return !this.yy || !this.churned.get(pid)?.has(fd);
   }
 
-  /** The inode of the socket at `fd` now, from /proc. */
+  /**
+   * The inode of the socket at `fd`: the one the kernel recorded when the fd was made, else
+   * (not recorded) the one /proc shows now, if that can be this call's.
+   */
   private inodeOf(pid: number, fd: number): number | undefined {
+    const recorded = this.procs.get(pid)?.files.fds.get(fd)?.inode;
+    if (recorded !== undefined) return recorded === 'unread' ? undefined : recorded;
     if (!this.linkIsOurs(pid, fd)) return undefined;
     const link = this.proc?.fdLink(pid, fd);
     const m = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
@@ -791,7 +849,7 @@ export class FdTables {
     if (entry.text !== undefined) return this.show(entry.text);
     // A pipe or socket: its inode from /proc, if the fd there is still one of that kind (and
     // not, as far as the records tell, another one made since).
-    if (!entry.pending || !this.linkIsOurs(pid, fd)) return undefined;
+    if (!entry.pending || entry.inode !== undefined || !this.linkIsOurs(pid, fd)) return undefined;
     const link = this.proc?.fdLink(pid, fd);
     if (link === undefined || !entry.pending || !link.startsWith(entry.pending)) return undefined;
     state.files.fds.set(fd, { ...entry, text: link, pending: undefined });
@@ -838,6 +896,8 @@ export class FdTables {
     const fds = new Map<number, FdEntry>();
     if (snap) {
       for (const [fd, f] of snap.fds) {
+        // What /proc shows at an fd this batch changes later is what came after: not known.
+        if (this.changesLater?.(r.pid, fd)) continue;
         const entry: FdEntry = { text: f.text, pending: undefined, cloexec: f.cloexec };
         if (this.yy) {
           const inode = /^socket:\[(\d+)\]$/.exec(f.text)?.[1];

@@ -15,10 +15,13 @@ import {
   TL_CAP_MMSG_EXIT,
   TL_CAP_MSG,
   TL_CAP_MSG_EXIT,
+  TL_CAP_NEW_FDS,
   TL_CAP_STR,
   TL_CAP_STRUCT_ENTER,
   TL_CAP_STRUCT_EXIT,
   TL_CAP_STRV,
+  TL_CAP_STRUCT_INOUT,
+  TL_NEW_FDS_MAX,
   type CaptureKind,
 } from '../wire.js';
 
@@ -88,6 +91,24 @@ export const keyed = (selector: string): CaptureSpec => ({
 /** `size` bytes of a struct: read at enter (what the call is given), or at exit (what it fills). */
 export const inStruct = sized(TL_CAP_STRUCT_ENTER);
 export const outStruct = sized(TL_CAP_STRUCT_EXIT);
+/** Both: read at enter, and again at exit if the call succeeded (accept's addrlen). */
+export const inOutStruct = sized(TL_CAP_STRUCT_INOUT);
+
+/** A capture's `arg` that is no argument: the fds the call made (TL_ARG_NEW_FDS). */
+export const NEW_FDS = '<new fds>';
+/**
+ * What the fd the call returned is, read from the process's fd table at exit (its inode): the
+ * fd table names it from this (`socket:[INODE]`), not from /proc read later, when the number
+ * may be another socket's (fd-table.ts).
+ */
+export const newFd = (): CaptureSpec => ({ kind: TL_CAP_NEW_FDS, arg: NEW_FDS });
+/** The same for the fds a call wrote into the int array `arg` (pipe's, socketpair's). */
+export const newFdPair = (arg: string): CaptureSpec => ({
+  kind: TL_CAP_NEW_FDS,
+  arg: NEW_FDS,
+  lenArg: arg,
+  size: TL_NEW_FDS_MAX,
+});
 
 // Sizes of what strace shows of each struct (x86_64): a prefix is enough where strace
 // abbreviates (stat shows st_mode and st_size, 56 bytes in).

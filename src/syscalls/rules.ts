@@ -13,10 +13,12 @@ import {
   TL_CAP_IOV_EXIT,
   TL_CAP_MMSG_EXIT,
   TL_CAP_MSG_EXIT,
+  TL_CAP_NEW_FDS,
   TL_CAP_STR,
   TL_CAP_STRUCT_ENTER,
   TL_CAP_STRUCT_EXIT,
   TL_CAP_STRUCT_INOUT,
+  TL_ARG_NEW_FDS,
   TL_MAX_ARGS,
   TL_MAX_SYSCALLS,
   encodeKeyedRules,
@@ -27,7 +29,7 @@ import {
   type Rule,
 } from '../wire.js';
 import { SYSCALLS, syscallByName, syscallByNr } from './table.js';
-import { keyed, type CaptureSpec } from './capture-specs.js';
+import { keyed, NEW_FDS, type CaptureSpec } from './capture-specs.js';
 import { descriptorOf } from './descriptors/index.js';
 import type { KeyedKind } from './keyed/capture.js';
 import { argIndex } from './signatures.js';
@@ -43,7 +45,8 @@ export function captureSpecs(name: string): readonly CaptureSpec[] {
 /** Resolves a syscall's capture specs to argument indices. */
 export function resolveCaptures(def: SyscallDef): Capture[] {
   return captureSpecs(def.name).map((spec) => {
-    const capture: Capture = { kind: spec.kind, arg: argIndex(def, spec.arg) };
+    const arg = spec.arg === NEW_FDS ? TL_ARG_NEW_FDS : argIndex(def, spec.arg);
+    const capture: Capture = { kind: spec.kind, arg };
     if (spec.lenArg !== undefined) capture.lenArg = argIndex(def, spec.lenArg);
     if (spec.size !== undefined) capture.size = spec.size;
     return capture;
@@ -87,7 +90,8 @@ export function isExitCapture(kind: CaptureKind): boolean {
     kind === TL_CAP_MSG_EXIT ||
     kind === TL_CAP_FDSETS_EXIT ||
     kind === TL_CAP_DIRENTS ||
-    kind === TL_CAP_MMSG_EXIT
+    kind === TL_CAP_MMSG_EXIT ||
+    kind === TL_CAP_NEW_FDS
   );
 }
 

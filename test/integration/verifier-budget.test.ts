@@ -112,8 +112,8 @@ describe('a kernel that refuses a capture family', () => {
         const r = recorder.loadReport();
         expect(r.leftOutNames).toBe('iovec, select fd sets');
         expect(r.leftOutWhy).toMatch(/refused for the test/);
-        // full, core, then each of the six families on top of what loaded
-        expect(r.attempts).toBe(8);
+        // full, core, then each of the seven families on top of what loaded
+        expect(r.attempts).toBe(9);
         expect(r.families & r.leftOut).toBe(0);
         expect(r.programs.every((p) => p.insns > 0)).toBe(true);
       } finally {

@@ -2,6 +2,7 @@
 // loads: a syscall is described in one family only, and every argument a descriptor names
 // exists in the syscall's signature (a misspelt name throws here, not silently decodes nothing).
 import type { Descriptors, SyscallDescriptor } from '../descriptor.js';
+import { NEW_FDS } from '../capture-specs.js';
 import { syscallByName } from '../table.js';
 import { FILES } from './files.js';
 import { IO } from './io.js';
@@ -30,7 +31,9 @@ function namedArguments(d: SyscallDescriptor): string[] {
   const detail = d.returnDetail;
   return [
     ...Object.keys(d.args ?? {}),
-    ...(d.captures ?? []).flatMap((c) => (c.lenArg === undefined ? [c.arg] : [c.arg, c.lenArg])),
+    ...(d.captures ?? [])
+      .flatMap((c) => (c.lenArg === undefined ? [c.arg] : [c.arg, c.lenArg]))
+      .filter((a) => a !== NEW_FDS),
     ...(d.keyed ? [d.keyed.selector, ...d.keyed.table.map((k) => k.arg)] : []),
     ...(d.order ?? []),
     ...(detail?.kind === 'poll_revents' ? [detail.fds, detail.nfds] : []),

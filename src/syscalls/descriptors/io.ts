@@ -1,6 +1,6 @@
 // I/O on descriptors: reads and writes, offsets, pipes, and the per-fd controls (strace %desc).
 // One descriptor per syscall (src/syscalls/descriptor.ts says what each field means).
-import { bufArgLen, bufRetLen, iov, iovOut, outStruct } from '../capture-specs.js';
+import { bufArgLen, bufRetLen, iov, iovOut, newFdPair, outStruct } from '../capture-specs.js';
 import type { ArgTypes } from '../arg-types.js';
 import type { Descriptors, SyscallDescriptor } from '../descriptor.js';
 import { IOCTL_CAPTURES } from '../keyed/ioctl.js';
@@ -49,7 +49,10 @@ export const IO: Descriptors = {
     keyed: { selector: 'cmd', table: IOCTL_CAPTURES },
   },
   dup3: { args: { flags: 'fd_flags' } },
-  pipe: { args: { fildes: 'pipe_fds' }, captures: [outStruct('fildes', 8)] },
-  pipe2: { args: { fildes: 'pipe_fds', flags: 'fd_flags' }, captures: [outStruct('fildes', 8)] },
+  pipe: { args: { fildes: 'pipe_fds' }, captures: [outStruct('fildes', 8), newFdPair('fildes')] },
+  pipe2: {
+    args: { fildes: 'pipe_fds', flags: 'fd_flags' },
+    captures: [outStruct('fildes', 8), newFdPair('fildes')],
+  },
   getrandom: { args: { ubuf: 'random_bytes', flags: 'grnd_flags' }, captures: [bufRetLen('ubuf')] },
 };

@@ -8,6 +8,9 @@ import {
   msgOut,
   mmsgOut,
   inStruct,
+  inOutStruct,
+  newFd,
+  newFdPair,
   outStruct,
   TIMESPEC,
   SOCKADDR,
@@ -19,10 +22,11 @@ import type { Descriptors } from '../descriptor.js';
 
 const ACCEPT_OUT: ArgTypes = { upeer_sockaddr: 'sockaddr_out', upeer_addrlen: 'socklen_ptr' };
 const NAME_OUT: ArgTypes = { usockaddr: 'sockaddr_out', usockaddr_len: 'socklen_ptr' };
+// addrlen in and out in one slot (the same params as two would give), for the new fd's.
 const sockOut: CaptureSpec[] = [
   outStruct('upeer_sockaddr', SOCKADDR),
-  inStruct('upeer_addrlen', SOCKLEN),
-  outStruct('upeer_addrlen', SOCKLEN),
+  inOutStruct('upeer_addrlen', SOCKLEN),
+  newFd(),
 ];
 const nameOut: CaptureSpec[] = [
   outStruct('usockaddr', SOCKADDR),
@@ -31,7 +35,10 @@ const nameOut: CaptureSpec[] = [
 ];
 
 export const NETWORK: Descriptors = {
-  socket: { args: { family: 'socket_family', type: 'socket_type', protocol: 'socket_protocol' } },
+  socket: {
+    args: { family: 'socket_family', type: 'socket_type', protocol: 'socket_protocol' },
+    captures: [newFd()],
+  },
   socketpair: {
     args: {
       family: 'socket_family',
@@ -39,7 +46,7 @@ export const NETWORK: Descriptors = {
       protocol: 'socket_protocol',
       usockvec: 'pipe_fds',
     },
-    captures: [outStruct('usockvec', 8)],
+    captures: [outStruct('usockvec', 8), newFdPair('usockvec')],
   },
   connect: { args: { uservaddr: 'sockaddr_in' }, captures: [bufArgLen('uservaddr', 'addrlen')] },
   bind: { args: { umyaddr: 'sockaddr_in' }, captures: [bufArgLen('umyaddr', 'addrlen')] },
