@@ -330,8 +330,8 @@ export class StreamStore {
         this.cols.exitEnd[exitSlot] = off + size;
       }
     }
-    this.fillComplete();
     this.feedFds();
+    this.fillComplete();
     if (buf.length === 0) this.flushPending();
     if (this.total !== before) this.version++;
     if (this.fds && this.total >= this.fdPruneAt) {
@@ -341,7 +341,10 @@ export class StreamStore {
     }
   }
 
-  /** Feeds the fd tables the call whose params are now all in (see fd-history.ts). */
+  /**
+   * Feeds the fd tables the call whose params are now all in (see fd-history.ts): at the next
+   * record, before any new line is claimed (so its slot still holds it), or the batch's end.
+   */
   private feedFds(): void {
     const fds = this.fds;
     if (!fds) return;
@@ -372,8 +375,8 @@ export class StreamStore {
    * the gap began. A call pending at the cut is shown unfinished first: its exit is not coming.
    */
   gap(ts: bigint, text: string): void {
-    this.fillComplete();
     this.feedFds();
+    this.fillComplete();
     // What happened in the gap is not known: as after a LOST marker, the tables are forgotten.
     this.fds?.lost(2 * this.total + 1);
     this.pairing.interrupt();
@@ -497,8 +500,8 @@ export class StreamStore {
   }
 
   private onEnter(buf: Buffer, off: number, size: number): void {
-    this.fillComplete();
     this.feedFds();
+    this.fillComplete();
     const h: Held = {
       buf,
       start: off,
@@ -525,8 +528,8 @@ export class StreamStore {
 
   /** Returns the slot the exit's line went to, or -1 for an exit shown by no line. */
   private onExit(buf: Buffer, off: number, size: number): number {
-    this.fillComplete();
     this.feedFds();
+    this.fillComplete();
     const tid = buf.readUInt32LE(off + HDR_TID);
     const nr = buf.readUInt16LE(off + EV_NR);
     // -4095..-1 as a 64-bit value: high word all ones, low word in range.
@@ -584,8 +587,8 @@ export class StreamStore {
   }
 
   private onLost(buf: Buffer, off: number, size: number): void {
-    this.fillComplete();
     this.feedFds();
+    this.fillComplete();
     // Which processes lost what, the marker does not say: every table is forgotten after it.
     this.fds?.lost(2 * this.total + 1);
     this.pairing.interrupt();

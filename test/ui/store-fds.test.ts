@@ -3,6 +3,8 @@
 // known (opened before the window, or across lost events).
 import { describe, expect, it } from 'vitest';
 import { StreamStore } from '../../src/ui/store.js';
+import { createLineFormatter } from '../../src/format/index.js';
+import { parseRecords } from '../../src/wire.js';
 import { call, lost } from './fake-api.js';
 
 const time = (ts: bigint): string => `t${ts}`;
@@ -164,4 +166,66 @@ describe('fd names in the UI store', () => {
     expect(texts(off)[1]).toMatch(/ read\(3, /);
     expect(off.fdNamesOf(off.at(1))).toBeUndefined();
   });
+});
+
+describe('the store names each line as a dump of the same records does', () => {
+  /** A small deterministic PRNG (mulberry32). */
+  function rng(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`random opens, dups, closes, execs, interleavings and losses (seed ${seed})`, () => {
+      const r = rng(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+      const fds = [3n, 4n, 5n, 6n];
+      const tids = [100, 101];
+      const one = (tid: number): Buffer => {
+        const x = r();
+        if (x < 0.25) return openat(`/f/${Math.floor(r() * 1000)}`, pick(fds), tid);
+        if (x < 0.5) return read(pick(fds), tid);
+        if (x < 0.65) return close(pick(fds), tid);
+        if (x < 0.75)
+          return call({ name: 'dup2', args: [pick(fds), pick(fds)], ret: pick(fds), tid });
+        if (x < 0.78) return call({ name: 'execve', args: [0x1000n, 0n, 0n], ret: 0n, tid });
+        if (x < 0.8) return lost(2n);
+        return call({ name: 'fcntl', args: [pick(fds), 0n, 7n], ret: pick(fds), tid });
+      };
+      const batches: Buffer[] = [];
+      for (let b = 0; b < 20; b++) {
+        const parts: Buffer[] = [];
+        for (let i = 0; i < 15; i++) {
+          const tid = pick(tids);
+          const c = one(tid);
+          if (r() < 0.15 && c.length > 56) {
+            // Another thread's call between this one's enter and exit: unfinished, resumed.
+            const enterSize = c.readUInt16LE(0);
+            const other = tids.find((t) => t !== tid)!;
+            parts.push(c.subarray(0, enterSize), read(pick(fds), other), c.subarray(enterSize));
+          } else {
+            parts.push(c);
+          }
+        }
+        batches.push(Buffer.concat(parts));
+      }
+      const store = new StreamStore({ time, decodeFds: true });
+      for (const b of batches) {
+        store.ingest(b);
+        // Some lines are looked at as they come, the rest only at the end.
+        for (let i = 0; i < store.length; i++) if (r() < 0.1) store.textOf(store.at(i));
+      }
+      store.ingest(Buffer.alloc(0));
+      const fmt = createLineFormatter({ time, decodeFds: true });
+      const want = [...fmt.push(parseRecords(Buffer.concat(batches))), ...fmt.flush()];
+      const got = texts(store);
+      expect(got.some((l) => l.includes('</f/'))).toBe(true);
+      expect(got).toEqual(want);
+    });
+  }
 });
