@@ -26,6 +26,8 @@ interface Named {
   text: string | undefined;
   /** The name without brackets, as the filter's `fd:` term reads it. */
   plain: string | undefined;
+  /** The table's entry it was read from: an fd whose entry is the same object is unchanged. */
+  entry: unknown;
 }
 
 /** What one fd table said, fd by fd, over time. */
@@ -96,9 +98,12 @@ export class FdHistory {
   private readonly logs = new WeakMap<ReadonlyMap<number, unknown>, TableLog>();
   private readonly tenancies = new Map<number, Tenancy[]>();
 
-  /** Whether the store must feed this call to the tables. */
-  static wants(nr: number): boolean {
-    return changesFdTable(nr);
+  /**
+   * Whether the store must feed this call to the tables: one that can change them, unless it
+   * failed (a failed call changes nothing, but a failed clone ends the clone in flight).
+   */
+  static wants(nr: number, failed = false): boolean {
+    return changesFdTable(nr) && (!failed || makesProcess(nr));
   }
 
   /** A clone's enter (its flags, for the child's table). */
@@ -130,7 +135,8 @@ export class FdHistory {
     this.follow(pid, pos);
     const before = this.tables.tableOf(pid);
     const fds = candidates(enter, exit, params);
-    const had = before ? fds.map((fd) => before.fds.has(fd)) : [];
+    let had = 0;
+    if (before) for (const fd of fds) if (before.fds.has(fd)) had++;
     const size = before?.fds.size ?? 0;
     this.tables.exit(enter, exit, params);
     // A clone's parent side made a process: the child's table.
@@ -140,13 +146,13 @@ export class FdHistory {
     const now = this.tables.tableOf(pid)!;
     // Each fd it may have changed; anything else changed (close_range, a lost enter's clear):
     // every fd the table held or holds.
-    let delta = 0;
-    for (let i = 0; i < fds.length; i++) delta += Number(now.fds.has(fds[i]!)) - Number(had[i]);
+    let has = 0;
+    for (const fd of fds) if (now.fds.has(fd)) has++;
     const log = this.logs.get(now.fds)!;
-    if (now.fds.size - size !== delta) {
-      this.record(log, now.namer, [...new Set([...log.byFd.keys(), ...now.fds.keys()])], pos);
+    if (now.fds.size - size !== has - had) {
+      this.record(log, now, [...new Set([...log.byFd.keys(), ...now.fds.keys()])], pos);
     } else {
-      this.record(log, now.namer, fds, pos);
+      this.record(log, now, fds, pos);
     }
   }
 
@@ -224,26 +230,36 @@ export class FdHistory {
     if (!list) this.tenancies.set(pid, (list = []));
     list.push({ log, table: now.fds, from: pos, until: Infinity });
     // A table seen before (shared with a CLONE_FILES process) already has its names.
-    if (fresh) this.record(log, now.namer, [...now.fds.keys()], pos);
+    if (fresh) this.record(log, now, [...now.fds.keys()], pos);
     return true;
   }
 
-  /** The names of these fds now, where they differ from the log's last. */
-  private record(log: TableLog, namer: FdNamer, fds: readonly number[], pos: number): void {
-    const was = this.tables.noteShown;
-    this.tables.noteShown = true;
-    this.tables.takeShown();
+  /** The names of these fds now, where the table's entries differ from the log's last. */
+  private record(
+    log: TableLog,
+    table: { fds: ReadonlyMap<number, unknown>; namer: FdNamer },
+    fds: readonly number[],
+    pos: number,
+  ): void {
+    const tables = this.tables;
     for (const fd of fds) {
-      const text = namer.fd(fd);
-      const plain = text === undefined ? undefined : this.tables.takeShown()?.[0];
+      // Entries are replaced, never changed in place (fd-table.ts): the same one, the same name.
+      const entry = table.fds.get(fd);
       const last = log.last(fd);
-      if (last ? last.text === text : text === undefined) continue;
+      if (last ? last.entry === entry : entry === undefined) continue;
+      tables.noteShown = true;
+      const text = table.namer.fd(fd);
+      const plain = tables.takeShown()?.[0];
+      tables.noteShown = false;
+      if (last ? last.text === text : text === undefined) {
+        if (last) last.entry = entry;
+        continue;
+      }
       let names = log.byFd.get(fd);
       if (!names) log.byFd.set(fd, (names = []));
       if (names.length > 0 && names[names.length - 1]!.from === pos) names.pop();
-      names.push({ from: pos, text, plain });
+      names.push({ from: pos, text, plain, entry });
     }
-    this.tables.noteShown = was;
   }
 }
 

@@ -360,9 +360,17 @@ export class StreamStore {
     const c = this.cols;
     const buf = c.exitBuf[x.slot];
     if (!buf) return;
-    const exit = parseRecords(buf.subarray(c.exitStart[x.slot], c.exitEnd[x.slot]))[0];
     const h2 = x.enter;
-    const enter = h2 ? parseRecords(h2.buf.subarray(h2.start, h2.end))[0] : undefined;
+    const exitStart = c.exitStart[x.slot]!;
+    // An enter right before its exit (most calls) is parsed with it, in one walk.
+    const together = h2 !== undefined && h2.buf === buf && h2.end === exitStart;
+    const records = parseRecords(buf.subarray(together ? h2.start : exitStart, c.exitEnd[x.slot]));
+    const exit = records[together ? 1 : 0];
+    const enter = together
+      ? records[0]
+      : h2
+        ? parseRecords(h2.buf.subarray(h2.start, h2.end))[0]
+        : undefined;
     if (exit?.kind !== 'exit') return;
     const e = enter?.kind === 'enter' ? enter : undefined;
     const params = mergeParamsInto(this.fdSlots, e ? e.params : [], exit.params);
@@ -571,7 +579,7 @@ export class StreamStore {
       const seq = this.total - 1;
       if (kind === ENDED) {
         if (nr === TL_NR_PROC_END) this.fds.ended(pid, tid, 2 * seq + 1);
-      } else if (FdHistory.wants(enter?.nr ?? nr)) {
+      } else if (FdHistory.wants(enter?.nr ?? nr, failed)) {
         this.fdExit = { slot: k, seq, enter };
       }
     }
