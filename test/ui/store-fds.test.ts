@@ -3,6 +3,7 @@
 // known (opened before the window, or across lost events).
 import { describe, expect, it } from 'vitest';
 import { StreamStore } from '../../src/ui/store.js';
+import { detailLines } from '../../src/ui/details.js';
 import { createLineFormatter } from '../../src/format/index.js';
 import { parseRecords } from '../../src/wire.js';
 import { call, lost } from './fake-api.js';
@@ -228,4 +229,20 @@ describe('the store names each line as a dump of the same records does', () => {
       expect(got).toEqual(want);
     });
   }
+});
+
+describe('the details view names fds as its line does', () => {
+  it('an argument before the call, the return after it', () => {
+    const store = new StreamStore({ time, decodeFds: true });
+    store.ingest(
+      Buffer.concat([openat('/etc/hostname', 3n), close(3n), openat('/etc/passwd', 3n)]),
+    );
+    const opened = detailLines(store, store.at(0)).join('\n');
+    expect(opened).toMatch(/^result: {3}3<\/etc\/hostname>$/m);
+    const closed = detailLines(store, store.at(1)).join('\n');
+    expect(closed).toMatch(/^ {2}0 {2}unsigned int fd = 3<\/etc\/hostname> \(0x3\)$/m);
+    const off = new StreamStore({ time });
+    off.ingest(openat('/etc/hostname', 3n));
+    expect(detailLines(off, off.at(0)).join('\n')).toMatch(/^result: {3}3$/m);
+  });
 });
