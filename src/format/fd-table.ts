@@ -859,15 +859,17 @@ export class FdTables {
   }
 
   /**
-   * The fds `pid`'s table holds now and a namer for them, for a reader that keeps what each
-   * line's fds were (src/ui/fd-history.ts). The map is shared by CLONE_FILES processes and
+   * The fds `pid`'s table holds now, its cwd and a namer for them, for a reader that keeps what
+   * each line's fds were (src/ui/fd-history.ts). The map is shared by CLONE_FILES processes and
    * replaced by an execve or an unsharing close_range: its identity says which table it is.
    */
-  tableOf(pid: number): { fds: ReadonlyMap<number, unknown>; namer: FdNamer } | undefined {
+  tableOf(
+    pid: number,
+  ): { fds: ReadonlyMap<number, unknown>; cwd: string | undefined; namer: FdNamer } | undefined {
     const state = this.procs.get(pid);
     if (!state) return undefined;
     this.namer.pid = pid;
-    return { fds: state.files.fds, namer: this.namer };
+    return { fds: state.files.fds, cwd: state.cwd, namer: this.namer };
   }
 }
 

@@ -11,7 +11,7 @@
 //
 // Per table (a map of fd-table.ts's, by identity: shared by CLONE_FILES processes, replaced
 // by an execve or an unsharing close_range), each fd's names in order of change; per process,
-// which table it had from when to when. A LOST marker ends every process's table (fd-table
+// which table it had from when to when, and its cwd (for `AT_FDCWD</tmp>`). A LOST marker ends every process's table (fd-table
 // forgets them), so lines after it name only what was opened since; lines before keep theirs.
 // Kept for the lines the store still holds: older history is dropped, and a line older than
 // what is kept is bare, never named from a later state.
@@ -97,6 +97,8 @@ export class FdHistory {
   readonly tables = new FdTables();
   private readonly logs = new WeakMap<ReadonlyMap<number, unknown>, TableLog>();
   private readonly tenancies = new Map<number, Tenancy[]>();
+  /** Each process's cwd (`AT_FDCWD</tmp>`) over time: a process's, not its table's. */
+  private readonly cwds = new TableLog();
 
   /**
    * Whether the store must feed this call to the tables: one that can change them, unless it
@@ -142,6 +144,7 @@ export class FdHistory {
     // A clone's parent side made a process: the child's table.
     const child = exit.ret > 0n && makesProcess(exit.nr) ? Number(exit.ret) : -1;
     if (child >= 0) this.follow(child, pos);
+    this.recordCwd(pid, pos);
     if (this.follow(pid, pos) || !before) return;
     const now = this.tables.tableOf(pid)!;
     // Each fd it may have changed; anything else changed (close_range, a lost enter's clear):
@@ -159,6 +162,7 @@ export class FdHistory {
   /** Events were lost: every table is forgotten from `pos` on. */
   lost(pos: number): void {
     this.tables.lost();
+    for (const pid of this.cwds.byFd.keys()) this.recordCwd(pid, pos);
     for (const list of this.tenancies.values()) {
       const t = list[list.length - 1];
       if (t && t.until > pos) t.until = pos;
@@ -169,6 +173,7 @@ export class FdHistory {
   ended(pid: number, tid: number, pos: number): void {
     this.tables.ended(pid, tid);
     if (pid !== tid) return;
+    this.recordCwd(pid, pos);
     const t = this.tenancies.get(pid)?.at(-1);
     if (t && t.until > pos) t.until = pos;
   }
@@ -195,11 +200,17 @@ export class FdHistory {
       if (list.length === 0) this.tenancies.delete(pid);
       else for (const t of list) t.log.prune(oldest);
     }
+    this.cwds.prune(oldest);
+  }
+
+  /** `AT_FDCWD`'s directory for `pid` at `pos`, `</tmp>`, or undefined: bare. */
+  cwdAt(pid: number, pos: number): Named | undefined {
+    return this.cwds.at(pid, pos);
   }
 
   /** A namer for `pid`'s fds at `pos` (the details view's). */
   namer(pid: number, pos: number): FdNamer {
-    return { fd: (fd) => this.at(pid, fd, pos)?.text, cwd: () => undefined };
+    return { fd: (fd) => this.at(pid, fd, pos)?.text, cwd: () => this.cwdAt(pid, pos)?.text };
   }
 
   /**
@@ -231,7 +242,20 @@ export class FdHistory {
     list.push({ log, table: now.fds, from: pos, until: Infinity });
     // A table seen before (shared with a CLONE_FILES process) already has its names.
     if (fresh) this.record(log, now, [...now.fds.keys()], pos);
+    this.recordCwd(pid, pos);
     return true;
+  }
+
+  /** `pid`'s cwd now, where it differs from what the log has last (keyed by pid). */
+  private recordCwd(pid: number, pos: number): void {
+    const cwd = this.tables.tableOf(pid)?.cwd;
+    const last = this.cwds.last(pid);
+    if (last ? last.entry === cwd : cwd === undefined) return;
+    const text = cwd === undefined ? undefined : this.tables.tableOf(pid)!.namer.cwd();
+    let names = this.cwds.byFd.get(pid);
+    if (!names) this.cwds.byFd.set(pid, (names = []));
+    if (names.length > 0 && names[names.length - 1]!.from === pos) names.pop();
+    names.push({ from: pos, text, plain: undefined, entry: cwd });
   }
 
   /** The names of these fds now, where the table's entries differ from the log's last. */
@@ -282,8 +306,7 @@ class LineSource implements FdSource {
       if (this.noteShown && n.plain !== undefined) this.shown.push(n.plain);
       return n.text;
     };
-    // AT_FDCWD's directory is not followed here (chdir is rare, and bare is never wrong).
-    this.namer = { fd: at, cwd: () => undefined };
+    this.namer = { fd: at, cwd: () => this.history.cwdAt(this.pid, this.pos)?.text };
   }
 
   namerFor(r: EnterRecord | ExitRecord): FdNamer {

@@ -196,6 +196,17 @@ describe('the store names each line as a dump of the same records does', () => {
           return call({ name: 'dup2', args: [pick(fds), pick(fds)], ret: pick(fds), tid });
         if (x < 0.78) return call({ name: 'execve', args: [0x1000n, 0n, 0n], ret: 0n, tid });
         if (x < 0.8) return lost(2n);
+        if (x < 0.85) {
+          const dir = `/d/${Math.floor(r() * 4)}\0`;
+          return call({
+            name: 'chdir',
+            args: [0x1000n],
+            ret: 0n,
+            tid,
+            param: { arg: 0, bytes: Buffer.from(dir) },
+          });
+        }
+        if (x < 0.9) return openat(`rel-${Math.floor(r() * 4)}`, pick(fds), tid);
         return call({ name: 'fcntl', args: [pick(fds), 0n, 7n], ret: pick(fds), tid });
       };
       const batches: Buffer[] = [];
@@ -226,6 +237,9 @@ describe('the store names each line as a dump of the same records does', () => {
       const want = [...fmt.push(parseRecords(Buffer.concat(batches))), ...fmt.flush()];
       const got = texts(store);
       expect(got.some((l) => l.includes('</f/'))).toBe(true);
+      expect(
+        got.some((l) => /AT_FDCWD<\/d\/\d>, "rel-\d", O_RDONLY\) = \d<\/d\/\d\/rel-\d>$/.test(l)),
+      ).toBe(true);
       expect(got).toEqual(want);
     });
   }
