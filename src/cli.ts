@@ -104,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       output: { type: 'string', shortFlag: 'o' },
       save: { type: 'string' },
       durations: { type: 'boolean', shortFlag: 'T', default: false },
-      // strace -y; on by default in run and cgroups, --no-decode-fds turns it off.
+      // strace -y; on by default in run, cgroups and tui, --no-decode-fds turns it off.
       decodeFds: { type: 'boolean', shortFlag: 'y', default: true },
       // strace -yy: sockets with their addresses, devices with their numbers.
       decodeSockets: { type: 'boolean', default: false },
@@ -172,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       socket: f.socket,
       standalone: f.standalone,
       yes: f.yes,
+      decodeFds: f.decodeFds,
     });
   switch (sub) {
     case 'cgroups':

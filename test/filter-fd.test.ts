@@ -111,9 +111,10 @@ describe('fd: over formatted lines', () => {
 });
 
 describe('fd: in the UI', () => {
-  it('is refused at the prompt with why: the stream shows no fd names to match', () => {
-    expect(uiOnlyError('syscall:write fd:/var/log/*')).toMatch(/^fd: the stream shows no fd names/);
-    expect(uiOnlyError('-fd:/x')).toMatch(/^fd: /);
-    expect(uiOnlyError('syscall:write errno:*')).toBeUndefined();
+  it('is refused at the prompt only when the stream names no fds (tui --no-decode-fds)', () => {
+    expect(uiOnlyError('syscall:write fd:/var/log/*', false)).toMatch(/^fd: fd names are off/);
+    expect(uiOnlyError('-fd:/x', false)).toMatch(/^fd: /);
+    expect(uiOnlyError('syscall:write errno:*', false)).toBeUndefined();
+    expect(uiOnlyError('syscall:write fd:/var/log/*', true)).toBeUndefined();
   });
 });

@@ -23,6 +23,8 @@ export interface TuiOptions extends SelectOptions {
   maxString?: number;
   /** Record the root cgroup or traceloop's own when named (the UI's `a` asks instead). */
   yes?: boolean;
+  /** strace -y's fd names in the stream (default on). */
+  decodeFds?: boolean;
 }
 
 export const NO_TERMINAL =
@@ -51,6 +53,7 @@ export async function tuiCommand(opts: TuiOptions): Promise<number> {
   const api = await openRecorderApi(opts);
   const session = new Session(api, {
     maxString: opts.maxString,
+    decodeFds: opts.decodeFds ?? true,
     ...(opts.snapshotDir !== undefined ? { snapshotDir: opts.snapshotDir } : {}),
   });
   try {

@@ -200,7 +200,17 @@ const COMMANDS: Record<string, CommandSpec> = {
     example: 'traceloop run -o curl.txt -- curl -s http://localhost:8080/',
   },
   tui: {
-    flags: ['cgroup', 'pid', 'unit', 'yes', 'snapshot-dir', 'socket', 'standalone', ...SETTINGS],
+    flags: [
+      'cgroup',
+      'pid',
+      'unit',
+      'yes',
+      'snapshot-dir',
+      'socket',
+      'standalone',
+      'decode-fds',
+      ...SETTINGS,
+    ],
     about: `traceloop [tui] [--cgroup PATH]... [--pid PID]... [--unit NAME]...
   The terminal UI: the recorded cgroups and a live stream of one (Ctrl-S
   pauses, Ctrl-Q continues, s snapshots, ? lists the keys). When a daemon

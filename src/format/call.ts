@@ -248,11 +248,14 @@ export function describeArgs(
   exitParams: readonly Param[],
   maxString: number,
   ret?: bigint,
+  /** strace -y: each fd argument named (the UI's details view). */
+  fds?: FdNamer,
 ): CallArgs {
   const info = callInfo(nr);
   const params = mergeParamsInto(new ParamSlots(), enterParams, exitParams);
   const byArg = exitParamsInto(new ParamSlots(), exitParams);
   const n = decodeArgs(info, args, params, maxString, byArg, ret);
+  if (fds) nameFds(info, args, params, fds);
   return {
     name: info.name,
     texts: texts.slice(0, n),

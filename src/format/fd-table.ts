@@ -917,4 +917,28 @@ export class FdTables {
     this.procs.set(pid, state);
     if (this.procs.size > PROCS_KEPT) this.procs.delete(this.procs.keys().next().value as number);
   }
+
+  /**
+   * The fds `pid`'s table holds now, its cwd and a namer for them, for a reader that keeps what
+   * each line's fds were (src/ui/fd-history.ts). The map is shared by CLONE_FILES processes and
+   * replaced by an execve or an unsharing close_range: its identity says which table it is.
+   */
+  tableOf(
+    pid: number,
+  ): { fds: ReadonlyMap<number, unknown>; cwd: string | undefined; namer: FdNamer } | undefined {
+    const state = this.procs.get(pid);
+    if (!state) return undefined;
+    this.namer.pid = pid;
+    return { fds: state.files.fds, cwd: state.cwd, namer: this.namer };
+  }
+}
+
+/** Whether a call can change an fd table (at its exit; a clone also at its enter). */
+export function changesFdTable(nr: number): boolean {
+  return effectByNr[nr] !== undefined || cloneByNr[nr] !== undefined;
+}
+
+/** Whether a call makes a process (clone, clone3, fork, vfork): its return is the child. */
+export function makesProcess(nr: number): boolean {
+  return cloneByNr[nr] !== undefined;
 }

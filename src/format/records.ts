@@ -66,6 +66,28 @@ export interface FormatOptions {
    * `true` reads the real /proc; tests hand a stub.
    */
   procFds?: boolean | ProcReader;
+  /**
+   * Names fds from a table kept elsewhere instead of one of this formatter's own (with or
+   * without decodeFds): the UI's store, which decodes a line alone, hands each line the table
+   * as it was at that line (src/ui/fd-history.ts).
+   */
+  fdSource?: FdSource;
+}
+
+/** What the formatter asks of an fd table (FdTables is one). */
+export interface FdSource {
+  namerFor(r: EnterRecord | ExitRecord): FdNamer;
+  /** A call entered (a clone's flags). */
+  enter(e: EnterRecord): void;
+  /** A call returned: its effect on the table (what names its return, and what follows). */
+  exit(enter: EnterRecord | undefined, exit: ExitRecord, params: ReadonlyMap<number, Param>): void;
+  lost(): void;
+  ended(pid: number, tid: number): void;
+  returnsFd(nr: number, args: readonly bigint[] | undefined): boolean;
+  effectFirst(nr: number): boolean;
+  /** Note the names namers give, for takeShown. */
+  noteShown: boolean;
+  takeShown(): readonly string[] | undefined;
 }
 
 /** A formatter that keeps its pairing state across batches of a live stream. */
@@ -205,16 +227,19 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
   const maxString = opts.maxString ?? DEFAULT_MAX_STRING;
   const time = opts.time;
   const durations = Boolean(opts.durations);
-  const fdTables = opts.decodeFds
-    ? new FdTables(
-        opts.procFds === true ? liveProc : opts.procFds || undefined,
-        opts.decodeSockets ?? false,
-      )
-    : undefined;
+  const ownTables =
+    opts.decodeFds && !opts.fdSource
+      ? new FdTables(
+          opts.procFds === true ? liveProc : opts.procFds || undefined,
+          opts.decodeSockets ?? false,
+        )
+      : undefined;
+  const fdTables: FdSource | undefined = opts.fdSource ?? ownTables;
   if (fdTables) fdTables.noteShown = opts.fdNamesPerLine ?? false;
   /** Where in the batch each (process, fd) changes last: /proc describes the batch's end. */
   const fdChanges = new FdChanges();
-  if (fdTables?.asksProc) fdTables.changesLater = (pid, fd) => fdChanges.later(pid, fd);
+  const asksProc = ownTables?.asksProc ?? false;
+  if (ownTables && asksProc) ownTables.changesLater = (pid, fd) => fdChanges.later(pid, fd);
   /** The fd names of each line are noted (fdNames). */
   const noting = fdTables !== undefined && fdTables.noteShown;
   /** Processes whose death by a signal the kernel reported, for the parent's wait4 to skip. */
@@ -430,7 +455,7 @@ export function createLineFormatter(opts: FormatOptions): LineFormatter {
 
   return {
     push(records) {
-      if (fdTables?.asksProc) fdChanges.scan(records, fdTables);
+      if (ownTables && asksProc) fdChanges.scan(records, ownTables);
       for (let i = 0; i < records.length; i++) {
         const r = records[i] as WireRecord;
         fdChanges.at = i;

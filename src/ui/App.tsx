@@ -251,6 +251,7 @@ export function App({ session, colour, fps = 10, select }: AppProps) {
     lines: win?.total ?? win?.rows.length ?? 0,
     page: Math.max(1, streamRows),
     detailLines: detailsRef.current.length,
+    fdNames: current?.store.namesFds ?? false,
   };
 
   const state = streamState(session, current, ui.paused);

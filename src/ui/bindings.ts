@@ -206,7 +206,7 @@ export function hintsFor(state: HintState): string[] {
 const KEY_COLUMN = 14;
 
 /** The filter language in one line (src/filter/query.ts has it all). */
-const FILTER_TERMS = 'pid:N comm:X syscall:X errno:X|* dur>10ms  -term: not';
+const FILTER_TERMS = 'pid:N comm:X syscall:X errno:X|* dur>10ms fd:/x/*  -term: not';
 
 /** Words to lines of at most `width`. */
 function wrapWords(text: string, width: number): string[] {

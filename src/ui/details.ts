@@ -56,6 +56,10 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   const exit = e.exit ? (parseSpan(e.exit)[0] as ExitRecord | undefined) : undefined;
   const nr = enter?.nr ?? exit?.nr ?? e.nr;
   const def = syscallByNr(nr);
+  // strace -y's names as they were at this line: arguments before the call's effect (pipe's
+  // array after it, as the line shows it), the return after.
+  const rules = store.fdRules();
+  const argNames = store.fdNamer(e, rules?.effectFirst(nr) ?? false);
   const call = describeArgs(
     nr,
     enter?.args,
@@ -63,7 +67,12 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
     exit?.params ?? [],
     FULL,
     exit?.ret,
+    argNames,
   );
+  const retName =
+    exit && exit.ret >= 0n && rules?.returnsFd(nr, enter?.args)
+      ? (store.fdNamer(e, true)?.fd(Number(exit.ret)) ?? '')
+      : '';
   const lines: string[] = [printable(store.textOf(e)), ''];
   lines.push(`call:     ${call.name} (nr ${nr})`);
   lines.push(
@@ -86,7 +95,9 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
           ? ' (events were lost since the enter: this may be a later call of the same kind, so no duration)'
           : '';
     lines.push(`returned: ${time(exit.ts)}${took}`);
-    lines.push(`result:   ${formatReturn(exit.ret, call.returns, enter?.args)}${call.retDetail}`);
+    lines.push(
+      `result:   ${formatReturn(exit.ret, call.returns, enter?.args)}${printable(retName)}${call.retDetail}`,
+    );
   } else {
     lines.push('result:   (no exit record: still running, or its exit was lost)');
   }

@@ -53,10 +53,11 @@ function matchTerm(t: Term, e: Entry, store: StreamStore): boolean {
       const ns = durationOf(e);
       return ns !== undefined && compare(ns, t.op, t.limitNs);
     }
-    case 'fd':
-      // The stream's lines name no fds (the store decodes a line alone, without the table a
-      // name needs): no line can say it is about that file.
-      return false;
+    case 'fd': {
+      // The names the line shows (decoding it: only lines other terms kept get this far).
+      const names = store.fdNamesOf(e);
+      return names !== undefined && names.some(t.match);
+    }
   }
 }
 
@@ -81,11 +82,11 @@ export function compileFilter(spec: FilterSpec): EntryFilter | undefined {
 
 /**
  * Why a filter the language takes is no filter for the stream, or undefined: `fd:` needs fd
- * names, which the stream's lines do not show (`run`, `cgroups` and dumps print them).
+ * names, which the stream shows unless `tui --no-decode-fds` turned them off.
  */
-export function uiOnlyError(text: string): string | undefined {
-  return parseQuery(text).some(({ term }) => term.kind === 'fd')
-    ? 'fd: the stream shows no fd names here; run, cgroups and the dumps print and filter them'
+export function uiOnlyError(text: string, fdNames: boolean): string | undefined {
+  return !fdNames && parseQuery(text).some(({ term }) => term.kind === 'fd')
+    ? 'fd: fd names are off (tui --no-decode-fds): the stream shows fds bare'
     : undefined;
 }
 

@@ -95,6 +95,8 @@ export interface KeyContext {
   detailLines: number;
   /** The summary's syscall names, in the order shown. */
   summaryNames?: readonly string[];
+  /** The stream names fds (strace -y): `fd:` can filter it. */
+  fdNames?: boolean;
 }
 
 export type Effect =
@@ -114,7 +116,7 @@ export interface Step {
 export function reduceKey(s: UiState, input: string, key: Key, ctx: KeyContext): Step {
   // Ctrl-C always quits: raw mode turned it into a key, nothing else will.
   if (key.ctrl && input === 'c') return { state: s, effect: { kind: 'quit' } };
-  if (s.prompt) return promptKey(s, s.prompt, input, key);
+  if (s.prompt) return promptKey(s, s.prompt, input, key, ctx);
   if (s.overlay === 'help') return { state: { ...s, overlay: 'none' } };
   if (s.overlay === 'details') return detailsKey(s, input, key, ctx);
   if (s.overlay === 'summary') return summaryKey(s, input, key, ctx);
@@ -216,7 +218,7 @@ function rewind(s: UiState): UiState {
   return { ...s, cursor: 0, bottom: 0 };
 }
 
-function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
+function promptKey(s: UiState, p: Prompt, input: string, key: Key, ctx: KeyContext): Step {
   if (p.kind === 'confirm-remove') {
     const state = { ...s, prompt: undefined };
     if (input === 'y' || input === 'Y') return { state, effect: { kind: 'remove' } };
@@ -236,7 +238,7 @@ function promptKey(s: UiState, p: Prompt, input: string, key: Key): Step {
     const state: UiState = { ...s, prompt: undefined };
     if (p.kind === 'filter') {
       // A text that is no filter keeps the prompt open, saying why (the filter in use stays).
-      const error = queryError(p.text) ?? uiOnlyError(p.text);
+      const error = queryError(p.text) ?? uiOnlyError(p.text, ctx.fdNames ?? false);
       if (error) return { state: { ...s, prompt: { ...p, selected: false, error } } };
       return { state: { ...rewind(state), filter: p.text.trim() } };
     }

@@ -69,6 +69,8 @@ export interface Connection {
 
 export interface SessionOptions {
   maxString?: number;
+  /** strace -y's fd names in the streams (default on; `tui --no-decode-fds` turns them off). */
+  decodeFds?: boolean;
   /** Lines each stream keeps for scrolling back. */
   capacity?: number;
   /** Where snapshots go (default: the current directory). */
@@ -195,7 +197,7 @@ export class Session {
       maxString: this.opts.maxString,
       captures: this.captures,
       // strace -y's names, from the record alone (a flight record is the past: no /proc).
-      decodeFds: true,
+      decodeFds: this.opts.decodeFds ?? true,
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
     const file = this.writeSnapshot(cg, now, text);
@@ -510,6 +512,7 @@ export class Session {
       time: this.time,
       ...(this.opts.capacity !== undefined ? { capacity: this.opts.capacity } : {}),
       ...(this.opts.maxString !== undefined ? { maxString: this.opts.maxString } : {}),
+      decodeFds: this.opts.decodeFds ?? true,
       ...(this.opts.trigger?.record ? { mark: this.opts.trigger.record } : {}),
     });
     const view: CgroupView = {

@@ -21,7 +21,11 @@
 // comes from the formatter, fed the records of one line, so a line reads as
 // in a dump.
 import { createLineFormatter, formatLost, type LineFormatter } from '../format/index.js';
-import { CallPairing, COMPLETE, DROPPED, JOINED } from '../format/pairing.js';
+import { CallPairing, COMPLETE, DROPPED, ENDED, JOINED } from '../format/pairing.js';
+import { mergeParamsInto } from '../format/call.js';
+import { ParamSlots } from '../format/param-slots.js';
+import type { FdNamer } from '../format/fd-table.js';
+import { FdHistory } from './fd-history.js';
 import { TRIGGER_MARK } from '../capture/format.js';
 import {
   callNr,
@@ -29,6 +33,7 @@ import {
   TL_REC_ENTER,
   TL_REC_EXIT,
   TL_REC_LOST,
+  TL_NR_PROC_END,
   parseRecords,
   RecordWalk,
   type EnterRecord,
@@ -73,6 +78,8 @@ export class Entry {
   text: string | undefined = undefined;
   /** The screen row (columns, no colour; the result apart), built on first display. */
   row: { text: string; result: string } | undefined = undefined;
+  /** The fd names its text shows (strace -y's, without brackets), set with `text`. */
+  fdNames: readonly string[] | undefined = undefined;
   /** Filter generation this entry was last matched against, and the answer. */
   matchGen = -1;
   matched = false;
@@ -111,6 +118,8 @@ export interface StoreOptions {
   maxString?: number;
   /** The record whose line ends with TRIGGER_MARK: a triggered capture's (`traceloop view`). */
   mark?: { cpu: number; seq: number };
+  /** strace -y: name fds from the calls seen (fd-history.ts); off, lines show them bare. */
+  decodeFds?: boolean;
 }
 
 /**
@@ -253,6 +262,14 @@ export class StreamStore {
   private readonly time: (ts: bigint) => string;
   private readonly maxString: number | undefined;
   private readonly mark: { cpu: number; seq: number } | undefined;
+  /** What each line's fds were (strace -y), when names are on. */
+  private readonly fds: FdHistory | undefined;
+  /** A call that changes fd tables, fed once its params are in: its enter, or its line's slot. */
+  private fdEnter: Held | undefined;
+  private fdExit: { slot: number; seq: number; enter: Held | undefined } | undefined;
+  private readonly fdSlots = new ParamSlots();
+  /** The next total at which fd history older than the lines kept is dropped. */
+  private fdPruneAt: number;
 
   constructor(opts: StoreOptions) {
     this.capacity = Math.max(1, opts.capacity ?? DEFAULT_CAPACITY);
@@ -260,6 +277,13 @@ export class StreamStore {
     this.time = opts.time;
     this.maxString = opts.maxString;
     this.mark = opts.mark;
+    this.fds = opts.decodeFds ? new FdHistory() : undefined;
+    this.fdPruneAt = this.capacity;
+  }
+
+  /** Whether lines name fds (strace -y). */
+  get namesFds(): boolean {
+    return this.fds !== undefined;
   }
 
   get length(): number {
@@ -306,9 +330,51 @@ export class StreamStore {
         this.cols.exitEnd[exitSlot] = off + size;
       }
     }
+    this.feedFds();
     this.fillComplete();
     if (buf.length === 0) this.flushPending();
     if (this.total !== before) this.version++;
+    if (this.fds && this.total >= this.fdPruneAt) {
+      // History a paused view may still show is kept: a ring-full before the live ring too.
+      this.fds.prune(this.cols.first - this.capacity);
+      this.fdPruneAt = this.total + this.capacity;
+    }
+  }
+
+  /**
+   * Feeds the fd tables the call whose params are now all in (see fd-history.ts): at the next
+   * record, before any new line is claimed (so its slot still holds it), or the batch's end.
+   */
+  private feedFds(): void {
+    const fds = this.fds;
+    if (!fds) return;
+    const h = this.fdEnter;
+    if (h) {
+      this.fdEnter = undefined;
+      const enter = parseRecords(h.buf.subarray(h.start, h.end))[0];
+      if (enter?.kind === 'enter') fds.enter(enter);
+    }
+    const x = this.fdExit;
+    if (!x) return;
+    this.fdExit = undefined;
+    const c = this.cols;
+    const buf = c.exitBuf[x.slot];
+    if (!buf) return;
+    const h2 = x.enter;
+    const exitStart = c.exitStart[x.slot]!;
+    // An enter right before its exit (most calls) is parsed with it, in one walk.
+    const together = h2 !== undefined && h2.buf === buf && h2.end === exitStart;
+    const records = parseRecords(buf.subarray(together ? h2.start : exitStart, c.exitEnd[x.slot]));
+    const exit = records[together ? 1 : 0];
+    const enter = together
+      ? records[0]
+      : h2
+        ? parseRecords(h2.buf.subarray(h2.start, h2.end))[0]
+        : undefined;
+    if (exit?.kind !== 'exit') return;
+    const e = enter?.kind === 'enter' ? enter : undefined;
+    const params = mergeParamsInto(this.fdSlots, e ? e.params : [], exit.params);
+    fds.exit(2 * x.seq + 1, e, exit, params);
   }
 
   /**
@@ -317,7 +383,10 @@ export class StreamStore {
    * the gap began. A call pending at the cut is shown unfinished first: its exit is not coming.
    */
   gap(ts: bigint, text: string): void {
+    this.feedFds();
     this.fillComplete();
+    // What happened in the gap is not known: as after a LOST marker, the tables are forgotten.
+    this.fds?.lost(2 * this.total + 1);
     this.pairing.interrupt();
     this.current = undefined;
     const k = this.line(0, 0, -1, ALL_CPUS, F_NOTE);
@@ -340,12 +409,38 @@ export class StreamStore {
     return e.text;
   }
 
-  /** A formatter for one line; `time` is the store's wall clock. */
-  formatter(): LineFormatter {
+  /** The fd names a line shows, without brackets (the filter's `fd:`); undefined: none. */
+  fdNamesOf(e: Entry): readonly string[] | undefined {
+    this.textOf(e);
+    return e.fdNames;
+  }
+
+  /**
+   * Names for a line's fds as they were at that line: `before` its call's effect (its
+   * arguments), or after it (its return). Undefined when names are off.
+   */
+  fdNamer(e: Entry, after: boolean): FdNamer | undefined {
+    return this.fds?.namer(e.pid, 2 * e.seq + (after ? 1 : 0));
+  }
+
+  /** Whether a call's fd return is named, and whether its effect comes before its arguments. */
+  fdRules():
+    | { returnsFd(nr: number, args?: readonly bigint[]): boolean; effectFirst(nr: number): boolean }
+    | undefined {
+    return this.fds?.tables;
+  }
+
+  /**
+   * A formatter for one line; `time` is the store's wall clock. `seq`: the line it formats,
+   * whose fds it names as they were then (when names are on).
+   */
+  formatter(seq?: number): LineFormatter {
+    const source = seq !== undefined ? this.fds?.sourceFor(seq) : undefined;
     return createLineFormatter({
       time: this.time,
       ...(this.maxString !== undefined ? { maxString: this.maxString } : {}),
       commOf: (tid) => this.commBefore(tid),
+      ...(source ? { fdSource: source, fdNamesPerLine: true } : {}),
     });
   }
 
@@ -381,20 +476,29 @@ export class StreamStore {
         const lost = parseSpan(e.lost)[0];
         return lost?.kind === 'lost' ? formatLost(lost, this.time) : '---- LOST ----';
       }
-      const fmt = this.formatter();
+      const fmt = this.formatter(e.seq);
       const enter = e.enter ? parseSpan(e.enter) : [];
       const exit = e.exit ? parseSpan(e.exit) : [];
       let lines: string[];
+      // The fd names of the call's own line, which comes first (a wait4 may add its child's
+      // `+++ killed` line): fdNames speaks of the last push or flush.
+      let names: readonly string[] | undefined;
       if (e.joined) {
         lines = fmt.push([...enter, ...exit]); // one line: `= ret`
+        names = fmt.fdNames[0];
       } else if (e.enter && e.exit) {
         fmt.push(enter);
         fmt.flush(); // the `<unfinished ...>` half, shown as its own entry
         lines = fmt.push(exit);
+        names = fmt.fdNames[0];
       } else {
-        lines = [...fmt.push(enter.length ? enter : exit), ...fmt.flush()];
+        lines = fmt.push(enter.length ? enter : exit);
+        names = fmt.fdNames[0];
+        const flushed = fmt.flush();
+        if (lines.length === 0) names = fmt.fdNames[0];
+        lines = [...lines, ...flushed];
       }
-      // A call's own line comes first (a wait4 may add its child's `+++ killed` line).
+      e.fdNames = names;
       const m = this.mark;
       const marked = m && exit.some((r) => r.kind === 'exit' && r.cpu === m.cpu && r.seq === m.seq);
       return (lines[0] ?? '?') + (marked ? TRIGGER_MARK : '');
@@ -404,6 +508,7 @@ export class StreamStore {
   }
 
   private onEnter(buf: Buffer, off: number, size: number): void {
+    this.feedFds();
     this.fillComplete();
     const h: Held = {
       buf,
@@ -415,6 +520,7 @@ export class StreamStore {
       cpu: buf.readUInt16LE(off + EV_CPU),
     };
     this.current = h;
+    if (this.fds && FdHistory.wants(h.nr)) this.fdEnter = h;
     if (this.pairing.enter(h.tid, h.nr, h) === COMPLETE) this.complete = h;
   }
 
@@ -430,6 +536,7 @@ export class StreamStore {
 
   /** Returns the slot the exit's line went to, or -1 for an exit shown by no line. */
   private onExit(buf: Buffer, off: number, size: number): number {
+    this.feedFds();
     this.fillComplete();
     const tid = buf.readUInt32LE(off + HDR_TID);
     const nr = callNr(buf, off);
@@ -439,7 +546,12 @@ export class StreamStore {
     const failed = hi === -1 && lo < 0 && lo >= -4095;
     const kind = this.pairing.exit(tid, nr, lo === 0 && hi === 0);
     this.current = undefined;
-    if (kind === DROPPED) return -1;
+    if (kind === DROPPED) {
+      // A clone's child, first seen: its table starts from its parent's.
+      const first = this.fds ? parseRecords(buf.subarray(off, off + size))[0] : undefined;
+      if (first?.kind === 'exit') this.fds!.seen(first, 2 * this.total);
+      return -1;
+    }
     // ENDED (the process's end) is a line of its own, as a resumed exit with no enter is.
     const enter = this.pairing.matched;
     const c = this.cols;
@@ -463,6 +575,14 @@ export class StreamStore {
       c.enterBuf[k] = undefined;
     }
     this.setExit(k, buf, off, size, failed);
+    if (this.fds) {
+      const seq = this.total - 1;
+      if (kind === ENDED) {
+        if (nr === TL_NR_PROC_END) this.fds.ended(pid, tid, 2 * seq + 1);
+      } else if (FdHistory.wants(enter?.nr ?? nr, failed)) {
+        this.fdExit = { slot: k, seq, enter };
+      }
+    }
     return k;
   }
 
@@ -475,7 +595,10 @@ export class StreamStore {
   }
 
   private onLost(buf: Buffer, off: number, size: number): void {
+    this.feedFds();
     this.fillComplete();
+    // Which processes lost what, the marker does not say: every table is forgotten after it.
+    this.fds?.lost(2 * this.total + 1);
     this.pairing.interrupt();
     this.current = undefined;
     const cpu = buf.readUInt32LE(off + LOST_CPU);

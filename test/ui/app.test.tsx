@@ -69,6 +69,7 @@ async function start(
     leftOut?: string;
     self?: SelfPaths;
     select?: string;
+    decodeFds?: boolean;
   } = {},
 ): Promise<Ui> {
   const api = new FakeApi(opts.names ?? ['service']);
@@ -79,6 +80,7 @@ async function start(
     capacity: 1000,
     ...(opts.snapshotDir ? { snapshotDir: opts.snapshotDir } : {}),
     ...(opts.self ? { self: opts.self } : {}),
+    ...(opts.decodeFds !== undefined ? { decodeFds: opts.decodeFds } : {}),
   });
   await session.start(50);
   const r = render(
@@ -840,5 +842,78 @@ describe('the terminal UI', () => {
     expect(r.stdin.listenerCount('readable')).toBeGreaterThan(0);
     r.stdin.write('q');
     await until('the app to exit', () => r.stdin.listenerCount('readable') === 0);
+  });
+});
+
+describe('fd names in the stream (strace -y)', () => {
+  const AT_FDCWD = BigInt.asUintN(64, -100n);
+  const openat = (file: string, fd: bigint): Buffer =>
+    call({
+      name: 'openat',
+      args: [AT_FDCWD, 0x1000n, 0n, 0n],
+      ret: fd,
+      param: { arg: 1, bytes: Buffer.from(file + '\0') },
+    });
+  const read = (fd: bigint, ret = 5n): Buffer =>
+    call({ name: 'read', args: [fd, 0x2000n, 64n], ret });
+  const close = (fd: bigint): Buffer => call({ name: 'close', args: [fd], ret: 0n });
+
+  it('bare before the openat, named after it (and after its close), forgotten after a LOST', async () => {
+    const u = await start();
+    Object.defineProperty(u.stdout, 'columns', { value: 120, configurable: true });
+    u.stdout.emit('resize');
+    u.api.emit([read(3n, 1n), openat('/etc/hostname', 3n), read(3n, 2n), close(3n)]);
+    u.api.emit([lost(3n), read(3n, 4n)]);
+    await u.waitFor('LOST 3 events');
+    const rows = u.streamRows();
+    const at = (text: string): string => rows.find((r) => r.includes(text)) ?? '';
+    expect(at('read(3, 0x2000, 64)')).toMatch(/= 1$/); // before the openat: bare
+    expect(u.frame()).toMatch(
+      row('openat(AT_FDCWD, "/etc/hostname", O_RDONLY)', '= 3</etc/hostname>'),
+    );
+    expect(u.frame()).toMatch(row('read(3</etc/hostname>, 0x2000, 64)', '= 2'));
+    expect(u.frame()).toMatch(row('close(3</etc/hostname>)', '= 0'));
+    // After lost events nothing is known of any table: bare until opened again.
+    expect(u.frame()).toMatch(row('read(3, 0x2000, 64)', '= 4'));
+    u.api.emit([openat('/etc/passwd', 3n), read(3n, 6n)]);
+    await u.waitFor('read(3</etc/passwd>');
+  });
+
+  it('the details view names the fd; fd: filters the stream by name', async () => {
+    const u = await start();
+    u.api.emit([
+      openat('/etc/hostname', 3n),
+      openat('/var/log/app.log', 4n),
+      read(4n, 7n),
+      read(3n, 9n),
+    ]);
+    await u.waitFor('read(3</etc/hostname>');
+    await u.press(ENTER); // the newest line: read(3, ...)
+    await u.waitFor('details');
+    expect(u.frame()).toMatch(/unsigned int fd = 3<\/etc\/hostname> \(0x3\)/);
+    await u.press(ESC);
+    await u.press(CTRL_Q);
+    await u.press('/');
+    await u.press('fd:/var/log/*' + ENTER);
+    await u.waitFor('filter "fd:/var/log/*"');
+    await until("only the log file's lines", () => {
+      const rows = u.streamRows().filter((r) => /\w+\(/.test(r));
+      return (
+        rows.length === 2 &&
+        rows[0]!.includes('= 4</var/log/app.log>') &&
+        rows[1]!.includes('read(4</var/log/app.log>')
+      );
+    });
+    expect(u.frame()).not.toContain('/etc/hostname');
+  });
+
+  it('tui --no-decode-fds: fds bare, and fd: refused at the prompt with why', async () => {
+    const u = await start({ decodeFds: false });
+    u.api.emit([openat('/etc/hostname', 3n), read(3n, 9n)]);
+    await u.waitFor('read(3, 0x2000, 64)');
+    expect(u.frame()).not.toContain('</etc/hostname>');
+    await u.press('/');
+    await u.press('fd:/etc/*' + ENTER);
+    await u.waitFor('fd: fd names are off');
   });
 });
