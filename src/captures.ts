@@ -19,6 +19,10 @@ export function capturesOf(report: LoadReport): CapturesLeftOut {
   return { leftOut: report.leftOutNames, why: report.leftOutWhy };
 }
 
+/** The family that captures no argument (native/loader.cc names it): what its loss means. */
+const NEW_FDS_FAMILY = "new fds' inodes (-y, -yy)";
+const NEW_FDS_LOST = "pipes' and sockets' names come from /proc as the lines are printed";
+
 /**
  * `captures left out on this kernel: iovec, msghdr (verifier: ...); their arguments
  * print as addresses`, or undefined when nothing is left out.
@@ -26,7 +30,17 @@ export function capturesOf(report: LoadReport): CapturesLeftOut {
 export function leftOutText(c: CapturesLeftOut): string | undefined {
   if (c.leftOut === '') return undefined;
   const why = c.why === '' ? '' : ` (verifier: ${c.why})`;
-  return `captures left out on this kernel: ${c.leftOut}${why}; their arguments print as addresses`;
+  // (A name may hold ", " itself: look for the one, then at what is left.)
+  const newFds = c.leftOut.includes(NEW_FDS_FAMILY);
+  const others = c.leftOut
+    .replace(NEW_FDS_FAMILY, '')
+    .replace(/^, |, $/, '')
+    .replace(', , ', ', ');
+  const means = [
+    others !== '' && 'their arguments print as addresses',
+    newFds && NEW_FDS_LOST,
+  ].filter((m) => m !== false);
+  return `captures left out on this kernel: ${c.leftOut}${why}; ${means.join('; ')}`;
 }
 
 /** The dump's comment line under its header: none when nothing is left out. */

@@ -52,6 +52,16 @@ describe('capture families left out', () => {
     expect(leftOutText({ leftOut: 'iovec', why: '' })).toBe(
       'captures left out on this kernel: iovec; their arguments print as addresses',
     );
+    // The family that captures no argument says what its loss means instead.
+    const newFds = "new fds' inodes (-y, -yy)";
+    expect(leftOutText({ leftOut: newFds, why: '' })).toBe(
+      `captures left out on this kernel: ${newFds}; ` +
+        "pipes' and sockets' names come from /proc as the lines are printed",
+    );
+    expect(leftOutText({ leftOut: `iovec, ${newFds}, msghdr`, why: '' })).toBe(
+      `captures left out on this kernel: iovec, ${newFds}, msghdr; their arguments print as ` +
+        "addresses; pipes' and sockets' names come from /proc as the lines are printed",
+    );
   });
 
   it('a dump says it on the line under its header, only when something is left out', () => {

@@ -5,7 +5,14 @@ import { describeArgs } from '../format/call.js';
 import { formatLost, formatReturn } from '../format/index.js';
 import { LOST_REASONS } from '../format/lost.js';
 import { syscallByNr } from '../syscalls/table.js';
-import { TL_PARAM_FAULT, TL_PARAM_TRUNCATED, type EnterRecord, type ExitRecord } from '../wire.js';
+import {
+  LAYOUT,
+  TL_ARG_NEW_FDS,
+  TL_PARAM_FAULT,
+  TL_PARAM_TRUNCATED,
+  type EnterRecord,
+  type ExitRecord,
+} from '../wire.js';
 import { parseSpan, type Entry, type StreamStore } from './store.js';
 import { printable } from './view.js';
 
@@ -114,6 +121,10 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
   }
   if (n === 0) lines.push('  (none recorded)');
   for (const [arg, p] of [...call.params.entries()].sort((a, b) => a[0] - b[0])) {
+    if (arg === TL_ARG_NEW_FDS) {
+      lines.push('', ...newFdsLines(p.bytes));
+      continue;
+    }
     const status =
       p.status === TL_PARAM_FAULT
         ? 'unreadable (fault)'
@@ -123,6 +134,25 @@ export function detailLines(store: StreamStore, e: Entry): string[] {
     const want = p.want > 0 ? ` of ${p.want} named` : '';
     lines.push('', `captured argument ${arg}: ${p.bytes.length} bytes${want}, ${status}`);
     lines.push(...hexDump(p.bytes));
+  }
+  return lines;
+}
+
+/**
+ * The fds the call made, as the kernel read them from the process's fd table when it returned
+ * (TL_CAP_NEW_FDS: what names pipes and sockets): one line each.
+ */
+function newFdsLines(bytes: Buffer): string[] {
+  const size = LAYOUT['sizeof(struct tl_new_fd)'];
+  const lines = ['new fds, as the kernel saw them when the call returned:'];
+  for (let at = 0; at + size <= bytes.length; at += size) {
+    const fd = bytes.readInt32LE(at + LAYOUT['tl_new_fd.fd']);
+    const ino = bytes.readBigUInt64LE(at + LAYOUT['tl_new_fd.ino']);
+    const mode = bytes.readUInt16LE(at + LAYOUT['tl_new_fd.mode']) & 0o170000;
+    const kind = mode === 0o140000 ? 'socket' : mode === 0o010000 ? 'pipe' : 'other';
+    lines.push(
+      ino === 0n ? `  fd ${fd}: not read (closed meanwhile?)` : `  fd ${fd}: ${kind}, inode ${ino}`,
+    );
   }
   return lines;
 }

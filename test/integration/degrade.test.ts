@@ -199,7 +199,10 @@ describe('capture families a kernel refuses', () => {
       const tl = spawnCli(['cgroups', '--no-decode-fds', '--dump-on-exit', cg.path], {
         TRACELOOP_TEST_REFUSE: 'dirents',
       });
-      await until('traceloop to attach', () => tl.stderr().includes('recording'));
+      // Two lines, written one after the other: a read may take the first alone.
+      await until('traceloop to attach and say what it left out', () =>
+        /recording[^]*captures left out/.test(tl.stderr()),
+      );
       expect(tl.stderr()).toMatch(
         /^traceloop: captures left out on this kernel: getdents counts \(verifier: .*\); their arguments print as addresses$/m,
       );

@@ -55,6 +55,8 @@ export interface CallSpec {
   param?: { arg: number; bytes: Buffer; want?: number };
   /** Nanoseconds between the enter and the exit (1 µs unless given). */
   took?: bigint;
+  /** Captured bytes at exit (after the exit record), for `arg` (TL_ARG_NEW_FDS: the new fds). */
+  exitParam?: { arg: number; bytes: Buffer };
 }
 
 function param(tid: number, p: NonNullable<CallSpec['param']>): Buffer {
@@ -91,7 +93,13 @@ export function call(c: CallSpec): Buffer {
   event(exit, cpu, nr, clock);
   exit.writeBigInt64LE(c.ret ?? 0n, LAYOUT['tl_exit.ret']);
   exit.writeUInt32LE(tid, LAYOUT['tl_exit.pid']);
-  return Buffer.concat([enter, ...(c.param ? [param(tid, c.param)] : []), exit]);
+  exit.writeUInt8(c.exitParam ? 1 : 0, LAYOUT['tl_exit.nparams']);
+  return Buffer.concat([
+    enter,
+    ...(c.param ? [param(tid, c.param)] : []),
+    exit,
+    ...(c.exitParam ? [param(tid, c.exitParam)] : []),
+  ]);
 }
 
 /** `write(1, "<text>", n) = n` */

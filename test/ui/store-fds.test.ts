@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StreamStore } from '../../src/ui/store.js';
 import { detailLines } from '../../src/ui/details.js';
 import { createLineFormatter } from '../../src/format/index.js';
-import { parseRecords } from '../../src/wire.js';
+import { LAYOUT, parseRecords, TL_ARG_NEW_FDS } from '../../src/wire.js';
 import { call, lost } from './fake-api.js';
 
 const time = (ts: bigint): string => `t${ts}`;
@@ -258,5 +258,30 @@ describe('the details view names fds as its line does', () => {
     const off = new StreamStore({ time });
     off.ingest(openat('/etc/hostname', 3n));
     expect(detailLines(off, off.at(0)).join('\n')).toMatch(/^result: {3}3$/m);
+  });
+
+  it('a socket: named by the inode the kernel recorded; the details say what it recorded', () => {
+    const size = LAYOUT['sizeof(struct tl_new_fd)'];
+    const fds = Buffer.alloc(size);
+    fds.writeBigUInt64LE(9003n, LAYOUT['tl_new_fd.ino']);
+    fds.writeInt32LE(3, LAYOUT['tl_new_fd.fd']);
+    fds.writeUInt16LE(0o140777, LAYOUT['tl_new_fd.mode']);
+    const store = new StreamStore({ time, decodeFds: true });
+    store.ingest(
+      Buffer.concat([
+        call({
+          name: 'socket',
+          args: [2n, 1n, 0n],
+          ret: 3n,
+          exitParam: { arg: TL_ARG_NEW_FDS, bytes: fds },
+        }),
+        close(3n),
+      ]),
+    );
+    expect(texts(store)[1]).toMatch(/close\(3<socket:\[9003\]>\) = 0/);
+    const details = detailLines(store, store.at(0)).join('\n');
+    expect(details).not.toMatch(/captured argument 7/);
+    expect(details).toMatch(/^new fds, as the kernel saw them when the call returned:$/m);
+    expect(details).toMatch(/^ {2}fd 3: socket, inode 9003$/m);
   });
 });
