@@ -7,6 +7,7 @@
 // and inode (`TCP:[2414506]`), which the records alone tell.
 import fs from 'node:fs';
 import { quote } from './strings.js';
+import { ipv6 } from './structs.js';
 
 /** One socket as /proc/PID/net/{tcp,tcp6,udp,udp6,unix} shows it. */
 export interface SockInfo {
@@ -59,32 +60,9 @@ function ipv6Hex(hex: string): string | undefined {
   return ipv6Text(bytes);
 }
 
-/** inet_ntop(AF_INET6): the longest run of two or more zero words as ::, ::ffff:a.b.c.d. */
+/** inet_ntop(AF_INET6) of 16 bytes (structs.ts has the one implementation). */
 export function ipv6Text(b: Buffer): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push(b.readUInt16BE(2 * i));
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  // glibc writes an embedded IPv4 address for ::ffff:0:0/96 and the old ::a.b.c.d form.
-  const v4 = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  if (best === 0 && (bestLen === 6 || (bestLen === 7 && words[7] !== 1))) return `::${v4}`;
-  if (best === 0 && bestLen === 5 && words[5] === 0xffff) return `::ffff:${v4}`;
-  const hexw = (ws: number[]): string => ws.map((w) => w.toString(16)).join(':');
-  if (best < 0) return hexw(words);
-  return `${hexw(words.slice(0, best))}::${hexw(words.slice(best + bestLen))}`;
+  return ipv6(b, 0);
 }
 
 /** `0100007F:1F90` → `127.0.0.1:8080`; v6 → `[::1]:8080`. */

@@ -209,14 +209,14 @@ function ipv4(b: Buffer, o: number): string {
   return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 }
 
-/** RFC 5952 text of an IPv6 address, as inet_ntop writes it. */
+/**
+ * The text of an IPv6 address as glibc's inet_ntop writes it (RFC 5952): the longest run of two
+ * or more zero words as ::, and an embedded IPv4 address for ::ffff:0:0/96 and the old
+ * ::a.b.c.d form.
+ */
 export function ipv6(b: Buffer, o: number): string {
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push(b.readUInt16BE(o + 2 * i));
-  // ::ffff:a.b.c.d
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
-    return `::ffff:${ipv4(b, o + 12)}`;
-  }
   let best = -1;
   let bestLen = 0;
   for (let i = 0; i < 8;) {
@@ -232,6 +232,9 @@ export function ipv6(b: Buffer, o: number): string {
     }
     i = j;
   }
+  const v4 = ipv4(b, o + 12);
+  if (best === 0 && (bestLen === 6 || (bestLen === 7 && words[7] !== 1))) return `::${v4}`;
+  if (best === 0 && bestLen === 5 && words[5] === 0xffff) return `::ffff:${v4}`;
   const hexw = (ws: number[]): string => ws.map((w) => w.toString(16)).join(':');
   if (best < 0) return hexw(words);
   return `${hexw(words.slice(0, best))}::${hexw(words.slice(best + bestLen))}`;
