@@ -448,6 +448,14 @@ meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- results --
 
+# The sections measured by hand (each with its command), after the verifier table, are kept:
+# this run rewrites only what it measures.
+HAND_WRITTEN="$OUT/hand-written.md"
+if [[ -f $BENCH/results.md ]]; then
+	awk 'kept { print } /<!-- verifier-budget: end -->/ { kept = 1 }' "$BENCH/results.md" >"$HAND_WRITTEN"
+else
+	: >"$HAND_WRITTEN"
+fi
 summarize() { BENCH_CHART=$1 node "$BENCH/summarize.mjs" "$RAW" "$META" "$BENCH/results.md" "$OUT" || die "summarize failed"; }
 rm -f "$BENCH/results.png"
 if command -v gnuplot >/dev/null; then
@@ -500,4 +508,5 @@ if node scripts/verifier-budget.mjs --write-results >"$OUT/verifier-budget.txt" 
 else
 	log "verifier budget exceeded or a load failed (bench/out/verifier-budget.txt)"
 fi
+cat "$HAND_WRITTEN" >>"$BENCH/results.md"
 log "wrote bench/results.md"
