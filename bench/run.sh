@@ -6,6 +6,8 @@
 #   1. sysbench fileio --file-test-mode=seqrd --file-io-mode=sync on tmpfs, one
 #      thread pinned to one CPU: the benchmark of the original traceloop talk.
 #   2. A write(fd, 64 bytes) loop (bench/writeloop.c), ns per syscall.
+#   3. For both, what the BPF programs cost per syscall, part by part
+#      (bench/prog-cost.mjs, bench/cost-parts.mjs: the kernel's own accounting).
 #
 # Variants, interleaved in rounds so that drift on a shared machine hits all of
 # them alike (the start of each round rotates):
@@ -441,6 +443,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 done
 
+# What the clock, the lock and the copy cost of a recorded pread, and what is left (issue #11):
+# measured while sysbench's files are still there.
+COST_PARTS_SEQRD=(--threads=1 --time=2 run)
+if ((DO_SEQRD)); then
+	log "cost parts: seqrd"
+	(cd "$FS_DIR" && node "$ROOT/bench/cost-parts.mjs" "$CG_BASE" "$ROUNDS" "seqrd: pread(16 KiB) on tmpfs, 256 bytes captured at exit" -- \
+		"${SYSBENCH[@]}" "${COST_PARTS_SEQRD[@]}") >"$OUT/cost-parts-seqrd.md" 2>"$OUT/cost-parts-seqrd.err" ||
+		log "cost parts (seqrd) failed (bench/out/cost-parts-seqrd.err)"
+fi
 if ((DO_SEQRD)); then
 	(cd "$FS_DIR" && timeout 120 "${SYSBENCH[@]}" cleanup) >>"$OUT/seqrd-prepare.log" 2>&1
 fi
@@ -476,6 +487,10 @@ if ((DO_WRITE)) && [[ -x $OUT/writeloop ]]; then
 	else
 		log "prog-cost failed (bench/out/prog-cost.err)"
 	fi
+	log "cost parts: write"
+	node "$BENCH/cost-parts.mjs" "$CG_BASE" "$ROUNDS" "write(64 B) to /dev/null, 64 bytes captured at enter" -- \
+		"$OUT/writeloop" 500000 >"$OUT/cost-parts-write.md" 2>"$OUT/cost-parts-write.err" ||
+		log "cost parts (write) failed (bench/out/cost-parts-write.err)"
 	if node "$BENCH/drain.mjs" "$OUT/writeloop" "$CG_BASE" >"$OUT/drain.md" 2>"$OUT/drain.err"; then
 		cat "$OUT/drain.md" >>"$BENCH/results.md"
 	else
@@ -486,6 +501,22 @@ if ((DO_WRITE)) && [[ -x $OUT/writeloop ]]; then
 	else
 		log "retention bench failed (bench/out/retention.err)"
 	fi
+fi
+if [[ -s $OUT/cost-parts-seqrd.md || -s $OUT/cost-parts-write.md ]]; then
+	{
+		cat <<EOF
+
+## What each part of a recorded syscall costs (issue #11)
+
+The same programs loaded with one part left out at a time (\`TRACELOOP_BENCH_SKIP\`, benchmarks only):
+the clock (\`bpf_ktime_get_ns\`, once per program run), the lock (the ring's locked exchange, once per
+run) and the copy (\`bpf_probe_read_user\` of the captured buffer). A recorder that keeps times,
+durations and the bytes cannot drop any of them; what is left when all three are gone is the only
+part there is to optimise. Kernel accounting per program run, median of $ROUNDS rounds, the variants
+rotated in each.
+EOF
+		cat "$OUT"/cost-parts-seqrd.md "$OUT"/cost-parts-write.md 2>/dev/null
+	} >>"$BENCH/results.md"
 fi
 if node "$BENCH/daemon.mjs" "$CG_BASE" 10 >"$OUT/daemon.md" 2>"$OUT/daemon.err"; then
 	cat "$OUT/daemon.md" >>"$BENCH/results.md"

@@ -38,6 +38,9 @@ const volatile __u32 families = TL_FAM_ALL;
 /* Benchmarks only: attach but do nothing, to measure the cost of merely
  * being on the tracepoints. The verifier drops whichever branch is dead. */
 const volatile bool floor_only = false;
+/* Benchmarks only: enum tl_bench_skip, what to leave out. 0 otherwise, and
+ * the verifier drops every branch it guards. */
+const volatile __u32 bench_skip = 0;
 
 struct ring_template {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -218,7 +221,8 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 		if (want > max_capture)
 			p->status = TL_PARAM_TRUNCATED;
 		len = CLAMP(want, max_capture);
-		if (len && bpf_probe_read_user((void *)(p + 1), len, src)) {
+		if (len && !(bench_skip & TL_SKIP_COPY) &&
+		    bpf_probe_read_user((void *)(p + 1), len, src)) {
 			len = 0;
 			p->status = TL_PARAM_FAULT;
 		}
@@ -400,11 +404,13 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	struct task_struct *task;
 	bool ia32;
 
-	if (floor_only || !lock_ring(&w))
+	if (floor_only)
 		return 0;
 	/* Read from the task itself: plain loads where the helpers
 	 * (bpf_get_current_pid_tgid, bpf_get_current_comm) are calls. */
 	task = bpf_get_current_task_btf();
+	if (!lock_ring(&w, task))
+		return 0;
 	/* An ia32 call: recorded with its own number and arguments, and
 	 * nothing captured (the rules are x86_64's: they would read user
 	 * memory under another call's layout). */
@@ -422,7 +428,6 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 			if (is_enter_kind(caps[i].kind) && has_source(&caps[i], regs))
 				nparams++;
 	}
-
 	w.tid = task->pid;
 	comm[0] = *(__u64 *)&task->comm[0];
 	comm[1] = *(__u64 *)&task->comm[8];
@@ -473,8 +478,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 		open_call(&w, nr, e_ts, task);
 	unlock_ring(&w);
 	if (faulted) {
-		struct tl_refault *rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(),
-							     0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		struct tl_refault *rf =
+		    bpf_task_storage_get(&refaults, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (rf) {
 			if (!rf->mask)
 				__sync_fetch_and_add(&refault_pending, 1);
@@ -501,24 +506,27 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	struct task_struct *task;
 	bool ia32;
 
-	if (floor_only || !lock_ring(&w))
+	if (floor_only)
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (!lock_ring(&w, task))
+		return 0;
 	w.tid = task->pid;
-	ia32 = in_ia32_call(task); /* no rule: see tl_sys_enter */
-	read_args(&args, uregs);
+	ia32 = in_ia32_call(task);				/* no rule: see tl_sys_enter */
 	nr = uregs->orig_ax > 0xffff ? 0xffff : uregs->orig_ax; /* -1 reads as huge */
 	/* A refault noted by some task's enter needs this call's rule too. */
 	if (nr < TL_MAX_SYSCALLS && !ia32 &&
 	    ((exit_rules[nr / 64] & (1ULL << (nr % 64))) || refault_pending))
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
+		/* Only a call with a rule reads its arguments at exit. */
+		read_args(&args, uregs);
 		resolve_caps(rule, regs, nr, caps);
 		for (int i = 0; i < TL_MAX_PARAMS; i++)
 			if (exit_takes(caps[i].kind, ret) && has_source(&caps[i], regs))
 				nparams++;
 		if (refault_pending) {
-			rf = bpf_task_storage_get(&refaults, bpf_get_current_task_btf(), 0, 0);
+			rf = bpf_task_storage_get(&refaults, task, 0, 0);
 			if (rf && rf->mask) {
 				if (rf->nr == nr)
 					refault = rf->mask;
@@ -590,7 +598,7 @@ int BPF_PROG(tl_proc_exit, struct task_struct *p)
 	struct tl_exit *x;
 	__u64 start, off;
 
-	if (floor_only || p->signal->live.counter != 0 || !lock_ring(&w))
+	if (floor_only || p->signal->live.counter != 0 || !lock_ring(&w, p))
 		return 0;
 	w.tid = p->pid;
 	off = reserve(&w, sizeof(struct tl_exit));
@@ -627,9 +635,11 @@ int BPF_PROG(tl_proc_signal, int sig, struct kernel_siginfo *info)
 
 	/* SIGKILL is no delivery a process could see (strace never shows it):
 	 * its end says it. A group exit passes it with no siginfo at all. */
-	if (floor_only || sig == 9 || !info || !lock_ring(&w))
+	if (floor_only || sig == 9 || !info)
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (!lock_ring(&w, task))
+		return 0;
 	w.tid = task->pid;
 	off = reserve(&w, sizeof(struct tl_exit));
 	start = w.head;

@@ -107,7 +107,8 @@ struct tl_event {
 	__u16 nr; /* syscall number; 0xffff for ids that do not fit (-1);
 		   * TL_NR_PROC_END on an exit record that ends a process,
 		   * TL_NR_SIGNAL on one that says a signal was delivered */
-	__u64 ts; /* bpf_ktime_get_ns(), taken under the ring's lock */
+	__u64 ts; /* bpf_ktime_get_ns(), read as the ring is taken; never less
+		   * than the ring's record before it (see take_ring) */
 };
 
 struct tl_enter {
@@ -504,6 +505,18 @@ enum tl_family {
 	TL_FAM_DIRENTS = 1 << 5, /* getdents counts */
 	TL_FAM_NEW_FDS = 1 << 6, /* the inodes of new fds (-y, -yy): CO-RE reads */
 	TL_FAM_ALL = (1 << 7) - 1,
+};
+
+/*
+ * Benchmarks only (bench/cost-parts.mjs): parts of the recording path a
+ * recorder cannot do without, skipped one at a time to measure what each
+ * costs, and so what is left for everything else. Records made so are not
+ * worth reading: times of 0, an unlocked ring, buffers never copied.
+ */
+enum tl_bench_skip {
+	TL_SKIP_CLOCK = 1 << 0, /* bpf_ktime_get_ns: every record's time is 0 */
+	TL_SKIP_LOCK = 1 << 1,	/* the ring's locked exchange: a plain store */
+	TL_SKIP_COPY = 1 << 2,	/* a buffer capture's bpf_probe_read_user */
 };
 
 /* Whether a capture of this kind may take something at sys_exit (a keyed

@@ -132,6 +132,8 @@ public:
 		cfg.max_capture = static_cast<uint32_t>(
 		    o.Get("maxCaptureBytes").As<Napi::Number>().Uint32Value());
 		cfg.floor_only = o.Get("floorOnly").ToBoolean().Value();
+		if (o.Get("benchSkip").IsNumber())
+			cfg.bench_skip = o.Get("benchSkip").As<Napi::Number>().Uint32Value();
 		if (o.Get("families").IsNumber())
 			cfg.families = o.Get("families").As<Napi::Number>().Uint32Value();
 		Napi::Value rules = o.Get("rules");

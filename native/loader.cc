@@ -170,6 +170,7 @@ void set_rodata(traceloop_bpf *skel, const LoadSettings &s, uint32_t families)
 	skel->rodata->compound_max = s.compound_max;
 	skel->rodata->families = families;
 	skel->rodata->floor_only = s.floor_only;
+	skel->rodata->bench_skip = s.bench_skip;
 }
 
 Attempt attempt(const LoadSettings &s, uint32_t families)

@@ -25,7 +25,8 @@ struct LoadSettings {
 	uint32_t max_string;
 	uint32_t compound_max;
 	bool floor_only;
-	uint32_t families; // enum tl_family: what to try to load
+	uint32_t bench_skip; // enum tl_bench_skip: benchmarks only
+	uint32_t families;   // enum tl_family: what to try to load
 	uint32_t ncpus;
 };
 

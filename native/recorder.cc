@@ -105,6 +105,7 @@ Recorder::Recorder(const RecorderConfig &config)
 	load.max_string = static_cast<uint32_t>(string_cap);
 	load.compound_max = static_cast<uint32_t>(compound_cap);
 	load.floor_only = config.floor_only;
+	load.bench_skip = config.bench_skip;
 	load.families = config.families & TL_FAM_ALL;
 	load.ncpus = ncpus_;
 	skel_ = load_programs(load, load_report_);

@@ -32,6 +32,7 @@ struct RecorderConfig {
 	// packed (tl_keyed_key, tl_capture) pairs for the keyed_rules map
 	std::vector<uint8_t> keyed_rules;
 	bool floor_only = false;	// benchmarks: programs attached but doing nothing
+	uint32_t bench_skip = 0;	// benchmarks: enum tl_bench_skip, parts left out
 	uint32_t families = TL_FAM_ALL; // capture families to load (enum tl_family)
 };
 

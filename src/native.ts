@@ -39,6 +39,8 @@ export interface RecorderOptions {
   keyedRules?: Buffer;
   /** Benchmarks only: attach the programs but have them return at once. */
   floorOnly?: boolean;
+  /** Benchmarks only: parts of the recording path left out (TL_SKIP_* of bpf/traceloop.h). */
+  benchSkip?: number;
   /** Capture families to load (TL_FAM_* bits of bpf/traceloop.h); all by default. */
   families?: number;
 }

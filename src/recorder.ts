@@ -11,6 +11,7 @@ import {
   type TriggerNotes,
 } from './native.js';
 import { buildKeyedRules, buildRules } from './syscalls/rules.js';
+import { TL_SKIP } from './wire.js';
 
 export const DEFAULT_RING_PAGES = 64;
 export const DEFAULT_MAX_ARG_BYTES = 256;
@@ -87,6 +88,8 @@ export class Recorder {
           keyedRules: buildKeyedRules(),
           // bench/run.sh's "floor" variant: the cost of being attached at all.
           floorOnly: process.env.TRACELOOP_BENCH_FLOOR === '1',
+          // bench/cost-parts.mjs: what each part of the path costs, left out in turn.
+          benchSkip: benchSkip(process.env.TRACELOOP_BENCH_SKIP),
         }),
         period,
         settings.liveQueueBytes ?? DRAIN_QUEUE_BYTES,
@@ -201,4 +204,16 @@ export class Recorder {
       throw new UserError((err as Error).message);
     }
   }
+}
+
+/** TRACELOOP_BENCH_SKIP=clock,lock,copy as TL_SKIP bits (benchmarks only; unset: 0). */
+export function benchSkip(names: string | undefined): number {
+  let bits = 0;
+  for (const name of (names ?? '').split(',').filter(Boolean)) {
+    const bit = TL_SKIP[name as keyof typeof TL_SKIP];
+    if (bit === undefined)
+      throw new UserError(`TRACELOOP_BENCH_SKIP: unknown part '${name}' (clock, lock, copy)`);
+    bits |= bit;
+  }
+  return bits;
 }

@@ -61,6 +61,9 @@ export const TL_FLAG_COMM_LATER = 0x02;
  * captured. Parsed records give it the number NR_IA32_BASE + its own (see callNr).
  */
 export const TL_FLAG_IA32 = 0x04;
+
+// enum tl_bench_skip: parts of the recording path a benchmark leaves out (bench/cost-parts.mjs).
+export const TL_SKIP = { clock: 1 << 0, lock: 1 << 1, copy: 1 << 2 } as const;
 /**
  * Where parsed records (EnterRecord.nr, ExitRecord.nr, the UI store's lines) number ia32 calls:
  * NR_IA32_BASE + the i386 number, above every number the wire's 16 bits can hold. So nothing that

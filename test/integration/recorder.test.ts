@@ -173,3 +173,56 @@ describe('loading', () => {
     recorder.close();
   });
 });
+
+// bench/cost-parts.mjs measures each part of the path by leaving it out: a switch that silently
+// did nothing would make its figures lies.
+describe('the benchmark switches (TRACELOOP_BENCH_SKIP)', () => {
+  /** Records `echo SECRET > /dev/null` with the parts `skip` leaves out. */
+  const recordWith = async (skip: string): Promise<{ times: bigint[]; copied: boolean }> => {
+    const secret = `traceloop-skip-${Math.random().toString(36).slice(2)}`;
+    let recorder: Recorder | undefined;
+    const cgroup = scratchCgroup('skip');
+    try {
+      process.env.TRACELOOP_BENCH_SKIP = skip;
+      try {
+        recorder = Recorder.open({ ringPages: 64, maxArgBytes: 256 });
+      } finally {
+        delete process.env.TRACELOOP_BENCH_SKIP;
+      }
+      const cg = recorder.add(cgroup.path);
+      await runInCgroup(cgroup.path, `echo ${secret} > /dev/null`);
+      const events = parseRecords(recorder.snapshot(cg.id).records).filter(
+        (r): r is EnterRecord | ExitRecord => r.kind === 'enter' || r.kind === 'exit',
+      );
+      const writes = events.filter((r) => r.kind === 'enter' && r.nr === nr('write'));
+      expect(writes.length).toBeGreaterThan(0);
+      return {
+        times: events.map((r) => r.ts),
+        copied: writes.some((w) => text(w, 1)?.includes(secret)),
+      };
+    } finally {
+      recorder?.close();
+      await cgroup.remove('kill');
+    }
+  };
+
+  it('clock,copy: every time is 0 and no buffer is copied; without them, both are there', async () => {
+    requireRootAndBpf();
+    const skipped = await recordWith('clock,copy');
+    expect(skipped.times.length).toBeGreaterThan(0);
+    expect(skipped.times.every((ts) => ts === 0n)).toBe(true);
+    expect(skipped.copied).toBe(false);
+    const plain = await recordWith('');
+    expect(plain.times.every((ts) => ts > 0n)).toBe(true);
+    expect(plain.copied).toBe(true);
+  });
+
+  it('refuses a part it does not know, saying which', () => {
+    process.env.TRACELOOP_BENCH_SKIP = 'clock,nap';
+    try {
+      expect(() => Recorder.open()).toThrow(/TRACELOOP_BENCH_SKIP: unknown part 'nap'/);
+    } finally {
+      delete process.env.TRACELOOP_BENCH_SKIP;
+    }
+  });
+});
