@@ -41,16 +41,27 @@ struct tl_writer {
 
 /*
  * The id of the cgroup v2 group of task (the current one): what
- * bpf_get_current_cgroup_id returns, read with four plain loads instead of a
+ * bpf_get_current_cgroup_id returns, read with plain loads instead of a
  * helper call wrapped in rcu_read_lock/unlock (issue #11: ~1 ns per program
- * run, the passive path's too). The programs run inside an RCU
- * read-side section already (the tracepoint's), which is what keeps
- * task->cgroups alive; a NULL on the way reads as 0 (the loads are the
- * verifier's fault-checked kind), which no registered cgroup has.
+ * run, the passive path's too). The programs run inside an RCU read-side
+ * section already (the tracepoint's), which is what keeps task->cgroups
+ * alive. The NULL tests cost three predicted branches; a kernel whose BTF
+ * tags task->cgroups __rcu hands it over as maybe-NULL and wants them. 0 is
+ * no registered cgroup's id.
  */
 static __always_inline __u64 cgroup_of(struct task_struct *task)
 {
-	return task->cgroups->dfl_cgrp->kn->id;
+	struct css_set *cset = task->cgroups;
+	struct cgroup *cgrp;
+	struct kernfs_node *kn;
+
+	if (!cset)
+		return 0;
+	cgrp = cset->dfl_cgrp;
+	if (!cgrp)
+		return 0;
+	kn = cgrp->kn;
+	return kn ? kn->id : 0;
 }
 
 /*
