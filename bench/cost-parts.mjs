@@ -23,6 +23,9 @@ const command = dash < 0 ? [] : process.argv.slice(dash + 1);
 if (!parent || !roundsArg || !label || command.length === 0)
   throw new Error('usage: cost-parts.mjs CGROUP_PARENT ROUNDS LABEL -- COMMAND [ARG...]');
 const rounds = Number(roundsArg);
+// The command as printed: paths inside this checkout relative to it, as a reader would type them.
+const root = path.resolve(import.meta.dirname, '..');
+const shown = command.map((a) => (a.startsWith(root + path.sep) ? path.relative(root, a) : a));
 
 const VARIANTS = [
   { name: 'floor', title: 'attached, doing nothing', env: { TRACELOOP_BENCH_FLOOR: '1' } },
@@ -109,7 +112,7 @@ console.log(`
 ### ${label}
 
 \`\`\`sh
-node bench/cost-parts.mjs <cgroup2>/traceloop-bench ${rounds} '${label}' -- ${command.join(' ')}   # run by bench/run.sh
+node bench/cost-parts.mjs <cgroup2>/traceloop-bench ${rounds} '${label}' -- ${shown.join(' ')}   # run by bench/run.sh
 \`\`\`
 
 | variant | sys_enter ns/run | sys_exit ns/run | per syscall | less than active |

@@ -42,12 +42,13 @@ struct tl_writer {
 /*
  * The id of the cgroup v2 group of task (the current one): what
  * bpf_get_current_cgroup_id returns, read with plain loads instead of a
- * helper call wrapped in rcu_read_lock/unlock (issue #11: ~1 ns per program
- * run, the passive path's too). The programs run inside an RCU read-side
- * section already (the tracepoint's), which is what keeps task->cgroups
- * alive. The NULL tests cost three predicted branches; a kernel whose BTF
- * tags task->cgroups __rcu hands it over as maybe-NULL and wants them. 0 is
- * no registered cgroup's id.
+ * helper call wrapped in rcu_read_lock/unlock (issue #11: with the clock
+ * read before the lock, 6 ns less per recorded syscall and 2 less per
+ * passive one than the helper, paired medians; bench/results.md). The
+ * programs run inside an RCU read-side section already (the tracepoint's),
+ * which is what keeps task->cgroups alive. The NULL tests cost three
+ * predicted branches; a kernel whose BTF tags task->cgroups __rcu hands it
+ * over as maybe-NULL and wants them. 0 is no registered cgroup's id.
  */
 static __always_inline __u64 cgroup_of(struct task_struct *task)
 {

@@ -1,0 +1,91 @@
+// Two or more builds of traceloop against each other, alternated in one sitting: the BPF programs'
+// cost per syscall from the kernel's own accounting (kernel.bpf_stats_enabled), over a workload
+// pinned to CPU 0. How issue #11 decided what to keep: on a shared machine, only differences paired
+// round by round are worth reading.
+//
+// A build is a directory holding a built checkout's dist/ and build/ (a worktree after `npm run
+// build`, or a copy of those two and package.json, with node_modules linked). Each round opens each
+// build's recorder in turn (the order reversed every other round), records the workload's cgroup
+// (or, with --passive, another one), runs the workload once and closes the recorder.
+//
+// usage: node bench/ab-builds.mjs [--passive] CGROUP_PARENT ROUNDS BUILD_A BUILD_B [BUILD...] -- COMMAND [ARG...]
+// Prints, per build, the median enter and exit ns per run and, for each build after the first,
+// the median of its per-round differences from the first (negative: cheaper).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const argv = process.argv.slice(2);
+const passive = argv[0] === '--passive';
+if (passive) argv.shift();
+const dash = argv.indexOf('--');
+const [parent, roundsArg, ...builds] = dash < 0 ? [] : argv.slice(0, dash);
+const command = dash < 0 ? [] : argv.slice(dash + 1);
+if (!parent || !(Number(roundsArg) > 0) || builds.length < 2 || command.length === 0)
+  throw new Error(
+    'usage: ab-builds.mjs [--passive] CGROUP_PARENT ROUNDS BUILD_A BUILD_B [BUILD...] -- COMMAND [ARG...]',
+  );
+const rounds = Number(roundsArg);
+
+const recorders = {};
+for (const b of builds) recorders[b] = (await import(path.resolve(b, 'dist/recorder.js'))).Recorder;
+const progs = () =>
+  JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' }));
+const work = path.join(parent, 'ab-work');
+const other = path.join(parent, 'ab-other');
+for (const d of [work, other]) fs.mkdirSync(d, { recursive: true });
+const statsWas = fs.readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
+const samples = Object.fromEntries(builds.map((b) => [b, []]));
+
+function measure(build) {
+  const before = new Set(progs().map((p) => p.id));
+  const recorder = recorders[build].open({ ringPages: 64, maxArgBytes: 256 });
+  try {
+    recorder.add(passive ? other : work);
+    const mine = progs().filter((p) => !before.has(p.id) && p.name?.startsWith('tl_sys_'));
+    const snap = () =>
+      Object.fromEntries(
+        progs()
+          .filter((p) => mine.some((m) => m.id === p.id))
+          .map((p) => [p.name, [p.run_time_ns ?? 0, p.run_cnt ?? 0]]),
+      );
+    const a = snap();
+    execFileSync(
+      '/bin/sh',
+      ['-c', 'echo $$ > "$0/cgroup.procs" && exec taskset -c 0 "$@"', work, ...command],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const b = snap();
+    const per = (name) => (b[name][0] - a[name][0]) / (b[name][1] - a[name][1]);
+    return { enter: per('tl_sys_enter'), exit: per('tl_sys_exit') };
+  } finally {
+    recorder.close();
+  }
+}
+
+try {
+  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
+  for (let r = 0; r < rounds; r++)
+    for (const b of r % 2 ? [...builds].reverse() : builds) samples[b].push(measure(b));
+} finally {
+  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', statsWas);
+  for (const d of [work, other]) fs.rmdirSync(d);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sum = (s) => s.enter + s.exit;
+const round = (xs) => xs.map((x) => Math.round(x)).join(' ');
+console.log(`${passive ? 'passive' : 'active'}, ${rounds} rounds: ${command.join(' ')}`);
+for (const b of builds) {
+  const s = samples[b];
+  console.log(
+    `${b}: enter ${median(s.map((x) => x.enter)).toFixed(1)} exit ${median(s.map((x) => x.exit)).toFixed(1)}` +
+      ` sum ${median(s.map(sum)).toFixed(1)} ns (rounds: ${round(s.map(sum))})`,
+  );
+}
+for (const b of builds.slice(1)) {
+  const d = samples[b].map((s, r) => sum(s) - sum(samples[builds[0]][r]));
+  console.log(
+    `${b} - ${builds[0]}: paired median ${median(d).toFixed(1)} ns (rounds: ${round(d)})`,
+  );
+}
