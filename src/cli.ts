@@ -70,7 +70,7 @@ const HELP = `
     --dump-dir DIR        serve, cgroups: save the flight record into DIR on a trigger
     --dump-on LIST        crash, exit, errno=NAME[,NAME...], gone (default crash)
     --dump-tail T         how long after the trigger the record is taken (200ms)
-    --dump-rate N         dumps per cgroup per minute at most (default 4)
+    --dump-rate N         dumps per cgroup and trigger per minute at most (default 4)
     --dump-dir-max BYTES  our files in DIR at most, oldest deleted first (256M)
     --version             traceloop's, libbpf's and the kernel's versions
     -h, --help            this text; traceloop SUBCOMMAND --help: that subcommand's

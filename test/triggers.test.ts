@@ -289,6 +289,31 @@ describe('TriggerDumps over a fake recorder', () => {
     expect(fs.readdirSync(dir)).toHaveLength(6);
   });
 
+  it('--dump-rate counts each kind apart: exits past it never keep a crash out', async () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const counts = [0, 0, 0];
+    const d = new TriggerDumps(host(counts), settings(dir, { tailMs: 0, perMinute: 1 }), (l) =>
+      lines.push(l),
+    );
+    const tail = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+    d.poll();
+    counts[1] = 1; // a process exits non-zero: saved
+    d.poll();
+    await tail();
+    counts[1] = 2; // another one, within the minute: past the rate, said
+    d.poll();
+    await tail();
+    counts[0] = 1; // then a crash: its own rate
+    d.poll();
+    await tail();
+    d.stop();
+    expect(d.list().map((x) => x.trigger)).toEqual(['exit', 'crash']);
+    expect(lines.filter((l) => l.includes('not saved'))).toEqual([
+      expect.stringMatching(/^exit in web: not saved, --dump-rate 1 per minute reached for exit/),
+    ]);
+  });
+
   it('a dump the budget deleted leaves the list (/dumps, /list) too', () => {
     const dir = tmp();
     const lines: string[] = [];

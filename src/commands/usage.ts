@@ -135,7 +135,7 @@ const FLAGS: Record<string, FlagSpec> = {
   },
   'dump-rate': {
     value: true,
-    help: '--dump-rate N         dumps per cgroup per minute at most (default 4)',
+    help: '--dump-rate N         dumps per cgroup and trigger per minute at most (default 4)',
   },
   'dump-dir-max': {
     value: true,

@@ -2,7 +2,8 @@
 // read (counters in their control blocks, src/triggers/notes.ts; no ring is read or drained);
 // a trigger waits out the tail, then the cgroup's whole flight record is saved into DIR as a
 // capture file and its text (the same text `traceloop view` prints of it), the trigger's line
-// marked. Bounded: --dump-rate dumps per cgroup per minute, DIR within --dump-dir-max.
+// marked. Bounded: --dump-rate dumps per cgroup and trigger kind per minute (so that a storm of
+// harmless exits never keeps a crash out), DIR within --dump-dir-max.
 import type { CapturesLeftOut } from '../captures.js';
 import { readCapture } from '../capture/reader.js';
 import { replayText } from '../capture/replay.js';
@@ -60,8 +61,10 @@ export class TriggerDumps {
   private readonly pending = new Set<number>();
   /** A trigger that came while its cgroup's dump waited: saved next, on its own. */
   private readonly queued = new Map<number, Fired>();
-  private readonly recent = new Map<number, number[]>();
-  private readonly quiet = new Map<number, number>();
+  /** Per cgroup and trigger kind (rateKey): when its dumps of the last minute were admitted. */
+  private readonly recent = new Map<string, number[]>();
+  /** Per cgroup and trigger kind: when the rate limit was last said. */
+  private readonly quiet = new Map<string, number>();
   private readonly saved: SavedDump[] = [];
   private readonly errnos: ReadonlySet<number>;
   private timer: NodeJS.Timeout | undefined;
@@ -164,20 +167,25 @@ export class TriggerDumps {
     this.save(t, fired.kind, read, locateTrigger(read.records, fired, this.errnos, clock), clock);
   }
 
-  /** Within --dump-rate? Says so (once a minute per cgroup) when not. */
+  /**
+   * Within --dump-rate for this cgroup and kind? Says so (once a minute per cgroup and kind) when
+   * not. Counted per kind: a service whose children exit non-zero by the hundred still gets its
+   * crash saved.
+   */
   private admit(t: TriggerTarget, kind: TriggerKind): boolean {
     const now = this.now();
-    const times = (this.recent.get(t.key) ?? []).filter((at) => now - at < MINUTE);
-    this.recent.set(t.key, times);
+    const key = `${t.key}:${kind}`;
+    const times = (this.recent.get(key) ?? []).filter((at) => now - at < MINUTE);
+    this.recent.set(key, times);
     if (times.length < this.settings.perMinute) {
       times.push(now);
       return true;
     }
-    if (now - (this.quiet.get(t.key) ?? -Infinity) >= MINUTE) {
-      this.quiet.set(t.key, now);
+    if (now - (this.quiet.get(key) ?? -Infinity) >= MINUTE) {
+      this.quiet.set(key, now);
       this.log(
         `${kind} in ${t.name}: not saved, --dump-rate ${this.settings.perMinute} per minute reached ` +
-          `(further ones this minute are not said)`,
+          `for ${kind} dumps (further ones this minute are not said)`,
       );
     }
     return false;

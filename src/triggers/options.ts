@@ -24,7 +24,7 @@ export interface TriggerSettings {
   errnos: readonly number[];
   /** How long after the trigger the record is taken, ms. */
   tailMs: number;
-  /** Dumps per cgroup per minute at most. */
+  /** Dumps per cgroup and trigger kind per minute at most. */
   perMinute: number;
   /** Bytes of our files DIR may hold; the oldest are deleted first. */
   dirMaxBytes: number;
@@ -61,7 +61,7 @@ export function triggerSettings(o: TriggerOptions): TriggerSettings | undefined 
   const perMinute = o.dumpRate ?? DEFAULT_RATE;
   if (!Number.isInteger(perMinute) || perMinute < 1) {
     throw new UserError(
-      `--dump-rate: dumps per cgroup per minute, a positive integer, got ${perMinute}`,
+      `--dump-rate: dumps per cgroup and trigger per minute, a positive integer, got ${perMinute}`,
     );
   }
   return {

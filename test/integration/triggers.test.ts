@@ -206,7 +206,7 @@ describe('triggered dumps', () => {
     expect(list.body).toContain(`    gone ${dump.at}: ${dump.capture} (and .txt)`);
   });
 
-  it('--dump-rate: at most N dumps per cgroup per minute, the rest said once', async () => {
+  it('--dump-rate: at most N dumps per cgroup and trigger per minute, the rest said once', async () => {
     const cg = fx.cgroup('rate');
     const name = await register(d, cg.path);
     for (let i = 1; i <= 3; i++) {
