@@ -605,6 +605,8 @@ int BPF_PROG(tl_proc_exit, struct task_struct *p)
 	start = w.head;
 	x = (void *)(w.ring + ctrl_bytes + off);
 	event_head(&w, &x->ev, TL_REC_EXIT, sizeof(struct tl_exit), TL_NR_PROC_END);
+	if (p->signal->oom_mm)
+		x->ev.h.flags = TL_FLAG_OOM;
 	x->ret = p->exit_code;
 	x->pid = p->tgid;
 	x->nparams = 0;

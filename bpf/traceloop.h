@@ -90,6 +90,11 @@ enum tl_rec_type {
  * x86_64's) is applied to it, and its exit is always a full tl_exit (never
  * completed in place), so both halves carry the flag. */
 #define TL_FLAG_IA32 0x04
+/* set by the writer on a process's end (TL_NR_PROC_END): the OOM killer chose
+ * it (its signal struct's oom_mm was set). Kept with the record itself, so a
+ * dump says so whatever other trigger came on that CPU before the daemon
+ * looked (the control block's trig_last holds only the newest). */
+#define TL_FLAG_OOM 0x08
 
 /* Every record starts with this; size is a multiple of TL_ALIGN. */
 struct tl_hdr {

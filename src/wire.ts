@@ -61,6 +61,11 @@ export const TL_FLAG_COMM_LATER = 0x02;
  * captured. Parsed records give it the number NR_IA32_BASE + its own (see callNr).
  */
 export const TL_FLAG_IA32 = 0x04;
+/**
+ * tl_hdr.flags of a process's end (TL_NR_PROC_END), set by the kernel side: the OOM killer chose
+ * it. Parsed exit records say `oom: true`.
+ */
+export const TL_FLAG_OOM = 0x08;
 
 // enum tl_bench_skip: parts of the recording path a benchmark leaves out (bench/cost-parts.mjs).
 export const TL_SKIP = { clock: 1 << 0, lock: 1 << 1, copy: 1 << 2 } as const;
@@ -430,6 +435,8 @@ export interface ExitRecord {
   params: Param[];
   /** Shown after newer records (see EnterRecord.late). */
   late: boolean;
+  /** A process's end whose process the OOM killer chose (TL_FLAG_OOM); absent otherwise. */
+  oom?: true;
 }
 
 export interface LostRecord {
@@ -611,6 +618,7 @@ function parseExit(buf: Buffer, off: number, size: number, view?: Views): ExitRe
     ret: readS64(buf, view, off + LAYOUT['tl_exit.ret']),
     params: [],
     late: isLate(buf, off),
+    ...((u8(buf, off + LAYOUT['tl_hdr.flags']) & TL_FLAG_OOM) !== 0 && { oom: true as const }),
   };
 }
 

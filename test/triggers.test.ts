@@ -17,6 +17,7 @@ import {
   TL_TRIG_CRASH,
   TL_TRIG_ERRNO,
   TL_TRIG_OOM,
+  TL_FLAG_OOM,
 } from '../src/wire.js';
 import { event } from './helpers/records.js';
 
@@ -136,6 +137,19 @@ describe('the trigger’s record', () => {
     );
     expect(e.record).toEqual({ cpu: 0, seq: 3 });
     expect(e.text).toMatch(/exited with 3 .*\(2 of them since the last look\)$/);
+  });
+
+  it('says the OOM killer from the end record itself, when a newer trigger took the note', () => {
+    const killed = exitRec(4, 14n, TL_NR_PROC_END, 9n); // killed by SIGKILL
+    killed.writeUInt8(TL_FLAG_OOM, LAYOUT['tl_hdr.flags']);
+    const withOom = Buffer.concat([records, killed, exitRec(5, 15n, TL_NR_PROC_END, 0x100n)]);
+    // The notes: the newest trigger on that CPU was the exit that followed, so no oom flag.
+    const fired = { kind: 'crash' as const, cpu: 0, count: 1, oom: false };
+    const t = locateTrigger(withOom, fired, new Set(), clock);
+    expect(t.record).toEqual({ cpu: 0, seq: 4 });
+    expect(t.text).toMatch(/^process 4242 killed by SIGKILL by the OOM killer at /);
+    const plain = locateTrigger(records, { ...fired, seq: 2 }, new Set(), clock);
+    expect(plain.text).not.toMatch(/OOM/);
   });
 
   it('is said missing when the ring no longer holds it', () => {

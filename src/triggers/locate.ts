@@ -60,7 +60,8 @@ function newest<T>(xs: readonly T[], ok: (x: T) => boolean): T | undefined {
 function describe(r: ExitRecord, fired: Fired): string {
   const status = Number(r.ret) & 0xffff;
   if (fired.kind === 'crash') {
-    const oom = fired.oom ? ' by the OOM killer' : '';
+    // The record says so itself; the notes only while it was the CPU's newest trigger.
+    const oom = fired.oom || r.oom ? ' by the OOM killer' : '';
     return `process ${r.pid} killed by ${signalName(status & 0x7f)}${oom}`;
   }
   if (fired.kind === 'exit') return `process ${r.pid} exited with ${(status >> 8) & 0xff}`;

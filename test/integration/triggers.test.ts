@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { curl, URL, useFixture, type DaemonProcess } from '../helpers/daemon.js';
+import { readCapture } from '../../src/capture/reader.js';
 import { RemoteRecorder } from '../../src/client/remote-recorder.js';
+import { parseRecords, TL_NR_PROC_END } from '../../src/wire.js';
 import { cli, runInCgroup, spawnCli } from '../helpers/system.js';
 import { until } from '../helpers/wait.js';
 
@@ -183,6 +185,14 @@ describe('triggered dumps', () => {
       (await dumpsOf(d, name)).find((x) => x.trigger === 'crash'),
     );
     expect(dump.detail).toMatch(/killed by SIGKILL by the OOM killer/);
+    // The kernel marked the end record itself (TL_FLAG_OOM), not only the CPU's trigger note.
+    const ends = readCapture(fs.readFileSync(dump.capture))
+      .batches.flatMap((b) => parseRecords(b))
+      .filter((r) => r.kind === 'exit' && r.nr === TL_NR_PROC_END);
+    expect(
+      ends.some((r) => r.kind === 'exit' && r.oom === true && (Number(r.ret) & 0x7f) === 9),
+    ).toBe(true);
+    expect(ends.filter((r) => r.kind === 'exit' && r.oom)).toHaveLength(1);
     const lines = body(fs.readFileSync(dump.text, 'utf8'));
     expect(lines.at(-1)).toMatch(/\+\+\+ killed by SIGKILL \+\+\+ {3}<<< trigger$/);
   });
