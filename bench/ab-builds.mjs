@@ -27,19 +27,21 @@ if (!parent || !(Number(roundsArg) > 0) || builds.length < 2 || command.length =
   );
 const rounds = Number(roundsArg);
 
-const recorders = {};
-for (const b of builds) recorders[b] = (await import(path.resolve(b, 'dist/recorder.js'))).Recorder;
+// By position, not path: the same build given twice is an A/A check of the method itself.
+const recorders = [];
+for (const b of builds)
+  recorders.push((await import(path.resolve(b, 'dist/recorder.js'))).Recorder);
 const progs = () =>
   JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' }));
 const work = path.join(parent, 'ab-work');
 const other = path.join(parent, 'ab-other');
 for (const d of [work, other]) fs.mkdirSync(d, { recursive: true });
 const statsWas = fs.readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
-const samples = Object.fromEntries(builds.map((b) => [b, []]));
+const samples = builds.map(() => []);
 
-function measure(build) {
+function measure(i) {
   const before = new Set(progs().map((p) => p.id));
-  const recorder = recorders[build].open({ ringPages: 64, maxArgBytes: 256 });
+  const recorder = recorders[i].open({ ringPages: 64, maxArgBytes: 256 });
   try {
     recorder.add(passive ? other : work);
     const mine = progs().filter((p) => !before.has(p.id) && p.name?.startsWith('tl_sys_'));
@@ -65,8 +67,9 @@ function measure(build) {
 
 try {
   fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
+  const order = builds.map((_, i) => i);
   for (let r = 0; r < rounds; r++)
-    for (const b of r % 2 ? [...builds].reverse() : builds) samples[b].push(measure(b));
+    for (const i of r % 2 ? [...order].reverse() : order) samples[i].push(measure(i));
 } finally {
   fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', statsWas);
   for (const d of [work, other]) fs.rmdirSync(d);
@@ -76,15 +79,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sum = (s) => s.enter + s.exit;
 const round = (xs) => xs.map((x) => Math.round(x)).join(' ');
 console.log(`${passive ? 'passive' : 'active'}, ${rounds} rounds: ${command.join(' ')}`);
-for (const b of builds) {
-  const s = samples[b];
+for (const [i, b] of builds.entries()) {
+  const s = samples[i];
   console.log(
     `${b}: enter ${median(s.map((x) => x.enter)).toFixed(1)} exit ${median(s.map((x) => x.exit)).toFixed(1)}` +
       ` sum ${median(s.map(sum)).toFixed(1)} ns (rounds: ${round(s.map(sum))})`,
   );
 }
-for (const b of builds.slice(1)) {
-  const d = samples[b].map((s, r) => sum(s) - sum(samples[builds[0]][r]));
+for (const [i, b] of builds.entries()) {
+  if (i === 0) continue;
+  const d = samples[i].map((s, r) => sum(s) - sum(samples[0][r]));
   console.log(
     `${b} - ${builds[0]}: paired median ${median(d).toFixed(1)} ns (rounds: ${round(d)})`,
   );

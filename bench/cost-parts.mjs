@@ -7,6 +7,8 @@
 // Like prog-cost.mjs, from the kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns /
 // run_cnt per program), the workload pinned to CPU 0 in a cgroup of its own. Each round runs every
 // variant once, in a rotated order; "less than active" is the median of the per-round differences.
+// The counts include every other process's syscalls meanwhile, which take the passive path: on a
+// busy machine each figure is a little diluted towards the passive cost.
 // The variants load the same programs with TRACELOOP_BENCH_SKIP (src/recorder.ts, enum
 // tl_bench_skip in bpf/traceloop.h) or TRACELOOP_BENCH_FLOOR; their records are not worth reading.
 //

@@ -513,7 +513,8 @@ the clock (\`bpf_ktime_get_ns\`, once per program run), the lock (the ring's loc
 run) and the copy (\`bpf_probe_read_user\` of the captured buffer). A recorder that keeps times,
 durations and the bytes cannot drop any of them; what is left when all three are gone is the only
 part there is to optimise. Kernel accounting per program run, median of $ROUNDS rounds, the variants
-rotated in each.
+rotated in each; the counts include the rest of the machine's syscalls meanwhile (each on the
+passive path), which dilute every figure a little.
 EOF
 		cat "$OUT"/cost-parts-seqrd.md "$OUT"/cost-parts-write.md 2>/dev/null
 	} >>"$BENCH/results.md"

@@ -210,7 +210,7 @@ export class Recorder {
 export function benchSkip(names: string | undefined): number {
   let bits = 0;
   for (const name of (names ?? '').split(',').filter(Boolean)) {
-    const bit = TL_SKIP[name as keyof typeof TL_SKIP];
+    const bit = Object.hasOwn(TL_SKIP, name) ? TL_SKIP[name as keyof typeof TL_SKIP] : undefined;
     if (bit === undefined)
       throw new UserError(`TRACELOOP_BENCH_SKIP: unknown part '${name}' (clock, lock, copy)`);
     bits |= bit;

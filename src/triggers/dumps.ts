@@ -61,7 +61,7 @@ export class TriggerDumps {
   private readonly pending = new Set<number>();
   /** A trigger that came while its cgroup's dump waited: saved next, on its own. */
   private readonly queued = new Map<number, Fired>();
-  /** Per cgroup and trigger kind (rateKey): when its dumps of the last minute were admitted. */
+  /** Per cgroup and trigger kind (`key:kind`): when its dumps of the last minute were admitted. */
   private readonly recent = new Map<string, number[]>();
   /** Per cgroup and trigger kind: when the rate limit was last said. */
   private readonly quiet = new Map<string, number>();
@@ -118,7 +118,13 @@ export class TriggerDumps {
         .sort((a, b) => RANK[a.kind] - RANK[b.kind]);
       if (armed.length > 0) this.fire(t, armed[0]!);
     }
-    for (const key of this.trackers.keys()) if (!live.has(key)) this.trackers.delete(key);
+    for (const key of this.trackers.keys()) {
+      if (live.has(key)) continue;
+      this.trackers.delete(key);
+      // A long-lived daemon sees many short-lived cgroups: their rate entries go with them.
+      for (const m of [this.recent, this.quiet])
+        for (const k of m.keys()) if (k.startsWith(`${key}:`)) m.delete(k);
+    }
   }
 
   /** The cgroup vanished: its kept record (`read`) is saved at once, if `gone` is armed. */
@@ -185,7 +191,7 @@ export class TriggerDumps {
       this.quiet.set(key, now);
       this.log(
         `${kind} in ${t.name}: not saved, --dump-rate ${this.settings.perMinute} per minute reached ` +
-          `for ${kind} dumps (further ones this minute are not said)`,
+          `(further ${kind} triggers this minute are not said)`,
       );
     }
     return false;

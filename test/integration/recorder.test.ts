@@ -206,9 +206,10 @@ describe('the benchmark switches (TRACELOOP_BENCH_SKIP)', () => {
     }
   };
 
-  it('clock,copy: every time is 0 and no buffer is copied; without them, both are there', async () => {
+  it('clock,lock,copy: every time is 0 and no buffer is copied; without them, both are there', async () => {
     requireRootAndBpf();
-    const skipped = await recordWith('clock,copy');
+    // The lock's switch leaves nothing to see in the records: loading and running it is the test.
+    const skipped = await recordWith('clock,lock,copy');
     expect(skipped.times.length).toBeGreaterThan(0);
     expect(skipped.times.every((ts) => ts === 0n)).toBe(true);
     expect(skipped.copied).toBe(false);
@@ -221,6 +222,8 @@ describe('the benchmark switches (TRACELOOP_BENCH_SKIP)', () => {
     process.env.TRACELOOP_BENCH_SKIP = 'clock,nap';
     try {
       expect(() => Recorder.open()).toThrow(/TRACELOOP_BENCH_SKIP: unknown part 'nap'/);
+      process.env.TRACELOOP_BENCH_SKIP = 'toString'; // an Object.prototype name is no part either
+      expect(() => Recorder.open()).toThrow(/unknown part 'toString'/);
     } finally {
       delete process.env.TRACELOOP_BENCH_SKIP;
     }
