@@ -11,9 +11,9 @@
 // usage: node bench/ab-builds.mjs [--passive] CGROUP_PARENT ROUNDS BUILD_A BUILD_B [BUILD...] -- COMMAND [ARG...]
 // Prints, per build, the median enter and exit ns per run and, for each build after the first,
 // the median of its per-round differences from the first (negative: cheaper).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { costPerRun, median, withBpfStats } from './bpf-stats.mjs';
 
 const argv = process.argv.slice(2);
 const passive = argv[0] === '--passive';
@@ -31,51 +31,29 @@ const rounds = Number(roundsArg);
 const recorders = [];
 for (const b of builds)
   recorders.push((await import(path.resolve(b, 'dist/recorder.js'))).Recorder);
-const progs = () =>
-  JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' }));
 const work = path.join(parent, 'ab-work');
 const other = path.join(parent, 'ab-other');
 for (const d of [work, other]) fs.mkdirSync(d, { recursive: true });
-const statsWas = fs.readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
 const samples = builds.map(() => []);
 
-function measure(i) {
-  const before = new Set(progs().map((p) => p.id));
-  const recorder = recorders[i].open({ ringPages: 64, maxArgBytes: 256 });
-  try {
-    recorder.add(passive ? other : work);
-    const mine = progs().filter((p) => !before.has(p.id) && p.name?.startsWith('tl_sys_'));
-    const snap = () =>
-      Object.fromEntries(
-        progs()
-          .filter((p) => mine.some((m) => m.id === p.id))
-          .map((p) => [p.name, [p.run_time_ns ?? 0, p.run_cnt ?? 0]]),
-      );
-    const a = snap();
-    execFileSync(
-      '/bin/sh',
-      ['-c', 'echo $$ > "$0/cgroup.procs" && exec taskset -c 0 "$@"', work, ...command],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    const b = snap();
-    const per = (name) => (b[name][0] - a[name][0]) / (b[name][1] - a[name][1]);
-    return { enter: per('tl_sys_enter'), exit: per('tl_sys_exit') };
-  } finally {
-    recorder.close();
-  }
-}
+const measure = (i) =>
+  costPerRun(
+    () => recorders[i].open({ ringPages: 64, maxArgBytes: 256 }),
+    passive ? other : work,
+    work,
+    command,
+  );
 
 try {
-  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
   const order = builds.map((_, i) => i);
-  for (let r = 0; r < rounds; r++)
-    for (const i of r % 2 ? [...order].reverse() : order) samples[i].push(measure(i));
+  withBpfStats(() => {
+    for (let r = 0; r < rounds; r++)
+      for (const i of r % 2 ? [...order].reverse() : order) samples[i].push(measure(i));
+  });
 } finally {
-  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', statsWas);
   for (const d of [work, other]) fs.rmdirSync(d);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sum = (s) => s.enter + s.exit;
 const round = (xs) => xs.map((x) => Math.round(x)).join(' ');
 console.log(`${passive ? 'passive' : 'active'}, ${rounds} rounds: ${command.join(' ')}`);

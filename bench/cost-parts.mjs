@@ -7,17 +7,16 @@
 // Like prog-cost.mjs, from the kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns /
 // run_cnt per program), the workload pinned to CPU 0 in a cgroup of its own. Each round runs every
 // variant once, in a rotated order; "less than active" is the median of the per-round differences.
-// The counts include every other process's syscalls meanwhile, which take the passive path: on a
-// busy machine each figure is a little diluted towards the passive cost.
+// The counts include every other process's syscalls meanwhile (see bench/bpf-stats.mjs).
 // The variants load the same programs with TRACELOOP_BENCH_SKIP (src/recorder.ts, enum
 // tl_bench_skip in bpf/traceloop.h) or TRACELOOP_BENCH_FLOOR; their records are not worth reading.
 //
 // usage: node bench/cost-parts.mjs CGROUP_PARENT ROUNDS LABEL -- COMMAND [ARG...]
 // Prints a markdown section; bench/run.sh appends it to bench/results.md.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Recorder } from '../dist/recorder.js';
+import { costPerRun, median, withBpfStats } from './bpf-stats.mjs';
 
 const dash = process.argv.indexOf('--');
 const [parent, roundsArg, label] = process.argv.slice(2, dash < 0 ? undefined : dash);
@@ -42,61 +41,40 @@ const VARIANTS = [
   },
 ];
 
-const progs = () =>
-  JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' }));
 const dir = path.join(parent, 'cost-parts');
 fs.mkdirSync(dir, { recursive: true });
-const statsWas = fs.readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
 /** variant name -> per round, ns per syscall (enter + exit) and each side */
 const samples = Object.fromEntries(VARIANTS.map((v) => [v.name, []]));
 
 /** Loads the programs as variant v asks, runs the workload once, returns its cost per run. */
-function measure(v) {
-  const before = new Set(progs().map((p) => p.id));
-  Object.assign(process.env, v.env);
-  let recorder;
-  try {
-    recorder = Recorder.open({ ringPages: 64, maxArgBytes: 256 });
-  } finally {
-    for (const k of Object.keys(v.env)) delete process.env[k];
-  }
-  try {
-    recorder.add(dir);
-    const mine = progs().filter((p) => !before.has(p.id) && p.name?.startsWith('tl_sys_'));
-    const snap = () =>
-      Object.fromEntries(
-        progs()
-          .filter((p) => mine.some((m) => m.id === p.id))
-          .map((p) => [p.name, [p.run_time_ns ?? 0, p.run_cnt ?? 0]]),
-      );
-    const a = snap();
-    execFileSync(
-      '/bin/sh',
-      ['-c', 'echo $$ > "$0/cgroup.procs" && exec taskset -c 0 "$@"', dir, ...command],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    const b = snap();
-    const per = (name) => (b[name][0] - a[name][0]) / (b[name][1] - a[name][1]);
-    return { enter: per('tl_sys_enter'), exit: per('tl_sys_exit') };
-  } finally {
-    recorder.close();
-  }
-}
+const measure = (v) =>
+  costPerRun(
+    () => {
+      Object.assign(process.env, v.env);
+      try {
+        return Recorder.open({ ringPages: 64, maxArgBytes: 256 });
+      } finally {
+        for (const k of Object.keys(v.env)) delete process.env[k];
+      }
+    },
+    dir,
+    dir,
+    command,
+  );
 
 try {
-  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < VARIANTS.length; k++) {
-      const v = VARIANTS[(r + k) % VARIANTS.length];
-      samples[v.name].push(measure(v));
+  withBpfStats(() => {
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < VARIANTS.length; k++) {
+        const v = VARIANTS[(r + k) % VARIANTS.length];
+        samples[v.name].push(measure(v));
+      }
     }
-  }
+  });
 } finally {
-  fs.writeFileSync('/proc/sys/kernel/bpf_stats_enabled', statsWas);
   fs.rmdirSync(dir);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sum = (s) => s.enter + s.exit;
 const med = (name, f) => median(samples[name].map(f));
 const lessThanActive = (name) =>
