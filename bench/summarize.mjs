@@ -111,6 +111,24 @@ function stats(bench, variant) {
   };
 }
 
+/**
+ * Issue #11's wall-clock targets are against the floor, not none: the median over the rounds
+ * that ran none, floor and active of f(active, floor, none), or null.
+ */
+function overFloor(bench, f) {
+  const of = (variant) =>
+    new Map(
+      raw
+        .filter((r) => r.bench === bench && r.variant === variant && r.value !== null)
+        .map((r) => [r.round, r.value]),
+    );
+  const [none, floor, active] = [of('none'), of('floor'), of('active')];
+  const xs = [...active.keys()]
+    .filter((r) => none.has(r) && floor.has(r))
+    .map((r) => f(active.get(r), floor.get(r), none.get(r)));
+  return median(xs);
+}
+
 const int = (x) => Math.round(x).toLocaleString('en-US');
 const ns = (x) => x.toFixed(1);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -216,6 +234,13 @@ if (m1('do_seqrd') === '1') {
   p('| target | measured | |', '|---|---:|---|');
   p(`| traceloop active ≥ 90% of none | ${act[0]} | ${act[1]} |`);
   p(`| traceloop passive ≥ 98% of none | ${pas[0]} | ${pas[1]} |`);
+  const points = overFloor('seqrd', (a, f, n) => ((a - f) / n) * 100);
+  if (points !== null) {
+    p(
+      `| traceloop active within 3 points of the floor (issue #11: per round, (active − floor) / none) | ` +
+        `${signed(points)} points | ${points >= -3 ? '**met**' : '**not met**'} |`,
+    );
+  }
   p('');
   p(
     'For comparison, the original traceloop talk (LPC 2020) read about 6,400 MiB/s for none, 6,050 passive',
@@ -262,6 +287,13 @@ if (m1('do_write') === '1') {
   p(
     `| traceloop active ≤ +150 ns per syscall, with the 64 bytes captured | ${act[0]} | ${act[1]} |`,
   );
+  const over = overFloor('write', (a, f) => a - f);
+  if (over !== null) {
+    p(
+      `| traceloop active ≤ +120 ns over the floor (issue #11: per round, active − floor) | ` +
+        `${signed(over)} ns | ${over <= 120 ? '**met**' : '**not met**'} |`,
+    );
+  }
   p('');
   p(
     '"Captured" is checked by looking for the text at the start of the written buffer',
