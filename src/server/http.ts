@@ -600,7 +600,8 @@ interface Described {
   dumps?: DumpDescribed[];
 }
 
-interface DumpDescribed {
+/** A saved dump as /dumps and /list describe it (JSON). */
+export interface DumpDescribed {
   id: number;
   name: string;
   trigger: string;

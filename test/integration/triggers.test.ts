@@ -9,20 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { curl, URL, useFixture, type DaemonProcess } from '../helpers/daemon.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { RemoteRecorder } from '../../src/client/remote-recorder.js';
+import type { DumpDescribed } from '../../src/server/http.js';
 import { parseRecords, TL_NR_PROC_END } from '../../src/wire.js';
 import { cli, runInCgroup, spawnCli } from '../helpers/system.js';
 import { until } from '../helpers/wait.js';
 
-interface Dump {
-  id: number;
-  name: string;
-  trigger: string;
-  detail: string;
-  at: string;
-  capture: string;
-  text: string;
-  bytes: number;
-}
+type Dump = DumpDescribed;
 
 /**
  * The python3 binary itself: a version manager's shim (pyenv) would run shell scripts first,
