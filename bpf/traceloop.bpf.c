@@ -235,7 +235,9 @@ static __always_inline int put_param(struct tl_writer *w, __u8 arg, __u8 kind, c
 /*
  * The captures a rule asks for this call: its slots, with a TL_CAP_KEYED
  * slot replaced by what keyed_rules says for the selector's value (or
- * nothing), and the slots of families left out emptied.
+ * nothing). Slots of families left out are never here: the loader empties
+ * them before it writes the rules (Recorder::fill_rules), which spares
+ * every recorded call a test of each slot's family.
  */
 static __always_inline void resolve_caps(struct tl_rule *rule, struct tl_args *regs, __u32 nr,
 					 struct tl_capture *caps)
@@ -252,8 +254,6 @@ static __always_inline void resolve_caps(struct tl_rule *rule, struct tl_args *r
 			else
 				caps[i].kind = TL_CAP_NONE;
 		}
-		if (tl_family_of(caps[i].kind) & ~families)
-			caps[i].kind = TL_CAP_NONE;
 	}
 }
 
@@ -264,7 +264,9 @@ static __always_inline bool is_enter_kind(__u8 k)
 	       k == TL_CAP_FDSETS;
 }
 
-/* Whether an exit capture of kind k has something to take for this return. */
+/* Whether an exit capture of kind k has something to take for this return.
+ * A switch, not bit masks: tested against ret in this form, the verifier
+ * walks the exit in half the instructions (test/integration/verifier-budget). */
 static __always_inline bool exit_takes(__u8 k, long ret)
 {
 	switch (k) {
@@ -284,15 +286,14 @@ static __always_inline bool exit_takes(__u8 k, long ret)
 
 static __always_inline bool is_compound(__u8 k)
 {
-	return tl_family_of(k) & ~TL_FAM_KEYED;
+	return tl_kind_in(TL_KINDS_COMPOUND, k);
 }
 
 /* Whether capture c has something to read: its pointer is set (the fd sets
  * of select are read whichever of them are set; new fds are the task's). */
 static __always_inline bool has_source(struct tl_capture *c, struct tl_args *regs)
 {
-	return c->kind == TL_CAP_FDSETS || c->kind == TL_CAP_FDSETS_EXIT ||
-	       c->kind == TL_CAP_NEW_FDS || arg_of(regs, c->arg);
+	return tl_kind_in(TL_KINDS_WITHOUT_POINTER, c->kind) || arg_of(regs, c->arg);
 }
 
 /*

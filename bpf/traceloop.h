@@ -524,6 +524,28 @@ enum tl_bench_skip {
 	TL_SKIP_COPY = 1 << 2,	/* a buffer capture's bpf_probe_read_user */
 };
 
+/*
+ * Sets of capture kinds, as bit masks: the programs test a kind with one
+ * shift where a switch compiled to a chain of compares, run for every slot
+ * of every rule on every recorded call (issue #11).
+ */
+#define TL_KIND_BIT(k) (1u << (k))
+/* Built in scratch by compound.bpf.h: every family's kind but TL_CAP_KEYED. */
+#define TL_KINDS_COMPOUND                                                                          \
+	(TL_KIND_BIT(TL_CAP_STRV) | TL_KIND_BIT(TL_CAP_IOV) | TL_KIND_BIT(TL_CAP_IOV_EXIT) |       \
+	 TL_KIND_BIT(TL_CAP_MSG) | TL_KIND_BIT(TL_CAP_MSG_EXIT) | TL_KIND_BIT(TL_CAP_MMSG_EXIT) |  \
+	 TL_KIND_BIT(TL_CAP_FDSETS) | TL_KIND_BIT(TL_CAP_FDSETS_EXIT) |                            \
+	 TL_KIND_BIT(TL_CAP_DIRENTS) | TL_KIND_BIT(TL_CAP_NEW_FDS))
+/* Read whatever the pointer argument holds: select's fd sets (any of them
+ * may be NULL), the task's new fds. */
+#define TL_KINDS_WITHOUT_POINTER                                                                   \
+	(TL_KIND_BIT(TL_CAP_FDSETS) | TL_KIND_BIT(TL_CAP_FDSETS_EXIT) | TL_KIND_BIT(TL_CAP_NEW_FDS))
+
+static inline int tl_kind_in(__u32 kinds, __u32 kind)
+{
+	return kind < 32 && ((kinds >> kind) & 1);
+}
+
 /* Whether a capture of this kind may take something at sys_exit (a keyed
  * one may resolve to one that does): the loader sets the syscall's bit of
  * exit_rules from it, and the exit of every other syscall skips its rule. */

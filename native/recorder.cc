@@ -110,41 +110,58 @@ Recorder::Recorder(const RecorderConfig &config)
 	load.ncpus = ncpus_;
 	skel_ = load_programs(load, load_report_);
 
-	const int rules_fd = bpf_map__fd(skel_->maps.rules);
-	for (uint32_t nr = 0; nr < TL_MAX_SYSCALLS; nr++) {
-		const uint8_t *rule = config.rules.data() + nr * sizeof(tl_rule);
-		if (bpf_map_update_elem(rules_fd, &nr, rule, BPF_ANY)) {
-			int e = errno;
-			close();
-			fail_bpf("filling the capture rules", e);
-		}
-		tl_rule r;
-		std::memcpy(&r, rule, sizeof(r));
-		for (const tl_capture &c : r.cap)
-			if (tl_captures_at_exit(c.kind))
-				skel_->bss->exit_rules[nr / 64] |= __u64(1) << (nr % 64);
-	}
-
-	const size_t pair = sizeof(tl_keyed_key) + sizeof(tl_capture);
-	if (config.keyed_rules.size() % pair || config.keyed_rules.size() / pair > TL_MAX_KEYED) {
+	try {
+		fill_rules(config);
+	} catch (...) {
 		close();
-		throw UserError("internal: keyed capture rules must be at most " +
-				std::to_string(TL_MAX_KEYED) + " key/capture pairs");
-	}
-	const int keyed_fd = bpf_map__fd(skel_->maps.keyed_rules);
-	for (size_t at = 0; at < config.keyed_rules.size(); at += pair) {
-		const uint8_t *key = config.keyed_rules.data() + at;
-		if (bpf_map_update_elem(keyed_fd, key, key + sizeof(tl_keyed_key), BPF_ANY)) {
-			int e = errno;
-			close();
-			fail_bpf("filling the keyed capture rules", e);
-		}
+		throw;
 	}
 
 	const int err = traceloop_bpf__attach(skel_);
 	if (err) {
 		close();
 		fail_bpf("attaching to the syscall tracepoints", err);
+	}
+}
+
+namespace {
+// A capture of a family this load left out is emptied here, once, so that
+// the programs need not test every capture's family on every call.
+void empty_if_left_out(tl_capture &c, uint32_t families)
+{
+	if (tl_family_of(c.kind) & ~families)
+		c = tl_capture{};
+}
+} // namespace
+
+void Recorder::fill_rules(const RecorderConfig &config)
+{
+	const uint32_t families = load_report_.families;
+	const int rules_fd = bpf_map__fd(skel_->maps.rules);
+	for (uint32_t nr = 0; nr < TL_MAX_SYSCALLS; nr++) {
+		tl_rule r;
+		std::memcpy(&r, config.rules.data() + nr * sizeof(tl_rule), sizeof(r));
+		for (tl_capture &c : r.cap) {
+			empty_if_left_out(c, families);
+			if (tl_captures_at_exit(c.kind))
+				skel_->bss->exit_rules[nr / 64] |= __u64(1) << (nr % 64);
+		}
+		if (bpf_map_update_elem(rules_fd, &nr, &r, BPF_ANY))
+			fail_bpf("filling the capture rules", errno);
+	}
+
+	const size_t pair = sizeof(tl_keyed_key) + sizeof(tl_capture);
+	if (config.keyed_rules.size() % pair || config.keyed_rules.size() / pair > TL_MAX_KEYED)
+		throw UserError("internal: keyed capture rules must be at most " +
+				std::to_string(TL_MAX_KEYED) + " key/capture pairs");
+	const int keyed_fd = bpf_map__fd(skel_->maps.keyed_rules);
+	for (size_t at = 0; at < config.keyed_rules.size(); at += pair) {
+		const uint8_t *key = config.keyed_rules.data() + at;
+		tl_capture c;
+		std::memcpy(&c, key + sizeof(tl_keyed_key), sizeof(c));
+		empty_if_left_out(c, families);
+		if (bpf_map_update_elem(keyed_fd, key, &c, BPF_ANY))
+			fail_bpf("filling the keyed capture rules", errno);
 	}
 }
 

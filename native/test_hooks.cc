@@ -382,6 +382,23 @@ Napi::Value BenchDrain(const Napi::CallbackInfo &info)
 	return o;
 }
 
+// For every capture kind a byte can name: the sets the programs test with
+// bit masks (TL_KINDS_*), next to tl_family_of, which the loader uses; for
+// test/wire-layout.test.ts, which holds the two to each other.
+Napi::Value KindSets(const Napi::CallbackInfo &info)
+{
+	Napi::Array a = Napi::Array::New(info.Env());
+	for (uint32_t kind = 0; kind < 256; kind++) {
+		Napi::Object o = Napi::Object::New(info.Env());
+		o.Set("kind", static_cast<double>(kind));
+		o.Set("family", static_cast<double>(tl_family_of(kind)));
+		o.Set("compound", tl_kind_in(TL_KINDS_COMPOUND, kind) != 0);
+		o.Set("withoutPointer", tl_kind_in(TL_KINDS_WITHOUT_POINTER, kind) != 0);
+		a.Set(kind, o);
+	}
+	return a;
+}
+
 // The values of the header's constants (defines and enums), for
 // test/wire-layout.test.ts: src/wire.ts mirrors them by hand.
 Napi::Value Constants(const Napi::CallbackInfo &info)
@@ -484,6 +501,7 @@ void init_test_hooks(Napi::Env env, Napi::Object exports)
 {
 	exports.Set("layout", Napi::Function::New(env, Layout));
 	exports.Set("constants", Napi::Function::New(env, Constants));
+	exports.Set("kindSets", Napi::Function::New(env, KindSets));
 	exports.Set("readRing", Napi::Function::New(env, ReadRing));
 	exports.Set("LiveMerger", LiveMergerWrap::Define(env));
 	exports.Set("Outbox", OutboxWrap::Define(env));

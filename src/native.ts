@@ -183,6 +183,8 @@ export interface NativeModule {
   layout(): WireLayout;
   /** The values of bpf/traceloop.h's constants (TL_*), for test/wire-layout.test.ts. */
   constants(): Record<string, number>;
+  /** Per capture kind 0-255: its family and the TL_KINDS_* sets it is in, for test/wire-layout.test.ts. */
+  kindSets(): { kind: number; family: number; compound: boolean; withoutPointer: boolean }[];
   /**
    * Runs the ring reader on a synthetic ring element (control block + page
    * index + data, as the kernel lays it out) so unit tests can drive every

@@ -153,3 +153,23 @@ describe('the constants of bpf/traceloop.h', () => {
     expect(tsOnly).toEqual([]);
   });
 });
+
+describe('the capture kind sets the programs test with bit masks (TL_KINDS_* in bpf/traceloop.h)', () => {
+  const kinds = loadNative().kindSets();
+
+  it('compound: every kind of a family but TL_CAP_KEYED, and nothing else', () => {
+    const differ = kinds
+      .filter((k) => k.compound !== (k.family !== 0 && k.family !== wire.TL_FAM_KEYED))
+      .map((k) => `kind ${k.kind}: compound ${k.compound}, family ${k.family}`);
+    expect(differ).toEqual([]);
+    expect(kinds.filter((k) => k.compound).length).toBe(10);
+  });
+
+  it('without a pointer: the fd sets of select (either end) and the new fds, only', () => {
+    expect(kinds.filter((k) => k.withoutPointer).map((k) => k.kind)).toEqual([
+      wire.TL_CAP_FDSETS,
+      wire.TL_CAP_FDSETS_EXIT,
+      wire.TL_CAP_NEW_FDS,
+    ]);
+  });
+});
