@@ -120,8 +120,7 @@ export class RecordingText {
   /** Counters from the batches alone (a capture cut before its end): recorded = shown + lost. */
   booksFromBatches(): CpuRingStats[] {
     const cpus = new Set<number>();
-    this.shown.byCpu.forEach((_n, cpu) => cpus.add(cpu));
-    this.lost.byCpu.forEach((_n, cpu) => cpus.add(cpu));
+    for (const [cpu] of [...this.shown.entries(), ...this.lost.entries()]) cpus.add(cpu);
     return [...cpus]
       .sort((a, b) => a - b)
       .map((cpu) => ({

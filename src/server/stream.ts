@@ -110,9 +110,8 @@ export class LiveStream implements Subscriber {
     if (this.ended) return;
     // What the stream never got (still in the merger, or not read yet) is lost to this client.
     if (e.unseen) {
-      e.unseen.byCpu.forEach((n, cpu) =>
-        this.ledger.owe(cpu, TL_LOST_CONSUMER, n, this.lastTs, 0n),
-      );
+      for (const [cpu, n] of e.unseen.entries())
+        this.ledger.owe(cpu, TL_LOST_CONSUMER, n, this.lastTs, 0n);
     }
     if (this.ledger.pending) this.writeOwed();
     this.finish();
@@ -183,7 +182,8 @@ export class LiveStream implements Subscriber {
     lostAllCpus?: number;
   } {
     const cpus: number[] = [];
-    for (const t of [window, this.shown, this.marked]) t.byCpu.forEach((_, cpu) => cpus.push(cpu));
+    for (const t of [window, this.shown, this.marked])
+      for (const [cpu] of t.entries()) cpus.push(cpu);
     const rows = [...new Set(cpus)]
       .sort((a, b) => a - b)
       .map((cpu) => ({

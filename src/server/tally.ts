@@ -55,27 +55,39 @@ export function visitRecords(buf: Buffer, v: RecordVisitor): void {
   }
 }
 
-/** Events per CPU, and those of markers about all CPUs at once. */
+/**
+ * Events per CPU, and those of markers about all CPUs at once. A map, not an array indexed by
+ * CPU: a capture file is anyone's bytes, and a lost marker's 32-bit CPU of 2,516,582,402 made an
+ * array that length, which every walk over it then took minutes to cross (the capture fuzz test
+ * found it).
+ */
 export class PerCpu {
-  readonly byCpu: number[] = [];
+  private readonly counts = new Map<number, number>();
   all = 0;
 
   add(cpu: number, n: number): void {
     if (cpu === ALL_CPUS) this.all += n;
-    else this.byCpu[cpu] = (this.byCpu[cpu] ?? 0) + n;
+    else this.counts.set(cpu, (this.counts.get(cpu) ?? 0) + n);
   }
 
   get(cpu: number): number {
-    return this.byCpu[cpu] ?? 0;
+    return this.counts.get(cpu) ?? 0;
   }
 
   total(): number {
-    return this.byCpu.reduce((s, n) => s + (n ?? 0), 0) + this.all;
+    let sum = this.all;
+    for (const n of this.counts.values()) sum += n;
+    return sum;
+  }
+
+  /** [cpu, events] of every CPU counted, in CPU order. */
+  entries(): [number, number][] {
+    return [...this.counts].sort((a, b) => a[0] - b[0]);
   }
 
   copy(): PerCpu {
     const c = new PerCpu();
-    this.byCpu.forEach((n, cpu) => (c.byCpu[cpu] = n));
+    for (const [cpu, n] of this.counts) c.counts.set(cpu, n);
     c.all = this.all;
     return c;
   }
@@ -161,7 +173,7 @@ export function streamWindow(
   const unseen = new PerCpu();
   let before = baseline.all;
   let during = handed.all - baseline.all;
-  final.byCpu.forEach((n, cpu) => {
+  for (const [cpu, n] of final.entries()) {
     let w = Math.max(0, n - baseline.get(cpu));
     const cutBefore = Math.min(w, before);
     w -= cutBefore;
@@ -172,6 +184,6 @@ export function streamWindow(
     during -= cutDuring;
     window.add(cpu, w);
     unseen.add(cpu, u);
-  });
+  }
   return { window, unseen };
 }

@@ -45,8 +45,14 @@ describe('the window of a stream that ends', () => {
   };
   it('is what was emitted by the end less what was handed out before it joined; unseen is the rest', () => {
     const { window, unseen } = streamWindow(per([100, 50]), per([90, 50]), per([10, 5]));
-    expect(window.byCpu).toEqual([90, 45]);
-    expect(unseen.byCpu).toEqual([10, 0]);
+    expect(window.entries()).toEqual([
+      [0, 90],
+      [1, 45],
+    ]);
+    expect(unseen.entries()).toEqual([
+      [0, 10],
+      [1, 0],
+    ]);
   });
   it('keeps totals exact when the addon counted a drop for all CPUs at once', () => {
     // 30 events of both CPUs dropped by the addon during the window, 5 before it.
