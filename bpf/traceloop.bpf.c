@@ -400,7 +400,7 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	struct tl_comm_slot *slot;
 	__u32 nr = id < 0 || id > 0xffff ? 0xffff : id, nargs = TL_MAX_ARGS, nparams = 0;
-	__u32 faulted = 0, cflags, size;
+	__u32 faulted = 0, cflags, size, one_buffer = 0;
 	__u64 start, off, e_ts, comm[2], *tail;
 	struct task_struct *task;
 	bool ia32;
@@ -424,10 +424,17 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
 		nargs = rule->nargs <= TL_MAX_ARGS ? rule->nargs : TL_MAX_ARGS;
-		resolve_caps(rule, regs, nr, caps);
-		for (int i = 0; i < TL_MAX_PARAMS; i++)
-			if (is_enter_kind(caps[i].kind) && has_source(&caps[i], regs))
-				nparams++;
+		one_buffer = rule->one_buffer;
+		if (one_buffer) {
+			one_buffer = CLAMP(one_buffer - 1, TL_MAX_PARAMS - 1) + 1;
+			caps[0] = rule->cap[one_buffer - 1];
+			nparams = arg_of(regs, caps[0].arg) != 0;
+		} else {
+			resolve_caps(rule, regs, nr, caps);
+			for (int i = 0; i < TL_MAX_PARAMS; i++)
+				if (is_enter_kind(caps[i].kind) && has_source(&caps[i], regs))
+					nparams++;
+		}
 	}
 	w.tid = task->pid;
 	comm[0] = *(__u64 *)&task->comm[0];
@@ -464,7 +471,14 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 	w.head += size;
 	publish_unless(&w, start, nparams);
 
-	if (nparams) {
+	if (one_buffer) {
+		/* The commonest rule (a write's buffer), without the loops over
+		 * three slots of any kind: its kind is a constant here. */
+		if (nparams && put_param(&w, caps[0].arg, TL_CAP_BUF_ARGLEN,
+					 (const void *)arg_of(regs, caps[0].arg),
+					 arg_of(regs, caps[0].len_arg)) == TL_PARAM_FAULT)
+			faulted = 1u << (one_buffer - 1);
+	} else if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
 			struct tl_capture *c = &caps[i];
 
@@ -502,7 +516,7 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	struct tl_rule *rule = NULL;
 	struct tl_capture caps[TL_MAX_PARAMS] = {};
 	struct tl_refault *rf;
-	__u32 nr, nparams = 0, refault = 0;
+	__u32 nr, nparams = 0, refault = 0, one_result = 0;
 	__u64 start, off;
 	struct task_struct *task;
 	bool ia32;
@@ -522,10 +536,18 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	if (rule) {
 		/* Only a call with a rule reads its arguments at exit. */
 		read_args(&args, uregs);
-		resolve_caps(rule, regs, nr, caps);
-		for (int i = 0; i < TL_MAX_PARAMS; i++)
-			if (exit_takes(caps[i].kind, ret) && has_source(&caps[i], regs))
-				nparams++;
+		/* Not with a refault pending: that needs every slot resolved. */
+		one_result = refault_pending ? 0 : rule->one_result;
+		if (one_result) {
+			one_result = CLAMP(one_result - 1, TL_MAX_PARAMS - 1) + 1;
+			caps[0] = rule->cap[one_result - 1];
+			nparams = ret > 0 && arg_of(regs, caps[0].arg) != 0;
+		} else {
+			resolve_caps(rule, regs, nr, caps);
+			for (int i = 0; i < TL_MAX_PARAMS; i++)
+				if (exit_takes(caps[i].kind, ret) && has_source(&caps[i], regs))
+					nparams++;
+		}
 		if (refault_pending) {
 			rf = bpf_task_storage_get(&refaults, task, 0, 0);
 			if (rf && rf->mask) {
@@ -559,7 +581,12 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 	w.head += sizeof(struct tl_exit);
 	publish_unless(&w, start, nparams);
 
-	if (nparams) {
+	if (one_result) {
+		/* A read's buffer: see one_buffer in tl_sys_enter. */
+		if (nparams)
+			put_param(&w, caps[0].arg, TL_CAP_BUF_RETLEN,
+				  (const void *)arg_of(regs, caps[0].arg), ret);
+	} else if (nparams) {
 		for (int i = 0; i < TL_MAX_PARAMS; i++) {
 			struct tl_capture *c = &caps[i];
 

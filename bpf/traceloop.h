@@ -596,7 +596,15 @@ struct tl_capture {
 
 struct tl_rule {
 	__u8 nargs; /* arguments to copy into the enter record */
-	__u8 reserved[3];
+	/* Set by the loader, for the commonest rules: 1 + the slot of the
+	 * rule's only capture when that is a buffer of bytes whose length is
+	 * an argument (TL_CAP_BUF_ARGLEN: write, sendto, pwrite64...), or the
+	 * return value (TL_CAP_BUF_RETLEN: read, recvfrom, pread64...); else
+	 * 0. The programs then take it without the loops over three slots of
+	 * any kind (issue #11). */
+	__u8 one_buffer;
+	__u8 one_result;
+	__u8 reserved;
 	__u32 reserved2;
 	struct tl_capture cap[TL_MAX_PARAMS];
 };

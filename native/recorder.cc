@@ -141,11 +141,22 @@ void Recorder::fill_rules(const RecorderConfig &config)
 	for (uint32_t nr = 0; nr < TL_MAX_SYSCALLS; nr++) {
 		tl_rule r;
 		std::memcpy(&r, config.rules.data() + nr * sizeof(tl_rule), sizeof(r));
-		for (tl_capture &c : r.cap) {
+		uint32_t used = 0, buffer_slot = 0;
+		for (uint32_t i = 0; i < TL_MAX_PARAMS; i++) {
+			tl_capture &c = r.cap[i];
 			empty_if_left_out(c, families);
 			if (tl_captures_at_exit(c.kind))
 				skel_->bss->exit_rules[nr / 64] |= __u64(1) << (nr % 64);
+			if (c.kind != TL_CAP_NONE) {
+				used++;
+				buffer_slot = i;
+			}
 		}
+		// The commonest rules get the programs' short way (see tl_rule).
+		const tl_capture &only = r.cap[buffer_slot];
+		const bool bytes = used == 1 && only.size == 0;
+		r.one_buffer = bytes && only.kind == TL_CAP_BUF_ARGLEN ? 1 + buffer_slot : 0;
+		r.one_result = bytes && only.kind == TL_CAP_BUF_RETLEN ? 1 + buffer_slot : 0;
 		if (bpf_map_update_elem(rules_fd, &nr, &r, BPF_ANY))
 			fail_bpf("filling the capture rules", errno);
 	}

@@ -108,6 +108,8 @@ Napi::Value Layout(const Napi::CallbackInfo &info)
 	LAYOUT_FIELD(o, tl_capture, size);
 	LAYOUT_SIZE(o, tl_rule);
 	LAYOUT_FIELD(o, tl_rule, nargs);
+	LAYOUT_FIELD(o, tl_rule, one_buffer);
+	LAYOUT_FIELD(o, tl_rule, one_result);
 	LAYOUT_FIELD(o, tl_rule, cap);
 	LAYOUT_SIZE(o, tl_iov_part);
 	LAYOUT_FIELD(o, tl_iov_part, iov_len);

@@ -321,7 +321,9 @@ export const LAYOUT = {
 
   'sizeof(struct tl_rule)': 32,
   'tl_rule.nargs': 0,
-  'tl_rule.reserved': 1,
+  'tl_rule.one_buffer': 1,
+  'tl_rule.one_result': 2,
+  'tl_rule.reserved': 3,
   'tl_rule.reserved2': 4,
   'tl_rule.cap': 8,
 

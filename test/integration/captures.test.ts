@@ -71,6 +71,20 @@ m, t = pty.openpty()
 termios.tcgetattr(t)
 fcntl.ioctl(t, termios.TIOCSWINSZ, bytes([24, 0, 80, 0, 0, 0, 0, 0]))
 fcntl.ioctl(t, termios.TIOCGWINSZ, bytes(8))
+mark("plain-write")
+os.write(1, b"plain!")
+mark("plain-read")
+r, w = os.pipe()
+os.write(w, b"pipe-bytes")
+os.read(r, 64)
+pr, pw = os.pipe()  # a pipe copies what it is given (/dev/null reads nothing)
+mark("bad-write")
+libc.write(pw, ctypes.c_void_p(8), 4)
+mark("fresh-page-write")
+import mmap
+with open(sys.argv[1] + "/page", "r+b") as f:
+    mm = mmap.mmap(f.fileno(), 4096)
+    libc.write(pw, ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(mm))), 5)
 mark("end")
 `;
 
@@ -88,6 +102,10 @@ describe('compound captures on real BPF', () => {
     fs.mkdirSync(path.join(dir, 'many'), { recursive: true });
     for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, 'many', `f${i}`), '');
     fs.writeFileSync(path.join(dir, 'w.py'), WORKLOAD);
+    fs.writeFileSync(
+      path.join(dir, 'page'),
+      Buffer.concat([Buffer.from('hello'), Buffer.alloc(4091)]),
+    );
     recorder = Recorder.open({ ringPages: 256, maxArgBytes: MAX_ARG });
     cg = scratchCgroup('captures');
     const id = recorder.add(cg.path).id;
@@ -119,6 +137,15 @@ describe('compound captures on real BPF', () => {
   const find = (step: string, kind: 'enter' | 'exit', name: string): EnterRecord | ExitRecord => {
     const r = steps.get(step)?.find((x) => x.kind === kind && x.nr === nr(name));
     if (!r) throw new Error(`no ${kind} of ${name} after marker ${step}`);
+    return r;
+  };
+  /** The step's last `kind` of a write: the marker's own exit comes first. */
+  const lastWrite = (step: string, kind: 'enter' | 'exit'): EnterRecord | ExitRecord => {
+    const r = steps
+      .get(step)
+      ?.filter((x) => x.kind === kind && x.nr === nr('write'))
+      .at(-1);
+    if (!r) throw new Error(`no ${kind} of write after marker ${step}`);
     return r;
   };
   const param = (r: EnterRecord | ExitRecord, arg: number): Param => {
@@ -187,6 +214,31 @@ describe('compound captures on real BPF', () => {
       [4n, '', TL_PARAM_FAULT],
     ]);
     expect(faults).toBeGreaterThanOrEqual(2); // this one and the unreadable array above
+  });
+
+  // A write's and a read's buffer are the commonest captures: the programs take them by a short
+  // way (tl_rule.one_buffer and one_result), which these hold to what the general loops wrote.
+  it('write: its buffer, at enter; read: the bytes it returned, at exit', () => {
+    const w = param(find('plain-write', 'enter', 'write'), 1);
+    expect([w.bytes.toString(), w.status, w.want]).toEqual(['plain!', TL_PARAM_OK, 6]);
+    const r = param(find('plain-read', 'exit', 'read'), 1);
+    expect([r.bytes.toString(), r.status, r.want]).toEqual(['pipe-bytes', TL_PARAM_OK, 10]);
+  });
+
+  it("a write's unreadable buffer is marked, read again at exit, and counted in stats", () => {
+    expect(param(find('bad-write', 'enter', 'write'), 1).status).toBe(TL_PARAM_FAULT);
+    const x = lastWrite('bad-write', 'exit') as ExitRecord;
+    expect(x.ret).toBe(-14n); // EFAULT
+    expect(param(x, 1).status).toBe(TL_PARAM_FAULT);
+    expect(faults).toBeGreaterThanOrEqual(3); // and the two iovec ones above
+  });
+
+  it("a write's buffer in a page not yet touched is read again at exit, whole", () => {
+    // At enter the page is not in the page tables (BPF may not fault it in); the write's own
+    // copy brings it in, and the exit reads what the enter could not.
+    expect(param(find('fresh-page-write', 'enter', 'write'), 1).status).toBe(TL_PARAM_FAULT);
+    const p = param(lastWrite('fresh-page-write', 'exit'), 1);
+    expect([p.bytes.toString(), p.status, p.want]).toEqual(['hello', TL_PARAM_OK, 5]);
   });
 
   it('select: more than 1024 fds are cut at 1024 and marked; NULL sets read nothing', () => {
