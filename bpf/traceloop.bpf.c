@@ -365,6 +365,22 @@ static __always_inline __u64 want_of(struct tl_capture *c, struct tl_args *regs,
 	}
 }
 
+/*
+ * The capture a rule's one_buffer or one_result mark names (1 + its slot;
+ * 0: the rule takes the general way), into *cap. Returns the mark, bounded
+ * for the verifier.
+ */
+static __always_inline __u32 marked_capture(struct tl_rule *rule, __u8 mark, struct tl_capture *cap)
+{
+	__u32 slot;
+
+	if (!mark)
+		return 0;
+	slot = CLAMP(mark - 1, TL_MAX_PARAMS - 1);
+	*cap = rule->cap[slot];
+	return slot + 1;
+}
+
 /* Writes capture c; returns its status. */
 static __always_inline int capture(struct tl_writer *w, struct tl_args *regs, struct tl_capture *c,
 				   long ret, __u32 slot)
@@ -424,10 +440,8 @@ int BPF_PROG(tl_sys_enter, struct pt_regs *uregs, long id)
 		rule = bpf_map_lookup_elem(&rules, &nr);
 	if (rule) {
 		nargs = rule->nargs <= TL_MAX_ARGS ? rule->nargs : TL_MAX_ARGS;
-		one_buffer = rule->one_buffer;
+		one_buffer = marked_capture(rule, rule->one_buffer, &caps[0]);
 		if (one_buffer) {
-			one_buffer = CLAMP(one_buffer - 1, TL_MAX_PARAMS - 1) + 1;
-			caps[0] = rule->cap[one_buffer - 1];
 			nparams = arg_of(regs, caps[0].arg) != 0;
 		} else {
 			resolve_caps(rule, regs, nr, caps);
@@ -537,10 +551,8 @@ int BPF_PROG(tl_sys_exit, struct pt_regs *uregs, long ret)
 		/* Only a call with a rule reads its arguments at exit. */
 		read_args(&args, uregs);
 		/* Not with a refault pending: that needs every slot resolved. */
-		one_result = refault_pending ? 0 : rule->one_result;
+		one_result = marked_capture(rule, refault_pending ? 0 : rule->one_result, &caps[0]);
 		if (one_result) {
-			one_result = CLAMP(one_result - 1, TL_MAX_PARAMS - 1) + 1;
-			caps[0] = rule->cap[one_result - 1];
 			nparams = ret > 0 && arg_of(regs, caps[0].arg) != 0;
 		} else {
 			resolve_caps(rule, regs, nr, caps);

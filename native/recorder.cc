@@ -154,9 +154,11 @@ void Recorder::fill_rules(const RecorderConfig &config)
 		}
 		// The commonest rules get the programs' short way (see tl_rule).
 		const tl_capture &only = r.cap[buffer_slot];
-		const bool bytes = used == 1 && only.size == 0;
-		r.one_buffer = bytes && only.kind == TL_CAP_BUF_ARGLEN ? 1 + buffer_slot : 0;
-		r.one_result = bytes && only.kind == TL_CAP_BUF_RETLEN ? 1 + buffer_slot : 0;
+		const bool one_plain_buffer = used == 1 && only.size == 0;
+		r.one_buffer =
+		    one_plain_buffer && only.kind == TL_CAP_BUF_ARGLEN ? 1 + buffer_slot : 0;
+		r.one_result =
+		    one_plain_buffer && only.kind == TL_CAP_BUF_RETLEN ? 1 + buffer_slot : 0;
 		if (bpf_map_update_elem(rules_fd, &nr, &r, BPF_ANY))
 			fail_bpf("filling the capture rules", errno);
 	}

@@ -120,10 +120,11 @@ private:
 	// registered cgroup still needs it.
 	void set_filter_bit(uint64_t id, bool on);
 	void sync_filter_bit(uint64_t id);
+	// The capture rules into their maps, without the families left out,
+	// the commonest marked for the programs' short way (tl_rule.one_buffer).
+	void fill_rules(const RecorderConfig &config);
 	// A cgroup's slot: its rings in ring_slots, and the ways the programs
 	// find its slot (cgroup_slots, slot_of and slot_owner in .bss).
-	// The capture rules into their maps, without the families left out.
-	void fill_rules(const RecorderConfig &config);
 	void publish_slot(uint64_t id, const Rings &r);
 	void withdraw_slot(uint64_t id, const Rings &r);
 	std::vector<bool> slots_used_ = std::vector<bool>(TL_MAX_CGROUPS);
