@@ -65,32 +65,55 @@ static __always_inline __u64 cgroup_of(struct task_struct *task)
 	return kn ? kn->id : 0;
 }
 
-/*
- * Finds task's cgroup's ring on this CPU, without taking it: false if the
- * cgroup is not registered (nearly every task, so this is the passive path).
- */
-static __always_inline bool find_ring(struct tl_writer *w, struct task_struct *task)
+/* 1 + the slot of task's cgroup, 0 if it is not registered (nearly every
+ * task): the passive path. */
+static __always_inline __u32 slot_of_task(struct task_struct *task)
 {
 	__u64 cgroup = cgroup_of(task);
 	__u32 slot, *held;
-	void *rings;
 
 	if (!(cgroup_filter[(cgroup / 64) % (TL_FILTER_BITS / 64)] & (1ULL << (cgroup % 64))))
-		return false;
+		return 0;
 	/* The cgroup's slot: see slot_of */
 	slot = slot_of[cgroup % TL_FILTER_BITS];
-	if (slot && slot_owner[(slot - 1) % TL_MAX_CGROUPS] == cgroup) {
-		slot--;
-	} else {
-		held = bpf_map_lookup_elem(&cgroup_slots, &cgroup);
-		if (!held)
-			return false;
-		slot = *held;
+	if (slot && slot_owner[(slot - 1) % TL_MAX_CGROUPS] == cgroup)
+		return slot;
+	held = bpf_map_lookup_elem(&cgroup_slots, &cgroup);
+	return held ? *held + 1 : 0;
+}
+
+/*
+ * Finds task's cgroup's ring on this CPU, without taking it: false if the
+ * cgroup is not registered. Asks this CPU's memo first (struct tl_memo),
+ * and remembers what it looked up.
+ */
+static __always_inline bool find_ring(struct tl_writer *w, struct task_struct *task)
+{
+	__u64 check = task->start_time ^ cgroup_moves;
+	__u32 pid = task->pid, slot;
+	struct tl_memo *m = NULL;
+	void *rings;
+
+	w->cpu = bpf_get_smp_processor_id();
+	if (w->cpu < TL_MEMO_CPUS) {
+		m = &memos[w->cpu];
+		if (m->check == check && m->key >> 32 == pid) {
+			slot = (__u32)m->key;
+			goto found;
+		}
 	}
+	slot = slot_of_task(task);
+	if (m) {
+		m->key = (__u64)pid << 32 | slot;
+		m->check = check;
+	}
+found:
+	if (!slot)
+		return false;
+	slot--;
 	rings = bpf_map_lookup_elem(&ring_slots, &slot);
 	if (!rings)
 		return false;
-	w->cpu = bpf_get_smp_processor_id();
 	w->ring = bpf_map_lookup_elem(rings, &w->cpu);
 	return w->ring != NULL;
 }

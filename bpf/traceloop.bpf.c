@@ -128,9 +128,15 @@ struct {
  */
 __u64 exit_rules[TL_MAX_SYSCALLS / 64] = {};
 
-/* Tasks moved between cgroups so far (tl_cgroup_move): an exit completes its
- * call in place only if none moved since the enter (see tl_open_call). */
+/* Tasks moved between cgroups so far (tl_cgroup_move), plus the cgroups
+ * registered and withdrawn (the loader adds one each time, after the tables
+ * above): what a change of any task's cgroup and ring goes with. An exit
+ * completes its call in place only if it has not changed since the enter
+ * (see tl_open_call), and a memo holds only while it has not (tl_memo). */
 __u64 cgroup_moves = 0;
+
+/* Per CPU: see struct tl_memo. */
+struct tl_memo memos[TL_MEMO_CPUS] = {};
 
 /* Tasks with a refault noted (an estimate: a task that dies in between leaves
  * it high, which only costs lookups). */

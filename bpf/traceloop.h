@@ -52,6 +52,25 @@
 /* Bits of the cgroup pre-filter: bit (id % TL_FILTER_BITS) is set while some
  * registered cgroup's id maps to it (see cgroup_filter in traceloop.bpf.c). */
 #define TL_FILTER_BITS 16384
+
+/*
+ * A CPU's memory of the last task whose cgroup it looked up (memos in
+ * traceloop.bpf.c; issue #11), so that a task's next syscall on that CPU
+ * skips the lookup: the chain task -> css_set -> cgroup -> kernfs node and
+ * the tables after it, which at sys_enter cost more than the rest of the
+ * record on hosts whose TLB every kernel entry empties. A memo holds for the
+ * same task (pid and start time: not a pid reused) while cgroup_moves has not
+ * changed (no task moved between cgroups, no cgroup registered or withdrawn).
+ * Both words are checked, so a memo torn by a preempting writer (a program of
+ * another task on this CPU) matches neither task and is looked up again.
+ * Read and written only by the programs, one cache line per CPU.
+ */
+struct tl_memo {
+	__u64 key;   /* pid << 32 | 1 + the cgroup's slot (0: not registered) */
+	__u64 check; /* the task's start_time ^ cgroup_moves */
+	__u64 pad[6];
+};
+#define TL_MEMO_CPUS 256    /* CPUs from this one on look up every time */
 #define TL_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
 #define TL_MAX_ARGS 6
 #define TL_MAX_PARAMS 3 /* captured arguments per syscall */
@@ -252,8 +271,8 @@ struct tl_done_short {
  * it). The exit completes that call in place only if it is the same one:
  * same thread and syscall, the head where the enter left it, and the thread
  * neither moved to another CPU (se.nr_migrations) nor any task to another
- * cgroup (cgroup_moves) since; either would let its records go to another
- * ring while this one stood still.
+ * cgroup (cgroup_moves, which a registration also moves) since; either would
+ * let its records go to another ring while this one stood still.
  */
 struct tl_open_call {
 	__u64 end; /* head after the enter's group */

@@ -17,8 +17,8 @@
 #include <bpf/libbpf.h>
 
 extern "C" {
+#include "../bpf/traceloop.h" // before the skeleton, whose .bss holds its types
 #include "../bpf/.output/traceloop.skel.h"
-#include "../bpf/traceloop.h"
 }
 
 namespace traceloop {

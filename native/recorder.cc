@@ -293,6 +293,7 @@ void Recorder::publish_slot(uint64_t id, const Rings &r)
 	volatile __u16 &bucket = skel_->bss->slot_of[id % TL_FILTER_BITS];
 	if (bucket == 0 && !buckets_shared_for_test())
 		bucket = static_cast<__u16>(slot + 1); // else another's: cgroup_slots has it
+	forget_memos();
 }
 
 void Recorder::withdraw_slot(uint64_t id, const Rings &r)
@@ -313,6 +314,14 @@ void Recorder::withdraw_slot(uint64_t id, const Rings &r)
 	skel_->bss->slot_owner[r.slot] = 0;
 	bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroup_slots), &id);
 	bpf_map_delete_elem(bpf_map__fd(skel_->maps.ring_slots), &r.slot);
+	forget_memos();
+}
+
+void Recorder::forget_memos()
+{
+	// After the tables: a program that reads the new count looks the task
+	// up again, in tables that already say what changed (struct tl_memo).
+	__atomic_fetch_add(&skel_->bss->cgroup_moves, 1, __ATOMIC_SEQ_CST);
 }
 
 void Recorder::remove_cgroup(uint64_t id)

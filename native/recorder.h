@@ -127,6 +127,9 @@ private:
 	// find its slot (cgroup_slots, slot_of and slot_owner in .bss).
 	void publish_slot(uint64_t id, const Rings &r);
 	void withdraw_slot(uint64_t id, const Rings &r);
+	// Makes every CPU's memo of a task's slot stale (struct tl_memo): after
+	// any change to the tables above.
+	void forget_memos();
 	std::vector<bool> slots_used_ = std::vector<bool>(TL_MAX_CGROUPS);
 	uint32_t next_slot_ = 0;
 	int create_ring_map() const;
