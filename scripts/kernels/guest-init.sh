@@ -141,6 +141,33 @@ ok=true
 [ -z "$why" ] || ok=false
 result "{\"test\":\"smoke-4096\",\"ok\":$ok,\"why\":\"$(json_str "$why")\",\"seconds\":$secs}"
 
+# ia32 calls (int 0x80 from a 64-bit process): recorded with their i386
+# numbers and registers, decoded as such (test/integration/ia32.test.ts checks
+# the records on a host that can make them; some cannot, these kernels can).
+why=""
+t0=$(uptime_s)
+timeout 120 node /tl/dist/cli.js run -o /tmp/ia32.txt -- /tl/int80 >/tmp/ia32.log 2>&1
+rc=$?
+secs=$(since "$t0")
+sed 's/^/ia32| /' /tmp/ia32.log
+[ -f /tmp/ia32.txt ] && sed 's/^/ia32-dump| /' /tmp/ia32.txt
+[ $rc -eq 0 ] || fail "traceloop run -- int80 exited $rc: $(tail -n1 /tmp/ia32.log)"
+# int80 prints what its calls returned: i386 getpid, time, x86_64 getpid.
+pid=$(grep -E '^[0-9]+ -?[0-9]+ [0-9]+$' /tmp/ia32.log | awk '{ print $1 }')
+if [ -s /tmp/ia32.txt ] && [ -n "$pid" ]; then
+	grep -qE "\[ia32\] syscall_20\(0x11, 0x22, 0x33, [^)]*\) = $pid\$" /tmp/ia32.txt ||
+		fail "no [ia32] syscall_20(0x11, 0x22, 0x33, ...) = $pid line"
+	grep -qE "getpid\(\) = $pid\$" /tmp/ia32.txt || fail "no getpid() = $pid line"
+	! grep -qE '(writev|rt_sigaction)\(0x11' /tmp/ia32.txt || fail "an ia32 call decoded as x86_64's"
+	bad=$(check_accounting /tmp/ia32.txt)
+	[ -z "$bad" ] || fail "$bad"
+else
+	fail "no dump in /tmp/ia32.txt, or int80 printed nothing"
+fi
+ok=true
+[ -z "$why" ] || ok=false
+result "{\"test\":\"ia32\",\"ok\":$ok,\"why\":\"$(json_str "$why")\",\"seconds\":$secs}"
+
 # The kernel's own messages, for the log (quiet kept them off the console).
 echo "--- dmesg ---"
 dmesg

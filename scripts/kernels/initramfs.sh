@@ -6,8 +6,10 @@
 #   /usr/bin/node     the host's node, with every shared library ldd lists
 #                     for it and for the addon, at the same paths
 #   /tl/              dist/, build/Release/traceloop.node, package.json,
-#                     scripts/verifier-budget.mjs and the production
+#                     scripts/verifier-budget.mjs, the production
 #                     node_modules (the dependency closure of "dependencies")
+#                     and int80 (test/integration/corpus/int80.c: ia32 calls,
+#                     which a host without ia32 emulation cannot make)
 #   /dev/console, /dev/null: the kernel opens the console before /init runs
 #
 # Why the host's node and libraries: the guest then runs exactly the build
@@ -90,7 +92,8 @@ mapfile -t modules < <(prod_packages | while read -r p; do [[ -d "$p" ]] && echo
 [[ ${#modules[@]} -gt 0 ]] || die "found no production packages in node_modules (npm ci first)"
 
 # Everything the archive is made of, for the key.
-tree_inputs=(dist "$addon" package.json scripts/verifier-budget.mjs
+int80_src=test/integration/corpus/int80.c
+tree_inputs=(dist "$addon" package.json scripts/verifier-budget.mjs "$int80_src"
 	"$HERE/guest-init.sh" "$HERE/initramfs.sh" "${modules[@]}")
 key="$({
 	stat -L -c '%n %s %Y' "$busybox" "$node" "${shared[@]}"
@@ -134,6 +137,8 @@ done
 cp -a dist package.json "$stage/tl/"
 cp -a "$addon" "$stage/tl/build/Release/"
 cp -a scripts/verifier-budget.mjs "$stage/tl/scripts/"
+command -v cc >/dev/null || die "cc is missing (apt-get install gcc; npm run setup installs it)"
+cc -O0 -o "$stage/tl/int80" "$int80_src" || die "cc $int80_src failed"
 for m in "${modules[@]}"; do
 	mkdir -p "$stage/tl/$(dirname "$m")"
 	cp -a "$m" "$stage/tl/$m"
