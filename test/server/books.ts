@@ -72,10 +72,16 @@ export function rawDumpBooks(body: Buffer): Books {
   return b;
 }
 
-/** jsonl, stream or dump: one object per line. */
+/**
+ * jsonl, stream or dump: one object per line. A stream read while it arrives may end in part of
+ * a line: that tail is left for the next look (a complete body ends with a newline).
+ */
 export function jsonlBooks(body: string): Books {
   const b = empty();
-  for (const line of body.split('\n')) {
+  const lines = body.split('\n');
+  const tail = lines.pop()!;
+  if (tail !== '' && isJson(tail)) lines.push(tail);
+  for (const line of lines) {
     if (line === '') continue;
     const o = JSON.parse(line) as {
       kind: string;
@@ -262,4 +268,13 @@ export function hold(socket: string, path: string): Promise<HeldResponse> {
     });
     req.on('error', reject);
   });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
