@@ -135,8 +135,9 @@ __u64 exit_rules[TL_MAX_SYSCALLS / 64] = {};
  * (see tl_open_call), and a memo holds only while it has not (tl_memo). */
 __u64 cgroup_moves = 0;
 
-/* Per CPU: see struct tl_memo. */
-struct tl_memo memos[TL_MEMO_CPUS] = {};
+/* Per CPU: see struct tl_memo. A line each, none shared with cgroup_moves,
+ * which every CPU reads on every call while a memo is written on a miss. */
+struct tl_memo memos[TL_MEMO_CPUS] __attribute__((aligned(64))) = {};
 
 /* Tasks with a refault noted (an estimate: a task that dies in between leaves
  * it high, which only costs lookups). */
