@@ -4,8 +4,9 @@
 // the memo said under it. Each registration and withdrawal (the loader) and each move between
 // cgroups (tl_cgroup_move) makes every memo stale; a stale memo that held would keep the task
 // unrecorded (or recording into rings that are gone) until another task's syscall on that CPU
-// happened to replace it, so each test asks for the task's first record within a few of its
-// iterations (~1 ms each) of the change, not eventually.
+// happened to replace it. So the task numbers its writes, and each test asks that the first one
+// recorded after a change be the first the task made after it: counted, not timed, so a loaded
+// machine makes the test no less exact (it only makes a stale memo likelier to be replaced).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -15,14 +16,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/native.js';
 import { Recorder } from '../../src/recorder.js';
 import { parseRecords } from '../../src/wire.js';
-import { programsOfPid, requireRootAndBpf, runInCgroup, scratchCgroup } from '../helpers/system.js';
+import {
+  programsOfPid,
+  requireRootAndBpf,
+  runInCgroup,
+  scratchCgroup,
+  tempDir,
+} from '../helpers/system.js';
+import { until } from '../helpers/wait.js';
 
-// How long after a change the task's first record may come: its loop makes one write per ~1 ms
-// and never sleeps (so few other tasks' syscalls come between its own on its CPU to replace the
-// memo: without the change making it stale, the first record comes 100 ms or more later).
-const WITHIN_NS = 25_000_000n;
+// Busy ~1 ms (an awk loop makes no syscalls), then one numbered write to a file, for ever.
+const STEADY =
+  'BEGIN { for (n = 1; ; n++) { for (i = 0; i < 100000; i++); printf "tick %d\\n", n > out; fflush(out) } }';
 
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const c of children.splice(0)) {
     if (c.exitCode === null && c.signalCode === null) {
@@ -30,26 +38,71 @@ afterEach(async () => {
       await once(c, 'exit');
     }
   }
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-// Busy ~1 ms (an awk loop makes no syscalls), then one write to /dev/null, for ever.
-const STEADY =
-  'BEGIN { for (;;) { for (i = 0; i < 100000; i++); printf "tick" > "/dev/null"; fflush("/dev/null") } }';
+interface Steady {
+  pid: number;
+  /** Writes made so far (the file's lines). */
+  ticks: () => number;
+}
 
-/** A task in `cgroup`, pinned to CPU 0, making one syscall every ~1 ms; its pid. */
-async function steadyTask(cgroup: string): Promise<number> {
+/** A task in `cgroup`, pinned to CPU 0, writing "tick N" every ~1 ms, N = 1, 2, ... */
+async function steadyTask(cgroup: string): Promise<Steady> {
+  const dir = tempDir('memo');
+  dirs.push(dir);
+  const out = path.join(dir, 'ticks');
   const child = spawn('/bin/bash', [
     '-c',
-    'echo $$ > "$0/cgroup.procs" && taskset -pc 0 $$ >/dev/null && echo ready && exec awk "$1"',
+    'echo $$ > "$0/cgroup.procs" && taskset -pc 0 $$ >/dev/null && exec awk -v out="$1" "$2"',
     cgroup,
+    out,
     STEADY,
   ]);
   children.push(child);
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  expect(line.toString()).toContain('ready');
-  // Long enough for many iterations: the CPU's memo now holds this task.
-  await new Promise((r) => setTimeout(r, 100));
-  return child.pid!;
+  const ticks = (): number => {
+    try {
+      return fs.readFileSync(out, 'latin1').split('\n').length - 1;
+    } catch {
+      return 0;
+    }
+  };
+  // Many writes in: the CPU's memo now holds this task.
+  await until('the steady task to write', () => ticks() >= 20, 10_000);
+  return { pid: child.pid!, ticks };
+}
+
+/** The lowest tick number among `pid`'s writes recorded in `id`'s rings. */
+function firstTick(recorder: Recorder, id: bigint, pid: number): number | undefined {
+  let first: number | undefined;
+  for (const r of parseRecords(recorder.snapshot(id).records)) {
+    if (r.kind !== 'enter' || r.pid !== pid) continue;
+    for (const p of r.params) {
+      const m = /^tick (\d+)\n/.exec(p.bytes.toString('latin1'));
+      if (m && (first === undefined || Number(m[1]) < first)) first = Number(m[1]);
+    }
+  }
+  return first;
+}
+
+/**
+ * Makes `change`, then expects the task's first recorded write to be one of the first two it made
+ * after the change returned (one may have been under way).
+ */
+async function expectRecordedFromChange(
+  recorder: Recorder,
+  id: () => bigint,
+  task: Steady,
+  change: () => void,
+): Promise<void> {
+  const before = task.ticks();
+  change();
+  const after = task.ticks();
+  const first = await until('a write of the task recorded', () =>
+    firstTick(recorder, id(), task.pid),
+  );
+  expect(first, `writes before the change: ${before}`).toBeGreaterThan(before);
+  expect(first, `writes when the change returned: ${after}`).toBeLessThanOrEqual(after + 2);
 }
 
 /**
@@ -57,12 +110,11 @@ async function steadyTask(cgroup: string): Promise<number> {
  * own syscalls there would replace the task's memo and hide a stale one.
  */
 async function offCpu0<T>(fn: () => Promise<T>): Promise<T> {
-  const all = `0-${os.cpus().length - 1}`;
-  execFileSync(
-    'taskset',
-    ['-a', '-pc', os.cpus().length > 1 ? '1-' + (os.cpus().length - 1) : all, String(process.pid)],
-    { stdio: 'ignore' },
-  );
+  const last = os.cpus().length - 1;
+  const all = `0-${last}`;
+  execFileSync('taskset', ['-a', '-pc', last > 0 ? `1-${last}` : all, String(process.pid)], {
+    stdio: 'ignore',
+  });
   try {
     return await fn();
   } finally {
@@ -89,37 +141,20 @@ function cgroupMoves(): bigint {
   throw new Error("no tl_sys_enter with a .bss holding cgroup_moves among this process's programs");
 }
 
-/** The time of `pid`'s first enter in `id`'s rings (none: undefined). */
-function firstEnter(recorder: Recorder, id: bigint, pid: number): bigint | undefined {
-  let first: bigint | undefined;
-  for (const r of parseRecords(recorder.snapshot(id).records))
-    if (r.kind === 'enter' && r.pid === pid && (first === undefined || r.ts < first)) first = r.ts;
-  return first;
-}
-
-async function expectRecordedSoonAfter(
-  recorder: Recorder,
-  id: bigint,
-  pid: number,
-  since: bigint,
-): Promise<void> {
-  await new Promise((r) => setTimeout(r, 150));
-  const first = firstEnter(recorder, id, pid);
-  expect(first, 'the task is recorded').toBeDefined();
-  // bpf_ktime_get_ns and process.hrtime read the same clock (CLOCK_MONOTONIC).
-  expect(first! - since, 'ns from the change to its first record').toBeLessThan(WITHIN_NS);
-}
-
 describe("a CPU's memo of a task's cgroup", () => {
   it('gives way when the cgroup is registered', async () => {
     requireRootAndBpf();
     const recorder = Recorder.open({ ringPages: 256, maxArgBytes: 64 });
     const cg = scratchCgroup('memo-register');
     try {
-      const pid = await steadyTask(cg.path);
-      const since = process.hrtime.bigint();
-      const { id } = recorder.add(cg.path);
-      await expectRecordedSoonAfter(recorder, id, pid, since);
+      const task = await steadyTask(cg.path);
+      let id = 0n;
+      await expectRecordedFromChange(
+        recorder,
+        () => id,
+        task,
+        () => (id = recorder.add(cg.path).id),
+      );
     } finally {
       recorder.close();
       await cg.remove('kill');
@@ -132,11 +167,14 @@ describe("a CPU's memo of a task's cgroup", () => {
     const [from, to] = [scratchCgroup('memo-from'), scratchCgroup('memo-to')];
     try {
       const { id } = recorder.add(to.path);
-      const pid = await steadyTask(from.path);
-      expect(firstEnter(recorder, id, pid)).toBeUndefined();
-      const since = process.hrtime.bigint();
-      fs.writeFileSync(path.join(to.path, 'cgroup.procs'), String(pid));
-      await expectRecordedSoonAfter(recorder, id, pid, since);
+      const task = await steadyTask(from.path);
+      expect(firstTick(recorder, id, task.pid)).toBeUndefined();
+      await expectRecordedFromChange(
+        recorder,
+        () => id,
+        task,
+        () => fs.writeFileSync(path.join(to.path, 'cgroup.procs'), String(task.pid)),
+      );
     } finally {
       recorder.close();
       for (const cg of [from, to]) await cg.remove('kill');
@@ -149,12 +187,16 @@ describe("a CPU's memo of a task's cgroup", () => {
     const cg = scratchCgroup('memo-again');
     try {
       const first = recorder.add(cg.path);
-      const pid = await steadyTask(cg.path);
-      expect(firstEnter(recorder, first.id, pid)).toBeDefined();
+      const task = await steadyTask(cg.path);
+      await until('the task recorded', () => firstTick(recorder, first.id, task.pid));
       recorder.remove(first.id);
-      const since = process.hrtime.bigint();
-      const again = recorder.add(cg.path);
-      await expectRecordedSoonAfter(recorder, again.id, pid, since);
+      let id = 0n;
+      await expectRecordedFromChange(
+        recorder,
+        () => id,
+        task,
+        () => (id = recorder.add(cg.path).id),
+      );
     } finally {
       recorder.close();
       await cg.remove('kill');
@@ -163,12 +205,12 @@ describe("a CPU's memo of a task's cgroup", () => {
 
   it("never records a withdrawn cgroup's task into the rings that take its slot", async () => {
     requireRootAndBpf();
-    const recorder = Recorder.open({ ringPages: 1, maxArgBytes: 16 });
+    const recorder = Recorder.open({ ringPages: 4, maxArgBytes: 16 });
     const [cg, other] = [scratchCgroup('memo-gone'), scratchCgroup('memo-other')];
     try {
       const gone = recorder.add(cg.path);
-      const pid = await steadyTask(cg.path);
-      expect(firstEnter(recorder, gone.id, pid)).toBeDefined();
+      const task = await steadyTask(cg.path);
+      await until('the task recorded', () => firstTick(recorder, gone.id, task.pid));
       // Slots are handed out in turn: after TL_MAX_CGROUPS - 1 others, the next takes the slot
       // the task's memo still names.
       const maxCgroups = Number(loadNative().constants().TL_MAX_CGROUPS);
@@ -179,10 +221,14 @@ describe("a CPU's memo of a task's cgroup", () => {
         await new Promise((r) => setTimeout(r, 100));
         return added;
       });
-      expect(firstEnter(recorder, heir.id, pid)).toBeUndefined();
+      expect(firstTick(recorder, heir.id, task.pid)).toBeUndefined();
       // ... while the heir's rings work: its own tasks are there.
       const own = await runInCgroup(other.path, 'echo heir > /dev/null');
-      expect(firstEnter(recorder, heir.id, own.pid)).toBeDefined();
+      expect(
+        parseRecords(recorder.snapshot(heir.id).records).some(
+          (r) => r.kind === 'enter' && r.pid === own.pid,
+        ),
+      ).toBe(true);
     } finally {
       recorder.close();
       for (const c of [cg, other]) await c.remove('kill');
