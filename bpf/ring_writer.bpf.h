@@ -94,6 +94,10 @@ static __always_inline bool find_ring(struct tl_writer *w, struct task_struct *t
 	struct tl_memo *m = NULL;
 	void *rings;
 
+	/* cgroup_moves is read before any table: a lookup that raced with the
+	 * loader is remembered under the count from before its change, so the
+	 * next call looks again (x86 keeps loads in order; this keeps clang's). */
+	compiler_barrier();
 	w->cpu = bpf_get_smp_processor_id();
 	if (w->cpu < TL_MEMO_CPUS) {
 		m = &memos[w->cpu];
