@@ -5,7 +5,7 @@
 // `[ia32] syscall_20(0x11, 0x22, 0x33, ...) = PID`.
 //
 // Some hosts cannot make ia32 calls at all (no ia32 emulation: `int $0x80` raises a general
-// protection fault, as on this project's PVM guests since session 8). There, the recording of
+// protection fault, as on the PVM guest CI ran on in December 2026). There, the recording of
 // such a crash is checked instead, and the ia32 records themselves are checked by the kernel
 // matrix (scripts/kernels/guest-init.sh, "ia32"), whose Debian kernels make them.
 import { spawnSync } from 'node:child_process';
@@ -113,8 +113,11 @@ async function expectFaultRecorded(): Promise<void> {
   const run = await runInCgroup(cg.path, `exec ${program}`);
   expect(run.code).not.toBe(0);
   const read = recorder.snapshot(id);
-  const mine = parseRecords(read.records).filter((r) => r.kind !== 'lost' && r.pid === run.pid);
-  expect(mine.filter((r) => r.kind !== 'lost' && r.nr >= NR_IA32_BASE)).toEqual([]);
+  const ia32 = parseRecords(read.records).filter(
+    (r): r is EnterRecord | ExitRecord =>
+      r.kind !== 'lost' && r.pid === run.pid && r.nr >= NR_IA32_BASE,
+  );
+  expect(ia32).toEqual([]);
   const lines = dumpText('# test', read)
     .split('\n')
     .filter((l) => l.includes(` ${run.pid} [int80] `));
