@@ -57,8 +57,9 @@
  * A CPU's memory of the last task whose cgroup it looked up (memos in
  * traceloop.bpf.c; issue #11), so that a task's next syscall on that CPU
  * skips the lookup: the chain task -> css_set -> cgroup -> kernfs node and
- * the tables after it, which at sys_enter cost more than the rest of the
- * record on hosts whose TLB every kernel entry empties. A memo holds for the
+ * the tables after it, cold at sys_enter on hosts whose TLB every kernel
+ * entry empties (a recorded call ~20 ns cheaper there by the wall clock,
+ * bench/results.md; a passive one no cheaper). A memo holds for the
  * same task (pid and start time: not a pid reused) while cgroup_moves has not
  * changed (no task moved between cgroups, no cgroup registered or withdrawn).
  * Both words are checked, so a memo torn by a preempting writer (a program of
