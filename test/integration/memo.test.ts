@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ScratchCgroup } from '../../src/cgroup.js';
 import { loadNative } from '../../src/native.js';
 import { Recorder } from '../../src/recorder.js';
 import { parseRecords } from '../../src/wire.js';
@@ -141,114 +142,108 @@ function cgroupMoves(): bigint {
   throw new Error("no tl_sys_enter with a .bss holding cgroup_moves among this process's programs");
 }
 
+/** Runs fn with a recorder and scratch cgroups (one per label), closed and removed after. */
+async function withRecorder(
+  ringPages: number,
+  labels: string[],
+  fn: (recorder: Recorder, cgroups: ScratchCgroup[]) => Promise<void>,
+): Promise<void> {
+  const recorder = Recorder.open({ ringPages, maxArgBytes: 64 });
+  const cgroups = labels.map((l) => scratchCgroup(l));
+  try {
+    await fn(recorder, cgroups);
+  } finally {
+    recorder.close();
+    for (const cg of cgroups) await cg.remove('kill');
+  }
+}
+
+/** Registers `cgroup` as the change of expectRecordedFromChange. */
+function expectRecordedFromRegistration(
+  recorder: Recorder,
+  task: Steady,
+  cgroup: string,
+): Promise<void> {
+  let id = 0n;
+  return expectRecordedFromChange(
+    recorder,
+    () => id,
+    task,
+    () => (id = recorder.add(cgroup).id),
+  );
+}
+
 describe("a CPU's memo of a task's cgroup", () => {
   it('gives way when the cgroup is registered', async () => {
     requireRootAndBpf();
-    const recorder = Recorder.open({ ringPages: 256, maxArgBytes: 64 });
-    const cg = scratchCgroup('memo-register');
-    try {
-      const task = await steadyTask(cg.path);
-      let id = 0n;
-      await expectRecordedFromChange(
-        recorder,
-        () => id,
-        task,
-        () => (id = recorder.add(cg.path).id),
-      );
-    } finally {
-      recorder.close();
-      await cg.remove('kill');
-    }
+    await withRecorder(256, ['memo-register'], async (recorder, [cg]) => {
+      const task = await steadyTask(cg!.path);
+      await expectRecordedFromRegistration(recorder, task, cg!.path);
+    });
   });
 
   it('gives way when the task moves into a registered cgroup', async () => {
     requireRootAndBpf();
-    const recorder = Recorder.open({ ringPages: 256, maxArgBytes: 64 });
-    const [from, to] = [scratchCgroup('memo-from'), scratchCgroup('memo-to')];
-    try {
-      const { id } = recorder.add(to.path);
-      const task = await steadyTask(from.path);
+    await withRecorder(256, ['memo-from', 'memo-to'], async (recorder, [from, to]) => {
+      const { id } = recorder.add(to!.path);
+      const task = await steadyTask(from!.path);
       expect(firstTick(recorder, id, task.pid)).toBeUndefined();
       await expectRecordedFromChange(
         recorder,
         () => id,
         task,
-        () => fs.writeFileSync(path.join(to.path, 'cgroup.procs'), String(task.pid)),
+        () => fs.writeFileSync(path.join(to!.path, 'cgroup.procs'), String(task.pid)),
       );
-    } finally {
-      recorder.close();
-      for (const cg of [from, to]) await cg.remove('kill');
-    }
+    });
   });
 
   it('gives way when the cgroup is withdrawn and registered again (another slot)', async () => {
     requireRootAndBpf();
-    const recorder = Recorder.open({ ringPages: 256, maxArgBytes: 64 });
-    const cg = scratchCgroup('memo-again');
-    try {
-      const first = recorder.add(cg.path);
-      const task = await steadyTask(cg.path);
+    await withRecorder(256, ['memo-again'], async (recorder, [cg]) => {
+      const first = recorder.add(cg!.path);
+      const task = await steadyTask(cg!.path);
       await until('the task recorded', () => firstTick(recorder, first.id, task.pid));
       recorder.remove(first.id);
-      let id = 0n;
-      await expectRecordedFromChange(
-        recorder,
-        () => id,
-        task,
-        () => (id = recorder.add(cg.path).id),
-      );
-    } finally {
-      recorder.close();
-      await cg.remove('kill');
-    }
+      await expectRecordedFromRegistration(recorder, task, cg!.path);
+    });
   });
 
   it("never records a withdrawn cgroup's task into the rings that take its slot", async () => {
     requireRootAndBpf();
-    const recorder = Recorder.open({ ringPages: 4, maxArgBytes: 16 });
-    const [cg, other] = [scratchCgroup('memo-gone'), scratchCgroup('memo-other')];
-    try {
-      const gone = recorder.add(cg.path);
-      const task = await steadyTask(cg.path);
+    await withRecorder(4, ['memo-gone', 'memo-other'], async (recorder, [cg, other]) => {
+      const gone = recorder.add(cg!.path);
+      const task = await steadyTask(cg!.path);
       await until('the task recorded', () => firstTick(recorder, gone.id, task.pid));
       // Slots are handed out in turn: after TL_MAX_CGROUPS - 1 others, the next takes the slot
       // the task's memo still names.
       const maxCgroups = Number(loadNative().constants().TL_MAX_CGROUPS);
       const heir = await offCpu0(async () => {
         recorder.remove(gone.id);
-        for (let i = 0; i < maxCgroups - 1; i++) recorder.remove(recorder.add(other.path).id);
-        const added = recorder.add(other.path);
+        for (let i = 0; i < maxCgroups - 1; i++) recorder.remove(recorder.add(other!.path).id);
+        const added = recorder.add(other!.path);
         await new Promise((r) => setTimeout(r, 100));
         return added;
       });
       expect(firstTick(recorder, heir.id, task.pid)).toBeUndefined();
       // ... while the heir's rings work: its own tasks are there.
-      const own = await runInCgroup(other.path, 'echo heir > /dev/null');
+      const own = await runInCgroup(other!.path, 'echo heir > /dev/null');
       expect(
         parseRecords(recorder.snapshot(heir.id).records).some(
           (r) => r.kind === 'enter' && r.pid === own.pid,
         ),
       ).toBe(true);
-    } finally {
-      recorder.close();
-      for (const c of [cg, other]) await c.remove('kill');
-    }
+    });
   });
 
   it('is made stale by every registration and withdrawal (the loader moves cgroup_moves)', async () => {
     requireRootAndBpf();
-    const recorder = Recorder.open({ ringPages: 1, maxArgBytes: 16 });
-    const cg = scratchCgroup('memo-moves');
-    try {
+    await withRecorder(1, ['memo-moves'], async (recorder, [cg]) => {
       const start = cgroupMoves();
-      const { id } = recorder.add(cg.path);
+      const { id } = recorder.add(cg!.path);
       const added = cgroupMoves();
       expect(added).toBeGreaterThan(start);
       recorder.remove(id);
       expect(cgroupMoves()).toBeGreaterThan(added);
-    } finally {
-      recorder.close();
-      await cg.remove('kill');
-    }
+    });
   });
 });
